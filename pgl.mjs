@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+let t=performance.now();
+const db = await PGlite.create({ extensions: { vector } });
+console.log('create', performance.now()-t); t=performance.now();
+await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
+console.log('ext', performance.now()-t); t=performance.now();
+console.log((await db.query("select extversion from pg_extension where extname='vector'")).rows, (await db.query("select version()")).rows);
+const dump = await db.dumpDataDir('none');
+console.log('dump', performance.now()-t, dump.size); t=performance.now();
+const db2 = await PGlite.create({ loadDataDir: dump, extensions: { vector } });
+console.log('load', performance.now()-t); t=performance.now();
+console.log((await db2.query("select '[1,2]'::vector <-> '[2,3]' as d, '{1:1,3:2}/5'::sparsevec::text s")).rows);
+const r = await db2.query("select vector_send('[1,2]'::vector) b, '[1.5,2]'::vector v");
+console.log(r.rows, r.fields);

@@ -1,0 +1,122 @@
+import { VecpgError } from '../errors.ts';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * The text PostgreSQL (and pgvector's `vector_out`) prints for a float32: the shortest decimal that
+ * reads back as the same float32, fixed-point when the decimal exponent is in [-4, 6), otherwise
+ * `d.ddde±XX`. Matching the server exactly lets `toSql()` equal the server's `::text`.
+ */
+export function formatFloat32(value: number): string {
+  // Integers that fit in float32 exactly and print in fixed notation are common (1, 2, 42, -3).
+  if (Number.isInteger(value) && value > -1e6 && value < 1e6) {
+    return value === 0 && 1 / value < 0 ? '-0' : String(value);
+  }
+  const v = Math.fround(value);
+  if (v !== value) return formatFloat32(v);
+  // Shortest precision that round-trips through float32: round-tripping is monotone in the
+  // number of digits, so a binary search over 1..9 digits finds it in at most 4 tries.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(v.toPrecision(mid))) === v) hi = mid;
+    else lo = mid + 1;
+  }
+  const exp = v.toExponential(lo - 1); // "-d.ddde+x"
+  const e = exp.indexOf('e');
+  const exponent = Number(exp.slice(e + 1));
+  const negative = exp.charCodeAt(0) === 45;
+  let digits = exp.slice(negative ? 1 : 0, e).replace('.', '');
+  // strip trailing zeros (never more than the precision found, but keep it exact)
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  digits = digits.slice(0, end);
+  let body: string;
+  if (exponent >= -4 && exponent < 6) {
+    if (exponent < 0) body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    else if (digits.length <= exponent + 1) body = digits + '0'.repeat(exponent + 1 - digits.length);
+    else body = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  } else {
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const abs = Math.abs(exponent);
+    body = `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  }
+  return negative ? `-${body}` : body;
+}
+
+/**
+ * Parse one number of pgvector text. Rejects what the server rejects (empty, garbage, NaN, ±Infinity)
+ * with a message naming the element and its position.
+ */
+export function parseElement(text: string, position: number, typeName: string): number {
+  // Number() accepts '' and whitespace as 0: refuse those explicitly.
+  if (text.length === 0 || text.trim().length === 0) {
+    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: empty element at position ${position}`);
+  }
+  const n = Number(text);
+  if (Number.isNaN(n)) {
+    const t = text.trim().toLowerCase();
+    if (t === 'nan' || t === '+nan' || t === '-nan') {
+      throw new VecpgError('NOT_FINITE', `NaN not allowed in ${typeName} (element ${position})`);
+    }
+    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}`);
+  }
+  return n;
+}
+
+/** Throw NOT_FINITE when `value` is NaN or ±Infinity (after float32 rounding for vectors). */
+export function checkFinite(value: number, position: number, typeName: string): void {
+  if (!Number.isFinite(value)) {
+    const what = Number.isNaN(value) ? 'NaN' : 'infinite value';
+    throw new VecpgError('NOT_FINITE', `${what} not allowed in ${typeName} (element ${position}: ${String(value)})`, {
+      details: { position, value },
+    });
+  }
+}
+
+/**
+ * float32 → IEEE binary16 bits, round-to-nearest-even, as pgvector's `Float4ToHalf` does.
+ * Values beyond the half range give ±Infinity bits (0x7c00), which callers refuse.
+ */
+export function float32ToHalfBits(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // subnormal half (or zero)
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && (half & 1) === 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half++; // a carry into the exponent is correct
+  return sign | half;
+}
+
+/** IEEE binary16 bits → number (exact). */
+export function halfBitsToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >>> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Round a number to the nearest float16 value the way the server stores it (via float32). */
+export function roundToHalf(value: number): number {
+  return halfBitsToNumber(float32ToHalfBits(value));
+}

@@ -1,0 +1,326 @@
+import { VecpgError, describeValue } from '../errors.ts';
+import { asBytes, expectLength, viewOf } from './binary.ts';
+import { type DenseInput } from './dense.ts';
+import { checkFinite, formatFloat32, parseElement } from './float.ts';
+import { SPARSEVEC_TEXT_INDEX_BASE, fromBase, toBase } from './index-base.ts';
+import { SPARSE_MAX_DIMENSIONS, SPARSE_MAX_NNZ } from './limits.ts';
+
+const BRAND = Symbol.for('vecpg.sparsevec');
+
+/** `{index: value}` with 0-based keys, as a plain object or a Map. */
+export type SparseEntries = Readonly<Record<number, number>> | ReadonlyMap<number, number>;
+
+/** Refuse a dimension count outside 1..1,000,000,000. */
+export function checkSparseDimensions(dimensions: unknown): number {
+  if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > SPARSE_MAX_DIMENSIONS) {
+    throw new VecpgError(
+      'INVALID_DIMENSIONS',
+      `sparsevec dimensions must be an integer from 1 to ${SPARSE_MAX_DIMENSIONS}, got ${describeValue(dimensions)}`,
+      { details: { dimensions } },
+    );
+  }
+  return dimensions;
+}
+
+function checkIndex(index: number, dimensions: number, label: string | number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= dimensions) {
+    const why = !Number.isInteger(index) ? 'is not an integer' : index < 0 ? 'is negative' : `is out of range for ${dimensions} dimensions (0-based: the last index is ${dimensions - 1})`;
+    throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${label} ${why}`, { details: { index: label, dimensions } });
+  }
+}
+
+/**
+ * Build sorted, validated (indices, values) from unsorted pairs. Zero values are dropped.
+ * `labels` is used in messages (the key as written, or the text position).
+ */
+function build(indices: number[], values: number[], dimensions: number): { indices: Int32Array; values: Float32Array } {
+  const n = indices.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < n; i++) if (indices[i]! <= indices[i - 1]!) { sorted = false; break; }
+  if (!sorted) order.sort((a, b) => indices[a]! - indices[b]!);
+  const outI: number[] = [];
+  const outV: number[] = [];
+  let prev = -1;
+  for (let k = 0; k < n; k++) {
+    const j = order[k]!;
+    const index = indices[j]!;
+    checkIndex(index, dimensions, index);
+    if (index === prev) {
+      throw new VecpgError('DUPLICATE_SPARSE_INDEX', `sparsevec index ${index} appears more than once`, { details: { index } });
+    }
+    prev = index;
+    const raw = values[j];
+    if (typeof raw !== 'number') {
+      throw new VecpgError('INVALID_VALUE', `sparsevec value at index ${index} is not a number: ${describeValue(raw)}`);
+    }
+    const v = Math.fround(raw);
+    checkFinite(Number.isNaN(raw) ? raw : v, index, 'sparsevec');
+    if (v === 0) continue;
+    outI.push(index);
+    outV.push(v);
+  }
+  if (outI.length > SPARSE_MAX_NNZ) {
+    throw new VecpgError(
+      'TOO_MANY_NONZEROS',
+      `sparsevec cannot have more than ${SPARSE_MAX_NNZ} non-zero elements (got ${outI.length})`,
+      { details: { nnz: outI.length } },
+    );
+  }
+  return { indices: Int32Array.from(outI), values: Float32Array.from(outV) };
+}
+
+interface Built {
+  indices: Int32Array;
+  values: Float32Array;
+  dimensions: number;
+}
+
+/** Set just before a constructor call by the static builders, which have already validated. */
+let trusted: Built | null = null;
+
+function normalize(entries: SparseEntries | DenseInput, dimensions: number | undefined): Built {
+  const idx: number[] = [];
+  const val: number[] = [];
+  let dims: number;
+  if (entries instanceof Map) {
+    dims = checkSparseDimensions(dimensions);
+    for (const [k, v] of entries) {
+      if (typeof k !== 'number') {
+        throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${describeValue(k)} is not a number`);
+      }
+      idx.push(k);
+      val.push(v);
+    }
+  } else if (Array.isArray(entries) || ArrayBuffer.isView(entries)) {
+    const dense = entries as ArrayLike<unknown>;
+    dims = checkSparseDimensions(dimensions ?? dense.length);
+    if (dims !== dense.length) {
+      throw new VecpgError('DIMENSION_MISMATCH', `dense input has ${dense.length} elements but dimensions is ${dims}`);
+    }
+    for (let i = 0; i < dense.length; i++) {
+      const v = dense[i];
+      if (v !== 0) {
+        idx.push(i);
+        val.push(v as number);
+      }
+    }
+  } else if (entries !== null && typeof entries === 'object') {
+    dims = checkSparseDimensions(dimensions);
+    for (const key of Object.keys(entries)) {
+      // Object keys are strings: accept only canonical non-negative integers ("42", not "042" or "4.2").
+      if (!/^(0|[1-9][0-9]*)$/.test(key)) {
+        const why = /^-/.test(key) ? 'is negative' : 'is not a non-negative integer';
+        throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${JSON.stringify(key)} ${why}`, { details: { index: key } });
+      }
+      idx.push(Number(key));
+      val.push((entries as Record<string, number>)[key]!);
+    }
+  } else {
+    throw new VecpgError('INVALID_VALUE', `SparseVector expects an object, a Map or an array, got ${describeValue(entries)}`);
+  }
+  return { ...build(idx, val, dims), dimensions: dims };
+}
+
+/**
+ * A sparse float32 vector: pgvector's `sparsevec(n)`. Indices are **0-based**, like the seed's
+ * Python `SparseVector({0: 5.5, 42: 1.2}, 10000)`; the shift to pgvector's 1-based text happens
+ * only inside `toSql()` / `fromSql()`.
+ *
+ * @example
+ * const s = new SparseVector({ 0: 1, 2: 2, 4: 3 }, 5);
+ * s.toSql();   // '{1:1,3:2,5:3}/5'
+ * s.indices;   // [0, 2, 4]
+ */
+export class SparseVector {
+  readonly #indices: Int32Array;
+  readonly #values: Float32Array;
+  readonly #dimensions: number;
+
+  /** From `{index: value}` (0-based keys) and a dimension count, or from a dense array. */
+  constructor(entries: SparseEntries | DenseInput, dimensions?: number) {
+    const built = trusted ?? normalize(entries, dimensions);
+    trusted = null;
+    this.#indices = built.indices;
+    this.#values = built.values;
+    this.#dimensions = built.dimensions;
+  }
+
+  /** From parallel arrays of 0-based indices and values (any order; duplicates refused). */
+  static fromIndices(indices: ArrayLike<number>, values: ArrayLike<number>, dimensions: number): SparseVector {
+    if (indices?.length !== values?.length) {
+      throw new VecpgError('DIMENSION_MISMATCH', `sparsevec has ${indices?.length} indices but ${values?.length} values`);
+    }
+    const dims = checkSparseDimensions(dimensions);
+    trusted = { ...build(Array.from(indices), Array.from(values), dims), dimensions: dims };
+    return new SparseVector({}, dims);
+  }
+
+  get dimensions(): number {
+    return this.#dimensions;
+  }
+
+  /** Number of non-zero elements. */
+  get nnz(): number {
+    return this.#indices.length;
+  }
+
+  /** 0-based indices of the non-zero elements, ascending (a copy). */
+  get indices(): number[] {
+    return Array.from(this.#indices);
+  }
+
+  /** The non-zero values, in index order (a copy). */
+  get values(): number[] {
+    return Array.from(this.#values);
+  }
+
+  /** Dense form (beware: allocates `dimensions` numbers). */
+  toArray(): number[] {
+    const out = new Array<number>(this.#dimensions).fill(0);
+    for (let k = 0; k < this.#indices.length; k++) out[this.#indices[k]!] = this.#values[k]!;
+    return out;
+  }
+
+  /** `{index: value}` with 0-based keys. */
+  toObject(): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (let k = 0; k < this.#indices.length; k++) out[this.#indices[k]!] = this.#values[k]!;
+    return out;
+  }
+
+  /** pgvector text: `{1:1.5,3:2}/6`, indices shifted to pgvector's 1-based text form. */
+  toSql(): string {
+    const n = this.#indices.length;
+    const parts = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      parts[k] = `${toBase(this.#indices[k]!, SPARSEVEC_TEXT_INDEX_BASE)}:${formatFloat32(this.#values[k]!)}`;
+    }
+    return `{${parts.join(',')}}/${this.#dimensions}`;
+  }
+
+  toString(): string {
+    return this.toSql();
+  }
+
+  /** JSON form with 0-based indices: `{ indices, values, dimensions }`. */
+  toJSON(): { indices: number[]; values: number[]; dimensions: number } {
+    return { indices: this.indices, values: this.values, dimensions: this.#dimensions };
+  }
+
+  toPostgres(): string {
+    return this.toSql();
+  }
+
+  /** `int32 dim | int32 nnz | int32 0 | nnz × int32 index (0-based) | nnz × float32`, big-endian. */
+  toBinary(): Uint8Array {
+    const n = this.#indices.length;
+    const out = new Uint8Array(12 + 8 * n);
+    const view = viewOf(out);
+    view.setInt32(0, this.#dimensions);
+    view.setInt32(4, n);
+    for (let k = 0; k < n; k++) {
+      view.setInt32(12 + 4 * k, this.#indices[k]!);
+      view.setFloat32(12 + 4 * n + 4 * k, this.#values[k]!);
+    }
+    return out;
+  }
+
+  equals(other: unknown): boolean {
+    if (!isSparseVector(other) || other.dimensions !== this.#dimensions || other.nnz !== this.nnz) return false;
+    const oi = other.indices;
+    const ov = other.values;
+    for (let k = 0; k < oi.length; k++) if (oi[k] !== this.#indices[k] || ov[k] !== this.#values[k]) return false;
+    return true;
+  }
+
+  /** Parse pgvector text `{1:1.5,3:2}/6` (1-based indices) into 0-based indices. */
+  static fromSql(text: string): SparseVector {
+    if (typeof text !== 'string') {
+      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: expected a string, got ${describeValue(text)}`);
+    }
+    const t = text.trim();
+    const close = t.lastIndexOf('}');
+    if (t.charCodeAt(0) !== 123 /* { */ || close === -1) {
+      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: must look like "{1:1.5,3:2}/6"`);
+    }
+    const tail = t.slice(close + 1).trim();
+    if (tail.charCodeAt(0) !== 47 /* / */ || !/^\/\s*[0-9]+$/.test(tail)) {
+      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: missing "/dimensions" after "}"`);
+    }
+    const dims = checkSparseDimensions(Number(tail.slice(1)));
+    const inner = t.slice(1, close);
+    const idx: number[] = [];
+    const val: number[] = [];
+    if (inner.trim().length > 0) {
+      let start = 0;
+      for (let k = 0; ; k++) {
+        const comma = inner.indexOf(',', start);
+        const end = comma === -1 ? inner.length : comma;
+        const pair = inner.slice(start, end);
+        const colon = pair.indexOf(':');
+        const rawIndex = colon === -1 ? '' : pair.slice(0, colon).trim();
+        if (colon === -1 || !/^[+-]?[0-9]+$/.test(rawIndex)) {
+          throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: element ${k} ${JSON.stringify(pair)} must be "index:value"`);
+        }
+        if (k >= SPARSE_MAX_NNZ) {
+          throw new VecpgError('TOO_MANY_NONZEROS', `sparsevec cannot have more than ${SPARSE_MAX_NNZ} non-zero elements`);
+        }
+        const oneBased = Number(rawIndex);
+        const zeroBased = fromBase(oneBased, SPARSEVEC_TEXT_INDEX_BASE, `element ${k} of the text`);
+        if (zeroBased >= dims) {
+          throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec text index ${oneBased} (element ${k}) is out of range for ${dims} dimensions`);
+        }
+        idx.push(zeroBased);
+        val.push(parseElement(pair.slice(colon + 1), k, 'sparsevec'));
+        if (comma === -1) break;
+        start = comma + 1;
+      }
+    }
+    return SparseVector.fromIndices(idx, val, dims);
+  }
+
+  /** Parse pgvector's binary format, refusing anything the server would refuse. */
+  static fromBinary(input: Uint8Array | ArrayBuffer | ArrayBufferView): SparseVector {
+    const bytes = asBytes(input, 'sparsevec');
+    if (bytes.byteLength < 12) expectLength(bytes, 12, 'sparsevec', 'the header');
+    const view = viewOf(bytes);
+    const dim = view.getInt32(0);
+    const nnz = view.getInt32(4);
+    const unused = view.getInt32(8);
+    if (unused !== 0) throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: unused header field must be 0, got ${unused}`);
+    if (dim < 1 || dim > SPARSE_MAX_DIMENSIONS) {
+      throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: dimensions ${dim} outside 1..${SPARSE_MAX_DIMENSIONS}`);
+    }
+    if (nnz < 0 || nnz > SPARSE_MAX_NNZ || nnz > dim) {
+      throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: ${nnz} non-zeros for ${dim} dimensions`);
+    }
+    expectLength(bytes, 12 + 8 * nnz, 'sparsevec', `${nnz} non-zeros`);
+    const idx = new Int32Array(nnz);
+    const val = new Float32Array(nnz);
+    for (let k = 0; k < nnz; k++) {
+      const i = view.getInt32(12 + 4 * k);
+      if (i < 0 || i >= dim || (k > 0 && i <= idx[k - 1]!)) {
+        throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: index ${i} at position ${k} is out of range or not ascending`);
+      }
+      idx[k] = i;
+      const v = view.getFloat32(12 + 4 * nnz + 4 * k);
+      if (v === 0) throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: zero value at index ${i}`);
+      checkFinite(v, i, 'sparsevec');
+      val[k] = v;
+    }
+    return SparseVector.fromIndices(idx, val, dim);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'SparseVector';
+  }
+
+  static {
+    Object.defineProperty(this.prototype, BRAND, { value: true });
+  }
+}
+
+export function isSparseVector(value: unknown): value is SparseVector {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
