@@ -57,9 +57,11 @@ export function parseElement(text: string, position: number, typeName: string): 
   }
   const n = Number(text);
   if (Number.isNaN(n)) {
-    const t = text.trim().toLowerCase();
-    if (t === 'nan' || t === '+nan' || t === '-nan') {
-      throw new VecpgError('NOT_FINITE', `NaN not allowed in ${typeName} (element ${position})`);
+    // strtof (the server's parser) also knows nan, inf and infinity in any case: refuse them as such.
+    const t = text.trim().toLowerCase().replace(/^[+-]/, '');
+    if (t === 'nan') throw new VecpgError('NOT_FINITE', `NaN not allowed in ${typeName} (element ${position})`);
+    if (t === 'inf' || t === 'infinity') {
+      throw new VecpgError('NOT_FINITE', `infinite value not allowed in ${typeName} (element ${position})`);
     }
     throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}`);
   }
