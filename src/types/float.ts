@@ -3,48 +3,7 @@ import { VecpgError } from '../errors.ts';
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/**
- * The text PostgreSQL (and pgvector's `vector_out`) prints for a float32: the shortest decimal that
- * reads back as the same float32, fixed-point when the decimal exponent is in [-4, 6), otherwise
- * `d.ddde±XX`. Matching the server exactly lets `toSql()` equal the server's `::text`.
- */
-export function formatFloat32(value: number): string {
-  // Integers that fit in float32 exactly and print in fixed notation are common (1, 2, 42, -3).
-  if (Number.isInteger(value) && value > -1e6 && value < 1e6) {
-    return value === 0 && 1 / value < 0 ? '-0' : String(value);
-  }
-  const v = Math.fround(value);
-  if (v !== value) return formatFloat32(v);
-  // Shortest precision that round-trips through float32: round-tripping is monotone in the
-  // number of digits, so a binary search over 1..9 digits finds it in at most 4 tries.
-  let lo = 1;
-  let hi = 9;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (Math.fround(Number(v.toPrecision(mid))) === v) hi = mid;
-    else lo = mid + 1;
-  }
-  const exp = v.toExponential(lo - 1); // "-d.ddde+x"
-  const e = exp.indexOf('e');
-  const exponent = Number(exp.slice(e + 1));
-  const negative = exp.charCodeAt(0) === 45;
-  let digits = exp.slice(negative ? 1 : 0, e).replace('.', '');
-  // strip trailing zeros (never more than the precision found, but keep it exact)
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
-  digits = digits.slice(0, end);
-  let body: string;
-  if (exponent >= -4 && exponent < 6) {
-    if (exponent < 0) body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
-    else if (digits.length <= exponent + 1) body = digits + '0'.repeat(exponent + 1 - digits.length);
-    else body = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
-  } else {
-    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const abs = Math.abs(exponent);
-    body = `${mantissa}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
-  }
-  return negative ? `-${body}` : body;
-}
+export { formatFloat32 } from './float-format.ts';
 
 /**
  * Parse one number of pgvector text. Rejects what the server rejects (empty, garbage, NaN, ±Infinity)

@@ -109,6 +109,10 @@ describe('Vector', () => {
     [1234567, '1.234567e+06'],
     [0.1, '0.1'],
     [-2.5, '-2.5'],
+    // powers of two have an asymmetric rounding interval: the shortest decimal lies above the value
+    [1.262177448353619e-29, '1.2621775e-29'],
+    [1.5474250491067253e26, '1.5474251e+26'],
+    [1.2379400392853803e27, '1.2379401e+27'],
   ])('formatFloat32(%s) = %s', (value, text) => {
     expect(formatFloat32(value)).toBe(text);
   });
