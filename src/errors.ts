@@ -21,7 +21,8 @@ export type VecpgErrorCode =
   | 'VERSION_TOO_OLD' // the installed pgvector lacks a feature
   | 'DRIVER_MISSING' // an optional peer dependency is not installed
   | 'QUERY_FAILED' // the database refused or aborted a statement
-  | 'IMPORT_FAILED'; // a bulk load failed (file, line and value in the message)
+  | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)
+  | 'INCOMPATIBLE_COLUMN'; // the data does not fit an existing column (wrong type or dimensions)
 
 export interface VecpgErrorOptions {
   cause?: unknown;

@@ -26,3 +26,58 @@ export {
   type DenseLike,
   type BitLike,
 } from './distance.ts';
+// --- sql layer ---
+export type { Row, SqlExecutor, VecpgDb } from './sql/executor.ts';
+export { MAX_IDENTIFIER_BYTES, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifiers.ts';
+export {
+  DISTANCES,
+  VECTOR_TYPES,
+  INDEX_METHODS,
+  checkDistance,
+  checkIndexDimensions,
+  checkIndexMethod,
+  checkVectorType,
+  isSparseObject,
+  operatorFor,
+  opclassFor,
+  typeOfValue,
+  type DistanceInfo,
+  type DistanceName,
+  type IndexMethod,
+  type SparseObject,
+  type VectorType,
+} from './sql/operators.ts';
+export { paramCast, toVectorValue, vectorParam, type VectorInput, type VectorValueOf } from './sql/params.ts';
+export {
+  BIT_MAX_LENGTH,
+  binaryQuantizeExpression,
+  castExpression,
+  columnTypeSql,
+  createExtensionSql,
+  createIndexSql,
+  defaultIndexName,
+  dropExtensionSql,
+  dropIndexSql,
+  setStorageSql,
+  type ColumnStorage,
+  type CreateIndexOptions,
+} from './sql/ddl.ts';
+export {
+  buildSimilarityQuery,
+  distanceSql,
+  exactOrderSql,
+  type SimilarityQueryOptions,
+  type SqlQuery,
+  type WhereValue,
+} from './sql/query.ts';
+export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
+export { search, type SearchOptions } from './sql/search.ts';
+export {
+  FEATURE_VERSIONS,
+  compareVersions,
+  extensionInfo,
+  requireFeature,
+  type ExtensionInfo,
+  type VectorFeature,
+} from './sql/version.ts';
+// --- end sql layer ---

@@ -59,7 +59,9 @@ export function formatFloat32(value: number): string {
   const ulp = 2 ** ((biased === 0 ? 1 : biased) - 150);
   const up = ulp / 2;
   const down = mantissa === 0 && biased > 1 ? ulp / 4 : ulp / 2;
-  const inclusive = (mantissa & 1) === 0; // round-half-even keeps the boundaries of an even mantissa
+  // The server (Ryu f2s in PostgreSQL) never prints a decimal lying exactly on the rounding boundary,
+  // even where round-half-even would read it back correctly: 95617024 prints as 9.5617024e+07.
+  const inclusive = false;
   let e10 = Math.floor(Math.log10(a));
   if (scaleBy10(a, -e10) >= 10) e10++;
   else if (scaleBy10(a, -e10) < 1) e10--;
@@ -70,6 +72,8 @@ export function formatFloat32(value: number): string {
     const hi = scaleBy10(a + up, k);
     const eps = hi * 1e-14;
     let n = Math.round(s);
+    // An exact tie goes to the even digit, as Ryu (the server's float4out) does: 5.73828125 → 5.7382812.
+    if (n - s === 0.5 && n % 2 === 1 && n - 1 >= lo) n -= 1;
     if (n > hi) n = Math.floor(hi);
     else if (n < lo) n = Math.ceil(lo);
     if (n < lo - eps || n > hi + eps) continue;

@@ -24,37 +24,81 @@ export interface TestDb extends VecpgDb {
 
 let counter = 0;
 
-/** Open a fresh database on `target`. */
-export async function openTestDb(target: TargetName): Promise<TestDb> {
-  if (target === 'pglite') {
-    const { openPglite } = await import('../../src/drivers/pglite.ts');
-    const dump = await readFile(PGLITE_TEMPLATE);
-    const db = await openPglite({ loadDataDir: new Blob([dump]) });
-    return Object.assign(db, { target, url: undefined, raw: db.pglite, close: () => db.pglite.close() });
-  }
-  const base = new URL(process.env.DATABASE_URL!);
+/** The template data directory (vector extension already created), for `openPglite({ loadDataDir })`. */
+export async function pgliteTemplate(): Promise<Blob> {
+  return new Blob([await readFile(PGLITE_TEMPLATE)]);
+}
+
+/** A new, empty database on the server at DATABASE_URL; `drop()` removes it (closing its connections). */
+export interface ServerDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** Create a uniquely named database on the server, with the vector extension unless told otherwise. */
+export async function createServerDatabase(options: { extension?: boolean } = {}): Promise<ServerDatabase> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) throw new Error('createServerDatabase needs DATABASE_URL');
+  const base = new URL(baseUrl);
   const name = `vecpg_t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const pg = (await import('pg')).default;
   const admin = new pg.Client({ connectionString: base.toString() });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-  await pool.query('CREATE EXTENSION IF NOT EXISTS vector');
+  if (options.extension !== false) {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+    } finally {
+      await c.end();
+    }
+  }
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base.toString() });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Open a fresh database on `target`. */
+export async function openTestDb(target: TargetName): Promise<TestDb> {
+  if (target === 'pglite') {
+    const { openPglite } = await import('../../src/drivers/pglite.ts');
+    const db = await openPglite({ loadDataDir: await pgliteTemplate() });
+    return Object.assign(db, { target, url: undefined, raw: db.pglite, close: () => db.pglite.close() });
+  }
+  const server = await createServerDatabase();
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({ connectionString: server.url, max: 4 });
   const { wrapPg } = await import('../../src/drivers/pg.ts');
-  const db = await wrapPg(pool);
+  const db = await wrapPg(pool).catch(async (error: unknown) => {
+    await pool.end();
+    await server.drop();
+    throw error;
+  });
   return Object.assign(db, {
     target,
-    url: url.toString(),
+    url: server.url,
     raw: pool,
     close: async () => {
       await pool.end();
-      const c = new pg.Client({ connectionString: base.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await server.drop();
     },
   });
 }

@@ -1,0 +1,130 @@
+/**
+ * node-postgres (`pg`) support: per-client type parsers for pgvector's types, and `wrapPg`, which
+ * turns a `Client` or `Pool` into the `VecpgDb` the SQL layer runs on. Nothing here changes `pg`'s
+ * process-wide parsers (`pg.types`): every registration is on a client, or on each client a pool
+ * hands out.
+ */
+import type { Client, Pool, PoolClient } from 'pg';
+import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import { queryFailed } from './query-error.ts';
+import {
+  VECTOR_TYPES_SQL,
+  type TypeRow,
+  type VectorTypeOids,
+  type VectorTypeOptions,
+  arrayTextParsers,
+  oidsFromRows,
+  textParsers,
+} from './vector-types.ts';
+
+/** A node-postgres `Client` (or a pool's `PoolClient`) or a `Pool`. */
+export type PgClientOrPool = Client | PoolClient | Pool;
+
+type Parser = (text: string) => unknown;
+
+const poolListeners = new WeakMap<Pool, (client: PoolClient) => void>();
+
+function isPool(x: PgClientOrPool): x is Pool {
+  return typeof (x as Partial<Client>).setTypeParser !== 'function';
+}
+
+function applyParsers(client: Client | PoolClient, parsers: Map<number, Parser>): void {
+  for (const [oid, parse] of parsers) client.setTypeParser(oid, 'text', parse);
+}
+
+/**
+ * Look up pgvector's type OIDs (in whatever schema the extension lives in) and register parsers on
+ * this client, or on every client the pool hands out (now and later). Throws `EXTENSION_MISSING`
+ * when the extension is not installed.
+ *
+ * Rows then come back with `number[]` for `vector`/`halfvec` (exact float32/float16 values),
+ * `SparseVector` for `sparsevec`, and `'0101'` strings for `bit` — see {@link VectorTypeOptions}.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString });
+ * await registerTypes(pool);
+ * const { rows } = await pool.query('SELECT embedding FROM items');
+ */
+export async function registerTypes(
+  clientOrPool: PgClientOrPool,
+  options: VectorTypeOptions = {},
+): Promise<VectorTypeOids> {
+  let rows: TypeRow[];
+  try {
+    rows = (await clientOrPool.query<TypeRow>(VECTOR_TYPES_SQL)).rows;
+  } catch (error) {
+    throw queryFailed(error, VECTOR_TYPES_SQL);
+  }
+  const oids = oidsFromRows(rows);
+  const parsers = new Map<number, Parser>([...textParsers(oids, options), ...arrayTextParsers(oids, options)]);
+  if (isPool(clientOrPool)) {
+    const previous = poolListeners.get(clientOrPool);
+    if (previous) clientOrPool.removeListener('acquire', previous);
+    // 'acquire' fires synchronously for every checkout (new or idle client) before it runs a query.
+    const listener = (client: PoolClient): void => applyParsers(client, parsers);
+    poolListeners.set(clientOrPool, listener);
+    clientOrPool.on('acquire', listener);
+  } else {
+    applyParsers(clientOrPool, parsers);
+  }
+  return oids;
+}
+
+async function run<R extends Row>(
+  target: PgClientOrPool,
+  text: string,
+  params: readonly unknown[] | undefined,
+): Promise<R[]> {
+  try {
+    const result = await target.query<R>(text, params === undefined ? undefined : [...params]);
+    return result.rows;
+  } catch (error) {
+    throw queryFailed(error, text);
+  }
+}
+
+function executorOf(target: PgClientOrPool): SqlExecutor {
+  return { query: (text, params) => run(target, text, params) };
+}
+
+/**
+ * Wrap a node-postgres `Client` or `Pool` as a `VecpgDb` (registering the type parsers first).
+ * `transaction` checks one client out of a pool for its duration; on a single `Client` it runs
+ * BEGIN/COMMIT on that client, so don't share the client with other work meanwhile.
+ *
+ * @example
+ * const db = await wrapPg(new pg.Pool({ connectionString }));
+ * const rows = await db.query('SELECT $1::vector AS v', [new Vector([1, 2, 3])]);
+ */
+export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOptions = {}): Promise<VecpgDb> {
+  await registerTypes(clientOrPool, options);
+  return {
+    kind: 'pg',
+    query: (text, params) => run(clientOrPool, text, params),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const pooled = isPool(clientOrPool);
+      const client = pooled ? await clientOrPool.connect() : clientOrPool;
+      let broken: Error | undefined;
+      try {
+        await run(client, 'BEGIN', undefined);
+        try {
+          const result = await fn(executorOf(client));
+          await run(client, 'COMMIT', undefined);
+          return result;
+        } catch (error) {
+          try {
+            await client.query('ROLLBACK');
+          } catch (rollbackError) {
+            // The connection is unusable: have the pool discard it instead of reusing it.
+            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          }
+          throw error;
+        }
+      } finally {
+        if (pooled) (client as PoolClient).release(broken);
+      }
+    },
+  };
+}
+
+export type { VectorTypeOids, VectorTypeOptions };

@@ -1,0 +1,162 @@
+/**
+ * Embedded PostgreSQL with pgvector, in-process: `@electric-sql/pglite` plus its pgvector plugin.
+ * `openPglite` opens one; `wrapPglite` adapts an instance you already have; `openDefaultDatabase`
+ * is the persistent embedded database the CLI and `npm start` use.
+ */
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
+import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import { importDriver } from './optional-import.ts';
+import { queryFailed } from './query-error.ts';
+import {
+  VECTOR_TYPES_SQL,
+  type TypeRow,
+  type VectorTypeOids,
+  type VectorTypeOptions,
+  oidsFromRows,
+  textParsers,
+} from './vector-types.ts';
+
+/** A `VecpgDb` on PGlite, with the instance itself for anything else (`dumpDataDir`, `close`…). */
+export type PgliteDb = VecpgDb & { readonly pglite: PGlite };
+
+/** Options of {@link openPglite}. */
+export interface OpenPgliteOptions extends VectorTypeOptions {
+  /** Persistent data directory (created when missing). In memory when omitted. */
+  dataDir?: string;
+  /** A dumped data directory (`pglite.dumpDataDir()`) to start from, e.g. a template. */
+  loadDataDir?: Blob;
+  /** Run `CREATE EXTENSION IF NOT EXISTS vector` (default true). */
+  createExtension?: boolean;
+  /** Any other PGlite option (`debug`, `relaxedDurability`, more `extensions`…). */
+  pglite?: Omit<PGliteOptions, 'dataDir' | 'loadDataDir'>;
+}
+
+type PgliteModule = typeof import('@electric-sql/pglite');
+type PgvectorModule = typeof import('@electric-sql/pglite-pgvector');
+
+/**
+ * Open an embedded PGlite with pgvector loaded, the extension created and rows parsed exactly as
+ * `vecpg/pg` parses them. A cold in-memory start takes a few seconds; reuse the instance.
+ *
+ * @example
+ * const db = await openPglite();
+ * await db.query('CREATE TABLE items (id bigserial PRIMARY KEY, embedding vector(3))');
+ * await db.pglite.close();
+ */
+export async function openPglite(options: OpenPgliteOptions = {}): Promise<PgliteDb> {
+  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite');
+  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite');
+  const extra = options.pglite ?? {};
+  const config: PGliteOptions = { ...extra, extensions: { ...extra.extensions, vector } };
+  if (options.dataDir !== undefined) {
+    // PGlite creates the directory itself but not its parents (~/.cache/vecpg on a fresh machine).
+    await mkdir(options.dataDir, { recursive: true });
+    config.dataDir = options.dataDir;
+  }
+  if (options.loadDataDir !== undefined) config.loadDataDir = options.loadDataDir;
+  const pglite = await PGlite.create(config);
+  try {
+    if (options.createExtension !== false) {
+      await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
+    }
+    const typeOptions: VectorTypeOptions = {};
+    if (options.dense !== undefined) typeOptions.dense = options.dense;
+    if (options.bit !== undefined) typeOptions.bit = options.bit;
+    return await wrapPglite(pglite, typeOptions);
+  } catch (error) {
+    await pglite.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Register pgvector's parsers on this PGlite instance (only this one) and look up the type OIDs.
+ * Throws `EXTENSION_MISSING` when the extension was not created.
+ *
+ * @example
+ * const pglite = await PGlite.create({ extensions: { vector } });
+ * await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
+ * await registerPgliteTypes(pglite);
+ */
+export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOptions = {}): Promise<VectorTypeOids> {
+  const rows = await run<TypeRow>(pglite, VECTOR_TYPES_SQL, undefined);
+  const oids = oidsFromRows(rows);
+  for (const [oid, parse] of textParsers(oids, options)) pglite.parsers[oid] = parse;
+  // Array types (vector[]…) parse through the element parser once PGlite knows they exist.
+  await pglite.refreshArrayTypes();
+  return oids;
+}
+
+/**
+ * Adapt a PGlite instance you already have (with the pgvector plugin loaded and the extension
+ * created). Inside `transaction`, use the `tx` it gives you: PGlite runs one statement at a time,
+ * so a query on the outer `db` would wait for the transaction to end.
+ *
+ * @example
+ * const db = await wrapPglite(await PGlite.create({ extensions: { vector } }));
+ */
+export async function wrapPglite(pglite: PGlite, options: VectorTypeOptions = {}): Promise<PgliteDb> {
+  await registerPgliteTypes(pglite, options);
+  return {
+    kind: 'pglite',
+    pglite,
+    query: (text, params) => run(pglite, text, params),
+    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
+      pglite.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
+  };
+}
+
+interface PgliteQueryable {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+async function run<R extends Row>(
+  target: PgliteQueryable,
+  text: string,
+  params: readonly unknown[] | undefined,
+): Promise<R[]> {
+  try {
+    return (await target.query<R>(text, params === undefined ? undefined : [...params])).rows;
+  } catch (error) {
+    throw queryFailed(error, text);
+  }
+}
+
+/** Options of {@link openDefaultDatabase}. */
+export interface DefaultDatabaseOptions extends VectorTypeOptions {
+  /** vecpg's state directory; the database lives in `<home>/default`. */
+  home?: string;
+}
+
+/**
+ * Where the default embedded database lives: `$VECPG_HOME/default`, else
+ * `$XDG_CACHE_HOME/vecpg/default`, else `~/.cache/vecpg/default`.
+ *
+ * @example
+ * defaultDataDir({ home: '/tmp/vecpg' }); // '/tmp/vecpg/default'
+ */
+export function defaultDataDir(options: { home?: string } = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const home =
+    options.home ?? (env.VECPG_HOME || undefined) ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vecpg');
+  return join(home, 'default');
+}
+
+/**
+ * The embedded default database used by `npm start` and the CLI when no `DATABASE_URL` is given:
+ * a persistent PGlite in {@link defaultDataDir}. Only the first run pays PGlite's cold
+ * initialisation (~5 s); later runs open the existing directory. One process at a time: PGlite
+ * is not a server, two processes must not open the same directory.
+ *
+ * @example
+ * const db = await openDefaultDatabase();
+ * console.log(db.pglite.dataDir);
+ */
+export async function openDefaultDatabase(options: DefaultDatabaseOptions = {}): Promise<PgliteDb> {
+  const { home, ...typeOptions } = options;
+  return openPglite({ ...typeOptions, dataDir: defaultDataDir(home === undefined ? {} : { home }) });
+}
+
+export type { VectorTypeOids, VectorTypeOptions };

@@ -1,0 +1,113 @@
+/**
+ * postgres.js (`postgres` 3.4) support: parsers and serializers for pgvector's types on one `sql`
+ * instance, a `types` option builder, and `wrapPostgres`, which turns `sql` into a `VecpgDb`.
+ */
+import type { PostgresType, Sql } from 'postgres';
+import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import { queryFailed } from './query-error.ts';
+import {
+  VECTOR_TYPES_SQL,
+  type TypeRow,
+  type VectorTypeOids,
+  type VectorTypeOptions,
+  arrayTextParsers,
+  oidsFromRows,
+  textParsers,
+  textSerializers,
+} from './vector-types.ts';
+
+/** Any postgres.js `sql` instance, whatever custom types it was created with. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- postgres.js's own default
+export type PostgresSql<T extends Record<string, unknown> = {}> = Sql<T>;
+
+interface Unsafe {
+  unsafe(text: string, params?: never[]): PromiseLike<Iterable<unknown>>;
+}
+
+async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined): Promise<R[]> {
+  try {
+    const rows = await sql.unsafe(text, (params ?? []) as never[]);
+    return Array.from(rows) as R[];
+  } catch (error) {
+    throw queryFailed(error, text);
+  }
+}
+
+/**
+ * Look up pgvector's type OIDs (in whatever schema the extension lives in) and register parsers
+ * and serializers on this `sql` instance only. Rows then come back exactly as with `vecpg/pg`.
+ * Throws `EXTENSION_MISSING` when the extension is not installed.
+ *
+ * @example
+ * const sql = postgres(url);
+ * await registerTypes(sql);
+ * const rows = await sql`SELECT embedding FROM items`;
+ */
+export async function registerTypes<T extends Record<string, unknown>>(
+  sql: PostgresSql<T>,
+  options: VectorTypeOptions = {},
+): Promise<VectorTypeOids> {
+  const oids = oidsFromRows(await run<TypeRow>(sql as unknown as Unsafe, VECTOR_TYPES_SQL, undefined));
+  for (const [oid, parse] of textParsers(oids, options)) sql.options.parsers[oid] = parse;
+  // postgres.js installed its array parsers (vector[]…) at connect, before ours existed: replace them.
+  for (const [oid, parse] of arrayTextParsers(oids, options)) sql.options.parsers[oid] = parse;
+  for (const [oid, serialize] of textSerializers(oids)) sql.options.serializers[oid] = serialize;
+  return oids;
+}
+
+/** The `types` option entries {@link vectorTypes} returns: `vector`, and `halfvec` / `sparsevec` when installed. */
+export type VectorPostgresTypes = Record<string, PostgresType> & { vector: PostgresType };
+
+/**
+ * postgres.js `types` entries for pgvector, for `postgres(url, { types: vectorTypes(oids) })`
+ * when you already know the OIDs (e.g. from `registerTypes` on another instance). It also enables
+ * `sql.typed.vector([1, 2, 3])`.
+ *
+ * @example
+ * const oids = await registerTypes(postgres(url));
+ * const sql = postgres(url, { types: vectorTypes(oids) });
+ */
+export function vectorTypes(oids: VectorTypeOids, options: VectorTypeOptions = {}): VectorPostgresTypes {
+  const parsers = textParsers(oids, options);
+  const serializers = textSerializers(oids);
+  const entry = (oid: number): PostgresType => ({
+    to: oid,
+    from: [oid],
+    serialize: serializers.get(oid)!,
+    parse: parsers.get(oid)!,
+  });
+  const out: VectorPostgresTypes = { vector: entry(oids.vector) };
+  if (oids.halfvec !== undefined) out.halfvec = entry(oids.halfvec);
+  if (oids.sparsevec !== undefined) out.sparsevec = entry(oids.sparsevec);
+  return out;
+}
+
+/**
+ * Wrap a postgres.js `sql` as a `VecpgDb` (registering the types first). Statements run with
+ * `sql.unsafe(text, params)`, transactions with `sql.begin`.
+ *
+ * @example
+ * const db = await wrapPostgres(postgres(process.env.DATABASE_URL!));
+ * const rows = await db.query('SELECT $1::vector AS v', [new Vector([1, 2, 3])]);
+ */
+export async function wrapPostgres<T extends Record<string, unknown>>(
+  sql: PostgresSql<T>,
+  options: VectorTypeOptions = {},
+): Promise<VecpgDb> {
+  await registerTypes(sql, options);
+  const target = sql as unknown as Unsafe;
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(target, text, params),
+    async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+      let result: R | undefined;
+      await sql.begin(async (tx) => {
+        const inner = tx as unknown as Unsafe;
+        result = await fn({ query: (text, params) => run(inner, text, params) });
+      });
+      return result as R;
+    },
+  };
+}
+
+export type { VectorTypeOids, VectorTypeOptions };

@@ -1,0 +1,23 @@
+import { VecpgError, isVecpgError } from '../errors.ts';
+
+/**
+ * Wrap a driver's error for a failed statement in a `VecpgError` with code QUERY_FAILED.
+ * The database's SQLSTATE is kept in `details.sqlstate`, the original error in `cause`.
+ *
+ * @example
+ * try { await pool.query(text, params) } catch (e) { throw queryFailed(e, text) }
+ */
+export function queryFailed(error: unknown, text: string): VecpgError {
+  if (isVecpgError(error)) return error;
+  const e = error as { message?: unknown; code?: unknown; detail?: unknown; hint?: unknown; position?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const sqlstate = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
+  const statement = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  const details: Record<string, unknown> = { statement };
+  if (sqlstate !== undefined) details.sqlstate = sqlstate;
+  if (typeof e?.detail === 'string') details.detail = e.detail;
+  if (typeof e?.hint === 'string') details.hint = e.hint;
+  if (e?.position !== undefined) details.position = e.position;
+  const where = sqlstate === undefined ? '' : ` (SQLSTATE ${sqlstate})`;
+  return new VecpgError('QUERY_FAILED', `${message}${where} in statement: ${statement}`, { cause: error, details });
+}

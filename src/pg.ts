@@ -1,0 +1,15 @@
+/**
+ * `vecpg/pg` — node-postgres support.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { wrapPg } from 'vecpg/pg';
+ * const db = await wrapPg(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
+ */
+export {
+  registerTypes,
+  wrapPg,
+  type PgClientOrPool,
+  type VectorTypeOids,
+  type VectorTypeOptions,
+} from './drivers/pg.ts';

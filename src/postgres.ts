@@ -1,0 +1,17 @@
+/**
+ * `vecpg/postgres` — postgres.js support.
+ *
+ * @example
+ * import postgres from 'postgres';
+ * import { wrapPostgres } from 'vecpg/postgres';
+ * const db = await wrapPostgres(postgres(process.env.DATABASE_URL!));
+ */
+export {
+  registerTypes,
+  vectorTypes,
+  wrapPostgres,
+  type PostgresSql,
+  type VectorPostgresTypes,
+  type VectorTypeOids,
+  type VectorTypeOptions,
+} from './drivers/postgres.ts';
