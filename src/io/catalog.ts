@@ -1,0 +1,64 @@
+/** What the loader needs to know about the target table, read from the catalog. */
+import type { VectorType } from '../sql/operators.ts';
+import { type QualifiedName, quoteQualified } from '../sql/identifiers.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
+
+export interface TableColumn {
+  readonly name: string;
+  /** `pg_type.typname`: `vector`, `int4`, `text`… */
+  readonly typname: string;
+  /** As PostgreSQL prints it: `vector(3)`, `integer`. */
+  readonly formatted: string;
+  /** Declared dimensions of a vector column (its typmod), undefined when none. */
+  readonly dimensions: number | undefined;
+  readonly notNull: boolean;
+  /** Has a default, an identity or is generated: may be left out of the COPY. */
+  readonly defaulted: boolean;
+  readonly generated: boolean;
+}
+
+const VECTOR_TYPNAMES: ReadonlySet<string> = new Set(['vector', 'halfvec', 'sparsevec', 'bit']);
+
+/** The vector type of a column, or undefined when it is not one (varbit has no fixed length: not a target). */
+export function vectorTypeOf(column: TableColumn): VectorType | undefined {
+  return VECTOR_TYPNAMES.has(column.typname) ? (column.typname as VectorType) : undefined;
+}
+
+const COLUMNS_SQL = `SELECT a.attname AS name, t.typname AS typname, format_type(a.atttypid, a.atttypmod) AS formatted,
+  a.atttypmod AS typmod, a.attnotnull AS not_null, (a.atthasdef OR a.attidentity <> '') AS defaulted,
+  a.attgenerated <> '' AS generated
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`;
+
+interface ColumnRow {
+  name: string;
+  typname: string;
+  formatted: string;
+  typmod: number;
+  not_null: boolean;
+  defaulted: boolean;
+  generated: boolean;
+}
+
+/**
+ * The table's columns in order, or undefined when there is no such table.
+ *
+ * @example
+ * const columns = await readTableColumns(db, 'items');
+ */
+export async function readTableColumns(db: SqlExecutor, table: QualifiedName): Promise<TableColumn[] | undefined> {
+  const name = quoteQualified(table);
+  const exists = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [name]);
+  if (exists[0]?.ok !== true) return undefined;
+  const rows = await db.query<ColumnRow & Record<string, unknown>>(COLUMNS_SQL, [name]);
+  return rows.map((r) => ({
+    name: r.name,
+    typname: r.typname,
+    formatted: r.formatted,
+    dimensions: VECTOR_TYPNAMES.has(r.typname) && Number(r.typmod) > 0 ? Number(r.typmod) : undefined,
+    notNull: r.not_null,
+    defaulted: r.defaulted,
+    generated: r.generated,
+  }));
+}

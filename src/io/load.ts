@@ -1,0 +1,330 @@
+/**
+ * The bulk loader: read a file in any supported format, check every record against the target
+ * column, and stream it into PostgreSQL with binary COPY inside one transaction.
+ */
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { VecpgError, isVecpgError } from '../errors.ts';
+import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
+import type { VectorType } from '../sql/operators.ts';
+import type { IndexBase } from '../types/index-base.ts';
+import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts';
+import { type CopyType, CopyEncoder } from './copy.ts';
+import { importError } from './errors.ts';
+import { type FieldColumn, createTableSql, inferDimensions, inferFieldSqlType, inferVectorType, planFieldColumns } from './plan.ts';
+import { FORMAT_INDEX_BASE, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
+import type { ReadItem, SourceRecord } from './record.ts';
+import { type LoadTarget, type Session, withSession } from './session.ts';
+import { type ByteSource, fileSource, streamSource } from './source.ts';
+import { previewOf, type PreviewRow } from './preview.ts';
+
+export interface LoadOptions {
+  /** Path of the input file. */
+  file?: string;
+  /** Or a stream of its bytes (then `format` is required, and `create` needs stated dimensions). */
+  stream?: AsyncIterable<Uint8Array | string>;
+  /** Default: from the file extension. */
+  format?: ImportFormat;
+  table: QualifiedName;
+  /** The vector column. Default: the table's only vector column, or `embedding` when creating. */
+  column?: string;
+  /** Record field → table column, for fields whose names differ from the columns. */
+  mapping?: Readonly<Record<string, string>>;
+  /** Field holding the vector in JSON Lines / CSV records. Default: the column name. */
+  vectorField?: string;
+  /** Overrides the format's documented index base (libsvm, MatrixMarket: 1; JSON: 0). */
+  indexBase?: IndexBase;
+  /** Dimensions of sparse records that do not state them (libsvm, JSON dictionaries) when creating. */
+  dimensions?: number;
+  /** Vector type when creating (default: inferred from the data: sparse → sparsevec, dense → vector). */
+  type?: VectorType;
+  /** Create the table when it does not exist. */
+  create?: boolean;
+  /** Parse and check everything, write nothing. */
+  dryRun?: boolean;
+  /** `abort` (default): any bad record → nothing committed. `skip`: bad records go to `rejects`. */
+  onError?: 'abort' | 'skip';
+  /** Where skipped records are written (JSON Lines: file, line, code, reason, text). */
+  rejects?: string | Writable;
+  /** Rows per COPY chunk (default 10,000). */
+  batchRows?: number;
+  /** CSV/TSV: the first record is a header (default true). */
+  header?: boolean;
+  /** Called after each chunk. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Rows to describe in `result.preview` (default 5). */
+  previewRows?: number;
+}
+
+export interface LoadProgress {
+  rows: number;
+  rejected: number;
+  bytesRead: number;
+  totalBytes: number | undefined;
+}
+
+export interface LoadResult {
+  table: string;
+  column: string;
+  type: VectorType;
+  dimensions: number | undefined;
+  format: ImportFormat;
+  indexBase: IndexBase | undefined;
+  /** Rows written (or that would be, in a dry run). */
+  rows: number;
+  rejected: number;
+  created: boolean;
+  /** The CREATE TABLE statement run (or that would run). */
+  createSql: string | undefined;
+  dryRun: boolean;
+  /** Columns loaded besides the vector, and record fields with no column. */
+  columns: string[];
+  ignoredFields: string[];
+  preview: PreviewRow[];
+  durationMs: number;
+}
+
+const PEEK = 100;
+
+function source(options: LoadOptions): ByteSource {
+  if (options.file !== undefined) return fileSource(options.file);
+  if (options.stream !== undefined) return streamSource(options.stream);
+  throw new VecpgError('INVALID_OPTION', 'load needs a file or a stream');
+}
+
+async function* counting(chunks: AsyncIterable<Uint8Array>, stats: { bytesRead: number }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    stats.bytesRead += chunk.length;
+    yield chunk;
+  }
+}
+
+function refuse(message: string, details: Record<string, unknown>): VecpgError {
+  return new VecpgError('INCOMPATIBLE_COLUMN', message, { details });
+}
+
+/** Largest 0-based index + 1 over a sparse file: the dimensions `create` infers when none are stated. */
+async function scanDimensions(items: AsyncIterable<ReadItem>): Promise<number | undefined> {
+  let max = -1;
+  for await (const item of items) {
+    if (!item.ok || item.vector.kind !== 'sparse') continue;
+    const idx = item.vector.indices;
+    for (let k = 0; k < idx.length; k++) if (idx[k]! > max) max = idx[k]!;
+  }
+  return max >= 0 ? max + 1 : undefined;
+}
+
+/**
+ * Load a file into a table with binary COPY, in one transaction.
+ *
+ * @example
+ * const result = await load(pool, { file: 'train.svm', table: 'docs', column: 'features', create: true, dimensions: 10000 });
+ * console.log(`${result.rows} rows`);
+ */
+export async function load(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
+  const started = Date.now();
+  const src = source(options);
+  const format = options.format ?? (options.file === undefined ? undefined : formatFromPath(options.file));
+  if (format === undefined) throw new VecpgError('INVALID_OPTION', `cannot tell the format of ${src.name} from its name: give format (${'libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs'})`);
+  const totalBytes = options.file === undefined ? undefined : (await stat(options.file)).size;
+  const onError = options.onError ?? 'abort';
+  const batchRows = options.batchRows ?? 10_000;
+  const dryRun = options.dryRun ?? false;
+  const mapping = options.mapping ?? {};
+  const base = options.indexBase ?? FORMAT_INDEX_BASE[format];
+
+  return withSession(target, async (session) => {
+    const columns = await readTableColumns(session, options.table);
+    const column = options.column ?? defaultColumn(columns, options.table);
+    const vectorField = options.vectorField ?? column;
+    const otherColumns = (columns ?? []).filter((c) => c.name !== column).map((c) => c.name);
+    const reverse = new Map(Object.entries(mapping).map(([f, c]) => [c, f]));
+    const readerOptions = {
+      name: src.name,
+      indexBase: options.indexBase,
+      dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions,
+      vectorField,
+      header: options.header,
+      columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
+    };
+    const stats = { rows: 0, rejected: 0, bytesRead: 0 };
+    const items = readRecords(format, counting(src.chunks(), stats), readerOptions);
+
+    // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
+    const peeked: ReadItem[] = [];
+    for (let n = 0; n < PEEK; n++) {
+      const next = await items.next();
+      if (next.done) break;
+      peeked.push(next.value);
+    }
+    const good = peeked.filter((p): p is SourceRecord => p.ok);
+    const fieldNames = [...new Set(good.flatMap((r) => Object.keys(r.fields)))];
+
+    let target: VectorTarget;
+    let createSql: string | undefined;
+    let tableColumns: readonly TableColumn[];
+    if (columns === undefined) {
+      if (options.create !== true) throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist (use create to create it)`);
+      const first = good[0];
+      const type = options.type ?? (first ? inferVectorType(first.vector) : undefined);
+      if (type === undefined) throw new VecpgError('INVALID_OPTION', `${src.name} has no readable record to infer the column type from: give the type`);
+      let dimensions = options.dimensions ?? inferDimensions(good);
+      if (dimensions === undefined && src.rereadable) dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
+      if (dimensions === undefined) throw new VecpgError('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}: give dimensions`);
+      const fieldTypes = fieldNames.filter((f) => !Object.hasOwn(mapping, f) || mapping[f] !== column).map((f) => ({ name: mapping[f] ?? f, sqlType: inferFieldSqlType(good.map((r) => r.fields[f])) }));
+      createSql = createTableSql(options.table, column, type, dimensions, fieldTypes);
+      target = { type, dimensions };
+      tableColumns = [
+        { name: column, typname: type, formatted: type, dimensions, notNull: false, defaulted: false, generated: false },
+        ...fieldTypes.map((f) => ({ name: f.name, typname: sqlTypname(f.sqlType), formatted: f.sqlType, dimensions: undefined, notNull: false, defaulted: false, generated: false })),
+      ];
+      if (!dryRun) await session.query(createSql);
+    } else {
+      const col = columns.find((c) => c.name === column);
+      const type = col ? vectorTypeOf(col) : undefined;
+      if (col === undefined || type === undefined) {
+        throw refuse(`${quoteQualified(options.table)}.${quoteIdent(column)} is ${col ? `of type ${col.formatted}, not a vector column` : 'not a column of the table'}`, { column });
+      }
+      if (options.type !== undefined && options.type !== type) {
+        throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.type}`, { column, expected: options.type, actual: col.formatted });
+      }
+      if (options.dimensions !== undefined && col.dimensions !== undefined && options.dimensions !== col.dimensions) {
+        throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.dimensions} dimensions`, { column, expected: options.dimensions, actual: col.dimensions });
+      }
+      target = { type, dimensions: col.dimensions };
+      tableColumns = columns;
+      checkCompatible(good, target, col, src.name);
+    }
+
+    const plan = planFieldColumns(fieldNames, tableColumns, column, mapping);
+    const ignored = new Set(plan.ignored);
+    const types: CopyType[] = [target.type, ...plan.fields.map((f) => f.type)];
+    const encoder = new CopyEncoder(types, { textual: format === 'csv' || format === 'tsv' });
+    const rejects = onError === 'skip' ? openRejects(options.rejects) : undefined;
+    const preview: PreviewRow[] = [];
+    const previewRows = options.previewRows ?? 5;
+    const progress = (): void => options.onProgress?.({ rows: stats.rows, rejected: stats.rejected, bytesRead: stats.bytesRead, totalBytes });
+
+    const handle = (item: ReadItem): boolean => {
+      let error: VecpgError;
+      if (item.ok) {
+        let value: VectorValue | undefined;
+        try {
+          value = toColumnValue(item.vector, target);
+          encoder.addRow(rowValues(value, item, plan.fields, ignored));
+          if (preview.length < previewRows) preview.push(previewOf(item, value));
+          stats.rows++;
+          return true;
+        } catch (e) {
+          error = importError({ file: src.name, line: item.line }, e);
+        }
+      } else error = item.error;
+      if (onError !== 'skip') throw error;
+      stats.rejected++;
+      rejects?.write(`${JSON.stringify({ file: src.name, line: item.line, code: (error.details?.reason as string | undefined) ?? error.code, reason: error.message, text: item.text ?? null })}\n`);
+      return false;
+    };
+
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      let inBatch = 0;
+      const all = async function* (): AsyncGenerator<ReadItem> {
+        yield* peeked;
+        yield* items;
+      };
+      for await (const item of all()) {
+        if (handle(item)) inBatch++;
+        if (inBatch >= batchRows || encoder.pendingBytes >= 8 << 20) {
+          inBatch = 0;
+          const out = encoder.take();
+          progress();
+          if (!dryRun) yield out;
+          // Let timers and other connections run: an in-memory source never waits for I/O.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      const out = encoder.take();
+      progress();
+      if (!dryRun) yield out;
+    }
+
+    try {
+      if (dryRun) {
+        for await (const _ of chunks()) void _;
+      } else {
+        const list = [column, ...plan.fields.map((f) => f.column)].map(quoteIdent).join(', ');
+        await session.copyIn((from) => `COPY ${quoteQualified(options.table)} (${list}) FROM ${from} WITH (FORMAT binary)`, chunks());
+      }
+    } finally {
+      await closeRejects(rejects, options.rejects);
+    }
+    return {
+      table: quoteQualified(options.table),
+      column,
+      type: target.type,
+      dimensions: target.dimensions,
+      format,
+      indexBase: base,
+      rows: stats.rows,
+      rejected: stats.rejected,
+      created: createSql !== undefined && !dryRun,
+      createSql,
+      dryRun,
+      columns: plan.fields.map((f) => f.column),
+      ignoredFields: [...ignored],
+      preview,
+      durationMs: Date.now() - started,
+    };
+  }, { rollback: dryRun });
+}
+
+function defaultColumn(columns: readonly TableColumn[] | undefined, table: QualifiedName): string {
+  if (columns === undefined) return 'embedding';
+  const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined);
+  if (vectors.length === 1) return vectors[0]!.name;
+  throw new VecpgError('INVALID_OPTION', `${quoteQualified(table)} has ${vectors.length === 0 ? 'no vector column' : `${vectors.length} vector columns (${vectors.map((c) => c.name).join(', ')})`}: say which column to load`);
+}
+
+/** The values of one COPY tuple; notes fields the plan has no column for. */
+function rowValues(value: VectorValue, record: SourceRecord, fields: readonly FieldColumn[], ignored: Set<string>): unknown[] {
+  const out: unknown[] = [value];
+  for (const f of fields) out.push(record.fields[f.field] ?? null);
+  if (Object.keys(record.fields).length > fields.length) {
+    for (const k of Object.keys(record.fields)) if (!fields.some((f) => f.field === k)) ignored.add(k);
+  }
+  return out;
+}
+
+/** Before anything is written: the first records' type and dimensions must fit the existing column. */
+function checkCompatible(records: readonly SourceRecord[], target: VectorTarget, column: TableColumn, file: string): void {
+  const first = records[0];
+  if (first === undefined) return;
+  const kind = inferVectorType(first.vector);
+  if (kind === 'sparsevec' && target.type !== 'sparsevec') {
+    throw refuse(`${file} holds sparse vectors but column ${quoteIdent(column.name)} is ${column.formatted}: load them into a sparsevec column`, { column: column.name, actual: column.formatted });
+  }
+  try {
+    toColumnValue(first.vector, target);
+  } catch (error) {
+    if (isVecpgError(error) && error.code === 'DIMENSION_MISMATCH') {
+      throw refuse(`${file}:${first.line}: the data does not fit column ${quoteIdent(column.name)} ${column.formatted}: ${error.message}`, { column: column.name, actual: column.formatted, cause: error.details });
+    }
+  }
+}
+
+function sqlTypname(sqlType: string): string {
+  return ({ bigint: 'int8', 'double precision': 'float8', boolean: 'bool', text: 'text', jsonb: 'jsonb' } as Record<string, string>)[sqlType] ?? sqlType;
+}
+
+function openRejects(rejects: string | Writable | undefined): Writable | undefined {
+  if (rejects === undefined) return undefined;
+  return typeof rejects === 'string' ? createWriteStream(rejects) : rejects;
+}
+
+async function closeRejects(stream: Writable | undefined, option: string | Writable | undefined): Promise<void> {
+  if (stream === undefined || typeof option !== 'string') return;
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+export type { LoadTarget, Session };

@@ -1,0 +1,96 @@
+/** The input formats `load` and `vecpg import` read, their file extensions and documented index bases. */
+import { VecpgError } from '../../errors.ts';
+import type { IndexBase } from '../../types/index-base.ts';
+import type { ReadItem } from '../record.ts';
+import { type CsvOptions, readCsv } from './csv.ts';
+import { readVecs } from './fvecs.ts';
+import { JSONL_INDEX_BASE, readJsonl } from './jsonl.ts';
+import { LIBSVM_INDEX_BASE, readLibsvm } from './libsvm.ts';
+import { MTX_INDEX_BASE, readMtx } from './mtx.ts';
+import { readNpy } from './npy.ts';
+
+export type ImportFormat = 'libsvm' | 'mtx' | 'jsonl' | 'csv' | 'tsv' | 'npy' | 'fvecs' | 'bvecs';
+
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['libsvm', 'mtx', 'jsonl', 'csv', 'tsv', 'npy', 'fvecs', 'bvecs'];
+
+/**
+ * The index base each format's sparse indices use unless `indexBase` says otherwise
+ * (`undefined`: the format has no sparse indices, or only pgvector text, which is always 1-based).
+ */
+export const FORMAT_INDEX_BASE: Readonly<Record<ImportFormat, IndexBase | undefined>> = {
+  libsvm: LIBSVM_INDEX_BASE,
+  mtx: MTX_INDEX_BASE,
+  jsonl: JSONL_INDEX_BASE,
+  csv: undefined,
+  tsv: undefined,
+  npy: undefined,
+  fvecs: undefined,
+  bvecs: undefined,
+};
+
+const EXTENSIONS: Readonly<Record<string, ImportFormat>> = {
+  svm: 'libsvm',
+  libsvm: 'libsvm',
+  svmlight: 'libsvm',
+  mtx: 'mtx',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+  csv: 'csv',
+  tsv: 'tsv',
+  npy: 'npy',
+  fvecs: 'fvecs',
+  bvecs: 'bvecs',
+};
+
+/**
+ * The format a file name's extension names, or undefined (then the caller must say).
+ *
+ * @example
+ * formatFromPath('data/train.svm'); // 'libsvm'
+ */
+export function formatFromPath(path: string): ImportFormat | undefined {
+  const m = /\.([a-z0-9]+)$/i.exec(path);
+  return m ? EXTENSIONS[m[1]!.toLowerCase()] : undefined;
+}
+
+/**
+ * Check a format name given by a user.
+ *
+ * @example
+ * parseFormat('libsvm'); // 'libsvm'
+ */
+export function parseFormat(name: string): ImportFormat {
+  const lower = name.toLowerCase();
+  const f = (IMPORT_FORMATS as readonly string[]).includes(lower) ? (lower as ImportFormat) : EXTENSIONS[lower];
+  if (f === undefined) {
+    throw new VecpgError('INVALID_OPTION', `unknown format ${JSON.stringify(name)}: use one of ${IMPORT_FORMATS.join(', ')}`, { details: { value: name } });
+  }
+  return f;
+}
+
+/**
+ * Records of an input in `format`.
+ *
+ * @example
+ * for await (const item of readRecords('libsvm', fileSource('a.svm').chunks(), { name: 'a.svm' })) …
+ */
+export function readRecords(format: ImportFormat, chunks: AsyncIterable<Uint8Array>, options: CsvOptions): AsyncGenerator<ReadItem> {
+  switch (format) {
+    case 'libsvm':
+      return readLibsvm(chunks, options);
+    case 'mtx':
+      return readMtx(chunks, options);
+    case 'jsonl':
+      return readJsonl(chunks, options);
+    case 'csv':
+      return readCsv(chunks, options);
+    case 'tsv':
+      return readCsv(chunks, { ...options, delimiter: options.delimiter ?? '\t' });
+    case 'npy':
+      return readNpy(chunks, options);
+    case 'fvecs':
+      return readVecs(chunks, options, 'float32');
+    case 'bvecs':
+      return readVecs(chunks, options, 'uint8');
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * NumPy `.npy` (format versions 1–3): a 2-D array of float16 (`f2`), float32 (`f4`) or float64
+ * (`f8`), either byte order, C order. Each row is one dense record; `line` is the 1-based row.
+ * Read in constant memory: one row at a time.
+ */
+import { VecpgError } from '../../errors.ts';
+import { halfBitsToNumber } from '../../types/float.ts';
+import { ByteReader } from '../byte-reader.ts';
+import { importError } from '../errors.ts';
+import type { ReadItem, ReaderOptions } from '../record.ts';
+
+/** What a `.npy` header says. */
+export interface NpyHeader {
+  readonly dtype: 'f2' | 'f4' | 'f8';
+  readonly littleEndian: boolean;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** Parse the header dictionary of a `.npy` file. */
+export function parseNpyHeader(dict: string): NpyHeader {
+  const descr = /'descr'\s*:\s*'([<>|=])([a-z])([0-9]+)'/.exec(dict);
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict);
+  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict);
+  if (!descr || !fortran || !shape) throw new VecpgError('INVALID_BINARY', `unreadable .npy header ${JSON.stringify(dict.trim())}`);
+  const dtype = `${descr[2]}${descr[3]}`;
+  if (dtype !== 'f2' && dtype !== 'f4' && dtype !== 'f8') {
+    throw new VecpgError('UNSUPPORTED', `.npy dtype ${JSON.stringify(descr[0])} is not supported (float16, float32 or float64)`, { details: { value: dtype } });
+  }
+  if (fortran[1] === 'True') throw new VecpgError('UNSUPPORTED', '.npy array is in Fortran order; save it in C order (np.ascontiguousarray)');
+  const dims = shape[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (dims.length !== 2 || !dims.every((n) => Number.isInteger(n) && n >= 0)) {
+    throw new VecpgError('UNSUPPORTED', `.npy array has shape (${shape[1]}); a 2-D array (rows, dimensions) is needed`, { details: { value: shape[1] } });
+  }
+  return { dtype, littleEndian: descr[1] !== '>', rows: dims[0]!, cols: dims[1]! };
+}
+
+/** Read the magic, version and header of a `.npy` stream. */
+export async function readNpyHeader(reader: ByteReader): Promise<NpyHeader> {
+  const pre = await reader.read(10);
+  if (pre.length < 10 || !MAGIC.every((b, i) => pre[i] === b)) throw new VecpgError('INVALID_BINARY', 'not a .npy file (no \\x93NUMPY magic)');
+  const major = pre[6]!;
+  let length: number;
+  if (major === 1) length = pre[8]! | (pre[9]! << 8);
+  else if (major === 2 || major === 3) {
+    const more = await reader.read(2);
+    length = (pre[8]! | (pre[9]! << 8) | (more[0]! << 16) | (more[1]! << 24)) >>> 0;
+  } else throw new VecpgError('UNSUPPORTED', `.npy format version ${major} is not supported`);
+  const dict = await reader.read(length);
+  return parseNpyHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(dict));
+}
+
+/**
+ * Read a `.npy` file, one dense record per row.
+ *
+ * @example
+ * for await (const r of readNpy(fileSource('emb.npy').chunks(), { name: 'emb.npy' })) …
+ */
+export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions): AsyncGenerator<ReadItem> {
+  const reader = new ByteReader(chunks);
+  let header: NpyHeader;
+  try {
+    header = await readNpyHeader(reader);
+  } catch (error) {
+    throw importError({ file: options.name, line: 0 }, error);
+  }
+  const size = Number(header.dtype.slice(1));
+  const rowBytes = header.cols * size;
+  const le = header.littleEndian;
+  for (let r = 0; r < header.rows; r++) {
+    const bytes = await reader.read(rowBytes);
+    if (bytes.length < rowBytes) {
+      throw importError({ file: options.name, line: r + 1 }, new VecpgError('INVALID_BINARY', `.npy file is truncated: row ${r + 1} of ${header.rows} is incomplete`));
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let values: Float32Array | Float64Array;
+    if (header.dtype === 'f4') {
+      values = new Float32Array(header.cols);
+      if (le === HOST_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+      else for (let i = 0; i < header.cols; i++) values[i] = view.getFloat32(4 * i, le);
+    } else if (header.dtype === 'f8') {
+      values = new Float64Array(header.cols);
+      if (le === HOST_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
+      else for (let i = 0; i < header.cols; i++) values[i] = view.getFloat64(8 * i, le);
+    } else {
+      values = new Float64Array(header.cols);
+      for (let i = 0; i < header.cols; i++) values[i] = halfBitsToNumber(view.getUint16(2 * i, le));
+    }
+    yield { ok: true, line: r + 1, text: undefined, vector: { kind: 'dense', values }, fields: {} };
+  }
+  const extra = await reader.read(1);
+  if (extra.length > 0) {
+    throw importError({ file: options.name, line: header.rows }, new VecpgError('INVALID_BINARY', `.npy file has data after the ${header.rows} rows its header announces`));
+  }
+}

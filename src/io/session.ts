@@ -1,0 +1,147 @@
+/**
+ * One connection in one transaction, able to run statements and a binary `COPY … FROM STDIN`:
+ * through pg-copy-streams on node-postgres (streamed, with backpressure), through `/dev/blob`
+ * on PGlite (one COPY per chunk, all inside the same transaction).
+ */
+import { pipeline } from 'node:stream/promises';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { Client, Pool, PoolClient } from 'pg';
+import { importDriver } from '../drivers/optional-import.ts';
+import { queryFailed } from '../drivers/query-error.ts';
+import type { Row } from '../sql/executor.ts';
+import { COPY_HEADER, COPY_TRAILER } from './copy.ts';
+
+/** What `load` and `exportTable` run on: a node-postgres Pool or Client, a PGlite, or a `vecpg/pglite` db. */
+export type LoadTarget = Pool | Client | PoolClient | PGlite | { readonly pglite: PGlite };
+
+export interface Session {
+  readonly kind: 'pg' | 'pglite';
+  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Run `COPY … FROM STDIN (FORMAT binary)` (pg) or `FROM '/dev/blob'` (PGlite) with the tuple
+   * bytes of `chunks`; header and trailer are added here. `copySql(source)` builds the statement.
+   */
+  copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+}
+
+function pgliteOf(target: LoadTarget): PGlite | undefined {
+  if ('pglite' in target && typeof target.pglite === 'object') return target.pglite;
+  const t = target as Partial<PGlite>;
+  return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function' ? (target as PGlite) : undefined;
+}
+
+function isPool(target: Pool | Client | PoolClient): target is Pool {
+  return typeof (target as Partial<Client>).setTypeParser !== 'function';
+}
+
+/**
+ * Run `fn` in a transaction on one connection of `target`: committed when it resolves, rolled
+ * back when it throws (or always, with `rollback: true`, for dry runs).
+ *
+ * @example
+ * await withSession(pool, async (s) => s.query('SELECT 1'));
+ */
+export async function withSession<T>(target: LoadTarget, fn: (session: Session) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+  const pglite = pgliteOf(target);
+  if (pglite !== undefined) return withPglite(pglite, fn, options.rollback ?? false);
+  return withPg(target as Pool | Client | PoolClient, fn, options.rollback ?? false);
+}
+
+class Rollback<T> {
+  constructor(readonly value: T) {}
+}
+
+async function withPglite<T>(pglite: PGlite, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
+  try {
+    return await pglite.transaction(async (tx: Transaction) => {
+      const run = async <R extends Row>(text: string, params?: readonly unknown[], blob?: Blob): Promise<R[]> => {
+        try {
+          const result = await tx.query<R>(text, params === undefined ? [] : [...params], blob === undefined ? {} : { blob });
+          return result.rows;
+        } catch (error) {
+          throw queryFailed(error, text);
+        }
+      };
+      const session: Session = {
+        kind: 'pglite',
+        query: (text, params) => run(text, params),
+        async copyIn(copySql, chunks) {
+          const text = copySql("'/dev/blob'");
+          for await (const chunk of chunks) {
+            if (chunk.length === 0) continue;
+            await run(text, [], new Blob([COPY_HEADER, chunk, COPY_TRAILER]));
+          }
+        },
+      };
+      const value = await fn(session);
+      if (rollback) throw new Rollback(value);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.value as T;
+    throw error;
+  }
+}
+
+async function* withHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield COPY_HEADER;
+  for await (const chunk of chunks) if (chunk.length > 0) yield chunk;
+  yield COPY_TRAILER;
+}
+
+async function withPg<T>(target: Pool | Client | PoolClient, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
+  const pooled = isPool(target);
+  const client = pooled ? await target.connect() : target;
+  let broken: Error | undefined;
+  // A connection lost mid-COPY also emits 'error' on the client; without a listener that would crash the process.
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
+  const run = async <R extends Row>(text: string, params?: readonly unknown[]): Promise<R[]> => {
+    try {
+      return (await client.query<R>(text, params === undefined ? undefined : [...params])).rows;
+    } catch (error) {
+      throw queryFailed(error, text);
+    }
+  };
+  try {
+    await run('BEGIN');
+    const session: Session = {
+      kind: 'pg',
+      query: run,
+      async copyIn(copySql, chunks) {
+        const { from } = await importDriver<typeof import('pg-copy-streams')>('pg-copy-streams', 'vecpg/load');
+        const text = copySql('STDIN');
+        try {
+          await pipeline(withHeader(chunks), client.query(from(text)));
+        } catch (error) {
+          throw queryFailed(error, text);
+        }
+      },
+    };
+    let value: T;
+    try {
+      value = await fn(session);
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
+      throw error;
+    }
+    await run(rollback ? 'ROLLBACK' : 'COMMIT');
+    return value;
+  } catch (error) {
+    broken ??= isConnectionError(error) ? new Error('connection lost') : undefined;
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    if (pooled) (client as PoolClient).release(broken);
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  return code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE' || code === '08006';
+}
