@@ -1,0 +1,126 @@
+/**
+ * `vecpg search`: the seed's three query patterns from a shell — nearest rows ordered by
+ * distance, with their distance, optionally filtered by a maximum distance and column values.
+ * Exact unless `--approximate` is given.
+ */
+import { search } from '../../sql/search.ts';
+import type { DistanceName } from '../../sql/operators.ts';
+import { parseQueryVector } from '../../tune/query-vector.ts';
+import { describeVectorColumn } from '../../tune/catalog.ts';
+import {
+  CliUsageError,
+  choiceFlag,
+  intFlag,
+  listFlag,
+  numberFlag,
+  parseCommandArgs,
+  parseFilters,
+  readQueryArg,
+  requireFlag,
+  stringFlag,
+  approximateSettings,
+  SEARCH_SETTING_OPTIONS,
+} from '../args.ts';
+import type { CliCommand } from '../command.ts';
+import { withConnection, tableName } from '../connect.ts';
+import { formatTable, print, toJson } from '../output.ts';
+
+export const DISTANCE_CHOICES = ['l2', 'ip', 'cosine', 'l1', 'hamming', 'jaccard'] as const satisfies readonly DistanceName[];
+
+const USAGE = `Usage: vecpg search --table T --column C --query LITERAL|@file [options]
+
+Nearest rows to a query vector, closest first, each with its distance.
+Exact by default: the true top-k even when an HNSW or IVFFlat index exists.
+
+Options:
+  --table T              table to search (--schema S to qualify it)
+  --column C             vector, halfvec, sparsevec or bit column
+  --query Q              the query vector in pgvector text ('[1,2,3]', '{1:0.5}/6', '101') or @file
+  --distance D           l2 | ip | cosine | l1 | hamming | jaccard (default l2; hamming for bit)
+  -k N                   number of rows (default 10)
+  --max-distance X       only rows closer than X
+  --filter col=value     equality filter, repeatable (value \\N means IS NULL)
+  --select a,b           columns to show (default: all but the vector column)
+  --exact                exact search (default)
+  --approximate          let an HNSW/IVFFlat index answer (faster, may miss true neighbours)
+    --ef-search N        hnsw.ef_search (1-1000)
+    --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
+    --probes N           ivfflat.probes (1-32768)
+  --json                 print JSON
+  --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)`;
+
+/**
+ * The `search` command.
+ *
+ * @example
+ * await main(['search', '--table', 'items', '--column', 'embedding', '--query', '[1,2,3]', '-k', '5'], io);
+ */
+export const searchCommand: CliCommand = {
+  name: 'search',
+  summary: 'nearest rows to a query vector (exact unless --approximate)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, {
+      table: { type: 'string' },
+      schema: { type: 'string' },
+      column: { type: 'string' },
+      query: { type: 'string' },
+      distance: { type: 'string' },
+      k: { type: 'string', short: 'k' },
+      'max-distance': { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      select: { type: 'string' },
+      exact: { type: 'boolean' },
+      approximate: { type: 'boolean' },
+      ...SEARCH_SETTING_OPTIONS,
+    });
+    const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
+    const column = requireFlag(values, 'column');
+    const queryText = await readQueryArg(requireFlag(values, 'query'), io.cwd);
+    const distanceFlag = choiceFlag(values, 'distance', DISTANCE_CHOICES);
+    const k = intFlag(values, 'k', 1, 100_000) ?? 10;
+    const maxDistance = numberFlag(values, 'max-distance', -Number.MAX_VALUE, Number.MAX_VALUE);
+    const where = parseFilters(listFlag(values, 'filter'));
+    if (values.exact === true && values.approximate === true) {
+      throw new CliUsageError('--exact and --approximate cannot be used together');
+    }
+    const approximate = values.approximate === true;
+    const settings = approximateSettings(values, approximate);
+    const select = stringFlag(values, 'select')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+    return withConnection(values, io, async ({ db }) => {
+      const info = await describeVectorColumn(db, table, column);
+      const distance: DistanceName = distanceFlag ?? (info.type === 'bit' ? 'hamming' : 'l2');
+      const query = parseQueryVector(queryText, info);
+      const started = performance.now();
+      const rows = await search(db, {
+        table,
+        column,
+        query,
+        type: info.type,
+        distance,
+        k,
+        where,
+        ...(maxDistance === undefined ? {} : { maxDistance }),
+        ...(select === undefined ? {} : { select }),
+        exact: !approximate,
+        ...(settings === undefined ? {} : { approximate: settings }),
+      });
+      const ms = performance.now() - started;
+      const shown = rows.map((r) => {
+        if (select !== undefined) return r;
+        const { [column]: _vector, ...rest } = r;
+        return rest;
+      });
+      if (values.json === true) {
+        print(io, toJson({ mode: approximate ? 'approximate' : 'exact', distance, k, rows: shown }));
+        return 0;
+      }
+      const first = shown[0];
+      const columns = first ? Object.keys(first) : ['distance'];
+      print(io, formatTable(columns, shown));
+      print(io, `(${rows.length} row${rows.length === 1 ? '' : 's'}, ${approximate ? 'approximate' : 'exact'} ${distance}, ${ms.toFixed(1)} ms)\n`);
+      return 0;
+    });
+  },
+};

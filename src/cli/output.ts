@@ -1,0 +1,87 @@
+/**
+ * What commands print: aligned human tables by default, stable JSON with `--json`, and a
+ * progress line on stderr that only appears on a terminal.
+ */
+import type { CliIO } from './command.ts';
+
+/** A cell as printed: vectors and objects use their `toString()`/JSON form. */
+export function formatCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map((v) => formatCell(v)).join(',')}]`;
+  if (ArrayBuffer.isView(value)) return `[${Array.from(value as unknown as ArrayLike<number>).join(',')}]`;
+  if (value instanceof Date) return value.toISOString();
+  const s = String(value);
+  return s === '[object Object]' ? JSON.stringify(value) : s;
+}
+
+/** Up to 6 significant digits, no exponent for ordinary magnitudes. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return String(Number(n.toPrecision(6)));
+}
+
+/**
+ * Render rows as an aligned text table with a header and a rule. Numbers align right.
+ *
+ * @example
+ * formatTable(['id', 'distance'], [{ id: 1, distance: 0.5 }])
+ * // "id  distance\n--  --------\n 1       0.5\n"
+ */
+export function formatTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const cells = rows.map((row) => columns.map((c) => truncate(formatCell(row[c]))));
+  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] == null || typeof r[c] === 'number'));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (parts: string[]): string =>
+    parts
+      .map((p, i) => (numeric[i] ? p.padStart(widths[i] ?? 0) : p.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const out = [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  return `${out.join('\n')}\n`;
+}
+
+function truncate(s: string, max = 60): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+/**
+ * Stable JSON: keys in insertion order, vectors through their `toJSON()`, bigint as string.
+ *
+ * @example
+ * toJson({ k: 10 }) // '{\n  "k": 10\n}\n'
+ */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}
+
+/** Write text to the command's stdout. */
+export function print(io: CliIO, text: string): void {
+  io.stdout.write(text);
+}
+
+/**
+ * A progress line on stderr, redrawn in place; silent when stdout is not a terminal.
+ *
+ * @example
+ * const p = new Progress(io); p.update('building index 40%'); p.done();
+ */
+export class Progress {
+  private shown = false;
+  constructor(private readonly io: CliIO) {}
+
+  /** Replace the progress line (no-op off a TTY). */
+  update(text: string): void {
+    if (!this.io.isTTY) return;
+    this.io.stderr.write(`\r\x1b[2K${text}`);
+    this.shown = true;
+  }
+
+  /** Clear the progress line. */
+  done(): void {
+    if (this.shown) this.io.stderr.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}

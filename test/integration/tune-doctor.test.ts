@@ -1,0 +1,118 @@
+import { expect, it } from 'vitest';
+import { doctor, type Finding } from 'vecpg/tune';
+import { describeEachTarget } from '../support/db.ts';
+
+function only(findings: Finding[], code: Finding['code']): Finding[] {
+  return findings.filter((f) => f.code === code);
+}
+
+describeEachTarget('doctor()', (db) => {
+  it('a healthy database reports only the extension version', async () => {
+    await db().query('CREATE TABLE ok (id int PRIMARY KEY, embedding vector(3))');
+    await db().query("INSERT INTO ok VALUES (1, '[1,2,3]'), (2, '[3,2,1]')");
+    await db().query('CREATE INDEX ok_idx ON ok USING hnsw (embedding vector_l2_ops)');
+    const version = (await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'"))[0]?.v;
+    const findings = await doctor(db(), { distances: ['l2'] });
+    expect(findings).toEqual([
+      { severity: 'info', code: 'EXTENSION_VERSION', message: `pgvector ${version} is installed in schema public`, fix: null, subject: null },
+    ]);
+  });
+
+  it('column without dimensions, bare bit, bit varying, over the index limit', async () => {
+    await db().query('CREATE TABLE shapes (id int, nodims vector, flag bit, bits varbit, wide vector(3000), half halfvec(3000))');
+    // why a bare bit is a trap: the type is bit(1) and a ::bit cast truncates
+    const cast = await db().query<{ b: string; t: string }>("SELECT '101'::bit::text AS b, format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'shapes'::regclass AND attname = 'flag'");
+    expect(cast[0]).toEqual({ b: '1', t: 'bit(1)' });
+    const f = await doctor(db(), { table: 'shapes' });
+    expect(only(f, 'COLUMN_WITHOUT_DIMENSIONS').map((x) => x.subject)).toEqual(['shapes.nodims', 'shapes.bits']);
+    expect(only(f, 'COLUMN_WITHOUT_DIMENSIONS')[0]?.fix).toContain('ALTER TABLE "public"."shapes" ALTER COLUMN "nodims" TYPE vector(n)');
+    expect(only(f, 'BARE_BIT_COLUMN').map((x) => x.subject)).toEqual(['shapes.flag']);
+    const over = only(f, 'COLUMN_OVER_INDEX_LIMIT');
+    expect(over.map((x) => x.subject)).toEqual(['shapes.wide']); // halfvec(3000) is within halfvec's 4,000
+    expect(over[0]?.fix).toContain('vecpg index create --table shapes --column wide --distance <distance> --as halfvec');
+    // pgvector refuses an index on exactly these
+    await expect(db().query('CREATE INDEX ON shapes USING hnsw (nodims vector_l2_ops)')).rejects.toThrow(/column does not have dimensions/);
+    await expect(db().query('CREATE INDEX ON shapes USING hnsw (wide vector_l2_ops)')).rejects.toThrow(/2000 dimensions/);
+  });
+
+  it('operator class versus the distances queries use; an invalid index', async () => {
+    const declared = await doctor(db(), { table: 'ok', distances: { 'ok.embedding': ['cosine'] } });
+    const mismatch = only(declared, 'OPCLASS_MISMATCH');
+    expect(mismatch).toHaveLength(1);
+    expect(mismatch[0]?.message).toContain('serves l2 (<->) but declared cosine (<=>)');
+    expect(mismatch[0]?.fix).toContain('vecpg index create --table ok --column embedding --distance cosine');
+    // and indeed PostgreSQL cannot use it for <=>
+    const plan = await db().transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      return tx.query("EXPLAIN SELECT id FROM ok ORDER BY embedding <=> '[1,1,1]' LIMIT 1");
+    });
+    expect(JSON.stringify(plan)).not.toContain('ok_idx');
+    const undeclared = await doctor(db(), { table: 'ok' });
+    expect(only(undeclared, 'INDEX_OPCLASS')[0]?.message).toContain('serves only l2 distance: queries must use <->');
+
+    // A CONCURRENTLY build that hits a pgvector limit leaves an invalid index behind.
+    await db().query('CREATE TABLE sp (id int, f sparsevec(2000))');
+    const dense = Array.from({ length: 1001 }, (_, i) => `${i + 1}:1`).join(',');
+    await db().query(`INSERT INTO sp VALUES (1, '{1:1}/2000'), (2, $1::sparsevec)`, [`{${dense}}/2000`]);
+    await expect(db().query('CREATE INDEX CONCURRENTLY sp_idx ON sp USING hnsw (f sparsevec_l2_ops)')).rejects.toThrow(/1000 non-zero/);
+    const f = await doctor(db(), { table: 'sp' });
+    expect(only(f, 'INDEX_INVALID').map((x) => x.subject)).toEqual(['public.sp_idx']);
+    expect(f[0]?.severity).toBe('error'); // errors first
+    expect(only(f, 'SPARSE_OVER_HNSW_LIMIT')[0]?.message).toMatch(/^1 rows of sp\.f have more than 1000 non-zero/);
+  });
+
+  it('NULL and zero vectors under a cosine index', async () => {
+    await db().query('CREATE TABLE cos (id int PRIMARY KEY, e vector(2))');
+    await db().query("INSERT INTO cos SELECT i, ARRAY[i, 1]::vector FROM generate_series(1, 20) i");
+    await db().query("INSERT INTO cos VALUES (100, '[0,0]'), (101, NULL), (102, NULL)");
+    await db().query('CREATE INDEX cos_idx ON cos USING hnsw (e vector_cosine_ops)');
+    const f = await doctor(db(), { table: 'cos' });
+    expect(only(f, 'NULL_VECTORS')[0]?.message).toMatch(/^2 of 23 rows of cos\.e are NULL/);
+    expect(only(f, 'ZERO_VECTORS_COSINE')[0]?.message).toMatch(/^1 rows of cos\.e are zero vectors/);
+    // pgvector: the index scan never returns the zero vector; an exact scan does (NaN sorts last)
+    const viaIndex = await db().transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      return tx.query<{ id: number }>("SELECT id FROM cos ORDER BY e <=> '[1,1]' LIMIT 100");
+    });
+    expect(viaIndex.map((r) => r.id)).not.toContain(100);
+    expect(viaIndex).toHaveLength(20);
+    const exact = await db().query<{ id: number }>("SELECT id FROM cos WHERE e IS NOT NULL ORDER BY (e <=> '[1,1]') + 0 LIMIT 100");
+    expect(exact.at(-1)?.id).toBe(100);
+  });
+
+  it('maintenance_work_mem too small for an HNSW build of the table', async () => {
+    await db().query('CREATE TABLE mem (id int, e vector(128))');
+    await db().query('INSERT INTO mem SELECT i, (SELECT array_agg(random())::vector(128) FROM generate_series(1, 128) g WHERE i > 0) FROM generate_series(1, 3000) i');
+    const normal = await doctor(db(), { table: 'mem' });
+    expect(only(normal, 'MAINTENANCE_WORK_MEM_LOW')).toEqual([]);
+    const small = await db().transaction(async (tx) => {
+      await tx.query("SET LOCAL maintenance_work_mem = '1MB'");
+      return doctor(tx, { table: 'mem' });
+    });
+    const f = only(small, 'MAINTENANCE_WORK_MEM_LOW');
+    expect(f).toHaveLength(1);
+    expect(f[0]?.message).toContain('maintenance_work_mem is 1024 kB');
+    expect(f[0]?.fix).toMatch(/^SET maintenance_work_mem = '\d+MB'/);
+  });
+
+  it('vectors stored out of line (TOAST) that would fit inline; the fix removes the finding', async () => {
+    await db().query('CREATE TABLE big (id int, e vector(1000))');
+    await db().query('INSERT INTO big SELECT i, (SELECT array_agg(random())::vector(1000) FROM generate_series(1, 1000) g WHERE i > 0) FROM generate_series(1, 30) i');
+    const storage = await db().query<{ s: string }>("SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'big'::regclass AND attname = 'e'");
+    expect(storage[0]?.s).toBe('e'); // pgvector's default: external
+    const f = only(await doctor(db(), { table: 'big' }), 'TOAST_STORAGE');
+    expect(f).toHaveLength(1);
+    expect(f[0]?.fix).toMatch(/^ALTER TABLE "public"."big" ALTER COLUMN "e" SET STORAGE MAIN;/);
+    await db().query('ALTER TABLE "public"."big" ALTER COLUMN "e" SET STORAGE MAIN');
+    await db().query('UPDATE big SET e = e::text::vector(1000)');
+    await db().query('VACUUM big');
+    expect(only(await doctor(db(), { table: 'big' }), 'TOAST_STORAGE')).toEqual([]);
+  });
+
+  it('the extension missing is an error', async () => {
+    await db().query('DROP EXTENSION vector CASCADE');
+    const f = await doctor(db());
+    expect(f).toEqual([expect.objectContaining({ severity: 'error', code: 'EXTENSION_MISSING' })]);
+    expect(f[0]?.fix).toContain('CREATE EXTENSION vector');
+  });
+});
