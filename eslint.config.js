@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', '.cache/**', 'coverage/**', '**/*.generated.*', 'prisma/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', '.cache/**', 'coverage/**', '**/*.generated.*', 'test/fixtures/prisma/generated/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,0 +1,275 @@
+/**
+ * `pgvector(config)`: a Prisma Client extension adding vector methods to the configured models.
+ * Filters use the model's own `where` through Prisma's `findMany` (Prisma turns them into SQL);
+ * vecpg then ranks, writes or reads those rows by primary key with bound parameters only.
+ */
+import { Prisma } from '@prisma/client/extension';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { VectorInput } from '../../sql/params.ts';
+import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
+import type { DistanceTo } from './distances.ts';
+import { prismaDb, prismaExecutor, type PrismaRawClient } from './executor.ts';
+import { type Delegate, context, decodeInto, idsWhere, key, rowsInOrder, vectorFields, withId } from './rows.ts';
+import { type DistanceFilter, distanceStatement, rankStatement, readStatement, updateStatement } from './statements.ts';
+
+type ModelName<T> = Prisma.Payload<T>['name'];
+type ModelConfig<C, T> = ModelName<T> extends keyof C ? C[ModelName<T>] : never;
+/**
+ * The vector field names configured for the model `T`.
+ *
+ * @example
+ * type F = VectorFieldName<typeof config, typeof prisma.document>; // 'embedding'
+ */
+export type VectorFieldName<C, T> = ModelConfig<C, T> extends { vectors: infer V } ? Extract<keyof V, string> : never;
+type FindMany<T> = Prisma.Args<T, 'findMany'>;
+/** `findMany`'s arguments, key by key (a bare `Args<T, 'findMany'>` constraint stops TypeScript inferring the vector field names). */
+type FindManyArgs<T> = {
+  [K in 'where' | 'select' | 'include' | 'omit' | 'orderBy' | 'cursor' | 'take' | 'skip' | 'distinct']?: FindMany<T>[K];
+};
+type Shape<T> = { select?: FindMany<T>['select']; include?: FindMany<T>['include']; omit?: FindMany<T>['omit'] };
+type Row<T, A> = Prisma.Result<T, A, 'findMany'>[number];
+type VectorsOf<C, T, V extends readonly string[]> = {
+  [K in V[number]]: ModelConfig<C, T> extends { vectors: infer M }
+    ? K extends keyof M
+      ? VectorValueOf<M[K]>
+      : never
+    : never;
+};
+
+/**
+ * Arguments of `nearest` (their model-independent part: field names are checked separately so
+ * that TypeScript still infers `select`/`include`): the model's `where`/`select`/`include`/`omit`,
+ * a distance, and how to search.
+ *
+ * @example
+ * await prisma.document.nearest({ by: cosineDistance('embedding', q), where: { category: 'news' }, distance: { lt: 0.2 }, take: 10 });
+ */
+export type NearestArgs<T> = Shape<T> & {
+  by: DistanceTo;
+  where?: FindMany<T>['where'];
+  /** Keep rows whose distance passes these bounds (`{ lt: 0.2 }`). */
+  distance?: DistanceFilter;
+  take?: number;
+  skip?: number;
+  /** Exact top-k whatever indexes exist (default), or `false` to let an HNSW/IVFFlat index answer. */
+  exact?: boolean;
+  /** Approximate search with these settings, applied with SET LOCAL in a transaction. */
+  approximate?: SearchSettings;
+};
+
+/**
+ * Arguments of `withDistance`: any `findMany` arguments plus the distance to annotate each row with.
+ *
+ * @example
+ * await prisma.document.withDistance({ by: l2Distance('embedding', q), orderBy: { title: 'asc' }, take: 20 });
+ */
+export type WithDistanceArgs<T> = FindManyArgs<T> & { by: DistanceTo };
+
+/**
+ * The field-name checks added to every method's arguments for the model `T` of configuration `C`.
+ *
+ * @example
+ * await prisma.document.nearest({ by: l2Distance('embedding', q), vectors: ['embedding'] }); // 'embedding' checked against C
+ */
+export type VectorFieldArgs<C, T, V extends readonly string[]> = {
+  by: DistanceTo<VectorFieldName<C, T>>;
+  /** Vector fields to read back on each row. */
+  vectors?: V & readonly VectorFieldName<C, T>[];
+};
+
+/**
+ * The Prisma Client extension. Keys of `config` are model names as in schema.prisma; each lists
+ * its `Unsupported("vector(n)")` fields with their type and dimensions. Registration is explicit:
+ * `prisma.$extends(pgvector(config))` returns an extended client and changes nothing global.
+ *
+ * @example
+ * const prisma = new PrismaClient({ adapter }).$extends(pgvector({
+ *   Document: { vectors: { embedding: { type: 'vector', dimensions: 4 } } },
+ * }));
+ * await prisma.document.createWithVectors({ data: { title: 'My First Doc' }, vectors: { embedding: [0.5, 0.2, 0.9, 0.3] } });
+ * const near = await prisma.document.nearest({ by: cosineDistance('embedding', [0.5, 0.2, 0.9, 0.3]), take: 10 });
+ */
+export function pgvector<const C extends VectorConfig>(config: C) {
+  const models = resolveConfig(config);
+
+  return Prisma.defineExtension({
+    name: 'vecpg',
+    model: {
+      $allModels: {
+        /** Create a row through Prisma and write its vector fields, in one transaction. */
+        async createWithVectors<T, A extends Prisma.Args<T, 'create'>>(
+          this: T,
+          args: A & { vectors: { [K in VectorFieldName<C, T>]?: VectorInput | null } },
+        ): Promise<Prisma.Result<T, A, 'create'>> {
+          const ctx = context(this);
+          const { model } = lookup(models, ctx.$name);
+          const { vectors, ...createArgs } = args as unknown as { vectors: Record<string, unknown> } & Record<
+            string,
+            unknown
+          >;
+          const data = Object.entries(vectors ?? {}).map(
+            ([f, v]) => [lookup(models, model.name, f).field!, v] as const,
+          );
+          const run = async (client: PrismaRawClient, create: (a: object) => Promise<Record<string, unknown>>) => {
+            const { args: a, strip } = withId(createArgs, model.idField);
+            const row = await create(a);
+            if (data.length > 0) {
+              const st = updateStatement(model, data, [row[model.idField]]);
+              await prismaExecutor(client).query(st.text, st.values);
+            }
+            if (strip) delete row[model.idField];
+            return row as Prisma.Result<T, A, 'create'>;
+          };
+          if (data.length > 0) updateStatement(model, data, []); // refuse bad vectors before creating anything
+          const parent = ctx.$parent;
+          if (typeof parent.$transaction !== 'function' || data.length === 0) return run(parent, (a) => ctx.create(a));
+          // The model's delegate on the transaction client: Prisma names it with a lower-case first letter.
+          const prop = model.name.charAt(0).toLowerCase() + model.name.slice(1);
+          const transaction = parent.$transaction as (
+            fn: (tx: PrismaRawClient & Record<string, unknown>) => Promise<unknown>,
+          ) => Promise<unknown>;
+          return (await transaction.call(parent, (tx) =>
+            run(tx, (a) => (tx[prop] as Delegate).create(a)),
+          )) as Prisma.Result<T, A, 'create'>;
+        },
+
+        /** Write vector fields (a value, or null to clear) on every row matching `where`; returns `{ count }`. */
+        async setVectors<T>(
+          this: T,
+          args: { where?: FindMany<T>['where']; data: { [K in VectorFieldName<C, T>]?: VectorInput | null } },
+        ): Promise<{ count: number }> {
+          const ctx = context(this);
+          const { model } = lookup(models, ctx.$name);
+          const data = Object.entries(args.data ?? {}).map(
+            ([f, v]) => [lookup(models, model.name, f).field!, v] as const,
+          );
+          updateStatement(model, data, []); // refuse bad vectors before querying anything
+          const ids = await idsWhere(ctx, model, args.where);
+          if (ids.length === 0) return { count: 0 };
+          const st = updateStatement(model, data, ids);
+          await prismaExecutor(ctx.$parent).query(st.text, st.values);
+          return { count: ids.length };
+        },
+
+        /** `findMany` with the listed vector fields read back (`number[]`, `SparseVector`, bit string, or null). */
+        async findManyWithVectors<T, A extends FindManyArgs<T>, const V extends readonly string[] = []>(
+          this: T,
+          args: A & { vectors: V & readonly VectorFieldName<C, T>[] },
+        ): Promise<Array<Row<T, A> & VectorsOf<C, T, V>>> {
+          const ctx = context(this);
+          const { model } = lookup(models, ctx.$name);
+          const { vectors, ...findArgs } = args as unknown as { vectors: readonly string[] } & Record<string, unknown>;
+          const fields = vectorFields(model, vectors);
+          const { args: a, strip } = withId(findArgs, model.idField);
+          const rows = await ctx.findMany(a);
+          if (rows.length === 0 || fields.length === 0) return rows as Array<Row<T, A> & VectorsOf<C, T, V>>;
+          const st = readStatement(
+            model,
+            fields,
+            rows.map((r) => r[model.idField]),
+          );
+          const raw = new Map((await prismaExecutor(ctx.$parent).query(st.text, st.values)).map((r) => [key(r.id), r]));
+          for (const row of rows) {
+            decodeInto(row, fields, raw.get(key(row[model.idField])) ?? {});
+            if (strip) delete row[model.idField];
+          }
+          return rows as Array<Row<T, A> & VectorsOf<C, T, V>>;
+        },
+
+        /**
+         * The nearest rows by a distance, best first, each with its `distance`: Django's
+         * `order_by(CosineDistance(...))`, and with `distance: { lt }` its annotate + filter + order.
+         * Exact unless `approximate` (settings SET LOCAL in a transaction) or `exact: false`.
+         */
+        async nearest<T, A extends NearestArgs<T>, const V extends readonly string[] = []>(
+          this: T,
+          args: A & VectorFieldArgs<C, T, V>,
+        ): Promise<Array<Row<T, A> & { distance: number } & VectorsOf<C, T, V>>> {
+          const ctx = context(this);
+          const {
+            by,
+            where,
+            distance: bounds,
+            take,
+            skip,
+            exact: exactOption,
+            approximate,
+            vectors,
+            ...shape
+          } = args as unknown as NearestArgs<T> & { vectors?: readonly string[] };
+          if (typeof by !== 'object' || by === null)
+            throw new VecpgError(
+              'INVALID_OPTION',
+              `nearest needs by: a distance such as cosineDistance('field', value), got ${describeValue(by)}`,
+            );
+          const { model, field } = lookup(models, ctx.$name, by.field);
+          if (exactOption === true && approximate !== undefined) {
+            throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+          }
+          const exact = exactOption ?? approximate === undefined;
+          const settings = approximate ?? {};
+          validateSearchSettings(settings);
+          const fields = vectorFields(model, vectors);
+          const ids = where === undefined ? undefined : await idsWhere(ctx, model, where);
+          if (ids !== undefined && ids.length === 0) return [];
+          const st = rankStatement(model, field!, by.distance, by.to, {
+            ids,
+            bounds,
+            take,
+            skip,
+            exact,
+            vectors: fields,
+          });
+          const db = prismaDb(ctx.$parent);
+          const ranked = exact
+            ? await db.query(st.text, st.values)
+            : await withSearchSettings(db, settings, (tx) => tx.query(st.text, st.values));
+          const order = ranked.map((r) => {
+            const extra: Record<string, unknown> = { id: r.id, distance: Number(r.distance) };
+            decodeInto(extra, fields, r);
+            return extra;
+          });
+          return (await rowsInOrder(ctx, model, shape, order)) as Array<
+            Row<T, A> & { distance: number } & VectorsOf<C, T, V>
+          >;
+        },
+
+        /** `findMany` (its order, paging and filters) with each row's `distance` added: Django's `annotate`. */
+        async withDistance<T, A extends WithDistanceArgs<T>, const V extends readonly string[] = []>(
+          this: T,
+          args: A & VectorFieldArgs<C, T, V>,
+        ): Promise<Array<Row<T, A> & { distance: number | null } & VectorsOf<C, T, V>>> {
+          const ctx = context(this);
+          const { by, vectors, ...findArgs } = args as unknown as {
+            by: DistanceTo;
+            vectors?: readonly string[];
+          } & Record<string, unknown>;
+          if (typeof by !== 'object' || by === null)
+            throw new VecpgError(
+              'INVALID_OPTION',
+              `withDistance needs by: a distance such as l2Distance('field', value), got ${describeValue(by)}`,
+            );
+          const { model, field } = lookup(models, ctx.$name, by.field);
+          const fields = vectorFields(model, vectors);
+          const { args: a, strip } = withId(findArgs, model.idField);
+          const rows = await ctx.findMany(a);
+          if (rows.length === 0) return [];
+          const ids = rows.map((r) => r[model.idField]);
+          const exec = prismaExecutor(ctx.$parent);
+          const st = distanceStatement(model, field!, by.distance, by.to, ids);
+          const dist = new Map((await exec.query(st.text, st.values)).map((r) => [key(r.id), r.distance]));
+          const read = fields.length > 0 ? readStatement(model, fields, ids) : undefined;
+          const raw = read ? new Map((await exec.query(read.text, read.values)).map((r) => [key(r.id), r])) : undefined;
+          for (const row of rows) {
+            const d = dist.get(key(row[model.idField]));
+            row.distance = d === null || d === undefined ? null : Number(d);
+            if (raw) decodeInto(row, fields, raw.get(key(row[model.idField])) ?? {});
+            if (strip) delete row[model.idField];
+          }
+          return rows as Array<Row<T, A> & { distance: number | null } & VectorsOf<C, T, V>>;
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * SQL for `prisma/migrations/<name>/migration.sql`: the extension, HNSW/IVFFlat indexes and
+ * column storage, written by the SQL layer's DDL builders. Prisma cannot express these in
+ * schema.prisma, so they go into a migration created with `prisma migrate dev --create-only`.
+ *
+ * Keeping indexes across `prisma migrate dev`: Prisma's schema engine drops indexes the schema
+ * does not declare. It reads an index with an access method it does not know (hnsw, ivfflat) as a
+ * plain B-tree index on its columns, without operator class (prisma-engines,
+ * schema-engine/sql-schema-describer/src/postgres.rs, `index_from_row`). Declaring
+ * `@@index([embedding], map: "<index name>")` in the model therefore matches the pgvector index:
+ * the next diff sees nothing to change. {@link indexMigration} returns that line with the SQL.
+ */
+import { VecpgError, describeValue } from '../../errors.ts';
+import {
+  type ColumnStorage,
+  type CreateIndexOptions,
+  createExtensionSql,
+  createIndexSql,
+  defaultIndexName,
+  dropExtensionSql,
+  dropIndexSql,
+  setStorageSql,
+} from '../../sql/ddl.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
+import { type VectorType, checkVectorType } from '../../sql/operators.ts';
+import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
+import { prismaDb, type PrismaRawClient } from './executor.ts';
+
+/**
+ * A migration's SQL, and the statements that undo it.
+ *
+ * @example
+ * const { up, down }: MigrationSql = extensionMigration();
+ */
+export interface MigrationSql {
+  /** For `migration.sql`. */
+  readonly up: string;
+  /** To undo it (Prisma migrations are forward-only: keep it for `prisma db execute` or a later migration). */
+  readonly down: string;
+}
+
+/**
+ * Enable pgvector: `CREATE EXTENSION IF NOT EXISTS vector;` (idempotent), undone by
+ * `DROP EXTENSION IF EXISTS vector;`. Alternatively declare `extensions = [vector]` in the
+ * datasource with the `postgresqlExtensions` preview feature and let Prisma write it.
+ *
+ * @example
+ * extensionMigration().up; // 'CREATE EXTENSION IF NOT EXISTS vector;\n'
+ */
+export function extensionMigration(options: { schema?: string } = {}): MigrationSql {
+  return { up: `${createExtensionSql(options)};\n`, down: `${dropExtensionSql()};\n` };
+}
+
+/**
+ * Options of {@link indexMigration}: the SQL layer's index options, plus the Prisma field name.
+ *
+ * @example
+ * const o: IndexMigrationOptions = { table: 'vecpg_items', column: 'half_vec', field: 'half', type: 'halfvec', distance: 'l2' };
+ */
+export interface IndexMigrationOptions extends Omit<CreateIndexOptions, 'expression' | 'concurrently' | 'column'> {
+  column: string;
+  /** The Prisma field of the column (for the `@@index` line); default the column name. */
+  field?: string;
+}
+
+/**
+ * {@link indexMigration}'s result: the SQL and the schema.prisma line that keeps the index.
+ *
+ * @example
+ * const { up, down, schema }: IndexMigration = indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'l2' });
+ */
+export interface IndexMigration extends MigrationSql {
+  /** The index name. */
+  readonly name: string;
+  /** `@@index([embedding], map: "…")`, to add to the model so `prisma migrate` keeps the index. */
+  readonly schema: string;
+}
+
+/**
+ * An HNSW or IVFFlat index with the right operator class and validated options (`IF NOT EXISTS`),
+ * the statement that drops it, and the `@@index` line that keeps Prisma from dropping it.
+ *
+ * @example
+ * const idx = indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
+ * idx.up;     // 'CREATE INDEX IF NOT EXISTS "Document_embedding_hnsw_cosine_idx" ON "Document" USING hnsw ("embedding" vector_cosine_ops) WITH (m = 16);\n'
+ * idx.schema; // '@@index([embedding], map: "Document_embedding_hnsw_cosine_idx")'
+ */
+export function indexMigration(options: IndexMigrationOptions): IndexMigration {
+  const { field, ...rest } = options;
+  const name =
+    options.name ?? defaultIndexName(options.table, options.column, options.method ?? 'hnsw', options.distance);
+  const up = `${createIndexSql({ ...rest, name, ifNotExists: true })};\n`;
+  const fieldName = field ?? options.column;
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(fieldName)) {
+    throw new VecpgError(
+      'INVALID_IDENTIFIER',
+      `${describeValue(fieldName)} is not a Prisma field name; pass field: the model's field for column ${options.column}`,
+    );
+  }
+  const tableParts = typeof options.table === 'string' ? [] : options.table.slice(0, -1);
+  const qualifiedName: QualifiedName = tableParts.length > 0 ? [...tableParts, name] : name;
+  return {
+    name,
+    up,
+    down: `${dropIndexSql(qualifiedName)};\n`,
+    schema: `@@index([${fieldName}], map: ${JSON.stringify(name)})`,
+  };
+}
+
+/**
+ * `ALTER TABLE … ALTER COLUMN … SET STORAGE MAIN;`: keeps vectors in the row instead of TOAST,
+ * which makes exact (sequential) scans faster. Prisma does not track storage, so it never reverts
+ * it. `down` restores the type's own default (EXTERNAL for pgvector's types, EXTENDED for bit).
+ *
+ * @example
+ * storageMigration('Document', 'embedding').up; // 'ALTER TABLE "Document" ALTER COLUMN "embedding" SET STORAGE MAIN;\n'
+ */
+export function storageMigration(
+  table: QualifiedName,
+  column: string,
+  type: VectorType = 'vector',
+  storage: ColumnStorage = 'main',
+): MigrationSql {
+  const initial: ColumnStorage = checkVectorType(type) === 'bit' ? 'extended' : 'external';
+  return { up: `${setStorageSql(table, column, storage)};\n`, down: `${setStorageSql(table, column, initial)};\n` };
+}
+
+/**
+ * Check the installed pgvector through a Prisma Client: returns `{ installed, version, schema }`,
+ * or throws EXTENSION_MISSING / VERSION_TOO_OLD naming the feature that needs a newer version
+ * (halfvec and sparsevec need 0.7.0, iterative scans 0.8.0).
+ *
+ * @example
+ * const info = await checkPgvector(prisma, ['sparsevec', 'iterativeScan']); // { version: '0.8.0', … }
+ */
+export async function checkPgvector(
+  prisma: PrismaRawClient,
+  features: readonly VectorFeature[] = [],
+): Promise<ExtensionInfo> {
+  const db = prismaDb(prisma);
+  let info: ExtensionInfo | undefined;
+  for (const feature of features) info = await requireFeature(db, feature);
+  if (info) return info;
+  const found = await extensionInfo(db);
+  if (!found.installed) {
+    throw new VecpgError(
+      'EXTENSION_MISSING',
+      'the vector extension is not installed in this database: apply extensionMigration() (CREATE EXTENSION IF NOT EXISTS vector)',
+    );
+  }
+  return found;
+}

@@ -1,0 +1,52 @@
+/**
+ * vecpg for Prisma 7 (with the `@prisma/adapter-pg` driver adapter): a Client extension adding
+ * vector methods to models whose vector fields are `Unsupported("vector(n)")`, the six distances,
+ * and the migration SQL for the extension, indexes and column storage.
+ *
+ * @example
+ * import { pgvector, cosineDistance } from 'vecpg/prisma';
+ * const prisma = new PrismaClient({ adapter }).$extends(pgvector({ Document: { vectors: { embedding: { type: 'vector', dimensions: 4 } } } }));
+ */
+export {
+  pgvector,
+  type NearestArgs,
+  type WithDistanceArgs,
+  type VectorFieldName,
+  type VectorFieldArgs,
+} from './orm/prisma/extension.ts';
+export {
+  type VectorConfig,
+  type VectorModel,
+  type VectorField,
+  type VectorOutput,
+  type VectorValueOf,
+  resolveConfig,
+} from './orm/prisma/config.ts';
+export {
+  l2Distance,
+  maxInnerProduct,
+  cosineDistance,
+  l1Distance,
+  hammingDistance,
+  jaccardDistance,
+  type DistanceTo,
+} from './orm/prisma/distances.ts';
+export { prismaDb, prismaExecutor, prismaQueryFailed, type PrismaRawClient } from './orm/prisma/executor.ts';
+export {
+  type DistanceFilter,
+  rankStatement,
+  distanceStatement,
+  updateStatement,
+  readStatement,
+  decodeVector,
+} from './orm/prisma/statements.ts';
+export type { SearchSettings } from './sql/settings.ts';
+export {
+  extensionMigration,
+  indexMigration,
+  storageMigration,
+  checkPgvector,
+  type MigrationSql,
+  type IndexMigration,
+  type IndexMigrationOptions,
+} from './orm/prisma/migrations.ts';

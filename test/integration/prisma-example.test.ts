@@ -1,0 +1,88 @@
+/**
+ * examples/prisma.ts — the seed's walkthrough with Prisma — runs as written on the server, and
+ * docs/prisma.md shows that same code (every TypeScript block of the doc is a verbatim excerpt of
+ * the example). Prisma's pg driver adapter needs a PostgreSQL server: the run is on the server target.
+ */
+import { readFile } from 'node:fs/promises';
+import { SparseVector, cosineDistance } from 'vecpg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Prisma } from '../../examples/prisma.ts';
+import { generate } from '../fixtures/prisma/generate.mjs';
+import { describeEachTarget } from '../support/db.ts';
+import { ROOT } from '../support/paths.ts';
+
+it('docs/prisma.md shows the code of examples/prisma.ts', async () => {
+  const doc = await readFile(`${ROOT}docs/prisma.md`, 'utf8');
+  const example = await readFile(`${ROOT}examples/prisma.ts`, 'utf8');
+  const norm = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .join('\n')
+      .trim();
+  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(blocks.length).toBeGreaterThanOrEqual(6);
+  for (const block of blocks) expect(norm(example), block).toContain(norm(block));
+  // The schema blocks are the fixture schema's own models.
+  const schema = await readFile(`${ROOT}test/fixtures/prisma/schema.prisma`, 'utf8');
+  const prismaBlocks = [...doc.matchAll(/```prisma\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(prismaBlocks.length).toBeGreaterThanOrEqual(2);
+  for (const block of prismaBlocks) expect(norm(schema), block).toContain(norm(block));
+});
+
+describeEachTarget('examples/prisma.ts', (db, target) => {
+  if (target !== 'server') {
+    it('PGlite: the example needs a server (Prisma pg adapter); its migration SQL applies here', async () => {
+      await generate(); // examples/prisma.ts imports the generated client
+      const { vectorMigrationSql } = await import('../../examples/prisma.ts');
+      await db().query('CREATE TABLE "Document" (id serial PRIMARY KEY, embedding vector(4))');
+      await db().query('CREATE TABLE "ScienceData" (id serial PRIMARY KEY, features sparsevec(10000))');
+      for (const s of vectorMigrationSql.split(';\n').filter((x) => x.trim() !== '')) await db().query(s);
+      const idx = await db().query<{ indexdef: string }>(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'ScienceData' AND indexname LIKE '%hnsw%'",
+      );
+      expect(idx.map((r) => r.indexdef)).toEqual([
+        'CREATE INDEX "ScienceData_features_hnsw_cosine_idx" ON public."ScienceData" USING hnsw (features sparsevec_cosine_ops)',
+      ]);
+    });
+    return;
+  }
+  let prisma: Prisma;
+  beforeAll(async () => {
+    await generate();
+    const example = await import('../../examples/prisma.ts');
+    prisma = example.connect(db().url!);
+    await example.migrate(prisma);
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+  });
+
+  it('runs the walkthrough and gets the seed’s answers', async () => {
+    const { walkthrough } = await import('../../examples/prisma.ts');
+    const r = await walkthrough(prisma);
+    const server = await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'");
+    expect(r.version).toBe(server[0]?.v);
+    const target = new SparseVector({ 0: 5.1, 42: 1.0 }, 10000);
+    const d = {
+      'Sample A': cosineDistance(new SparseVector({ 0: 5.5, 42: 1.2 }, 10000), target),
+      'Sample B': cosineDistance(new SparseVector({ 0: 1, 42: 5 }, 10000), target),
+      'Sample C': cosineDistance(new SparseVector({ 7: 3 }, 10000), target),
+    };
+    expect(d['Sample C']).toBe(1); // no shared index
+    expect(d['Sample A']).toBeLessThan(0.2);
+    expect(d['Sample B']).toBeGreaterThan(0.2);
+    expect(r.orderedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
+    for (const row of r.orderedItems) expect(row.distance).toBeCloseTo(d[row.name as keyof typeof d], 5);
+    expect(r.annotatedItems.map((x) => x.name).sort()).toEqual(['Sample A', 'Sample B', 'Sample C']);
+    for (const row of r.annotatedItems) expect(row.distance).toBeCloseTo(d[row.name as keyof typeof d], 5);
+    expect(r.similarItems.map((x) => x.name)).toEqual(['Sample A']);
+    expect(r.nearestDocs.map((x) => [x.title, x.distance, x.embedding])).toEqual([
+      ['My First Doc', 0, [0.5, 0.2, 0.9, 0.3].map(Math.fround)],
+    ]);
+    expect(r.exact.map((x) => x.name)).toEqual(['Sample A', 'Sample B']);
+    expect(r.approximate.map((x) => x.name)).toEqual(['Sample A', 'Sample B']);
+    expect(r.keys).toEqual({ 0: Math.fround(5.5), 42: Math.fround(1.2) });
+    expect(r.stored).toBe('{1:5.5,43:1.2}/10000');
+  });
+});
