@@ -1,0 +1,98 @@
+/**
+ * Nearest-neighbour search in Sequelize's idiom: `findAll` with the distance as an extra attribute.
+ * Exact by default (vecpg's exact ordering: the true top-k whatever indexes the table has);
+ * approximate on request, with pgvector's settings applied by `set_config(…, true)` (`SET LOCAL`) in
+ * a transaction, so they never leak to other queries on the pooled connection.
+ */
+import { type FindAttributeOptions, type FindOptions, type Model, type ModelStatic, Op, type WhereOptions } from 'sequelize';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { DistanceName, VectorType } from '../../sql/operators.ts';
+import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { distanceExpression } from './distance.ts';
+import { PgvectorDataType } from './types.ts';
+
+/** A model instance and its distance to the query vector. */
+export interface WithDistance<M> {
+  instance: M;
+  distance: number;
+}
+
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions<M extends Model> {
+  /** The vector attribute (`'embedding'`). */
+  column: string;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: unknown;
+  distance: DistanceName;
+  /** How many rows (default 10). */
+  k?: number;
+  /** Keep only rows whose distance is strictly below this. */
+  maxDistance?: number;
+  /** Extra filter, as for `findAll`: `{ category: 'news' }`. */
+  where?: WhereOptions<M['_attributes']>;
+  /** Exact unless false (or unless `approximate` is given). */
+  exact?: boolean;
+  /** Approximate (index) search with these settings for this query only: `{ efSearch: 100 }`. */
+  approximate?: SearchSettings;
+  /** Other `findAll` options (`attributes`, `include`, `transaction`…). */
+  findOptions?: Omit<FindOptions<M['_attributes']>, 'where' | 'order' | 'limit' | 'bind'>;
+}
+
+const DISTANCE = 'vecpg_distance';
+
+type Projection = [ReturnType<typeof distanceExpression>['literal'], string];
+
+/** The caller's attributes plus the distance. */
+function withDistance(attributes: FindAttributeOptions | undefined, distance: Projection): FindAttributeOptions {
+  if (attributes === undefined) return { include: [distance] };
+  if (Array.isArray(attributes)) return [...attributes, distance];
+  return { ...attributes, include: [...(attributes.include ?? []), distance] };
+}
+
+/**
+ * The `k` rows nearest to `query`, nearest first, each with its distance.
+ *
+ * @example
+ * const hits = await vectorSearch(ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
+ * hits[0].instance.get('name'); hits[0].distance;
+ */
+export async function vectorSearch<M extends Model>(model: ModelStatic<M>, options: VectorSearchOptions<M>): Promise<Array<WithDistance<M>>> {
+  if (options.exact === true && options.approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  const exact = options.exact ?? options.approximate === undefined;
+  const settings = searchSettingsSql(options.approximate ?? {});
+  const k = options.k ?? 10;
+  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
+  const dataType = attribute?.type;
+  if (!(dataType instanceof PgvectorDataType)) {
+    throw new VecpgError('INVALID_OPTION', `${model.name}.${options.column} is not a vecpg column (declare it with VECTOR, HALFVEC, SPARSEVEC or BIT)`);
+  }
+  const type: VectorType = dataType.vectorType;
+  const d = distanceExpression([model.name, attribute.field ?? options.column], options.query, options.distance, { type, bind: 'vecpg_query' });
+  const conditions: unknown[] = [];
+  if (options.where !== undefined) conditions.push(options.where);
+  if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));
+  const base = options.findOptions ?? {};
+  const find = (transaction: FindOptions['transaction']): Promise<M[]> =>
+    model.findAll({
+      ...base,
+      attributes: withDistance(base.attributes, [d.literal, DISTANCE]),
+      ...(conditions.length > 0 ? { where: { [Op.and]: conditions } as WhereOptions } : {}),
+      order: [[exact ? d.exact : d.literal, 'ASC']],
+      limit: k,
+      bind: d.bind,
+      ...(transaction ? { transaction } : {}),
+    });
+  let rows: M[];
+  if (exact) rows = await find(base.transaction);
+  else {
+    const sequelize = model.sequelize!;
+    rows = await sequelize.transaction(async (transaction) => {
+      if (settings) await sequelize.query(settings.text, { bind: settings.values, transaction, raw: true });
+      return find(transaction);
+    });
+  }
+  return rows.map((instance) => ({ instance, distance: Number(instance.get(DISTANCE)) }));
+}

@@ -1,0 +1,133 @@
+/**
+ * Nearest-neighbour search in TypeORM's idiom: a Repository method-like helper returning entities
+ * with their distance. Exact by default (vecpg's exact ordering: true top-k whatever indexes the
+ * table has); approximate on request, with pgvector's query settings applied by `set_config(…, true)`
+ * (`SET LOCAL`) inside a transaction, so they never leak to other queries on the pooled connection.
+ */
+import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { VecpgError, describeValue } from '../../errors.ts';
+import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
+import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { vecpgColumnType } from './columns.ts';
+import { distanceExpression } from './distance.ts';
+import { assertRegistered } from './register.ts';
+
+/** An entity and its distance to the query vector. */
+export interface WithDistance<T> {
+  entity: T;
+  distance: number;
+}
+
+/**
+ * Run a QueryBuilder that selected a distance with `addSelect(d.sql, alias)` and return each
+ * entity with that distance (the seed's `annotate(distance=…)`), in the query's order.
+ *
+ * @example
+ * const d = cosineDistance('data.features', target);
+ * const rows = await getManyWithDistance(repo.createQueryBuilder('data').addSelect(d.sql, 'distance').setParameters(d.parameters));
+ * rows[0].entity.name; rows[0].distance;
+ */
+export async function getManyWithDistance<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias = 'distance'): Promise<Array<WithDistance<T>>> {
+  const { entities, raw } = await qb.getRawAndEntities<Record<string, unknown>>();
+  const read = (row: Record<string, unknown> | undefined): number => {
+    const v = row?.[alias];
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+    throw new VecpgError('INVALID_VALUE', `the query selected no numeric "${alias}" column (got ${describeValue(v)}): add addSelect(d.sql, '${alias}')`);
+  };
+  if (raw.length === entities.length) return entities.map((entity, i) => ({ entity, distance: read(raw[i]) }));
+  // Joins give several raw rows per entity: match them by primary key.
+  const main = qb.expressionMap.mainAlias;
+  const primary = main?.metadata.primaryColumns ?? [];
+  const keyOfRaw = (row: Record<string, unknown>): string => JSON.stringify(primary.map((c) => String(row[`${main?.name}_${c.databaseName}`])));
+  const byKey = new Map<string, number>();
+  for (const row of raw) {
+    const key = keyOfRaw(row);
+    if (!byKey.has(key)) byKey.set(key, read(row));
+  }
+  return entities.map((entity) => {
+    const key = JSON.stringify(primary.map((c) => String(c.getEntityValue(entity))));
+    const distance = byKey.get(key);
+    if (distance === undefined) throw new VecpgError('INVALID_VALUE', `no "${alias}" found for entity with key ${key}`);
+    return { entity, distance };
+  });
+}
+
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions<T extends ObjectLiteral> {
+  /** The vector property of the entity (`'embedding'`). */
+  column: string;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: unknown;
+  distance: DistanceName;
+  /** How many entities (default 10). */
+  k?: number;
+  /** Keep only entities whose distance is strictly below this. */
+  maxDistance?: number;
+  /** Extra filter, as for `QueryBuilder.andWhere`: `{ category: 'news' }` or `new Brackets(…)`. */
+  where?: Brackets | ObjectLiteral;
+  /** Exact unless false (or unless `approximate` is given). */
+  exact?: boolean;
+  /** Approximate (index) search with these settings for this query only: `{ efSearch: 100, iterativeScan: 'relaxed_order' }`. */
+  approximate?: SearchSettings;
+  /** The column's pgvector type; read from the entity metadata when omitted. */
+  type?: VectorType;
+  /** Last-minute changes to the QueryBuilder (joins, more conditions). Its alias is `'item'`. */
+  modify?: (qb: SelectQueryBuilder<T>) => void;
+}
+
+const ALIAS = 'item';
+const DISTANCE_ALIAS = 'vecpg_distance';
+
+/** The column's pgvector type: from vecpg's transformer, else TypeORM's `vector`/`halfvec`/`bit` type. */
+function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, property: string): VectorType {
+  const column = repository.metadata.findColumnWithPropertyPath(property);
+  if (!column) throw new VecpgError('INVALID_OPTION', `${repository.metadata.name} has no column ${describeValue(property)}`);
+  const type = vecpgColumnType(column) ?? (typeof column.type === 'string' ? column.type : undefined);
+  if (type === undefined || !(VECTOR_TYPES as readonly string[]).includes(type)) {
+    throw new VecpgError('INVALID_OPTION', `${repository.metadata.name}.${property} is not a pgvector column (type ${describeValue(column.type)})`);
+  }
+  return type as VectorType;
+}
+
+/**
+ * The `k` entities nearest to `query`, nearest first, each with its distance.
+ *
+ * @example
+ * const hits = await vectorSearch(dataSource.getRepository(ScienceData), {
+ *   column: 'features', query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), distance: 'cosine', k: 10,
+ * });
+ * const fast = await vectorSearch(repo, { column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
+ */
+export async function vectorSearch<T extends ObjectLiteral>(repository: Repository<T>, options: VectorSearchOptions<T>): Promise<Array<WithDistance<T>>> {
+  if (options.exact === true && options.approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  assertRegistered(repository.manager.connection);
+  const exact = options.exact ?? options.approximate === undefined;
+  const settings = searchSettingsSql(options.approximate ?? {});
+  const k = options.k ?? 10;
+  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  const type = options.type ?? columnTypeOf(repository, options.column);
+  const d = distanceExpression(`${ALIAS}.${options.column}`, options.query, options.distance, { type, param: 'vecpg_query' });
+
+  const run = (manager: EntityManager): Promise<Array<WithDistance<T>>> => {
+    const qb = manager.getRepository<T>(repository.metadata.target).createQueryBuilder(ALIAS).addSelect(d.sql, DISTANCE_ALIAS).setParameters(d.parameters);
+    if (options.where !== undefined) qb.andWhere(options.where);
+    if (options.maxDistance !== undefined) {
+      if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
+        throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+      }
+      qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
+    }
+    options.modify?.(qb);
+    qb.orderBy(exact ? d.exactSql : d.sql).limit(k);
+    return getManyWithDistance(qb, DISTANCE_ALIAS);
+  };
+
+  if (exact) return run(repository.manager);
+  return repository.manager.transaction(async (manager) => {
+    if (settings) await manager.query(settings.text, settings.values);
+    return run(manager);
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * `vecpg/sequelize` — pgvector for Sequelize 6 (postgres dialect): data types for models and
+ * migrations, distance literals with bound parameters, queryInterface helpers for the extension and
+ * indexes, and exact or approximate search. Nothing global changes on import: the data types are
+ * values you put in your models, and `registerVectorTypes(sequelize)` is the one explicit
+ * registration (parsers for raw queries, on that instance only).
+ *
+ * @example
+ * import { VECTOR, SPARSEVEC, cosineDistance, vectorSearch } from 'vecpg/sequelize';
+ */
+export { VECTOR, HALFVEC, SPARSEVEC, BIT, PgvectorDataType, toColumnParam, toModelValue, type ModelValue } from './orm/sequelize/types.ts';
+export { registerVectorTypes } from './orm/sequelize/register.ts';
+export {
+  distanceExpression,
+  l2Distance,
+  maxInnerProduct,
+  cosineDistance,
+  l1Distance,
+  hammingDistance,
+  jaccardDistance,
+  type SequelizeDistance,
+  type SequelizeDistanceOptions,
+} from './orm/sequelize/distance.ts';
+export {
+  createVectorExtension,
+  dropVectorExtension,
+  pgvectorInfo,
+  requirePgvector,
+  addVectorIndex,
+  removeVectorIndex,
+  setVectorStorage,
+  syncVectorStorage,
+  vectorIndex,
+  sequelizeExecutor,
+  type ModelVectorIndexOptions,
+  type SequelizeLike,
+  type StatementOptions,
+} from './orm/sequelize/migrations.ts';
+export { vectorSearch, type VectorSearchOptions, type WithDistance } from './orm/sequelize/search.ts';
+export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
+export type { CreateIndexOptions } from './sql/ddl.ts';
+export type { SearchSettings } from './sql/settings.ts';
+export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

@@ -1,0 +1,50 @@
+/**
+ * `vecpg/typeorm` — pgvector for TypeORM (1.x, PostgreSQL driver): vector columns, distance
+ * expressions for the QueryBuilder, migration helpers, indexes that synchronize keeps, and exact or
+ * approximate nearest-neighbour search. Nothing global changes on import; `registerVecpg(dataSource)`
+ * is the one explicit registration (needed for `sparsevec`).
+ *
+ * @example
+ * import { VectorColumn, cosineDistance, vectorSearch } from 'vecpg/typeorm';
+ */
+export {
+  VectorColumn,
+  HalfvecColumn,
+  SparsevecColumn,
+  BitColumn,
+  vectorColumnOptions,
+  vectorTransformer,
+  vecpgColumnType,
+  type VectorColumnOptions,
+  type VectorTransformer,
+} from './orm/typeorm/columns.ts';
+export { registerVecpg } from './orm/typeorm/register.ts';
+export {
+  distanceExpression,
+  l2Distance,
+  maxInnerProduct,
+  cosineDistance,
+  l1Distance,
+  hammingDistance,
+  jaccardDistance,
+  type DistanceExpression,
+  type DistanceOptions,
+} from './orm/typeorm/distance.ts';
+export {
+  VectorExtension,
+  createVectorExtension,
+  dropVectorExtension,
+  pgvectorInfo,
+  requirePgvector,
+  createVectorIndex,
+  dropVectorIndex,
+  setVectorStorage,
+  typeormExecutor,
+  type Queryable,
+} from './orm/typeorm/migrations.ts';
+export { VectorIndex, vectorIndexesOf, createVectorIndexes, syncVectorSchema, type VectorIndexOptions } from './orm/typeorm/indexes.ts';
+export { vectorSearch, getManyWithDistance, type VectorSearchOptions, type WithDistance } from './orm/typeorm/search.ts';
+export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
+export type { SearchSettings } from './sql/settings.ts';
+export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
+export { pgliteDriver, pgliteOptions } from './orm/typeorm/pglite.ts';
