@@ -1,0 +1,53 @@
+/**
+ * `vecpg/kysely`: pgvector for Kysely (0.28). Column types for the `Database` interface that accept
+ * every input form, the six distances as typed expressions, Migrator helpers for the extension and
+ * indexes, exact or approximate search, and a dialect for embedded PGlite.
+ *
+ * @example
+ * import { PgliteDialect, PgvectorPlugin, cosineDistance, type SparsevecColumn } from 'vecpg/kysely';
+ */
+export {
+  vectorDataType,
+  PgvectorPlugin,
+  type PgvectorPluginOptions,
+  type VectorColumn,
+  type HalfvecColumn,
+  type SparsevecColumn,
+  type BitColumn,
+  type DenseColumnInput,
+  type SparseColumnInput,
+  type BitColumnInput,
+} from './orm/kysely/columns.ts';
+export {
+  l2Distance,
+  maxInnerProduct,
+  cosineDistance,
+  l1Distance,
+  hammingDistance,
+  jaccardDistance,
+  distance,
+  exact,
+  vectorValue,
+  type VectorRef,
+} from './orm/kysely/distance.ts';
+export {
+  pgvectorMigration,
+  vectorIndexMigration,
+  createPgvectorExtension,
+  dropPgvectorExtension,
+  createVectorIndex,
+  dropVectorIndex,
+  vectorIndexName,
+  setVectorStorage,
+  pgvectorInfo,
+  requirePgvector,
+  kyselyExecutor,
+  type VectorIndexOptions,
+} from './orm/kysely/migrations.ts';
+export { nearest, withSearchSettings, type NearestOptions, type NearestRow } from './orm/kysely/search.ts';
+export { PgliteDialect, type PgliteDialectOptions } from './orm/kysely/pglite-dialect.ts';
+export type { SearchSettings } from './sql/settings.ts';
+export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
+export type { DistanceName, VectorType } from './sql/operators.ts';
+export type { VectorInput } from './sql/params.ts';
+export { Vector, HalfVector, SparseVector, Bit } from './index.ts';

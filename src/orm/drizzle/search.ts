@@ -1,0 +1,100 @@
+/**
+ * Exact and approximate nearest-neighbour search in Drizzle. Exact (the default) orders by the SQL
+ * layer's exact expression, which no HNSW/IVFFlat index can serve, so the top k are the true top k.
+ * Approximate lets the index serve the query, with `efSearch` / `iterativeScan` / `probes` applied by
+ * the SQL layer's `set_config(…, true)` (SET LOCAL) inside a transaction, so they never leak.
+ */
+import { type Column, type SQL, and, getTableColumns, lt } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransactionConfig } from 'drizzle-orm/pg-core';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { DistanceName } from '../../sql/operators.ts';
+import type { VectorInput } from '../../sql/params.ts';
+import { type SearchSettings, searchSettingsSql, validateSearchSettings } from '../../sql/settings.ts';
+import { distance, exact as exactOrder } from './distance.ts';
+import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
+
+/** A Drizzle database that can open transactions (any PostgreSQL driver). */
+export interface DrizzleTransactional<TTx> {
+  transaction<T>(fn: (tx: TTx) => Promise<T>, config?: PgTransactionConfig): Promise<T>;
+}
+
+/**
+ * Run `fn` in a transaction with pgvector's query-time settings applied as `SET LOCAL`
+ * (`hnsw.ef_search`, `hnsw.iterative_scan`, `ivfflat.probes`, …), validated first.
+ *
+ * @example
+ * const rows = await withSearchSettings(db, { efSearch: 100, iterativeScan: 'relaxed_order' }, (tx) =>
+ *   tx.select().from(items).orderBy(l2Distance(items.embedding, q)).limit(10));
+ */
+export async function withSearchSettings<TTx extends DrizzleExecutable, T>(
+  db: DrizzleTransactional<TTx>,
+  settings: SearchSettings,
+  fn: (tx: TTx) => Promise<T>,
+): Promise<T> {
+  const statement = searchSettingsSql(settings);
+  return db.transaction(async (tx) => {
+    if (statement) await tx.execute(sqlFromQuery(statement));
+    return fn(tx);
+  });
+}
+
+/** Options of {@link nearest}. */
+export interface NearestOptions<TTable extends PgTable> {
+  table: TTable;
+  /** The vector column of `table`. */
+  column: Column;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: VectorInput;
+  distance: DistanceName;
+  /** How many rows (default 10). */
+  k?: number;
+  /** Extra filter, Drizzle's own: `eq(items.category, 'x')`. */
+  where?: SQL | undefined;
+  /** Keep rows whose distance is strictly below this. */
+  maxDistance?: number;
+  /** Exact unless false, or unless `approximate` is given. */
+  exact?: boolean;
+  /** Let the index serve the query, with these settings scoped to it. */
+  approximate?: SearchSettings;
+}
+
+/** A row of the table plus its distance to the query. */
+export type NearestRow<TTable extends PgTable> = TTable['$inferSelect'] & { distance: number };
+
+/**
+ * The `k` rows nearest to `query`, nearest first, each with its `distance`.
+ * Exact by default (true top-k even with an index); `approximate: { efSearch }` uses the index.
+ *
+ * @example
+ * const top = await nearest(db, { table: scienceData, column: scienceData.features, distance: 'cosine',
+ *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
+ */
+export async function nearest<TTable extends PgTable>(
+  db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
+  options: NearestOptions<TTable>,
+): Promise<Array<NearestRow<TTable>>> {
+  const k = options.k ?? 10;
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  }
+  if (options.exact === true && options.approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
+    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+  }
+  const isExact = options.exact ?? options.approximate === undefined;
+  const settings = options.approximate ?? {};
+  validateSearchSettings(settings);
+  const d = distance(options.column, options.distance, options.query);
+  const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
+  const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) =>
+    q
+      .select({ ...getTableColumns(options.table), distance: d })
+      .from(options.table as PgTable)
+      .where(filter)
+      .orderBy(isExact ? exactOrder(d) : d)
+      .limit(k) as unknown as Promise<Array<NearestRow<TTable>>>;
+  if (isExact) return run(db);
+  return withSearchSettings(db, settings, (tx) => run(tx));
+}

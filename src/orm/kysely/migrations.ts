@@ -1,0 +1,142 @@
+/**
+ * pgvector in Kysely migrations: the extension (idempotent up, reversible down), HNSW/IVFFlat
+ * indexes with the right operator class and validated options, column storage, and the version
+ * check. All DDL text comes from the SQL layer (createExtensionSql, createIndexSql, …).
+ */
+import { CompiledQuery, type Kysely, type Migration } from 'kysely';
+import { type ColumnStorage, type CreateIndexOptions, createExtensionSql, createIndexSql, defaultIndexName, dropExtensionSql, dropIndexSql, setStorageSql } from '../../sql/ddl.ts';
+import type { Row, SqlExecutor } from '../../sql/executor.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
+import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
+
+/**
+ * Use a Kysely instance (or transaction) where the SQL layer wants a `SqlExecutor`.
+ *
+ * @example
+ * const info = await extensionInfo(kyselyExecutor(db));
+ */
+export function kyselyExecutor<DB>(db: Kysely<DB>): SqlExecutor {
+  return {
+    async query<R extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<R[]> {
+      const result = await db.executeQuery<R>(CompiledQuery.raw(text, [...params]));
+      return [...result.rows];
+    },
+  };
+}
+
+async function run<DB>(db: Kysely<DB>, text: string): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(text, []));
+}
+
+/**
+ * `CREATE EXTENSION IF NOT EXISTS vector`.
+ *
+ * @example
+ * export async function up(db: Kysely<any>) { await createPgvectorExtension(db); }
+ */
+export async function createPgvectorExtension<DB>(db: Kysely<DB>, options: { schema?: string } = {}): Promise<void> {
+  await run(db, createExtensionSql(options));
+}
+
+/**
+ * `DROP EXTENSION IF EXISTS vector` (`cascade` also drops the columns using its types).
+ *
+ * @example
+ * export async function down(db: Kysely<any>) { await dropPgvectorExtension(db); }
+ */
+export async function dropPgvectorExtension<DB>(db: Kysely<DB>, options: { cascade?: boolean } = {}): Promise<void> {
+  await run(db, dropExtensionSql(options));
+}
+
+/**
+ * A ready-made migration: up enables pgvector (idempotent), down drops it.
+ *
+ * @example
+ * const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ '0001_pgvector': pgvectorMigration(), ...mine }) } });
+ */
+export function pgvectorMigration(options: { schema?: string; cascadeOnDown?: boolean } = {}): Migration {
+  return {
+    up: (db) => createPgvectorExtension(db, options.schema === undefined ? {} : { schema: options.schema }),
+    down: (db) => dropPgvectorExtension(db, options.cascadeOnDown ? { cascade: true } : {}),
+  };
+}
+
+/** Options of {@link createVectorIndex}: the SQL layer's, with `method` defaulting to HNSW. */
+export type VectorIndexOptions = CreateIndexOptions;
+
+/** The index name `createVectorIndex` uses: the given one or the SQL layer's default. */
+export function vectorIndexName(options: VectorIndexOptions): string {
+  return options.name ?? defaultIndexName(options.table, options.column ?? options.expression ?? '', options.method ?? 'hnsw', options.distance);
+}
+
+/**
+ * `CREATE INDEX … USING hnsw|ivfflat (column opclass) WITH (…)` with the operator class for the
+ * column type and distance, and options validated (m 2–100, efConstruction 4–1000 and ≥ 2·m, lists 1–32768).
+ *
+ * @example
+ * await createVectorIndex(db, { table: 'items', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
+ */
+export async function createVectorIndex<DB>(db: Kysely<DB>, options: VectorIndexOptions): Promise<string> {
+  const name = vectorIndexName(options);
+  await run(db, createIndexSql({ ...options, name }));
+  return name;
+}
+
+/**
+ * `DROP INDEX IF EXISTS`.
+ *
+ * @example
+ * await dropVectorIndex(db, 'items_embedding_hnsw_cosine_idx');
+ */
+export async function dropVectorIndex<DB>(db: Kysely<DB>, name: QualifiedName): Promise<void> {
+  await run(db, dropIndexSql(name));
+}
+
+/**
+ * A migration creating one index (up) and dropping it (down). The Migrator runs it once, so later
+ * runs leave the index untouched.
+ *
+ * @example
+ * '0003_items_hnsw': vectorIndexMigration({ table: 'items', column: 'embedding', type: 'vector', distance: 'l2' })
+ */
+export function vectorIndexMigration(options: VectorIndexOptions): Migration {
+  const name = vectorIndexName(options);
+  createIndexSql({ ...options, name }); // validate now, not when the migration runs
+  return {
+    up: async (db) => {
+      await createVectorIndex(db, { ...options, name });
+    },
+    down: (db) => dropVectorIndex(db, typeof options.table === 'string' || options.table.length < 2 ? name : [...options.table.slice(0, -1), name]),
+  };
+}
+
+/**
+ * `ALTER TABLE … ALTER COLUMN … SET STORAGE MAIN`: keeps vectors in the row (faster exact scans).
+ *
+ * @example
+ * await setVectorStorage(db, 'documents', 'embedding');
+ */
+export async function setVectorStorage<DB>(db: Kysely<DB>, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): Promise<void> {
+  await run(db, setStorageSql(table, column, storage));
+}
+
+/**
+ * The installed pgvector: `{ installed, version, schema }`.
+ *
+ * @example
+ * (await pgvectorInfo(db)).version; // '0.8.0'
+ */
+export function pgvectorInfo<DB>(db: Kysely<DB>): Promise<ExtensionInfo> {
+  return extensionInfo(kyselyExecutor(db));
+}
+
+/**
+ * Fail clearly (EXTENSION_MISSING, VERSION_TOO_OLD) unless pgvector has `feature` (halfvec and
+ * sparsevec need 0.7.0, iterative scans 0.8.0).
+ *
+ * @example
+ * await requirePgvector(db, 'iterativeScan');
+ */
+export function requirePgvector<DB>(db: Kysely<DB>, feature: VectorFeature): Promise<ExtensionInfo> {
+  return requireFeature(kyselyExecutor(db), feature);
+}

@@ -1,0 +1,89 @@
+/**
+ * Exact and approximate nearest-neighbour search with Kysely. Exact (the default) orders by the SQL
+ * layer's exact expression, which no HNSW/IVFFlat index can serve; approximate lets the index serve
+ * the query, with the SQL layer's `set_config(…, true)` (SET LOCAL) applied in a transaction.
+ */
+import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { DistanceName, VectorType } from '../../sql/operators.ts';
+import type { VectorInput } from '../../sql/params.ts';
+import { type SearchSettings, searchSettingsSql, validateSearchSettings } from '../../sql/settings.ts';
+import { distance, exact as exactOrder } from './distance.ts';
+
+/**
+ * Run `fn` in a transaction with pgvector's query-time settings (`efSearch`, `iterativeScan`,
+ * `probes`, …) validated and applied as `SET LOCAL`: they end with the transaction.
+ *
+ * @example
+ * const rows = await withSearchSettings(db, { efSearch: 100 }, (trx) =>
+ *   trx.selectFrom('items').selectAll().orderBy(l2Distance('embedding', q)).limit(10).execute());
+ */
+export async function withSearchSettings<DB, T>(db: Kysely<DB>, settings: SearchSettings, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  const statement = searchSettingsSql(settings);
+  return db.transaction().execute(async (trx) => {
+    if (statement) await trx.executeQuery(CompiledQuery.raw(statement.text, statement.values));
+    return fn(trx);
+  });
+}
+
+/** Options of {@link nearest}. */
+export interface NearestOptions<DB, TB extends keyof DB & string> {
+  table: TB;
+  /** The vector column of `table`. */
+  column: keyof DB[TB] & string;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: VectorInput;
+  distance: DistanceName;
+  /** The column's pgvector type when the value alone does not say (a dense array against a halfvec column is fine either way). */
+  type?: VectorType;
+  /** How many rows (default 10). */
+  k?: number;
+  /** Extra filter in Kysely's own terms: `(eb) => eb('category', '=', 'x')`. */
+  where?: (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool>;
+  /** Keep rows whose distance is strictly below this. */
+  maxDistance?: number;
+  /** Exact unless false, or unless `approximate` is given. */
+  exact?: boolean;
+  /** Let the index serve the query, with these settings scoped to it. */
+  approximate?: SearchSettings;
+}
+
+/** A row of the table plus its distance to the query. */
+export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distance: number };
+
+/**
+ * The `k` rows nearest to `query`, nearest first, each with its `distance`. Exact by default
+ * (true top-k even with an index); `approximate: { efSearch }` uses the index.
+ *
+ * @example
+ * const top = await nearest(db, { table: 'science_data', column: 'features', distance: 'cosine',
+ *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
+ */
+export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, options: NearestOptions<DB, TB>): Promise<Array<NearestRow<DB, TB>>> {
+  const k = options.k ?? 10;
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  }
+  if (options.exact === true && options.approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
+    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+  }
+  const isExact = options.exact ?? options.approximate === undefined;
+  const settings = options.approximate ?? {};
+  validateSearchSettings(settings);
+  const ref = `${options.table}.${options.column}`;
+  const d = () => distance(ref, options.distance, options.query, options.type);
+  const run = async (q: Kysely<DB>) => {
+    // The table and its filter are typed by the caller's Database interface; the builder is not.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: dynamic table name
+    let query = (q as Kysely<any>).selectFrom(options.table).selectAll().select(d().as('distance'));
+    if (options.where) query = query.where(options.where as never);
+    if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
+    query = query.orderBy(isExact ? exactOrder(d()) : d()).limit(k);
+    return (await query.execute()) as Array<NearestRow<DB, TB>>;
+  };
+  if (isExact) return run(db);
+  return withSearchSettings(db, settings, (trx) => run(trx));
+}
