@@ -1,0 +1,124 @@
+/**
+ * Similarity search in Knex's idiom: add the seed's three query patterns to any Knex (or
+ * Objection) query builder, and run a search exactly (true top-k even with an index) or
+ * approximately with query-time settings `SET LOCAL` in a transaction.
+ */
+import type { Knex } from 'knex';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { DistanceName, VectorType } from '../../sql/operators.ts';
+import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type ColumnRef, vectorDistance } from './distance.ts';
+import { knexDb, knexTransactionOf } from './executor.ts';
+
+/** What a query builder needs for {@link applySimilarity}: Knex's and Objection's both fit. */
+export interface SimilarityBuilder {
+  select(...columns: unknown[]): unknown;
+  where(column: unknown, operator: string, value: unknown): unknown;
+  orderBy(column: unknown): unknown;
+  limit(n: number): unknown;
+}
+
+/** The similarity part of a query. */
+export interface SimilarityOptions {
+  /** The vector column (`'embedding'` or `['documents', 'embedding']`). */
+  column: ColumnRef;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: unknown;
+  distance: DistanceName;
+  /** The column type, when the value alone does not say (a plain array against a halfvec column). */
+  type?: VectorType;
+  /** Add the distance to the select list under this name (default `'distance'`; `false` for none). */
+  annotate?: string | false;
+  /** Keep rows whose distance is below this (strictly). */
+  maxDistance?: number;
+  /** Order by distance, nearest first (default true). */
+  orderBy?: boolean;
+  /**
+   * Exact ordering (default true): the ORDER BY is an expression no HNSW/IVFFlat index can serve,
+   * so the top-k is the true one. `false` lets PostgreSQL use an index (approximate).
+   */
+  exact?: boolean;
+  /** LIMIT. */
+  k?: number;
+}
+
+function checkK(k: unknown): number {
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, { details: { option: 'k' } });
+  }
+  return k;
+}
+
+/**
+ * Add a similarity search to a query builder you already have (filters, joins, other columns
+ * stay yours): the distance in the select list, a threshold in WHERE, ORDER BY distance, LIMIT k.
+ * Note: with `annotate`, call your own `select` first (Knex drops `*` once columns are listed).
+ *
+ * @example
+ * const q = knex('science_data').select('*').where('name', 'like', 'Sample%');
+ * applySimilarity(q, knex, { column: 'features', query: target, distance: 'cosine', maxDistance: 0.2, k: 10 });
+ */
+export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex, options: SimilarityOptions): QB {
+  const { column, query, distance } = options;
+  const base = options.type === undefined ? {} : { type: options.type };
+  const alias = options.annotate ?? 'distance';
+  if (alias !== false) qb.select(vectorDistance(knex, distance, column, query, { ...base, as: alias }));
+  if (options.maxDistance !== undefined) {
+    if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
+      throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+    }
+    qb.where(vectorDistance(knex, distance, column, query, base), '<', options.maxDistance);
+  }
+  if (options.orderBy ?? true) {
+    qb.orderBy(vectorDistance(knex, distance, column, query, { ...base, exact: options.exact ?? true }));
+  }
+  if (options.k !== undefined) qb.limit(checkK(options.k));
+  return qb;
+}
+
+/** Options of {@link knexSearch}. */
+export interface KnexSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
+  /** The table (Knex's table name syntax). */
+  table: string;
+  /** How many rows (default 10). */
+  k?: number;
+  /** Columns to return besides the distance (default `*`). */
+  select?: readonly string[];
+  /** Your own filters on the query builder: `(qb) => qb.where('tenant_id', 3)`. */
+  where?: (qb: Knex.QueryBuilder) => void;
+  /** Name of the distance column (default `distance`). */
+  distanceAlias?: string;
+  /** Exact by default; `false` (or `approximate`) lets an index serve the search. */
+  exact?: boolean;
+  /** Approximate search with these settings, applied with `SET LOCAL` to this query only. */
+  approximate?: SearchSettings;
+}
+
+/**
+ * Nearest rows first, each with its distance. Exact unless you pass `approximate` (or
+ * `exact: false`); approximate settings (`efSearch`, `iterativeScan`, `probes`…) are validated and
+ * applied with `set_config(…, true)` inside a Knex transaction, so they never leak to the pool.
+ *
+ * @example
+ * const rows = await knexSearch(knex, { table: 'documents', column: 'embedding', query: [0.5, 0.2, 0.9, 0.3], distance: 'cosine', k: 5 });
+ * const fast = await knexSearch(knex, { table: 'documents', column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
+ */
+export async function knexSearch<R extends Record<string, unknown> = Record<string, unknown>>(
+  knex: Knex,
+  options: KnexSearchOptions,
+): Promise<Array<R & { distance: number }>> {
+  const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
+  if (exactOption === true && approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  const exact = exactOption ?? approximate === undefined;
+  const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
+    const qb = conn(table).select(select === undefined ? '*' : [...select]);
+    if (where) where(qb);
+    return applySimilarity(qb, knex, { ...similarity, annotate: distanceAlias ?? 'distance', exact, k: k ?? 10 });
+  };
+  type Out = Array<R & { distance: number }>;
+  if (exact) return (await build(knex)) as Out;
+  validateSearchSettings(approximate ?? {});
+  return withSearchSettings(knexDb(knex), approximate ?? {}, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+}

@@ -1,0 +1,118 @@
+/**
+ * The six distances as MikroORM raw fragments (`raw()` from @mikro-orm/core), usable as keys in
+ * `where` and `orderBy` (EntityManager and QueryBuilder alike) and, with `.as('distance')`, in a
+ * QueryBuilder's select list. Operators come from vecpg's one table, identifiers from its quoter.
+ */
+import { type RawQueryFragment, raw } from '@mikro-orm/core';
+import { quoteIdent } from '../../sql/identifiers.ts';
+import { type DistanceName, type VectorType, typeOfValue } from '../../sql/operators.ts';
+import { paramCast, toVectorValue } from '../../sql/params.ts';
+import { distanceSql, exactOrderSql } from '../../sql/query.ts';
+
+/** Options of the distance helpers. */
+export interface MikroDistanceOptions {
+  /** The column's type when the value alone does not say (`halfvec` for a plain array against a halfvec column). */
+  type?: VectorType;
+  /**
+   * In WHERE and ORDER BY, qualify the column with the query's root alias (default true: MikroORM
+   * replaces it with the alias it uses, `s0`…). `.as('distance')` (for a select list) is unqualified.
+   */
+  qualify?: boolean;
+  /** For ORDER BY: `(<distance>) + 0`, an expression no HNSW/IVFFlat index can serve — the top-k stays exact. */
+  exact?: boolean;
+}
+
+const escape = (sql: string): string => sql.replaceAll('?', '\\?');
+
+/**
+ * A MikroORM raw fragment. Typed as also a string because, like everything `raw()` returns, it is
+ * usable as a computed key (`{ [cosineDistance(…)]: 'asc' }`): MikroORM serializes it to a key it
+ * recognises.
+ */
+export type DistanceFragment = RawQueryFragment & string;
+
+/**
+ * `<column> <op> ?::<type>` for any distance, as a MikroORM raw fragment. `column` is the
+ * database column name.
+ *
+ * @example
+ * await em.find(Document, {}, { orderBy: { [vectorDistance('cosine', 'embedding', query)]: 'asc' }, limit: 5 });
+ */
+export function vectorDistance(distance: DistanceName, column: string, value: unknown, options: MikroDistanceOptions = {}): DistanceFragment {
+  const type = options.type ?? typeOfValue(value);
+  const v = toVectorValue(value, type);
+  const cast = paramCast(type, v);
+  const param = [v.toSql()];
+  const render = (target: string): string => {
+    const sql = distanceSql(target, type, distance, `?::${cast}`);
+    return options.exact ? exactOrderSql(sql) : sql;
+  };
+  const column_ = escape(quoteIdent(column));
+  // In WHERE and ORDER BY, MikroORM replaces the alias placeholder with the query's root alias.
+  const fragment = raw<object, DistanceFragment>((alias: string) => render(options.qualify === false ? column_ : `${alias}.${column_}`), param);
+  // MikroORM 6.6 does not replace that placeholder in a select list: `.as()` renders the column unqualified.
+  Object.defineProperty(fragment, 'as', {
+    value: (name: string): RawQueryFragment => raw(`${render(column_)} as ${escape(quoteIdent(name))}`, param),
+  });
+  return fragment;
+}
+
+/**
+ * Euclidean distance `<->`.
+ *
+ * @example
+ * await em.find(Document, {}, { orderBy: { [l2Distance('embedding', [0.5, 0.2, 0.9, 0.3])]: 'asc' } });
+ */
+export function l2Distance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('l2', column, value, options);
+}
+
+/**
+ * Negative inner product `<#>` (smaller is more similar).
+ *
+ * @example
+ * em.createQueryBuilder(Document).select(['*', maxInnerProduct('embedding', q).as('distance')]);
+ */
+export function maxInnerProduct(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('ip', column, value, options);
+}
+
+/**
+ * Cosine distance `<=>`.
+ *
+ * @example
+ * await em.find(ScienceData, { [cosineDistance('features', target)]: { $lt: 0.2 } });
+ */
+export function cosineDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('cosine', column, value, options);
+}
+
+/**
+ * Taxicab distance `<+>`.
+ *
+ * @example
+ * await em.find(Document, {}, { orderBy: { [l1Distance('embedding', q)]: 'asc' } });
+ */
+export function l1Distance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('l1', column, value, options);
+}
+
+/**
+ * Hamming distance `<~>` on a `bit(n)` column.
+ *
+ * @example
+ * await em.find(Image, {}, { orderBy: { [hammingDistance('bits', '10101010')]: 'asc' } });
+ */
+export function hammingDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('hamming', column, value, { type: 'bit', ...options });
+}
+
+/**
+ * Jaccard distance `<%>` on a `bit(n)` column.
+ *
+ * @example
+ * await em.find(Image, {}, { orderBy: { [jaccardDistance('bits', '10101010')]: 'asc' } });
+ */
+export function jaccardDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
+  return vectorDistance('jaccard', column, value, { type: 'bit', ...options });
+}

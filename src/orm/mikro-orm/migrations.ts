@@ -1,0 +1,100 @@
+/**
+ * Helpers for MikroORM migrations (`@mikro-orm/migrations`): the extension (up/down), STORAGE
+ * MAIN, HNSW/IVFFlat indexes, and the pgvector version check. Each takes the migration itself
+ * (`this`) and adds vecpg's SQL to it.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  type ColumnStorage,
+  type CreateIndexOptions,
+  createExtensionSql,
+  createIndexSql,
+  dropExtensionSql,
+  dropIndexSql,
+  setStorageSql,
+} from '../../sql/ddl.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
+import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
+import { mikroDb } from './executor.ts';
+
+/** What the helpers need from a MikroORM `Migration`. */
+export interface MigrationLike {
+  addSql(sql: string): void;
+}
+
+// MikroORM formats `?` in migration SQL as placeholders; escape it.
+const escape = (sql: string): string => sql.replaceAll('?', '\\?');
+
+/**
+ * `CREATE EXTENSION IF NOT EXISTS vector` in a migration's `up`.
+ *
+ * @example
+ * export class Migration20250101 extends Migration {
+ *   async up() { addVectorExtension(this); }
+ *   async down() { dropVectorExtension(this); }
+ * }
+ */
+export function addVectorExtension(migration: MigrationLike, options: { schema?: string } = {}): void {
+  migration.addSql(escape(createExtensionSql(options)));
+}
+
+/**
+ * `DROP EXTENSION IF EXISTS vector` in a migration's `down`.
+ *
+ * @example
+ * async down() { dropVectorExtension(this); }
+ */
+export function dropVectorExtension(migration: MigrationLike, options: { cascade?: boolean } = {}): void {
+  migration.addSql(escape(dropExtensionSql(options)));
+}
+
+/**
+ * `ALTER TABLE … ALTER COLUMN … SET STORAGE MAIN` (keeps vectors in the row: faster exact scans).
+ *
+ * @example
+ * setVectorStorage(this, 'documents', 'embedding');
+ */
+export function setVectorStorage(migration: MigrationLike, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): void {
+  migration.addSql(escape(setStorageSql(table, column, storage)));
+}
+
+/**
+ * `CREATE INDEX … USING hnsw|ivfflat` with the right opclass, options validated.
+ *
+ * @example
+ * addVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' });
+ */
+export function addVectorIndex(migration: MigrationLike, options: CreateIndexOptions): void {
+  migration.addSql(escape(createIndexSql(options)));
+}
+
+/**
+ * `DROP INDEX IF EXISTS "name"`.
+ *
+ * @example
+ * dropVectorIndex(this, 'documents_embedding_hnsw_cosine_idx');
+ */
+export function dropVectorIndex(migration: MigrationLike, name: QualifiedName): void {
+  migration.addSql(escape(dropIndexSql(name)));
+}
+
+/**
+ * The installed pgvector: `{ installed, version, schema }`.
+ *
+ * @example
+ * const { version } = await pgvectorInfo(orm.em.fork());
+ */
+export function pgvectorInfo(em: EntityManager): Promise<ExtensionInfo> {
+  return extensionInfo(mikroDb(em));
+}
+
+/**
+ * Fail with VERSION_TOO_OLD / EXTENSION_MISSING when pgvector lacks a feature (`halfvec`,
+ * `sparsevec`: 0.7.0; `iterativeScan`: 0.8.0). In a migration: `await requirePgvector(this.getEntityManager(), 'sparsevec')`.
+ *
+ * @example
+ * await requirePgvector(orm.em.fork(), 'iterativeScan');
+ */
+export async function requirePgvector(em: EntityManager, feature: VectorFeature): Promise<void> {
+  await requireFeature(mikroDb(em), feature);
+}

@@ -1,0 +1,40 @@
+/**
+ * MikroORM on the embedded PGlite: MikroORM's own PostgreSQL Knex dialect with queries sent to one
+ * PGlite instance, handed to MikroORM through `driverOptions` (MikroORM reuses a Knex instance it
+ * is given there). Nothing global changes.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { registerPgliteTypes } from '../../drivers/pglite.ts';
+import { VecpgError } from '../../errors.ts';
+import { type ClientClass, pgliteClientClass } from '../knex/pglite.ts';
+
+type MikroPostgres = typeof import('@mikro-orm/postgresql');
+
+/** The part of a MikroORM config that points it at PGlite: spread it into `MikroORM.init({...})`. */
+export interface PgliteMikroOptions {
+  driver: MikroPostgres['PostgreSqlDriver'];
+  dbName: string;
+  driverOptions: Record<string, unknown>;
+}
+
+/**
+ * MikroORM options for an embedded PGlite (with pgvector loaded and the extension created, e.g.
+ * from `openPglite`). One connection: PGlite runs one statement at a time. `orm.close()` ends the
+ * Knex pool but leaves the PGlite instance open (it is yours).
+ *
+ * @example
+ * const { pglite } = await openPglite();
+ * const orm = await MikroORM.init({ ...(await mikroOrmPglite(pglite)), entities: [Document] });
+ */
+export async function mikroOrmPglite(pglite: PGlite): Promise<PgliteMikroOptions> {
+  let mod: MikroPostgres;
+  try {
+    mod = await import('@mikro-orm/postgresql');
+  } catch (error) {
+    throw new VecpgError('DRIVER_MISSING', 'vecpg/mikro-orm needs "@mikro-orm/postgresql": npm install @mikro-orm/postgresql', { cause: error });
+  }
+  await registerPgliteTypes(pglite);
+  const Client = pgliteClientClass(pglite, mod.PostgreSqlKnexDialect as unknown as ClientClass);
+  const knex = mod.knex({ client: Client as never, connection: {}, pool: { min: 1, max: 1 } });
+  return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: knex as unknown as Record<string, unknown> };
+}

@@ -1,0 +1,82 @@
+/**
+ * Similarity search in MikroORM's idiom: a QueryBuilder ordered by distance, each entity returned
+ * with its distance — exact by default (true top-k even with an index), or approximate with
+ * query-time settings `SET LOCAL` inside `em.transactional`.
+ */
+import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { VecpgError, describeValue } from '../../errors.ts';
+import type { DistanceName, VectorType } from '../../sql/operators.ts';
+import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { vectorDistance } from './distance.ts';
+import { entityManagerOf, mikroDb } from './executor.ts';
+
+/** Options of {@link mikroSearch}. */
+export interface MikroSearchOptions<T> {
+  /** The vector column (database column name). */
+  column: string;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
+  query: unknown;
+  distance: DistanceName;
+  /** The column type when the value alone does not say (a plain array against a halfvec column). */
+  type?: VectorType;
+  /** How many (default 10). */
+  k?: number;
+  /** Your filter, as for `em.find`. */
+  where?: FilterQuery<T>;
+  /** Keep rows whose distance is below this (strictly). */
+  maxDistance?: number;
+  /** Exact by default; `false` (or `approximate`) lets an HNSW/IVFFlat index serve the search. */
+  exact?: boolean;
+  /** Approximate search with these settings, applied with `SET LOCAL` to this query only. */
+  approximate?: SearchSettings;
+}
+
+/** One result: the entity (managed by the EntityManager) and its distance. */
+export interface SearchResult<T> {
+  entity: T;
+  distance: number;
+}
+
+/**
+ * The `k` nearest entities, nearest first, with their distances.
+ *
+ * @example
+ * const hits = await mikroSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
+ * hits[0].entity.name; hits[0].distance;
+ * await mikroSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', approximate: { efSearch: 100 } });
+ */
+export async function mikroSearch<T extends object>(
+  em: EntityManager,
+  entityName: EntityName<T>,
+  options: MikroSearchOptions<T>,
+): Promise<Array<SearchResult<T>>> {
+  const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
+  if (exactOption === true && approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  const k = options.k ?? 10;
+  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  if (maxDistance !== undefined && (typeof maxDistance !== 'number' || Number.isNaN(maxDistance))) {
+    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(maxDistance)}`);
+  }
+  const exact = exactOption ?? approximate === undefined;
+  const base = options.type === undefined ? {} : { type: options.type };
+
+  const run = async (tem: EntityManager): Promise<Array<SearchResult<T>>> => {
+    const qb = tem.createQueryBuilder(entityName);
+    qb.select('*').addSelect(vectorDistance(distance, column, query, base).as('__vecpg_distance'));
+    if (where !== undefined) qb.where(where);
+    if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(distance, column, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
+    qb.orderBy({ [vectorDistance(distance, column, query, { ...base, exact })]: 'asc' } as never).limit(k);
+    const rows = await qb.execute<Array<Record<string, unknown>>>('all', false);
+    return rows.map((row) => {
+      const { __vecpg_distance: d, ...data } = row;
+      return { entity: tem.map(entityName, data as never), distance: Number(d) };
+    });
+  };
+
+  if (exact) return run(em);
+  validateSearchSettings(approximate ?? {});
+  return withSearchSettings(mikroDb(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
+}
