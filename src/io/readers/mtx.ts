@@ -13,6 +13,17 @@ import { type IndexBase, fromBase } from '../../types/index-base.ts';
 import { importError } from '../errors.ts';
 import { readLines } from '../lines.ts';
 import type { ReadItem, ReaderOptions } from '../record.ts';
+import { MAX_DIMENSIONS, SPARSE_MAX_DIMENSIONS, SPARSE_MAX_NNZ } from '../../types/limits.ts';
+
+/** Rows one file may claim (each becomes a record; empty rows included). */
+const MAX_ROWS = 100_000_000;
+
+/** Double a typed array's capacity (up to `limit`) as entries arrive, instead of trusting the size line. */
+function grow<T extends Int32Array | Float64Array>(array: T, limit: number): T {
+  const next = new (array.constructor as new (n: number) => T)(Math.min(limit, Math.max(1024, array.length * 2)));
+  next.set(array);
+  return next;
+}
 
 /** MatrixMarket's documented index base. */
 export const MTX_INDEX_BASE: IndexBase = 1;
@@ -84,21 +95,26 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
         rows = integer(tokens[0], 'row count');
         cols = integer(tokens[1], 'column count');
         if (cols < 1) throw new VecpgError('INVALID_DIMENSIONS', `MatrixMarket matrix has ${cols} columns`);
+        // The size line's numbers are claims: bound them before they size anything.
+        const maxCols = header.layout === 'coordinate' ? SPARSE_MAX_DIMENSIONS : MAX_DIMENSIONS;
+        if (cols > maxCols) {
+          throw new VecpgError('TOO_MANY_DIMENSIONS', `MatrixMarket matrix has ${cols} columns; a ${header.layout === 'coordinate' ? 'sparsevec' : 'vector'} takes at most ${maxCols}`);
+        }
+        if (rows > MAX_ROWS) throw new VecpgError('UNSUPPORTED', `MatrixMarket matrix has ${rows} rows; vecpg reads at most ${MAX_ROWS} rows from one file`);
         if (header.layout === 'coordinate') {
           expected = integer(tokens[2], 'entry count');
-          ri = new Int32Array(expected);
-          ci = new Int32Array(expected);
-          vs = new Float64Array(expected);
-          lines = new Int32Array(expected);
+          if (expected > rows * Math.min(cols, SPARSE_MAX_NNZ)) {
+            throw new VecpgError('INVALID_TEXT', `MatrixMarket size line announces ${expected} entries, more than ${rows} rows × ${cols} columns can hold`);
+          }
         } else {
           expected = rows * cols;
-          dense = new Float64Array(expected);
         }
         continue;
       }
       if (count >= expected) throw new VecpgError('INVALID_TEXT', `MatrixMarket file has more than the ${expected} entries its size line (line ${sizeLine}) announces`);
       if (header.layout === 'array') {
         value = tokens[0];
+        if (count === dense.length) dense = grow(dense, expected);
         dense[count] = parseElement(tokens[0] ?? '', count, 'vector');
         count++;
         continue;
@@ -108,6 +124,12 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
       const col = fromBase(integer(tokens[1], 'column number'), base, `line ${number} (column)`);
       if (row >= rows) throw new VecpgError('INVALID_SPARSE_INDEX', `row ${tokens[0]} is beyond the ${rows} rows of the size line${base === 0 && row === rows ? ' (read as 0-based: is the file 1-based?)' : ''}`);
       if (col >= cols) throw new VecpgError('INVALID_SPARSE_INDEX', `column ${tokens[1]} is beyond the ${cols} columns of the size line${base === 0 && col === cols ? ' (read as 0-based: is the file 1-based?)' : ''}`);
+      if (count === ri.length) {
+        ri = grow(ri, expected);
+        ci = grow(ci, expected);
+        vs = grow(vs, expected);
+        lines = grow(lines, expected);
+      }
       ri[count] = row;
       ci[count] = col;
       vs[count] = header.field === 'pattern' ? 1 : parseElement(tokens[2] ?? '', col, 'sparsevec');

@@ -5,9 +5,12 @@
  */
 import { VecpgError } from '../../errors.ts';
 import { halfBitsToNumber } from '../../types/float.ts';
+import { MAX_DIMENSIONS } from '../../types/limits.ts';
 import { ByteReader } from '../byte-reader.ts';
 import { importError } from '../errors.ts';
 import type { ReadItem, ReaderOptions } from '../record.ts';
+
+const MAX_HEADER_BYTES = 1 << 20;
 
 /** What a `.npy` header says. */
 export interface NpyHeader {
@@ -36,7 +39,15 @@ export function parseNpyHeader(dict: string): NpyHeader {
   if (dims.length !== 2 || !dims.every((n) => Number.isInteger(n) && n >= 0)) {
     throw new VecpgError('UNSUPPORTED', `.npy array has shape (${shape[1]}); a 2-D array (rows, dimensions) is needed`, { details: { value: shape[1] } });
   }
-  return { dtype, littleEndian: descr[1] !== '>', rows: dims[0]!, cols: dims[1]! };
+  const [rows, cols] = dims as [number, number];
+  // Check the header's claims before they size any allocation: a corrupt shape must not allocate gigabytes.
+  if (!Number.isSafeInteger(rows)) throw new VecpgError('INVALID_BINARY', `.npy header claims ${shape[1]} rows`, { details: { value: shape[1] } });
+  if (cols < 1 || cols > MAX_DIMENSIONS) {
+    throw new VecpgError(cols < 1 ? 'EMPTY_VECTOR' : 'TOO_MANY_DIMENSIONS', `.npy rows have ${cols} dimensions; pgvector takes 1 to ${MAX_DIMENSIONS}`, {
+      details: { value: cols },
+    });
+  }
+  return { dtype, littleEndian: descr[1] !== '>', rows, cols };
 }
 
 /** Read the magic, version and header of a `.npy` stream. */
@@ -50,6 +61,8 @@ export async function readNpyHeader(reader: ByteReader): Promise<NpyHeader> {
     const more = await reader.read(2);
     length = (pre[8]! | (pre[9]! << 8) | (more[0]! << 16) | (more[1]! << 24)) >>> 0;
   } else throw new VecpgError('UNSUPPORTED', `.npy format version ${major} is not supported`);
+  // numpy writes headers of a few hundred bytes; refuse a claimed length that would allocate a huge buffer.
+  if (length > MAX_HEADER_BYTES) throw new VecpgError('INVALID_BINARY', `.npy header length ${length} is implausible (over ${MAX_HEADER_BYTES} bytes)`);
   const dict = await reader.read(length);
   return parseNpyHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(dict));
 }
