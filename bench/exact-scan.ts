@@ -1,91 +1,183 @@
 /**
- * Exact top-10 over N × 768 float32 vectors: a table with pgvector's default column storage (EXTENDED:
- * rows over ~2 kB are moved out of line to TOAST) against the storage vecpg gives the columns it creates
- * (MAIN: kept in the row when the row fits the page), and PLAIN for comparison — serial and with two
- * parallel workers, on the server. Run: `npm run bench:scan` (BENCH_ROWS, BENCH_RUNS to change).
+ * Exact top-10 over N × vector(768): a table as pgvector creates it (the type's default storage,
+ * EXTERNAL: any row over ~2 kB is moved out of line to TOAST) against the table vecpg creates (STORAGE
+ * MAIN: kept in the row when it fits the page), serial and with 2 parallel workers, on the server; and
+ * the same two tables on embedded PGlite (one process: no parallel workers there).
+ *
+ * Queries: "pgvector" is what a user writes without vecpg (`ORDER BY embedding <-> $1 LIMIT 10`, text
+ * parameter); "vecpg search()" is the exact statement vecpg's `search` sends (distance column, ORDER BY
+ * an expression no index can serve, binary parameter). Wall time of the query as the client sees it.
+ * Run: `npx tsx bench/exact-scan.ts` (BENCH_ROWS, BENCH_PGLITE_ROWS, BENCH_RUNS to change).
  */
 import pg from 'pg';
-import { setStorageSql } from '../src/sql/ddl.ts';
-import { median, machine, printTable } from './util.ts';
+import { buildSimilarityQuery, setStorageSql, vectorParam } from '../src/index.ts';
+import { openPglite } from '../src/drivers/pglite.ts';
+import { machine, median, printTable, seeded } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const DIMS = Number(process.env.BENCH_DIMS ?? 768);
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PGLITE_ROWS = Number(process.env.BENCH_PGLITE_ROWS ?? ROWS);
+const DIMS = 768;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const prefix = `bench_scan_${process.pid}`;
+const tables = { default: `${prefix}_default`, vecpg: `${prefix}_vecpg`, plain: `${prefix}_plain` } as const;
 
-const client = new pg.Client({ connectionString: url });
-await client.connect();
-const q = (text: string, params: unknown[] = []) => client.query(text, params);
-
-const tables = { default: 'bench_scan_default', main: 'bench_scan_main', plain: 'bench_scan_plain' } as const;
-console.error(`generating ${ROWS} × ${DIMS} random vectors on the server…`);
-await q(`DROP TABLE IF EXISTS ${Object.values(tables).join(', ')}`);
-await q(`CREATE TABLE ${tables.default} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
-await q(
-  `INSERT INTO ${tables.default} SELECT i, (SELECT array_agg(random()::real) FROM generate_series(1, ${DIMS}) WHERE i > 0)::vector
-   FROM generate_series(1, ${ROWS}) AS i`,
-);
-for (const [storage, table] of [['main', tables.main], ['plain', tables.plain]] as const) {
-  await q(`CREATE TABLE ${table} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
-  await q(setStorageSql(table, 'embedding', storage));
-  await q(`INSERT INTO ${table} SELECT * FROM ${tables.default}`);
+interface Target {
+  query(text: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
 }
-for (const t of Object.values(tables)) await q(`VACUUM ANALYZE ${t}`);
 
-const sizes: Record<string, string> = {};
-for (const [name, t] of Object.entries(tables)) {
-  const r = await q(
-    `SELECT pg_size_pretty(pg_relation_size($1::regclass)) AS heap,
-            pg_size_pretty(coalesce(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = $1::regclass)), 0)) AS toast`,
-    [t],
+const rand = seeded(7);
+const queryVector = Array.from({ length: DIMS }, () => rand());
+
+async function createTables(db: Target, rows: number, withPlain: boolean): Promise<Record<string, string>> {
+  await db.query(`CREATE TABLE ${tables.default} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
+  await db.query(
+    `INSERT INTO ${tables.default} SELECT i, (SELECT array_agg(random()::real) FROM generate_series(1, ${DIMS}) WHERE i > 0)::vector
+     FROM generate_series(1, ${rows}) AS i`,
   );
-  sizes[name] = `heap ${r.rows[0].heap}, toast ${r.rows[0].toast}`;
-}
-
-const query = (await q(`SELECT embedding::text AS v FROM ${tables.default} WHERE id = 1`)).rows[0].v as string;
-async function time(table: string, workers: number): Promise<{ ms: number; plan: string }> {
-  await q(`SET max_parallel_workers_per_gather = ${workers}`);
-  const times: number[] = [];
-  let plan = '';
-  for (let r = 0; r < RUNS + 1; r++) {
-    const res = await q(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM ${table} ORDER BY embedding <-> $1::vector LIMIT 10`, [query]);
-    const top = res.rows[0]['QUERY PLAN'][0];
-    if (r > 0) times.push(top['Execution Time']); // first run warms the cache
-    plan = JSON.stringify(top.Plan).includes('"Workers Launched":2') ? 'parallel (2 workers)' : 'serial';
+  const others: Array<[string, 'main' | 'plain']> = [[tables.vecpg, 'main']];
+  if (withPlain) others.push([tables.plain, 'plain']);
+  for (const [t, storage] of others) {
+    await db.query(`CREATE TABLE ${t} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
+    await db.query(setStorageSql(t, 'embedding', storage));
+    await db.query(`INSERT INTO ${t} SELECT * FROM ${tables.default}`);
   }
-  return { ms: median(times), plan };
-}
-
-const rows: string[][] = [];
-const results: Record<string, number> = {};
-for (const [name, t] of Object.entries(tables)) {
-  for (const workers of [0, 2]) {
-    const { ms, plan } = await time(t, workers);
-    results[`${name}/${workers}`] = ms;
-    rows.push([name, workers === 0 ? 'off' : '2', plan, ms.toFixed(1), sizes[name]!]);
+  const sizes: Record<string, string> = {};
+  for (const [name, t] of Object.entries(tables)) {
+    if (name === 'plain' && !withPlain) continue;
+    await db.query(`VACUUM ANALYZE ${t}`);
+    const [r] = await db.query(
+      `SELECT pg_size_pretty(pg_relation_size($1::regclass)) AS heap,
+              pg_size_pretty(coalesce(pg_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = $1::regclass)), 0)) AS toast`,
+      [t],
+    );
+    sizes[name] = `heap ${String(r!.heap)}, TOAST ${String(r!.toast)}`;
   }
+  return sizes;
 }
-const base = results['default/2']!;
-for (const r of rows) r.push(`${(base / Number(r[3])).toFixed(2)}×`);
-console.log(`\n## Exact top-10, ${ROWS} × vector(${DIMS}), server ${(await q('SHOW server_version')).rows[0].server_version}\n`);
-console.log(machine());
-printTable(['storage', 'parallel workers', 'plan', 'median ms', 'size', 'speed-up vs default (parallel allowed)'], rows);
 
-// What happens when a row does not fit the page: PLAIN refuses it, MAIN moves it out of line.
-const wide = 2100; // 4·2100 + 8 bytes > the ~8 kB page
-await q('DROP TABLE IF EXISTS bench_scan_wide_plain, bench_scan_wide_main');
-await q(`CREATE TABLE bench_scan_wide_plain (embedding vector(${wide}))`);
-await q(setStorageSql('bench_scan_wide_plain', 'embedding', 'plain'));
-await q(`CREATE TABLE bench_scan_wide_main (embedding vector(${wide}))`);
-await q(setStorageSql('bench_scan_wide_main', 'embedding', 'main'));
-const wideValue = `[${new Array(wide).fill(0.5).join(',')}]`;
-let plainWide = 'stored';
-try {
-  await q('INSERT INTO bench_scan_wide_plain VALUES ($1)', [wideValue]);
-} catch (e) {
-  plainWide = `refused: ${(e as Error).message}`;
+function statements(table: string): Record<string, { text: string; values: unknown[] }> {
+  const vecpg = buildSimilarityQuery({ table, column: 'embedding', query: queryVector, distance: 'l2', select: ['id'], k: 10, binaryParams: true });
+  return {
+    pgvector: { text: `SELECT id FROM ${table} ORDER BY embedding <-> $1::vector LIMIT 10`, values: [vectorParam(queryVector, 'vector')] },
+    'vecpg search()': vecpg,
+    // search() computes the distance twice per row (select list and ORDER BY (d) + 0); ordering by the
+    // output column computes it once and is still an expression no index can serve.
+    'distance once (proposed)': {
+      text: `SELECT "id", ("embedding" <-> $1::vector) + 0 AS "distance" FROM "${table}" ORDER BY "distance" LIMIT $2`,
+      values: vecpg.values,
+    },
+  };
 }
-await q('INSERT INTO bench_scan_wide_main VALUES ($1)', [wideValue]);
-console.log(`\nvector(${wide}) row larger than a page: PLAIN → ${plainWide}; MAIN → stored (out of line)`);
-await q(`DROP TABLE IF EXISTS bench_scan_wide_plain, bench_scan_wide_main, ${Object.values(tables).join(', ')}`);
-await client.end();
+
+/** Median wall ms per case, timing one run of every case per round. */
+async function interleaved(
+  db: Target,
+  cases: ReadonlyArray<{ key: string; sets: string[]; sql: { text: string; values: unknown[] } }>,
+  runs: number,
+): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = {};
+  for (let round = 0; round <= runs; round++) {
+    for (const c of cases) {
+      for (const s of c.sets) await db.query(s);
+      const t = performance.now();
+      await db.query(c.sql.text, c.sql.values);
+      if (round > 0) (times[c.key] ??= []).push(performance.now() - t);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+async function workersLaunched(db: Target, sql: { text: string; values: unknown[] }): Promise<number> {
+  const [r] = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql.text}`, sql.values);
+  const m = /"Workers Launched": (\d+)/.exec(JSON.stringify(r!['QUERY PLAN'], null, 1));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Markdown rows and the headline ratio (default table, pgvector query, parallel allowed) / (vecpg). */
+export async function runExactScan(): Promise<{ server: string[][]; pglite: string[][]; ratios: Record<string, number>; notes: string[] }> {
+  const ratios: Record<string, number> = {};
+  const notes: string[] = [];
+  const server: string[][] = [];
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const srv: Target = { query: async (text, params) => (await client.query(text, params)).rows };
+  try {
+    notes.push(`server ${String((await srv.query('SHOW server_version'))[0]!.server_version)}, ${ROWS} rows`);
+    const sizes = await createTables(srv, ROWS, true);
+    const configs: Array<[string, string[]]> = [
+      ['serial', ['SET max_parallel_workers_per_gather = 0', 'RESET min_parallel_table_scan_size']],
+      ['parallel (defaults)', ['RESET max_parallel_workers_per_gather', 'RESET min_parallel_table_scan_size']],
+      ['parallel (min_parallel_table_scan_size = 0)', ['RESET max_parallel_workers_per_gather', 'SET min_parallel_table_scan_size = 0']],
+    ];
+    const cases: Array<{ key: string; row: string[]; sets: string[]; sql: { text: string; values: unknown[] } }> = [];
+    for (const [config, sets] of configs) {
+      for (const [name, t] of Object.entries(tables)) {
+        for (const [qname, sql] of Object.entries(statements(t))) {
+          if (name === 'plain' && qname !== 'vecpg search()') continue;
+          cases.push({ key: `${config}/${name}/${qname}`, row: [config, name, qname], sets, sql });
+        }
+      }
+    }
+    // Rounds over all cases (not all runs of one case in a row), so a burst of load on the shared
+    // machine hits every case alike; the first round warms the cache and is not counted.
+    const results = await interleaved(srv, cases, RUNS);
+    for (const c of cases) {
+      for (const s of c.sets) await srv.query(s);
+      const workers = await workersLaunched(srv, c.sql);
+      server.push([...c.row, String(workers), results[c.key]!.toFixed(0), sizes[c.row[1]!]!]);
+    }
+    const base = results['parallel (defaults)/default/pgvector']!;
+    for (const r of server) r.push(`${(base / results[`${r[0]}/${r[1]}/${r[2]}`]!).toFixed(2)}×`);
+    ratios['server, PostgreSQL defaults: vecpg table + search() vs default table + pgvector query'] = base / results['parallel (defaults)/vecpg/vecpg search()']!;
+    ratios['server, serial: the same'] = results['serial/default/pgvector']! / results['serial/vecpg/vecpg search()']!;
+
+    // A row that does not fit the page: PLAIN refuses it, MAIN moves it out of line.
+    const wide = 2100; // 4·2100 + 8 bytes > the ~8 kB page
+    await srv.query(`CREATE TABLE ${prefix}_wide_plain (embedding vector(${wide}))`);
+    await srv.query(setStorageSql(`${prefix}_wide_plain`, 'embedding', 'plain'));
+    await srv.query(`CREATE TABLE ${prefix}_wide_main (embedding vector(${wide}))`);
+    await srv.query(setStorageSql(`${prefix}_wide_main`, 'embedding', 'main'));
+    const wideValue = vectorParam(new Array(wide).fill(0.5), 'vector');
+    let plainWide = 'stored';
+    try {
+      await srv.query(`INSERT INTO ${prefix}_wide_plain VALUES ($1)`, [wideValue]);
+    } catch (e) {
+      plainWide = `refused ("${(e as Error).message}")`;
+    }
+    await srv.query(`INSERT INTO ${prefix}_wide_main VALUES ($1)`, [wideValue]);
+    notes.push(`vector(${wide}), a row larger than a page: PLAIN → ${plainWide}; MAIN → stored (out of line)`);
+  } finally {
+    await srv.query(`DROP TABLE IF EXISTS ${Object.values(tables).join(', ')}, ${prefix}_wide_plain, ${prefix}_wide_main`);
+    await client.end();
+  }
+
+  // --- embedded PGlite ---
+  const pglite: string[][] = [];
+  const db = await openPglite();
+  try {
+    const sizes = await createTables(db, PGLITE_ROWS, false);
+    const cases: Array<{ key: string; row: string[]; sets: string[]; sql: { text: string; values: unknown[] } }> = [];
+    for (const name of ['default', 'vecpg'] as const) {
+      for (const [qname, sql] of Object.entries(statements(tables[name]))) cases.push({ key: `${name}/${qname}`, row: [name, qname], sets: [], sql });
+    }
+    const times = await interleaved(db, cases, RUNS);
+    for (const c of cases) pglite.push(['PGlite (one process)', c.row[0]!, c.row[1]!, '0', times[c.key]!.toFixed(0), sizes[c.row[0]!]!]);
+    for (const r of pglite) r.push(`${(times['default/pgvector']! / times[`${r[1]}/${r[2]}`]!).toFixed(2)}×`);
+    ratios['PGlite: vecpg table + search() vs default table + pgvector query'] = times['default/pgvector']! / times['vecpg/vecpg search()']!;
+    notes.push(`PGlite ${PGLITE_ROWS} rows`);
+  } finally {
+    await db.pglite.close();
+  }
+  return { server, pglite, ratios, notes };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { server, pglite, ratios, notes } = await runExactScan();
+  console.log(`\n## Exact top-10 over vector(${DIMS}), wall time, median of ${RUNS} interleaved rounds\n`);
+  console.log(machine());
+  console.log(notes.map((n) => `- ${n}`).join('\n'));
+  printTable(['plan settings', 'table', 'query', 'workers launched', 'median ms', 'size', 'speed-up vs default table + pgvector query (parallel allowed)'], [...server, ...pglite]);
+  console.log('');
+  for (const [k, v] of Object.entries(ratios)) console.log(`- ${k}: ${v.toFixed(2)}×`);
+}

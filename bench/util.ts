@@ -6,14 +6,24 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Run `fn` `runs` times (after one warm-up) and return the median milliseconds. */
-export async function bench(fn: () => unknown | Promise<unknown>, runs = 7): Promise<number> {
+/** Milliseconds of CPU this process used (user + system): steadier than wall time on a busy, shared machine. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Run `fn` `runs` times (after one warm-up) and return the median milliseconds: wall time by default,
+ * or this process's CPU time with `clock: 'cpu'` (for pure-JavaScript work on a shared machine).
+ */
+export async function bench(fn: () => unknown | Promise<unknown>, runs = 7, clock: 'wall' | 'cpu' = 'wall'): Promise<number> {
+  const now = clock === 'cpu' ? cpuMs : () => performance.now();
   await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
+    const t = now();
     await fn();
-    times.push(performance.now() - t);
+    times.push(now() - t);
   }
   return median(times);
 }
@@ -39,4 +49,19 @@ export function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Like {@link bench}, measuring both clocks: wall time, and this process's CPU time (the client's share). */
+export async function benchBoth(fn: () => unknown | Promise<unknown>, runs = 7): Promise<{ wall: number; cpu: number }> {
+  await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const c = cpuMs();
+    await fn();
+    cpu.push(cpuMs() - c);
+    wall.push(performance.now() - t);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
 }

@@ -27,7 +27,7 @@ export {
   type BitLike,
 } from './distance.ts';
 // --- sql layer ---
-export type { Row, SqlExecutor, VecpgDb } from './sql/executor.ts';
+export type { Row, SqlExecutor, VecpgDb, VectorOutput } from './sql/executor.ts';
 export { MAX_IDENTIFIER_BYTES, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifiers.ts';
 export {
   DISTANCES,
@@ -47,7 +47,9 @@ export {
   type SparseObject,
   type VectorType,
 } from './sql/operators.ts';
-export { paramCast, toVectorValue, vectorParam, type VectorInput, type VectorValueOf } from './sql/params.ts';
+export { paramCast, toVectorValue, vectorParam, vectorParamBinary, type VectorInput, type VectorValueOf } from './sql/params.ts';
+export { binaryColumnSql, byteaHexToBytes, decodeVectorColumn, readsBinary, type BinaryReadType } from './sql/vector-output.ts';
+export { convertStorageSql, type ConvertStorageOptions, type StorageRewrite } from './sql/storage.ts';
 export {
   BIT_MAX_LENGTH,
   binaryQuantizeExpression,

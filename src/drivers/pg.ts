@@ -100,11 +100,20 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
   await registerTypes(clientOrPool, options);
   return {
     kind: 'pg',
+    // node-postgres sends a Uint8Array parameter in binary format (verified in test/integration/fastpath.test.ts).
+    binaryParams: true,
+    vectorOutput: { ...options },
     query: (text, params) => run(clientOrPool, text, params),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const pooled = isPool(clientOrPool);
       const client = pooled ? await clientOrPool.connect() : clientOrPool;
       let broken: Error | undefined;
+      // A checked-out client has no 'error' listener of the pool's: without this one, a backend killed
+      // mid-transaction (pg_terminate_backend, a failover) would be an uncaught 'error' event.
+      const onError = (error: Error): void => {
+        broken = error;
+      };
+      if (pooled) client.on('error', onError);
       try {
         await run(client, 'BEGIN', undefined);
         try {
@@ -121,7 +130,10 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
           throw error;
         }
       } finally {
-        if (pooled) (client as PoolClient).release(broken);
+        if (pooled) {
+          client.removeListener('error', onError);
+          (client as PoolClient).release(broken);
+        }
       }
     },
   };

@@ -98,6 +98,8 @@ export async function wrapPostgres<T extends Record<string, unknown>>(
   const target = sql as unknown as Unsafe;
   return {
     kind: 'postgres',
+    // No binaryParams: postgres.js types a Buffer parameter as bytea, which does not cast to vector.
+    vectorOutput: { ...options },
     query: (text, params) => run(target, text, params),
     async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
       let result: R | undefined;

@@ -19,5 +19,15 @@ export function queryFailed(error: unknown, text: string): VecpgError {
   if (typeof e?.hint === 'string') details.hint = e.hint;
   if (e?.position !== undefined) details.position = e.position;
   const where = sqlstate === undefined ? '' : ` (SQLSTATE ${sqlstate})`;
+  // 42704 undefined_object: pgvector's types are unknown here — not installed, or installed in a schema
+  // (managed services use "extensions") that is not on the search_path.
+  if (sqlstate === '42704' && /^type "(vector|halfvec|sparsevec)" does not exist/.test(message)) {
+    return new VecpgError(
+      'EXTENSION_MISSING',
+      `${message}${where}: the pgvector extension is not installed in this database (run CREATE EXTENSION vector), ` +
+        `or it is installed in a schema that is not on the search_path (add that schema, e.g. "extensions", to search_path); in statement: ${statement}`,
+      { cause: error, details },
+    );
+  }
   return new VecpgError('QUERY_FAILED', `${message}${where} in statement: ${statement}`, { cause: error, details });
 }

@@ -5,7 +5,7 @@
 import { VecpgError } from '../errors.ts';
 import { parseArrayText } from './array-text.ts';
 import { Bit } from '../types/bit.ts';
-import { parseDenseText } from '../types/dense.ts';
+import { parseDenseFloat32, parseDenseNumbers } from '../types/dense.ts';
 import { HalfVector } from '../types/halfvec.ts';
 import { SparseVector } from '../types/sparsevec.ts';
 import { Vector } from '../types/vector.ts';
@@ -144,10 +144,10 @@ function vectorParser(dense: 'array' | 'float32' | 'class'): TextParser {
     case 'class':
       return (text) => Vector.fromSql(text);
     case 'float32':
-      return (text) => Float32Array.from(parseDenseText(text, 'vector'));
+      return (text) => parseDenseFloat32(text, 'vector');
     default:
-      // Math.fround: the exact float32 the server stores, like `new Vector(x).toArray()`.
-      return (text) => parseDenseText(text, 'vector').map(Math.fround);
+      // The exact float32 the server stores, like `new Vector(x).toArray()` (rounded in one pass).
+      return (text) => parseDenseNumbers(text, 'vector');
   }
 }
 

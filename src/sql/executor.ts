@@ -10,9 +10,34 @@ export interface SqlExecutor {
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/**
+ * How a driver returns vector columns (the options its row parsers were registered with), so that
+ * vecpg's fast paths return exactly the same values.
+ *
+ * @example
+ * const output: VectorOutput = { dense: 'array', bit: 'string' };
+ */
+export interface VectorOutput {
+  /** `vector` / `halfvec` as `number[]` (default), `Float32Array`, or `Vector` / `HalfVector`. */
+  dense?: 'array' | 'float32' | 'class';
+  /** `bit` as a `'0101'` string (default) or a `Bit`. */
+  bit?: 'string' | 'class';
+}
+
 export interface VecpgDb extends SqlExecutor {
   /** Which driver is underneath. */
   readonly kind: 'pg' | 'postgres' | 'pglite';
+  /**
+   * The driver sends a `Uint8Array` parameter in binary format, so vecpg's own statements bind vectors
+   * in pgvector's binary send format (`toBinary()`). Absent or false: text parameters.
+   */
+  readonly binaryParams?: boolean;
+  /**
+   * Set by vecpg's drivers: how they return vector columns. When present, vecpg's search helpers read
+   * the vector columns you list in `select` as binary (`vector_send(col)`) and decode them to the same
+   * values. Absent: text, parsed by the driver.
+   */
+  readonly vectorOutput?: VectorOutput;
   /**
    * Run `fn` in a transaction on a single connection: committed when it resolves, rolled back
    * when it throws. Settings made with `SET LOCAL` inside end with it.

@@ -96,3 +96,15 @@ export function paramCast(type: VectorType, value?: Vector | HalfVector | Sparse
   if (!isBit(value)) throw new VecpgError('INVALID_VALUE', `a bit parameter needs its value to know its length, got ${describeValue(value)}`);
   return `bit(${value.length})`;
 }
+
+/**
+ * The binary parameter to bind as `$n::<type>`: pgvector's send format of the validated value (the
+ * same value {@link vectorParam} writes as text). Only for drivers that send a `Uint8Array` in binary
+ * format: node-postgres does, PGlite does with vecpg's serializers (`VecpgDb.binaryParams`).
+ *
+ * @example
+ * await client.query('SELECT $1::vector AS v', [vectorParamBinary([1, 2, 3], 'vector')]); // v = '[1,2,3]'
+ */
+export function vectorParamBinary(value: unknown, type: VectorType): Uint8Array {
+  return toVectorValue(value, type).toBinary();
+}

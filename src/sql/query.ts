@@ -2,6 +2,7 @@ import { VecpgError, describeValue } from '../errors.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 import { type DistanceName, type VectorType, checkDistance, operatorFor, typeOfValue } from './operators.ts';
 import { paramCast, toVectorValue } from './params.ts';
+import { binaryColumnSql, readsBinary } from './vector-output.ts';
 
 /** A statement with bound parameters. */
 export interface SqlQuery {
@@ -41,6 +42,16 @@ export interface SimilarityQueryOptions {
   offset?: number;
   /** Exact unless false: ordered so that no HNSW/IVFFlat index can serve it (see {@link exactOrderSql}). */
   exact?: boolean;
+  /**
+   * Bind the query vector in pgvector's binary send format (`toBinary()`) instead of text. Only for a
+   * driver that sends `Uint8Array` parameters in binary (see `VecpgDb.binaryParams`).
+   */
+  binaryParams?: boolean;
+  /**
+   * Select the vector `column`, where `select` lists it, as `vector_send(column)` (bytea) under its own
+   * name; decode it with `decodeVectorColumn`. Not for `bit` (its text is already compact).
+   */
+  readBinary?: boolean;
 }
 
 /**
@@ -89,7 +100,7 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
   const distance = checkDistance(options.distance);
   const type = options.type ?? typeOfValue(options.query);
   const value = toVectorValue(options.query, type);
-  const values: unknown[] = [value.toSql()];
+  const values: unknown[] = [options.binaryParams === true ? value.toBinary() : value.toSql()];
   const bind = (v: unknown): string => {
     values.push(v);
     return `$${values.length}`;
@@ -105,7 +116,11 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
   if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
     throw new VecpgError('INVALID_OPTION', `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`);
   }
-  const columns = select === '*' ? ['*'] : select.map((c: string) => quoteIdent(c));
+  const binaryRead = options.readBinary === true && readsBinary(type) ? type : undefined;
+  const columns =
+    select === '*'
+      ? ['*']
+      : select.map((c: string) => (binaryRead !== undefined && c === options.column ? binaryColumnSql(c, binaryRead) : quoteIdent(c)));
   if (options.annotate ?? true) columns.push(`${dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
 
   const conditions: string[] = [];

@@ -1,7 +1,9 @@
 import { VecpgError } from '../errors.ts';
-import type { Row, VecpgDb } from './executor.ts';
+import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
+import { typeOfValue } from './operators.ts';
 import { type SimilarityQueryOptions, buildSimilarityQuery } from './query.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
+import { decodeVectorColumn, readsBinary } from './vector-output.ts';
 
 /** Options of {@link search}. */
 export interface SearchOptions extends Omit<SimilarityQueryOptions, 'annotate' | 'orderBy' | 'k' | 'exact' | 'distanceAlias'> {
@@ -19,6 +21,9 @@ export interface SearchOptions extends Omit<SimilarityQueryOptions, 'annotate' |
 /**
  * Nearest rows to `query`, nearest first, each with its `distance`. Exact unless you ask for
  * `approximate` (or `exact: false`); approximate settings are `SET LOCAL` in a transaction.
+ * On vecpg's drivers the query vector is bound in pgvector's binary format (pg, PGlite), and the
+ * vector column, when `select` lists it, is read back as binary (`vector_send`) and decoded to exactly
+ * the value the driver's text parser returns; with `select: '*'` it comes back as text.
  *
  * @example
  * const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 2, 3], distance: 'cosine', k: 5 });
@@ -32,9 +37,30 @@ export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOp
   const exact = exactOption ?? approximate === undefined;
   const settings = approximate ?? {};
   const pairs = validateSearchSettings(settings);
-  const built = buildSimilarityQuery({ ...rest, annotate: true, orderBy: true, k: k ?? 10, exact, distanceAlias: 'distance' });
+  // Fast paths where the driver supports them: the query vector as a binary parameter, and the vector
+  // column (when `select` lists it) read back as binary and decoded to what the driver would return.
+  const output = db.vectorOutput;
+  const type = rest.type ?? typeOfValue(rest.query);
+  const decode = output !== undefined && readsBinary(type) && rest.column !== undefined && Array.isArray(rest.select) && rest.select.includes(rest.column);
+  const built = buildSimilarityQuery({
+    ...rest,
+    type,
+    annotate: true,
+    orderBy: true,
+    k: k ?? 10,
+    exact,
+    distanceAlias: 'distance',
+    binaryParams: db.binaryParams === true,
+    readBinary: decode,
+  });
   type Out = R & { distance: number };
+  const run = (ex: SqlExecutor) => ex.query<Out>(built.text, built.values);
   // No settings to scope: no transaction needed.
-  if (exact || pairs.length === 0) return db.query<Out>(built.text, built.values);
-  return withSearchSettings(db, settings, (tx) => tx.query<Out>(built.text, built.values));
+  const rows = exact || pairs.length === 0 ? await run(db) : await withSearchSettings(db, settings, run);
+  if (decode && output !== undefined && readsBinary(type)) {
+    const column = rest.column!;
+    // A column named "distance" is shadowed by the distance itself, as in the text path.
+    if (column !== 'distance') for (const row of rows) (row as Row)[column] = decodeVectorColumn((row as Row)[column], type, output);
+  }
+  return rows;
 }

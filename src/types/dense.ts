@@ -1,5 +1,7 @@
 import { VecpgError, describeValue } from '../errors.ts';
-import { checkFinite, formatFloat32, parseElement } from './float.ts';
+import { checkFinite, parseElement } from './float.ts';
+import { isFloat32Tie, trimSpace } from './float-parse.ts';
+import { MAX_FLOAT32_TEXT, asciiText, textScratch, writeFloat32 } from './float-format.ts';
 import { MAX_DIMENSIONS } from './limits.ts';
 
 /** What a dense vector can be built from. */
@@ -69,8 +71,74 @@ function parseDenseJson(t: string): number[] | null {
     if (typeof x !== 'number') return null;
     const f = Math.fround(x);
     if (f === Infinity || f === -Infinity) return null;
+    // A decimal that lands exactly on a float32 tie needs the exact reading of its digits.
+    if (f !== x && isFloat32Tie(x)) return null;
   }
   return parsed as number[];
+}
+
+/**
+ * Parse `[1,2,3]` straight into float32 values, validating once: the server's own output takes the
+ * JSON fast path, anything else the careful parser (same errors as {@link parseDenseText}).
+ */
+export function parseDenseFloat32(text: string, typeName: string): Float32Array {
+  if (typeof text === 'string' && text.charCodeAt(0) === 91 /* [ */) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.length <= MAX_DIMENSIONS) {
+      const n = parsed.length;
+      const out = new Float32Array(n);
+      let ok = true;
+      for (let i = 0; i < n; i++) {
+        const x: unknown = parsed[i];
+        if (typeof x !== 'number') {
+          ok = false;
+          break;
+        }
+        out[i] = x;
+        const f = out[i]!;
+        // Beyond float32, or a decimal exactly on a float32 tie (needs the exact reading of its digits).
+        if (f === Infinity || f === -Infinity || (f !== x && isFloat32Tie(x))) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return out;
+    }
+  }
+  return toFloat32(parseDenseText(text, typeName), typeName);
+}
+
+/**
+ * Parse `[1,2,3]` into `number[]` holding the exact float32 values (what a driver returns for a
+ * `vector` column), validating and rounding in one pass over the JSON-parsed array.
+ */
+export function parseDenseNumbers(text: string, typeName: string): number[] {
+  if (typeof text === 'string' && text.charCodeAt(0) === 91 /* [ */) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.length <= MAX_DIMENSIONS) {
+      const a = parsed as unknown[];
+      let i = 0;
+      for (; i < a.length; i++) {
+        const x = a[i];
+        if (typeof x !== 'number') break;
+        const f = Math.fround(x);
+        if (f === Infinity || f === -Infinity) break;
+        a[i] = f;
+      }
+      if (i === a.length) return a as number[];
+    }
+  }
+  return parseDenseText(text, typeName).map(Math.fround);
 }
 
 /** Parse `[1,2,3]` (whitespace tolerated) into numbers. */
@@ -78,7 +146,7 @@ export function parseDenseText(text: string, typeName: string): number[] {
   if (typeof text !== 'string') {
     throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: expected a string, got ${describeValue(text)}`);
   }
-  const t = text.trim();
+  const t = trimSpace(text);
   const fast = parseDenseJson(t);
   if (fast !== null) return fast;
   if (t.length < 2 || t.charCodeAt(0) !== 91 /* [ */ || t.charCodeAt(t.length - 1) !== 93 /* ] */) {
@@ -103,10 +171,16 @@ export function parseDenseText(text: string, typeName: string): number[] {
   return out;
 }
 
-/** `[1,2,3]` with each element in the server's own float32 form. */
+/** `[1,2,3]` with each element in the server's own float32 form (finite values: callers have validated them). */
 export function formatDenseText(values: ArrayLike<number>): string {
   const n = values.length;
-  const parts = new Array<string>(n);
-  for (let i = 0; i < n; i++) parts[i] = formatFloat32(values[i]!);
-  return `[${parts.join(',')}]`;
+  const buf = textScratch(n * (MAX_FLOAT32_TEXT + 1) + 2);
+  buf[0] = 91; // [
+  let pos = 1;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) buf[pos++] = 44; // ,
+    pos = writeFloat32(buf, pos, values[i]!);
+  }
+  buf[pos++] = 93; // ]
+  return asciiText(buf, pos);
 }

@@ -1,4 +1,5 @@
 import { VecpgError } from '../errors.ts';
+import { DECIMAL, roundDecimalToFloat32, trimSpace } from './float-parse.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -6,25 +7,31 @@ const u32 = new Uint32Array(f32.buffer);
 export { formatFloat32 } from './float-format.ts';
 
 /**
- * Parse one number of pgvector text. Rejects what the server rejects (empty, garbage, NaN, ±Infinity)
- * with a message naming the element and its position.
+ * Parse one number of pgvector text: the double it denotes, which rounds (`Math.fround`) to the float32
+ * the server would store for it — except at a float32 tie, where the float32 itself comes back (see
+ * {@link roundDecimalToFloat32}). Accepts strtof's decimal syntax with pgvector's whitespace,
+ * nothing else: not `0b1`/`0o7`/`1_000` (which `Number` reads and the server refuses), not hexadecimal
+ * floats, not Unicode spaces. Rejects NaN and ±Infinity as NOT_FINITE, with the element's position.
  */
 export function parseElement(text: string, position: number, typeName: string): number {
-  // Number() accepts '' and whitespace as 0: refuse those explicitly.
-  if (text.length === 0 || text.trim().length === 0) {
+  const t = trimSpace(text);
+  if (t.length === 0) {
     throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: empty element at position ${position}`);
   }
-  const n = Number(text);
-  if (Number.isNaN(n)) {
+  if (!DECIMAL.test(t)) {
     // strtof (the server's parser) also knows nan, inf and infinity in any case: refuse them as such.
-    const t = text.trim().toLowerCase().replace(/^[+-]/, '');
-    if (t === 'nan') throw new VecpgError('NOT_FINITE', `NaN not allowed in ${typeName} (element ${position})`);
-    if (t === 'inf' || t === 'infinity') {
+    const word = t.toLowerCase().replace(/^[+-]/, '');
+    if (word === 'nan') throw new VecpgError('NOT_FINITE', `NaN not allowed in ${typeName} (element ${position})`);
+    if (word === 'inf' || word === 'infinity') {
       throw new VecpgError('NOT_FINITE', `infinite value not allowed in ${typeName} (element ${position})`);
     }
-    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}`);
+    const why = /^0x/.test(word) ? ' (hexadecimal numbers are not supported)' : '';
+    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}${why}`);
   }
-  return n;
+  const n = Number(t);
+  // The double as read, unless rounding it to float32 would differ from the server's reading of the digits.
+  const f = roundDecimalToFloat32(t, n);
+  return Math.fround(n) === f ? n : f;
 }
 
 /** Throw NOT_FINITE when `value` is NaN or ±Infinity (after float32 rounding for vectors). */

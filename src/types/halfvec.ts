@@ -40,11 +40,15 @@ function toHalfBits(input: DenseInput | Uint16Array, typeName: string): Uint16Ar
  * @example
  * new HalfVector([0.1, 2]).toArray(); // [0.0999755859375, 2]
  */
+/** Set just before a constructor call by the binary decoder, which has already validated fresh bits. */
+let trusted: Uint16Array | null = null;
+
 export class HalfVector {
   readonly #bits: Uint16Array;
 
   constructor(values: DenseInput) {
-    this.#bits = toHalfBits(values, 'halfvec');
+    this.#bits = trusted ?? toHalfBits(values, 'halfvec');
+    trusted = null;
   }
 
   get dimensions(): number {
@@ -116,15 +120,16 @@ export class HalfVector {
     }
     checkDenseLength(dim, 'halfvec');
     expectLength(bytes, 4 + 2 * dim, 'halfvec', `${dim} dimensions`);
-    const values = new Array<number>(dim);
+    const bits = new Uint16Array(dim);
     for (let i = 0; i < dim; i++) {
       const h = view.getUint16(4 + 2 * i);
       if ((h & 0x7c00) === 0x7c00) {
         throw new VecpgError('NOT_FINITE', `invalid halfvec binary: element ${i} is NaN or infinite`);
       }
-      values[i] = halfBitsToNumber(h);
+      bits[i] = h;
     }
-    return new HalfVector(values);
+    trusted = bits;
+    return new HalfVector(bits);
   }
 
   get [Symbol.toStringTag](): string {

@@ -1,7 +1,9 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { asBytes, expectLength, viewOf } from './binary.ts';
 import { type DenseInput } from './dense.ts';
-import { checkFinite, formatFloat32, parseElement } from './float.ts';
+import { checkFinite, parseElement } from './float.ts';
+import { MAX_FLOAT32_TEXT, asciiText, textScratch, writeFloat32, writeInteger } from './float-format.ts';
+import { isFloat32Tie, trimSpace } from './float-parse.ts';
 import { SPARSEVEC_TEXT_INDEX_BASE, fromBase, toBase } from './index-base.ts';
 import { SPARSE_MAX_DIMENSIONS, SPARSE_MAX_NNZ } from './limits.ts';
 
@@ -123,6 +125,53 @@ function normalize(entries: SparseEntries | DenseInput, dimensions: number | und
 }
 
 /**
+ * The server's own sparsevec text (`1:1.5,3:2`, 1-based indices ascending, no spaces, non-zero finite
+ * values) parsed in one pass; null for anything else, which the careful parser then explains.
+ */
+function parseServerSparse(inner: string, dims: number): Built | null {
+  const n = inner.length;
+  if (n === 0) return { indices: new Int32Array(0), values: new Float32Array(0), dimensions: dims };
+  const idx: number[] = [];
+  const val: number[] = [];
+  let pos = 0;
+  let prev = -1;
+  while (pos < n) {
+    let index = 0;
+    let c = inner.charCodeAt(pos);
+    const start = pos;
+    while (c >= 48 && c <= 57) {
+      index = index * 10 + (c - 48);
+      c = inner.charCodeAt(++pos);
+    }
+    if (pos === start || c !== 58 /* : */ || pos - start > 10) return null;
+    if (index < SPARSEVEC_TEXT_INDEX_BASE) return null;
+    const zeroBased = fromBase(index, SPARSEVEC_TEXT_INDEX_BASE, 'sparsevec text');
+    if (zeroBased <= prev || zeroBased >= dims) return null;
+    let end = inner.indexOf(',', ++pos);
+    if (end === -1) end = n;
+    const text = inner.slice(pos, end);
+    const d = Number(text);
+    const value = Math.fround(d);
+    // Number() reads '' and spaces as 0, which the server never prints: a zero sends us to the careful path.
+    if (value === 0 || value !== value || value === Infinity || value === -Infinity) return null;
+    // Number() also reads what strtof refuses (0x10, 0b1, 0o7, Unicode spaces); a float32 tie needs the
+    // exact digits. The server prints neither: its numbers start with a digit or '-' and end with a digit.
+    const c0 = text.charCodeAt(0);
+    const c1 = text.charCodeAt(1) | 0x20; // lower case
+    const cLast = text.charCodeAt(text.length - 1);
+    if (!((c0 >= 48 && c0 <= 57) || c0 === 45) || cLast < 48 || cLast > 57 || c1 === 120 || c1 === 98 || c1 === 111) return null;
+    if (value !== d && isFloat32Tie(d)) return null;
+    idx.push(zeroBased);
+    val.push(value);
+    prev = zeroBased;
+    pos = end + 1;
+    if (idx.length > SPARSE_MAX_NNZ) return null;
+  }
+  if (inner.charCodeAt(n - 1) === 44 /* , */) return null;
+  return { indices: Int32Array.from(idx), values: Float32Array.from(val), dimensions: dims };
+}
+
+/**
  * A sparse float32 vector: pgvector's `sparsevec(n)`. Indices are **0-based**, like the seed's
  * Python `SparseVector({0: 5.5, 42: 1.2}, 10000)`; the shift to pgvector's 1-based text happens
  * only inside `toSql()` / `fromSql()`.
@@ -191,12 +240,21 @@ export class SparseVector {
 
   /** pgvector text: `{1:1.5,3:2}/6`, indices shifted to pgvector's 1-based text form. */
   toSql(): string {
+    // Written as ASCII bytes into one buffer, decoded once: no string per element.
     const n = this.#indices.length;
-    const parts = new Array<string>(n);
+    const buf = textScratch(n * (MAX_FLOAT32_TEXT + 12) + 14);
+    buf[0] = 123; // {
+    let pos = 1;
     for (let k = 0; k < n; k++) {
-      parts[k] = `${toBase(this.#indices[k]!, SPARSEVEC_TEXT_INDEX_BASE)}:${formatFloat32(this.#values[k]!)}`;
+      if (k > 0) buf[pos++] = 44; // ,
+      pos = writeInteger(buf, pos, toBase(this.#indices[k]!, SPARSEVEC_TEXT_INDEX_BASE));
+      buf[pos++] = 58; // :
+      pos = writeFloat32(buf, pos, this.#values[k]!);
     }
-    return `{${parts.join(',')}}/${this.#dimensions}`;
+    buf[pos++] = 125; // }
+    buf[pos++] = 47; // /
+    pos = writeInteger(buf, pos, this.#dimensions);
+    return asciiText(buf, pos);
   }
 
   toString(): string {
@@ -239,27 +297,32 @@ export class SparseVector {
     if (typeof text !== 'string') {
       throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: expected a string, got ${describeValue(text)}`);
     }
-    const t = text.trim();
+    const t = trimSpace(text);
     const close = t.lastIndexOf('}');
     if (t.charCodeAt(0) !== 123 /* { */ || close === -1) {
       throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: must look like "{1:1.5,3:2}/6"`);
     }
-    const tail = t.slice(close + 1).trim();
-    if (tail.charCodeAt(0) !== 47 /* / */ || !/^\/\s*[0-9]+$/.test(tail)) {
+    const tail = trimSpace(t.slice(close + 1));
+    if (tail.charCodeAt(0) !== 47 /* / */ || !/^\/[ \t\n\r\v\f]*[0-9]+$/.test(tail)) {
       throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: missing "/dimensions" after "}"`);
     }
     const dims = checkSparseDimensions(Number(tail.slice(1)));
     const inner = t.slice(1, close);
+    const fast = parseServerSparse(inner, dims);
+    if (fast !== null) {
+      trusted = fast;
+      return new SparseVector({}, dims);
+    }
     const idx: number[] = [];
     const val: number[] = [];
-    if (inner.trim().length > 0) {
+    if (trimSpace(inner).length > 0) {
       let start = 0;
       for (let k = 0; ; k++) {
         const comma = inner.indexOf(',', start);
         const end = comma === -1 ? inner.length : comma;
         const pair = inner.slice(start, end);
         const colon = pair.indexOf(':');
-        const rawIndex = colon === -1 ? '' : pair.slice(0, colon).trim();
+        const rawIndex = colon === -1 ? '' : trimSpace(pair.slice(0, colon));
         if (colon === -1 || !/^[+-]?[0-9]+$/.test(rawIndex)) {
           throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: element ${k} ${JSON.stringify(pair)} must be "index:value"`);
         }
@@ -272,7 +335,13 @@ export class SparseVector {
           throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec text index ${oneBased} (element ${k}) is out of range for ${dims} dimensions`);
         }
         idx.push(zeroBased);
-        val.push(parseElement(pair.slice(colon + 1), k, 'sparsevec'));
+        const rawValue = pair.slice(colon + 1);
+        const value = parseElement(rawValue, k, 'sparsevec');
+        // Like the server: a non-zero number too small for float32 is out of range, not a silent 0.
+        if (Math.fround(value) === 0 && /[1-9]/.test(trimSpace(rawValue).split(/[eE]/)[0]!)) {
+          throw new VecpgError('INVALID_TEXT', `sparsevec value ${JSON.stringify(rawValue)} (element ${k}) is out of range: it would round to 0`);
+        }
+        val.push(value);
         if (comma === -1) break;
         start = comma + 1;
       }
@@ -309,7 +378,9 @@ export class SparseVector {
       checkFinite(v, i, 'sparsevec');
       val[k] = v;
     }
-    return SparseVector.fromIndices(idx, val, dim);
+    // Validated above exactly as build() would (ascending, in range, non-zero, finite): no second pass.
+    trusted = { indices: idx, values: val, dimensions: dim };
+    return new SparseVector({}, dim);
   }
 
   get [Symbol.toStringTag](): string {

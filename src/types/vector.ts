@@ -1,6 +1,6 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { asBytes, expectLength, viewOf } from './binary.ts';
-import { type DenseInput, checkDenseLength, formatDenseText, parseDenseText, toFloat32 } from './dense.ts';
+import { type DenseInput, checkDenseLength, formatDenseText, parseDenseFloat32, toFloat32 } from './dense.ts';
 import { checkFinite } from './float.ts';
 
 const BRAND = Symbol.for('vecpg.vector');
@@ -13,11 +13,21 @@ const BRAND = Symbol.for('vecpg.vector');
  * const v = new Vector([0.5, 0.2, 0.9, 0.3]);
  * v.toSql(); // '[0.5,0.2,0.9,0.3]'
  */
+/** Set just before a constructor call by the decoders, which have already validated a fresh array. */
+let trusted: Float32Array | null = null;
+
+/** A Vector owning `data` (already checked, not shared with anyone): no copy, no second validation. */
+function adopt(data: Float32Array): Vector {
+  trusted = data;
+  return new Vector(data);
+}
+
 export class Vector {
   readonly #data: Float32Array;
 
   constructor(values: DenseInput) {
-    this.#data = toFloat32(values, 'vector');
+    this.#data = trusted ?? toFloat32(values, 'vector');
+    trusted = null;
   }
 
   /** Number of dimensions. */
@@ -68,12 +78,12 @@ export class Vector {
 
   /** Parse pgvector text (`[1,2,3]`). */
   static fromSql(text: string): Vector {
-    return new Vector(parseDenseText(text, 'vector'));
+    return adopt(parseDenseFloat32(text, 'vector'));
   }
 
   /** Parse pgvector's binary format. */
   static fromBinary(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Vector {
-    return new Vector(decodeVectorBinary(bytes));
+    return adopt(decodeVectorBinary(bytes));
   }
 
   get [Symbol.toStringTag](): string {
@@ -97,9 +107,23 @@ export function encodeVectorBinary(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(4 + 4 * n);
   const view = viewOf(out);
   view.setUint16(0, n);
-  for (let i = 0; i < n; i++) view.setFloat32(4 + 4 * i, values[i]!);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) view.setFloat32(4 + 4 * i, values[i]!);
+    return out;
+  }
+  // Bulk path (bulk loads encode millions of these): copy the float32 bits, then swap each word to
+  // big-endian — about 5x faster than a DataView call per element.
+  const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+  const src = new Uint32Array(f32.buffer, f32.byteOffset, n);
+  const dst = new Uint32Array(out.buffer, 4, n);
+  for (let i = 0; i < n; i++) {
+    const x = src[i]!;
+    dst[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+  }
   return out;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Decode pgvector's binary format into a Float32Array, refusing truncated or padded input. */
 export function decodeVectorBinary(input: Uint8Array | ArrayBuffer | ArrayBufferView): Float32Array {
@@ -114,6 +138,19 @@ export function decodeVectorBinary(input: Uint8Array | ArrayBuffer | ArrayBuffer
   checkDenseLength(dim, 'vector');
   expectLength(bytes, 4 + 4 * dim, 'vector', `${dim} dimensions`);
   const out = new Float32Array(dim);
+  if (LITTLE_ENDIAN) {
+    // Copy the bytes (any alignment), then swap each big-endian word in place; an all-ones exponent
+    // is NaN or ±Infinity.
+    new Uint8Array(out.buffer).set(bytes.subarray(4, 4 + 4 * dim));
+    const words = new Uint32Array(out.buffer);
+    for (let i = 0; i < dim; i++) {
+      const y = words[i]!;
+      const x = ((y & 0xff) << 24) | ((y & 0xff00) << 8) | ((y >>> 8) & 0xff00) | (y >>> 24);
+      if ((x & 0x7f800000) === 0x7f800000) checkFinite(view.getFloat32(4 + 4 * i), i, 'vector');
+      words[i] = x;
+    }
+    return out;
+  }
   for (let i = 0; i < dim; i++) {
     const x = view.getFloat32(4 + 4 * i);
     checkFinite(x, i, 'vector');
