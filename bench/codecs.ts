@@ -1,7 +1,7 @@
 /**
  * Encode / decode 10,000 dense 1536-d vectors and 10,000 sparse vectors (10,000-d, 50 non-zeros):
  * vecpg's text codecs, vecpg's binary codecs, and the `pgvector` npm package (text only; it has no
- * binary codec). Pure CPU, no database. Run: `npx tsx bench/codecs.ts` (BENCH_N, BENCH_RUNS to change).
+ * binary codec). Pure CPU, no database. Run: `node --expose-gc --import tsx bench/codecs.ts` (BENCH_N, BENCH_RUNS to change).
  */
 import pgvector from 'pgvector';
 import { SparseVector as PgvSparse } from 'pgvector';
@@ -40,6 +40,7 @@ const sparseText = sparse.map((v) => v.toSql());
 const sparseBinary = sparse.map((v) => v.toBinary());
 
 let sink = 0;
+const gc = (globalThis as { gc?: () => void }).gc;
 const each = <T>(xs: readonly T[], f: (x: T) => unknown) => () => {
   for (const x of xs) if (f(x) !== undefined) sink++;
 };
@@ -68,6 +69,9 @@ export async function runCodecs(): Promise<{ table: string[][]; ratios: Record<s
   const times = cases.map(() => [] as number[]);
   for (let round = 0; round <= RUNS; round++) {
     for (const [i, c] of cases.entries()) {
+      // Collect the previous case's garbage first, so it is not billed to this one (needs --expose-gc;
+      // bench/run.ts passes it).
+      gc?.();
       const t = cpuMs();
       c.fn();
       if (round > 0) times[i]!.push(cpuMs() - t);

@@ -12,11 +12,11 @@ import { registerTypes as pgvectorRegisterTypes } from 'pgvector/pg';
 import { binaryColumnSql, decodeVectorColumn } from '../src/index.ts';
 import { registerTypes } from '../src/drivers/pg.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
-import { benchBoth, machine, printTable } from './util.ts';
+import { cpuMs, machine, median, printTable } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_FETCH_ROWS ?? 10_000);
 const DIMS = 1536;
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const table = `bench_fetch_${process.pid}`;
 
@@ -45,6 +45,24 @@ function sameValues(a: Rows, b: Rows, what: string): void {
     // compare after rounding to float32, which is what the server stores.
     if (x.length !== y.length || x.some((v, i) => Math.fround(v) !== Math.fround(y[i]!))) throw new Error(`${what}: row ${r.id} differs`);
   }
+}
+
+/** Wall and CPU medians of each path, one run of every path per round (first round = warm-up). */
+async function interleaved(paths: Array<[string, () => Promise<unknown>]>): Promise<Array<[string, { wall: number; cpu: number }]>> {
+  const wall = paths.map(() => [] as number[]);
+  const cpu = paths.map(() => [] as number[]);
+  for (let round = 0; round <= RUNS; round++) {
+    for (const [i, [, fn]] of paths.entries()) {
+      const w = performance.now();
+      const c = cpuMs();
+      await fn();
+      if (round > 0) {
+        cpu[i]!.push(cpuMs() - c);
+        wall[i]!.push(performance.now() - w);
+      }
+    }
+  }
+  return paths.map(([name], i) => [name, { wall: median(wall[i]!), cpu: median(cpu[i]!) }]);
 }
 
 /** Markdown rows: [target, path, wall ms, speed-up, client CPU ms, speed-up], all vs pgvector. */
@@ -82,11 +100,14 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
     const reference = await pgv();
     sameValues(await text(), reference, 'server text');
     sameValues(await binary(), reference, 'server binary');
-    add('server (pg)', [
-      ['pgvector registerTypes (text)', await benchBoth(pgv, RUNS)],
-      ['vecpg registerTypes (text)', await benchBoth(text, RUNS)],
-      ['vecpg binary read (vector_send)', await benchBoth(binary, RUNS)],
-    ]);
+    add(
+      'server (pg)',
+      await interleaved([
+        ['pgvector registerTypes (text)', pgv],
+        ['vecpg registerTypes (text)', text],
+        ['vecpg binary read (vector_send)', binary],
+      ]),
+    );
     await setup.query(`DROP TABLE ${table}`);
     await Promise.all([theirs.end(), ours.end()]);
   }
@@ -102,18 +123,21 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
   const reference = await pgv();
   sameValues(await text(), reference, 'pglite text');
   sameValues(await binary(), reference, 'pglite binary');
-  add('PGlite', [
-    ['pgvector fromSql as parser (text)', await benchBoth(pgv, RUNS)],
-    ['vecpg parsers (text)', await benchBoth(text, RUNS)],
-    ['vecpg binary read (vector_send)', await benchBoth(binary, RUNS)],
-  ]);
+  add(
+    'PGlite',
+    await interleaved([
+      ['pgvector fromSql as parser (text)', pgv],
+      ['vecpg parsers (text)', text],
+      ['vecpg binary read (vector_send)', binary],
+    ]),
+  );
   await db.pglite.close();
   return { table: out, ratios };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { table: rows } = await runFetch();
-  console.log(`\n## Fetch ${ROWS} rows of vector(${DIMS}) as number[], medians of ${RUNS} runs (wall: what the caller waits, server included; CPU: this process only)\n`);
+  console.log(`\n## Fetch ${ROWS} rows of vector(${DIMS}) as number[], medians of ${RUNS} interleaved rounds (wall: what the caller waits, server included; CPU: this process only)\n`);
   console.log(machine());
   printTable(['database', 'path', 'wall ms', 'vs pgvector', 'client CPU ms', 'vs pgvector'], rows);
 }

@@ -27,7 +27,7 @@ for (const part of parts) {
   if (only && !only.includes(part)) continue;
   console.error(`— ${part} (load ${load()})`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${here}${part}.ts`], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: process.env });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}${part}.ts`], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: process.env });
   const text = r.stdout ?? '';
   process.stdout.write(text);
   out.push(text.trim(), '', `(${part}: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.status})`, '');

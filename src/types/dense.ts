@@ -132,7 +132,7 @@ export function parseDenseNumbers(text: string, typeName: string): number[] {
         const x = a[i];
         if (typeof x !== 'number') break;
         const f = Math.fround(x);
-        if (f === Infinity || f === -Infinity) break;
+        if (f === Infinity || f === -Infinity || (f !== x && isFloat32Tie(x))) break;
         a[i] = f;
       }
       if (i === a.length) return a as number[];
