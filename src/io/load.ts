@@ -13,6 +13,7 @@ import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
 import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts';
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
+import { setStorageSql } from '../sql/ddl.ts';
 import { type FieldColumn, createTableSql, inferDimensions, inferFieldSqlType, inferVectorType, planFieldColumns } from './plan.ts';
 import { FORMAT_INDEX_BASE, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
@@ -180,7 +181,11 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         { name: column, typname: type, formatted: type, dimensions, notNull: false, defaulted: false, generated: false },
         ...fieldTypes.map((f) => ({ name: f.name, typname: sqlTypname(f.sqlType), formatted: f.sqlType, dimensions: undefined, notNull: false, defaulted: false, generated: false })),
       ];
-      if (!dryRun) await session.query(createSql);
+      if (!dryRun) {
+        await session.query(createSql);
+        // Like every column vecpg creates: keep vectors in the row (see DESIGN.md, "STORAGE MAIN").
+        await session.query(setStorageSql(options.table, column, 'main'));
+      }
     } else {
       const col = columns.find((c) => c.name === column);
       const type = col ? vectorTypeOf(col) : undefined;
