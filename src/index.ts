@@ -73,7 +73,7 @@ export {
   type WhereValue,
 } from './sql/query.ts';
 export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
-export { search, type SearchOptions } from './sql/search.ts';
+export { search, searchMode, type SearchOptions } from './sql/search.ts';
 export {
   FEATURE_VERSIONS,
   compareVersions,

@@ -31,11 +31,7 @@ export interface SearchOptions extends Omit<SimilarityQueryOptions, 'annotate' |
  */
 export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOptions): Promise<Array<R & { distance: number }>> {
   const { approximate, exact: exactOption, k, ...rest } = options;
-  if (exactOption === true && approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
-  const exact = exactOption ?? approximate === undefined;
-  const settings = approximate ?? {};
+  const { exact, settings } = searchMode({ exact: exactOption, approximate });
   const pairs = validateSearchSettings(settings);
   // Fast paths where the driver supports them: the query vector as a binary parameter, and the vector
   // column (when `select` lists it) read back as binary and decoded to what the driver would return.
@@ -63,4 +59,24 @@ export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOp
     if (column !== 'distance') for (const row of rows) (row as Row)[column] = decodeVectorColumn((row as Row)[column], type, output);
   }
   return rows;
+}
+
+/**
+ * Exact or approximate, the same way for `search()` and every ORM helper: exact unless `approximate`
+ * settings are given or `exact: false`; `exact: true` with settings is a contradiction. Settings are
+ * validated here, before any statement runs.
+ *
+ * @example
+ * searchMode({ approximate: { efSearch: 100 } }); // { exact: false, settings: { efSearch: 100 } }
+ */
+export function searchMode(options: { exact?: boolean | undefined; approximate?: SearchSettings | undefined }): {
+  exact: boolean;
+  settings: SearchSettings;
+} {
+  if (options.exact === true && options.approximate !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
+  }
+  const settings = options.approximate ?? {};
+  validateSearchSettings(settings);
+  return { exact: options.exact ?? options.approximate === undefined, settings };
 }

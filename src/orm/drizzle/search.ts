@@ -9,7 +9,8 @@ import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransactionConfig } from 
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, searchSettingsSql, validateSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { searchMode } from '../../sql/search.ts';
 import { distance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
 
@@ -77,15 +78,10 @@ export async function nearest<TTable extends PgTable>(
   if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
     throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
   }
-  if (options.exact === true && options.approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
+  const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
-  const isExact = options.exact ?? options.approximate === undefined;
-  const settings = options.approximate ?? {};
-  validateSearchSettings(settings);
   const d = distance(options.column, options.distance, options.query);
   const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
   const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) =>

@@ -7,7 +7,8 @@ import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, ty
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, searchSettingsSql, validateSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { searchMode } from '../../sql/search.ts';
 import { distance, exact as exactOrder } from './distance.ts';
 
 /**
@@ -64,15 +65,10 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
   if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
     throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
   }
-  if (options.exact === true && options.approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
+  const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
-  const isExact = options.exact ?? options.approximate === undefined;
-  const settings = options.approximate ?? {};
-  validateSearchSettings(settings);
   const ref = `${options.table}.${options.column}`;
   const d = () => distance(ref, options.distance, options.query, options.type);
   const run = async (q: Kysely<DB>) => {

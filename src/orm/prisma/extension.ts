@@ -6,7 +6,8 @@
 import { Prisma } from '@prisma/client/extension';
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { searchMode } from '../../sql/search.ts';
 import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
 import type { DistanceTo } from './distances.ts';
 import { prismaDb, prismaExecutor, type PrismaRawClient } from './executor.ts';
@@ -204,12 +205,7 @@ export function pgvector<const C extends VectorConfig>(config: C) {
               `nearest needs by: a distance such as cosineDistance('field', value), got ${describeValue(by)}`,
             );
           const { model, field } = lookup(models, ctx.$name, by.field);
-          if (exactOption === true && approximate !== undefined) {
-            throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-          }
-          const exact = exactOption ?? approximate === undefined;
-          const settings = approximate ?? {};
-          validateSearchSettings(settings);
+          const { exact, settings } = searchMode({ exact: exactOption, approximate });
           const fields = vectorFields(model, vectors);
           const ids = where === undefined ? undefined : await idsWhere(ctx, model, where);
           if (ids !== undefined && ids.length === 0) return [];
