@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
@@ -108,10 +109,7 @@ export async function knexSearch<R extends Record<string, unknown> = Record<stri
   options: KnexSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
   const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
-  if (exactOption === true && approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
-  const exact = exactOption ?? approximate === undefined;
+  const { exact } = searchMode({ exact: exactOption, approximate });
   const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
     const qb = conn(table).select(select === undefined ? '*' : [...select]);
     if (where) where(qb);

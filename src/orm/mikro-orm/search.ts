@@ -6,6 +6,7 @@
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
@@ -52,15 +53,12 @@ export async function mikroSearch<T extends object>(
   options: MikroSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
   const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
-  if (exactOption === true && approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
+  const { exact } = searchMode({ exact: exactOption, approximate });
   const k = options.k ?? 10;
   if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
   if (maxDistance !== undefined && (typeof maxDistance !== 'number' || Number.isNaN(maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(maxDistance)}`);
   }
-  const exact = exactOption ?? approximate === undefined;
   const base = options.type === undefined ? {} : { type: options.type };
 
   const run = async (tem: EntityManager): Promise<Array<SearchResult<T>>> => {

@@ -6,6 +6,7 @@
  */
 import { type FindAttributeOptions, type FindOptions, type Model, type ModelStatic, Op, type WhereOptions } from 'sequelize';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { distanceExpression } from './distance.ts';
@@ -57,10 +58,7 @@ function withDistance(attributes: FindAttributeOptions | undefined, distance: Pr
  * hits[0].instance.get('name'); hits[0].distance;
  */
 export async function vectorSearch<M extends Model>(model: ModelStatic<M>, options: VectorSearchOptions<M>): Promise<Array<WithDistance<M>>> {
-  if (options.exact === true && options.approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
-  const exact = options.exact ?? options.approximate === undefined;
+  const { exact } = searchMode(options);
   const settings = searchSettingsSql(options.approximate ?? {});
   const k = options.k ?? 10;
   if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);

@@ -6,6 +6,7 @@
  */
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { searchMode } from '../../sql/search.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
@@ -100,11 +101,8 @@ function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, proper
  * const fast = await vectorSearch(repo, { column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
  */
 export async function vectorSearch<T extends ObjectLiteral>(repository: Repository<T>, options: VectorSearchOptions<T>): Promise<Array<WithDistance<T>>> {
-  if (options.exact === true && options.approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
+  const { exact } = searchMode(options);
   assertRegistered(repository.manager.connection);
-  const exact = options.exact ?? options.approximate === undefined;
   const settings = searchSettingsSql(options.approximate ?? {});
   const k = options.k ?? 10;
   if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
