@@ -11,7 +11,8 @@ import { SparseVector, type VecpgDb, createIndexSql, search, vectorParam, withSe
 import { registerTypes, wrapPg } from 'vecpg/pg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 
-if (process.env.DATABASE_URL) {
+// Registered (and reported as skipped) without a server, so the file is never empty.
+describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', () => {
   describe('load: 64 concurrent queries through a pool of 8', () => {
     let server: ServerDatabase;
     let pool: pg.Pool;
@@ -95,4 +96,4 @@ if (process.env.DATABASE_URL) {
       }
     });
   });
-}
+});
