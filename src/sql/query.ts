@@ -68,9 +68,10 @@ export function distanceSql(targetSql: string, type: VectorType, distance: Dista
 /**
  * The ORDER BY expression that keeps a search exact: `(<distance>) + 0`. pgvector's indexes can
  * only serve `ORDER BY <column> <op> <value>`; adding zero leaves every distance (and the order)
- * unchanged but is an expression no HNSW or IVFFlat index matches, so PostgreSQL computes every
- * distance, with no transaction and no planner setting, and B-tree indexes still serve the filters.
- * ORMs wrap their own rendered distance with it.
+ * unchanged (only a negative-zero inner product, `-0`, becomes `0`) but is an expression no HNSW or
+ * IVFFlat index matches, so PostgreSQL computes every distance, with no transaction and no planner
+ * setting, and B-tree indexes still serve the filters. ORMs wrap their own rendered distance with it;
+ * selecting the same expression as the distance column makes PostgreSQL compute it once per row.
  *
  * @example
  * exactOrderSql('"embedding" <-> $1::vector'); // '("embedding" <-> $1::vector) + 0'
@@ -93,7 +94,7 @@ function checkCount(name: string, value: unknown, min: number): number {
  *
  * @example
  * buildSimilarityQuery({ table: 'items', column: 'embedding', query: [1, 2, 3], distance: 'l2', k: 5 });
- * // { text: 'SELECT *, "embedding" <-> $1::vector AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::vector) + 0 LIMIT $2',
+ * // { text: 'SELECT *, ("embedding" <-> $1::vector) + 0 AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::vector) + 0 LIMIT $2',
  * //   values: ['[1,2,3]', 5] }
  */
 export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery {
@@ -121,7 +122,11 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
     select === '*'
       ? ['*']
       : select.map((c: string) => (binaryRead !== undefined && c === options.column ? binaryColumnSql(c, binaryRead) : quoteIdent(c)));
-  if (options.annotate ?? true) columns.push(`${dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
+  const orderBy = options.orderBy ?? true;
+  const order = orderBy && (options.exact ?? true) ? exactOrderSql(dist) : dist;
+  // The annotated distance is the ORDER BY expression itself: PostgreSQL then sorts on that select-list
+  // entry and computes each distance once (a different expression would be evaluated twice per row).
+  if (options.annotate ?? true) columns.push(`${orderBy ? order : dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
 
   const conditions: string[] = [];
   for (const [key, v] of Object.entries(options.where ?? {})) {
@@ -139,7 +144,7 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
 
   let text = `SELECT ${columns.join(', ')} FROM ${quoteQualified(options.table)}`;
   if (conditions.length > 0) text += ` WHERE ${conditions.join(' AND ')}`;
-  if (options.orderBy ?? true) text += ` ORDER BY ${options.exact ?? true ? exactOrderSql(dist) : dist}`;
+  if (orderBy) text += ` ORDER BY ${order}`;
   if (options.k !== undefined) text += ` LIMIT ${bind(checkCount('k', options.k, 1))}`;
   if (options.offset !== undefined) text += ` OFFSET ${bind(checkCount('offset', options.offset, 0))}`;
   return { text, values };

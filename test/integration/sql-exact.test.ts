@@ -141,6 +141,23 @@ describeEachTarget('exact versus approximate', (db) => {
     }
   });
 
+  it('EXPLAIN VERBOSE: an annotated, ordered search computes each distance once, exact or approximate', async () => {
+    // The scan node's output lists every expression evaluated per row; the sort above it reuses them.
+    for (const exact of [true, false]) {
+      const q = buildSimilarityQuery({ table: 'ivf', column: 'embedding', query: queries[0]!, distance: 'l2', k: 5, exact, select: ['id'] });
+      const rows = await db().query(`EXPLAIN (VERBOSE, FORMAT JSON) ${q.text}`, q.values);
+      const found: string[] = [];
+      const walk = (node: { 'Node Type': string; Output?: string[]; Plans?: unknown[] }): void => {
+        if (/Scan/.test(node['Node Type'])) found.push(...(node.Output ?? []));
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      const json = Object.values(rows[0]!)[0];
+      walk((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan);
+      const evaluations = found.join(' ').split('<->').length - 1;
+      expect([exact, evaluations]).toEqual([exact, 1]);
+    }
+  });
+
   it('an IVFFlat index with probes = 1 misses true neighbours; exact returns the brute-force top-k', async () => {
     let approximateMisses = 0;
     for (const q of queries) {

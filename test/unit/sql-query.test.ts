@@ -53,7 +53,7 @@ describe('buildSimilarityQuery', () => {
       '3. annotate + filter + order',
       { ...base, distance: 'cosine', maxDistance: 0.2 },
       {
-        text: 'SELECT *, "embedding" <=> $1::vector AS "distance" FROM "items" WHERE "embedding" <=> $1::vector < $2 ORDER BY ("embedding" <=> $1::vector) + 0',
+        text: 'SELECT *, ("embedding" <=> $1::vector) + 0 AS "distance" FROM "items" WHERE "embedding" <=> $1::vector < $2 ORDER BY ("embedding" <=> $1::vector) + 0',
         values: ['[1,2,3]', 0.2],
       },
     ],
@@ -71,7 +71,7 @@ describe('buildSimilarityQuery', () => {
       },
       {
         text:
-          'SELECT "id", "title", "embedding" <#> $1::vector AS "score" FROM "app"."Items" WHERE "category" = $2 AND "tenant_id" = $3 AND "deleted_at" IS NULL ' +
+          'SELECT "id", "title", ("embedding" <#> $1::vector) + 0 AS "score" FROM "app"."Items" WHERE "category" = $2 AND "tenant_id" = $3 AND "deleted_at" IS NULL ' +
           'ORDER BY ("embedding" <#> $1::vector) + 0 LIMIT $4 OFFSET $5',
         values: ['[1,2,3]', 'x', 3, 5, 10],
       },
@@ -79,17 +79,17 @@ describe('buildSimilarityQuery', () => {
     [
       'sparsevec, L1, inferred type',
       { table: 't', column: 'f', query: new SparseVector({ 0: 5.1, 42: 1 }, 10000), distance: 'l1', k: 1 },
-      { text: 'SELECT *, "f" <+> $1::sparsevec AS "distance" FROM "t" ORDER BY ("f" <+> $1::sparsevec) + 0 LIMIT $2', values: ['{1:5.1,43:1}/10000', 1] },
+      { text: 'SELECT *, ("f" <+> $1::sparsevec) + 0 AS "distance" FROM "t" ORDER BY ("f" <+> $1::sparsevec) + 0 LIMIT $2', values: ['{1:5.1,43:1}/10000', 1] },
     ],
     [
       'halfvec by explicit type',
       { ...base, type: 'halfvec', distance: 'l2', k: 3 },
-      { text: 'SELECT *, "embedding" <-> $1::halfvec AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::halfvec) + 0 LIMIT $2', values: ['[1,2,3]', 3] },
+      { text: 'SELECT *, ("embedding" <-> $1::halfvec) + 0 AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::halfvec) + 0 LIMIT $2', values: ['[1,2,3]', 3] },
     ],
     [
       'bit with hamming: cast to the value length',
       { table: 't', column: 'b', query: new Bit('1010'), distance: 'hamming', k: 2 },
-      { text: 'SELECT *, "b" <~> $1::bit(4) AS "distance" FROM "t" ORDER BY ("b" <~> $1::bit(4)) + 0 LIMIT $2', values: ['1010', 2] },
+      { text: 'SELECT *, ("b" <~> $1::bit(4)) + 0 AS "distance" FROM "t" ORDER BY ("b" <~> $1::bit(4)) + 0 LIMIT $2', values: ['1010', 2] },
     ],
     [
       'bit string with jaccard',
@@ -108,7 +108,7 @@ describe('buildSimilarityQuery', () => {
   it('binds what looks like injection and quotes identifiers', () => {
     const q = buildSimilarityQuery({ ...base, table: 'x"; DROP TABLE y; --', distance: 'l2', where: { 'a"b': "'; DROP TABLE z; --" } });
     expect(q.text).toBe(
-      'SELECT *, "embedding" <-> $1::vector AS "distance" FROM "x""; DROP TABLE y; --" WHERE "a""b" = $2 ORDER BY ("embedding" <-> $1::vector) + 0',
+      'SELECT *, ("embedding" <-> $1::vector) + 0 AS "distance" FROM "x""; DROP TABLE y; --" WHERE "a""b" = $2 ORDER BY ("embedding" <-> $1::vector) + 0',
     );
     expect(q.values).toEqual(['[1,2,3]', "'; DROP TABLE z; --"]);
   });
