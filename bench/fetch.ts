@@ -120,15 +120,19 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
   const pgv = async () => (await db.pglite.query<{ id: number; embedding: unknown }>(textSql, [], { parsers: { [oid]: (t: string) => pgvector.fromSql(t) } })).rows;
   const text = async () => (await db.query(textSql)) as Rows;
   const binary = async () => decodeAll((await db.query(binarySql)) as Rows);
+  // What search() does on PGlite: the column itself, asked for in binary result format (raw bytes, no hex).
+  const protocol = async () => decodeAll((await db.queryBinaryColumns!(textSql, [], [1])) as Rows);
   const reference = await pgv();
   sameValues(await text(), reference, 'pglite text');
   sameValues(await binary(), reference, 'pglite binary');
+  sameValues(await protocol(), reference, 'pglite binary result columns');
   add(
     'PGlite',
     await interleaved([
       ['pgvector fromSql as parser (text)', pgv],
       ['vecpg parsers (text)', text],
       ['vecpg binary read (vector_send)', binary],
+      ['vecpg binary result column (search() on PGlite)', protocol],
     ]),
   );
   await db.pglite.close();

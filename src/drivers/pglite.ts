@@ -7,8 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
-import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import type { BinaryColumnsQuery, Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import { byteaHexToBytes } from '../sql/vector-output.ts';
+import { binaryColumnsQuery } from './pglite-binary.ts';
 import { importDriver } from './optional-import.ts';
 import { queryFailed } from './query-error.ts';
 import {
@@ -96,7 +97,8 @@ export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOpt
   // Parameters: bytes (pgvector's send format, vecpg's binary fast path) go through untouched, and
   // PGlite binds them in binary format; anything else is written as pgvector text.
   for (const [oid, serialize] of textSerializers(oids)) {
-    pglite.serializers[oid] = (value: unknown) => (value instanceof Uint8Array ? (value as unknown as string) : serialize(value));
+    pglite.serializers[oid] = (value: unknown) =>
+      value instanceof Uint8Array ? (value as unknown as string) : serialize(value);
   }
   for (const oid of [BIT_OID, VARBIT_OID]) {
     const previous = pglite.serializers[oid];
@@ -118,14 +120,34 @@ export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOpt
  */
 export async function wrapPglite(pglite: PGlite, options: VectorTypeOptions = {}): Promise<PgliteDb> {
   await registerPgliteTypes(pglite, options);
+  // vecpg's search helpers read vector columns as raw binary results through these (see pglite-binary.ts).
+  const binaryTop = withQueryFailed(binaryColumnsQuery(pglite, 'top'));
+  const binaryTx = withQueryFailed(binaryColumnsQuery(pglite, 'tx'));
   return {
     kind: 'pglite',
     pglite,
     binaryParams: true,
     vectorOutput: { ...options },
     query: (text, params) => run(pglite, text, params),
+    ...(binaryTop === undefined ? {} : { queryBinaryColumns: binaryTop }),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
-      pglite.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
+      pglite.transaction((tx) =>
+        fn({
+          query: (text, params) => run(tx, text, params),
+          ...(binaryTx === undefined ? {} : { queryBinaryColumns: binaryTx }),
+        }),
+      ),
+  };
+}
+
+function withQueryFailed(query: BinaryColumnsQuery | undefined): BinaryColumnsQuery | undefined {
+  if (query === undefined) return undefined;
+  return async (text, params, columns) => {
+    try {
+      return await query(text, params, columns);
+    } catch (error) {
+      throw queryFailed(error, text);
+    }
   };
 }
 

@@ -8,7 +8,20 @@ export type Row = Record<string, unknown>;
 export interface SqlExecutor {
   /** Run one statement; parameters are bound (`$1`, `$2`, …), never spliced into the text. */
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Set by drivers that can ask for individual result columns in binary (vecpg's PGlite driver): like
+   * `query`, but the columns at these 0-based positions arrive as the raw bytes of their type's send
+   * function (`Uint8Array`). vecpg's search helpers read vector columns this way when it is there.
+   */
+  queryBinaryColumns?: BinaryColumnsQuery;
 }
+
+/** See {@link SqlExecutor.queryBinaryColumns}. */
+export type BinaryColumnsQuery = <R extends Row = Row>(
+  text: string,
+  params: readonly unknown[],
+  binaryColumns: readonly number[],
+) => Promise<R[]>;
 
 /**
  * How a driver returns vector columns (the options its row parsers were registered with), so that

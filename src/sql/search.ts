@@ -6,7 +6,10 @@ import { type SearchSettings, validateSearchSettings, withSearchSettings } from 
 import { decodeVectorColumn, readsBinary } from './vector-output.ts';
 
 /** Options of {@link search}. */
-export interface SearchOptions extends Omit<SimilarityQueryOptions, 'annotate' | 'orderBy' | 'k' | 'exact' | 'distanceAlias'> {
+export interface SearchOptions extends Omit<
+  SimilarityQueryOptions,
+  'annotate' | 'orderBy' | 'k' | 'exact' | 'distanceAlias'
+> {
   /** How many rows (default 10). */
   k?: number;
   /**
@@ -22,14 +25,18 @@ export interface SearchOptions extends Omit<SimilarityQueryOptions, 'annotate' |
  * Nearest rows to `query`, nearest first, each with its `distance`. Exact unless you ask for
  * `approximate` (or `exact: false`); approximate settings are `SET LOCAL` in a transaction.
  * On vecpg's drivers the query vector is bound in pgvector's binary format (pg, PGlite), and the
- * vector column, when `select` lists it, is read back as binary (`vector_send`) and decoded to exactly
- * the value the driver's text parser returns; with `select: '*'` it comes back as text.
+ * vector column, when `select` lists it, is read back as binary (`vector_send(col)` on node-postgres, a
+ * binary result column on PGlite) and decoded to exactly the value the driver's text parser returns;
+ * with `select: '*'` it comes back as text.
  *
  * @example
  * const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 2, 3], distance: 'cosine', k: 5 });
  * const fast = await search(db, { table: 'items', column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
  */
-export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOptions): Promise<Array<R & { distance: number }>> {
+export async function search<R extends Row = Row>(
+  db: VecpgDb,
+  options: SearchOptions,
+): Promise<Array<R & { distance: number }>> {
   const { approximate, exact: exactOption, k, ...rest } = options;
   const { exact, settings } = searchMode({ exact: exactOption, approximate });
   const pairs = validateSearchSettings(settings);
@@ -37,26 +44,42 @@ export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOp
   // column (when `select` lists it) read back as binary and decoded to what the driver would return.
   const output = db.vectorOutput;
   const type = rest.type ?? typeOfValue(rest.query);
-  const decode = output !== undefined && readsBinary(type) && rest.column !== undefined && Array.isArray(rest.select) && rest.select.includes(rest.column);
-  const built = buildSimilarityQuery({
-    ...rest,
-    type,
-    annotate: true,
-    orderBy: true,
-    k: k ?? 10,
-    exact,
-    distanceAlias: 'distance',
-    binaryParams: db.binaryParams === true,
-    readBinary: decode,
-  });
+  const decode =
+    output !== undefined &&
+    readsBinary(type) &&
+    rest.column !== undefined &&
+    Array.isArray(rest.select) &&
+    rest.select.includes(rest.column);
   type Out = R & { distance: number };
-  const run = (ex: SqlExecutor) => ex.query<Out>(built.text, built.values);
+  const run = (ex: SqlExecutor): Promise<Out[]> => {
+    // PGlite: the vector column itself, asked for in binary result format; other drivers: vector_send(col),
+    // a bytea. Either way the bytes are pgvector's send format.
+    const binaryColumns = decode ? ex.queryBinaryColumns : undefined;
+    const built = build(decode && binaryColumns === undefined);
+    if (binaryColumns === undefined) return ex.query<Out>(built.text, built.values);
+    const positions = (rest.select as readonly string[]).flatMap((c, i) => (c === rest.column ? [i] : []));
+    return binaryColumns<Out>(built.text, built.values, positions);
+  };
+  const build = (readBinary: boolean) =>
+    buildSimilarityQuery({
+      ...rest,
+      type,
+      annotate: true,
+      orderBy: true,
+      k: k ?? 10,
+      exact,
+      distanceAlias: 'distance',
+      binaryParams: db.binaryParams === true,
+      readBinary,
+    });
+  build(decode); // validates every option before any statement or transaction
   // No settings to scope: no transaction needed.
   const rows = exact || pairs.length === 0 ? await run(db) : await withSearchSettings(db, settings, run);
   if (decode && output !== undefined && readsBinary(type)) {
     const column = rest.column!;
     // A column named "distance" is shadowed by the distance itself, as in the text path.
-    if (column !== 'distance') for (const row of rows) (row as Row)[column] = decodeVectorColumn((row as Row)[column], type, output);
+    if (column !== 'distance')
+      for (const row of rows) (row as Row)[column] = decodeVectorColumn((row as Row)[column], type, output);
   }
   return rows;
 }
