@@ -2,7 +2,7 @@
  * Binary result columns on PGlite. PGlite's `query()` always asks for text results, so a vector read
  * as `vector_send(col)` arrives as bytea *hex text* (two characters per byte), decoded to a string and
  * back to bytes. Here vecpg speaks the extended protocol itself (Parse, Describe, Bind with a result
- * format per column, Execute, Sync) through `execProtocolRaw`, so the listed columns arrive as the raw
+ * format per column, Execute, Sync) through `execProtocolRawStream`, so the listed columns arrive as the raw
  * bytes of their type's send function (pgvector's `vector_send`…) and every other column as text,
  * parsed by the instance's own parsers exactly as `query()` would.
  *
@@ -15,7 +15,11 @@ import type { BinaryColumnsQuery, Row } from '../sql/executor.ts';
 
 /** PGlite internals this path needs; checked at runtime, so another version falls back instead of failing. */
 interface PgliteInternals {
-  execProtocolRaw(message: Uint8Array, options?: { syncToFs?: boolean }): Promise<Uint8Array>;
+  execProtocolRawStream(
+    message: Uint8Array,
+    options: { syncToFs?: boolean; onRawData: (chunk: Uint8Array) => void },
+  ): Promise<void>;
+  execProtocolStream(message: Uint8Array, options?: { syncToFs?: boolean }): Promise<unknown>;
   runExclusive<T>(fn: () => Promise<T>): Promise<T>;
   _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>;
   _checkReady(): Promise<void>;
@@ -27,7 +31,8 @@ interface PgliteInternals {
 function internals(pglite: PGlite): PgliteInternals | undefined {
   const p = pglite as unknown as Partial<PgliteInternals>;
   const ok =
-    typeof p.execProtocolRaw === 'function' &&
+    typeof p.execProtocolRawStream === 'function' &&
+    typeof p.execProtocolStream === 'function' &&
     typeof p.runExclusive === 'function' &&
     typeof p._runExclusiveTransaction === 'function' &&
     typeof p._checkReady === 'function' &&
@@ -68,14 +73,50 @@ async function exchange<R extends Row>(
   params: readonly unknown[],
   binaryColumns: readonly number[],
 ): Promise<R[]> {
-  // 1. Parse + Describe: parameter types (to serialize values as PGlite does) and the result columns.
-  const described = new Reply(
-    await p.execProtocolRaw(concat([parseMessage(text), describeStatement()]), { syncToFs: false }),
-  );
-  if (described.error !== undefined) {
-    await p.execProtocolRaw(SYNC, { syncToFs: false });
-    throw described.error;
+  try {
+    return await statement<R>(p, text, params, binaryColumns);
+  } finally {
+    // Ends a failed exchange; and execProtocolRawStream leaves our chunk callback installed, while PGlite's
+    // own execProtocolStream installs its parser and clears it afterwards, so later execProtocol() calls
+    // (other libraries') receive their data again.
+    await p.execProtocolStream(SYNC, { syncToFs: false });
   }
+}
+
+/**
+ * Send messages and collect the raw reply. `execProtocolRawStream` hands over the bytes as they are
+ * written; `execProtocolRaw` would also run PGlite's parser over them (decoding every field to a
+ * string), which costs more than everything else here.
+ */
+async function roundTrip(p: PgliteInternals, message: Uint8Array): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  await p.execProtocolRawStream(message, {
+    syncToFs: false,
+    onRawData: (chunk) => {
+      chunks.push(chunk.slice()); // a view of PGlite's memory, reused for the next chunk
+      length += chunk.length;
+    },
+  });
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+async function statement<R extends Row>(
+  p: PgliteInternals,
+  text: string,
+  params: readonly unknown[],
+  binaryColumns: readonly number[],
+): Promise<R[]> {
+  // 1. Parse + Describe: parameter types (to serialize values as PGlite does) and the result columns.
+  const described = new Reply(await roundTrip(p, concat([parseMessage(text), describeStatement()])));
+  if (described.error !== undefined) throw described.error;
   const paramTypes = described.paramTypes;
   // As PGlite binds: the type's serializer (or String) gives text; bytes (vecpg's binary vectors, which
   // its serializers pass through) go in binary format.
@@ -95,12 +136,7 @@ async function exchange<R extends Row>(
   const formats = fields.map((_, i) => (binaryColumns.includes(i) ? 1 : 0));
   // 2. Bind + Execute + Sync: the rows.
   const bind = bindMessage(values, paramFormats, formats);
-  const reply = new Reply(
-    await p.execProtocolRaw(concat([bind, EXECUTE, SYNC]), { syncToFs: false }),
-    fields,
-    formats,
-    p.parsers,
-  );
+  const reply = new Reply(await roundTrip(p, concat([bind, EXECUTE, SYNC])), fields, formats, p.parsers);
   if (reply.error !== undefined) throw reply.error;
   return reply.rows as R[];
 }

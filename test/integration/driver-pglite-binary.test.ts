@@ -115,6 +115,17 @@ describe('vecpg/pglite: binary result columns', () => {
     expect(await db.query("SELECT current_setting('hnsw.ef_search') AS ef")).toEqual([{ ef: '40' }]);
   });
 
+  it("leaves PGlite's protocol entry points as it found them: execProtocol() afterwards still gets its reply", async () => {
+    await binary('SELECT embedding FROM kinds', [], [0]);
+    const sql = new TextEncoder().encode("SELECT 'still here' AS x\0");
+    const query = new Uint8Array(5 + sql.length);
+    query[0] = 0x51; // 'Q', a simple query
+    new DataView(query.buffer).setInt32(1, 4 + sql.length);
+    query.set(sql, 5);
+    const { data } = await db.pglite.execProtocol(query);
+    expect(new TextDecoder().decode(data)).toContain('still here');
+  });
+
   it('concurrent searches and a transaction on one instance do not interleave', async () => {
     await db.query('CREATE TABLE many (id int PRIMARY KEY, embedding vector(3))');
     await db.query('INSERT INTO many SELECT i, ARRAY[i, 0, 0]::real[]::vector FROM generate_series(1, 200) i');
