@@ -2,12 +2,15 @@
  * "Adding pgvector to Django", step by step, with Prisma 7 and vecpg (docs/prisma.md shows this code).
  *
  *   node test/fixtures/prisma/generate.mjs                        # generate the Prisma Client (offline)
+ *   npx tsx examples/prisma.ts                                    # embedded PGlite, in memory
  *   DATABASE_URL=postgres://… npx tsx examples/prisma.ts          # a server with pgvector
  *
  * The schema is test/fixtures/prisma/schema.prisma; its migrations are in test/fixtures/prisma/migrations.
  */
 import { readFile, readdir } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { SparseVector } from 'vecpg';
 import {
   checkPgvector,
@@ -36,9 +39,11 @@ export const scienceDataIndexLine = indexMigration({
 }).schema;
 // '@@index([features], map: "ScienceData_features_hnsw_cosine_idx")'
 
-// Step 2: the extended client. Keys are model names; each lists its Unsupported("…") vector fields.
-export function connect(connectionString: string) {
-  const adapter = new PrismaPg({ connectionString });
+// Step 2: the extended client, on a server or on embedded PGlite (with pgvector loaded).
+// Keys are model names; each lists its Unsupported("…") vector fields.
+export function connect(database: string | PGlite) {
+  const adapter =
+    typeof database === 'string' ? new PrismaPg({ connectionString: database }) : new PrismaPGlite(database);
   return new PrismaClient({ adapter }).$extends(
     pgvector({
       Document: { vectors: { embedding: { type: 'vector', dimensions: 4 } } },
@@ -142,8 +147,11 @@ export async function migrate(prisma: Prisma, dir = new URL('../test/fixtures/pr
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const prisma = connect(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const { openPglite } = await import('vecpg/pglite');
+  const embedded = process.env.DATABASE_URL ? undefined : await openPglite();
+  const prisma = connect(embedded?.pglite ?? process.env.DATABASE_URL!);
   await migrate(prisma);
   console.dir(await walkthrough(prisma), { depth: 4 });
   await prisma.$disconnect();
+  await embedded?.pglite.close();
 }

@@ -45,6 +45,37 @@ export function quoteIdent(name: string): string {
 }
 
 /**
+ * {@link quoteIdent} for SQL text that a host library scans for `?` placeholders. MikroORM formats
+ * `?` in its raw fragments once or twice (its own pass, then Knex's) and not at all in migrations,
+ * so no backslash escape is right for every path. A name containing `?` is therefore written with
+ * PostgreSQL's Unicode escapes — `U&"a\003Fb"` is the identifier `a?b` — leaving no `?` for any
+ * pass to take. Any other name comes out exactly as from `quoteIdent`.
+ *
+ * @example
+ * quoteIdentWithoutQuestionMarks('items'); // '"items"'
+ * quoteIdentWithoutQuestionMarks('a?b');   // 'U&"a\\003Fb"'
+ */
+export function quoteIdentWithoutQuestionMarks(name: string): string {
+  const quoted = quoteIdent(name);
+  if (!name.includes('?')) return quoted;
+  // Inside U&"…", backslash is the escape character: a literal one is written twice.
+  return `U&"${name.replaceAll('\\', '\\\\').replaceAll('"', '""').replaceAll('?', '\\003F')}"`;
+}
+
+/**
+ * Rewrite each quoted identifier of a statement built by vecpg's SQL layer (which writes names only
+ * through `quoteIdent`, and no string literals) with {@link quoteIdentWithoutQuestionMarks}.
+ *
+ * @example
+ * withoutQuestionMarksInIdentifiers('DROP INDEX IF EXISTS "a?b"'); // 'DROP INDEX IF EXISTS U&"a\\003Fb"'
+ */
+export function withoutQuestionMarksInIdentifiers(sql: string): string {
+  return sql.replace(/"((?:[^"]|"")*)"/g, (match, body: string) =>
+    body.includes('?') ? quoteIdentWithoutQuestionMarks(body.replaceAll('""', '"')) : match,
+  );
+}
+
+/**
  * Quote a possibly qualified name. A string is **one** identifier, never split on dots: a table
  * literally named `a.b` is `quoteQualified('a.b')` → `"a.b"`. Pass parts for a schema:
  * `['schema', 'table']` (1 to 3 parts: `[catalog,] [schema,] name`).

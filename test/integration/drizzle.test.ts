@@ -13,6 +13,7 @@ import {
   getTableConfig,
   integer,
   pgTable,
+  real,
   serial,
   text,
 } from 'drizzle-orm/pg-core';
@@ -42,6 +43,7 @@ import {
   withSearchSettings,
 } from 'vecpg/drizzle';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 
 type Db = PgDatabase<PgQueryResultHKT>;
 
@@ -403,6 +405,57 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
     expect(exactSql).toBe(
       'select "id", "cluster", "embedding" from "points" order by (("points"."embedding" <-> $1::vector)) + 0 limit $2',
     );
+  });
+
+  it('nearest(): EXPLAIN VERBOSE computes the distance once per row; only the approximate search can use the index', async () => {
+    const t = tdb();
+    const logged: Array<{ text: string; values: unknown[] }> = [];
+    const logger = { logQuery: (text: string, values: unknown[]) => void logged.push({ text, values }) };
+    const db = (
+      t.target === 'pglite'
+        ? (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite, logger })
+        : (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool, logger })
+    ) as unknown as Db;
+    const plans: Record<string, { evaluations: number; indexes: string[] }> = {};
+    for (const exact of [true, false]) {
+      logged.length = 0;
+      const rows = await nearest(db, {
+        table: points,
+        column: points.embedding,
+        query: [4.8, 0],
+        distance: 'l2',
+        k: 1,
+        ...(exact ? {} : { approximate: { probes: 2 } }),
+      });
+      expect(rows.map((r) => r.id)).toEqual([1000]);
+      const statement = logged.find((q) => q.text.startsWith('select'))!;
+      const selected = exact ? '(("points"."embedding" <-> $1::vector)) + 0' : '("embedding" <-> $1::vector)';
+      expect(statement.text).toBe(`select "id", "cluster", "embedding", ${selected} as "distance" from "points" order by "distance" limit $2`);
+      const report = await explainScansWithoutSeqScan(t, statement.text, statement.values);
+      plans[exact ? 'exact' : 'approximate'] = { evaluations: evaluations(report, '<->'), indexes: report.indexes };
+    }
+    expect(plans).toEqual({
+      exact: { evaluations: 1, indexes: [] },
+      approximate: { evaluations: 1, indexes: ['points_ivf'] },
+    });
+  });
+
+  it('nearest(): a column named "distance" in the database does not clash with the ordering alias', async () => {
+    const db = getDb();
+    await tdb().query(`CREATE TABLE legs (id int PRIMARY KEY, distance real NOT NULL, embedding vector(2))`);
+    await tdb().query(`INSERT INTO legs VALUES (1, 100, '[0,0]'), (2, 5, '[3,4]'), (3, 1, '[1,1]')`);
+    const legs = pgTable('legs', {
+      id: integer('id').primaryKey(),
+      km: real('distance').notNull(),
+      embedding: vector('embedding', { dimensions: 2 }),
+    });
+    const rows = await nearest(db, { table: legs, column: legs.embedding, query: [3, 3], distance: 'l2', k: 3 });
+    // sqrt(0 + 1) = 1, sqrt(4 + 4), sqrt(9 + 9): ordered by the vector distance, not by the "distance" column.
+    expect(rows).toEqual([
+      { id: 2, km: 5, embedding: [3, 4], distance: 1 },
+      { id: 3, km: 1, embedding: [1, 1], distance: expect.closeTo(Math.sqrt(8), 6) },
+      { id: 1, km: 100, embedding: [0, 0], distance: expect.closeTo(Math.sqrt(18), 6) },
+    ]);
   });
 
   it('approximate search applies ivfflat.probes with SET LOCAL and misses what the index misses', async () => {

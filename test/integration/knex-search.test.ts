@@ -18,6 +18,7 @@ import {
   withVectorTypes,
 } from 'vecpg/knex';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 import { randomArray, seededRandom } from '../support/random.ts';
 
 async function knexFor(t: TestDb, max = 4): Promise<Knex> {
@@ -99,7 +100,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
       k: 10,
     });
     expect(exactQ.toSQL().toNative().sql).toBe(
-      'select "id", "embedding" <-> $1::vector AS "distance" from "items" order by ("embedding" <-> $2::vector) + 0 asc limit $3',
+      'select "id", ("embedding" <-> $1::vector) + 0 AS "distance" from "items" order by "distance" asc limit $2',
     );
     expect(await explain(knex, exactQ)).not.toMatch(/items_embedding_ivfflat_l2_idx/);
     const approxQ = applySimilarity(knex('items').select('id'), knex, {
@@ -147,6 +148,95 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     if (single !== knex) await single.destroy();
 
     await dropVectorIndex(knex, 'items_embedding_ivfflat_l2_idx');
+  });
+
+  it('EXPLAIN VERBOSE: knexSearch and applySimilarity compute the distance once per row; only approximate uses the index', async () => {
+    await createVectorIndex(knex, {
+      table: 'items',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'l2',
+      method: 'ivfflat',
+      lists: 50,
+    });
+    const statements: Array<{ sql: string; bindings: readonly unknown[] }> = [];
+    const listen = (q: { sql: string; bindings?: readonly unknown[] }): void =>
+      void statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    knex.on('query', listen);
+    const plans: Record<string, { sql: string; evaluations: number; indexes: string[] }> = {};
+    const record = async (name: string, sql: string, bindings: readonly unknown[]): Promise<void> => {
+      const report = await explainScansWithoutSeqScan(db(), sql, bindings);
+      plans[name] = { sql, evaluations: evaluations(report, '<->'), indexes: report.indexes };
+    };
+    try {
+      for (const exact of [true, false]) {
+        statements.length = 0;
+        const rows = await knexSearch<{ id: number }>(knex, {
+          table: 'items',
+          column: 'embedding',
+          query,
+          distance: 'l2',
+          k: 10,
+          ...(exact ? {} : { approximate: { probes: 50 } }),
+        });
+        expect(rows.map((r) => r.id)).toEqual(bruteForce(data, 10));
+        const search = statements.find((s) => s.sql.startsWith('select'))!;
+        await record(`knexSearch ${exact ? 'exact' : 'approximate'}`, search.sql, search.bindings);
+        const built = applySimilarity(knex('items').select('id'), knex, {
+          column: 'embedding',
+          query,
+          distance: 'l2',
+          k: 10,
+          exact,
+        })
+          .toSQL()
+          .toNative();
+        await record(`applySimilarity ${exact ? 'exact' : 'approximate'}`, built.sql, built.bindings);
+      }
+    } finally {
+      knex.off('query', listen);
+      await dropVectorIndex(knex, 'items_embedding_ivfflat_l2_idx');
+    }
+    const lateral = (d: string): string =>
+      `select * from "items" cross join lateral (select ${d} AS "distance") as "vecpg" order by "vecpg"."distance" asc limit $2`;
+    const index = 'items_embedding_ivfflat_l2_idx';
+    expect(plans).toEqual({
+      'knexSearch exact': { sql: lateral('("embedding" <-> $1::vector) + 0'), evaluations: 1, indexes: [] },
+      'knexSearch approximate': { sql: lateral('"embedding" <-> $1::vector'), evaluations: 1, indexes: [index] },
+      'applySimilarity exact': {
+        sql: 'select "id", ("embedding" <-> $1::vector) + 0 AS "distance" from "items" order by "distance" asc limit $2',
+        evaluations: 1,
+        indexes: [],
+      },
+      'applySimilarity approximate': {
+        sql: 'select "id", "embedding" <-> $1::vector AS "distance" from "items" order by "distance" asc limit $2',
+        evaluations: 1,
+        indexes: [index],
+      },
+    });
+  });
+
+  it('knexSearch: a "distance" column of the table neither clashes with nor replaces the computed distance', async () => {
+    await knex.raw(`CREATE TABLE legs (id int PRIMARY KEY, distance real NOT NULL, embedding vector(2))`);
+    await knex.raw(`INSERT INTO legs VALUES (1, 100, '[0,0]'), (2, 5, '[3,4]'), (3, 1, '[1,1]'), (4, 7, '[3,3]')`);
+    for (const approximate of [undefined, { probes: 1 }]) {
+      const rows = await knexSearch<{ id: number }>(knex, {
+        table: 'legs',
+        column: 'embedding',
+        query: [3, 3],
+        distance: 'l2',
+        k: 3,
+        where: (qb) => void qb.where('legs.distance', '<', 50), // qualified: the subquery's column has the alias's name
+        ...(approximate ? { approximate } : {}),
+      });
+      // sqrt(0), sqrt(0 + 1), sqrt(4 + 4); row 1 is filtered out by its own "distance" (100).
+      expect(rows.map((r) => [r.id, r.distance])).toEqual([
+        [4, 0],
+        [2, 1],
+        [3, expect.closeTo(Math.sqrt(8), 6)],
+      ]);
+      expect(Object.keys(rows[0]!).sort()).toEqual(['distance', 'embedding', 'id']);
+    }
   });
 
   it('HNSW with a selective filter: fewer than k rows without iterative scan, k with relaxed_order; exact stays exact', async () => {

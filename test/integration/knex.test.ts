@@ -341,11 +341,12 @@ describeEachTarget('vecpg/knex columns and distances', (db) => {
     expect(() => cosineDistance(knex, 'bits', '1010', { type: 'bit' })).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED' }),
     );
-    // Knex itself takes a '?' in its own identifiers for a placeholder; vecpg's helpers escape it.
+    // Knex itself takes a '?' in its own identifiers for a placeholder; vecpg's helpers write such a
+    // name Unicode-escaped (U&"…", where \003F is '?'), so no '?' is left in it for Knex to take.
     await knex.raw('CREATE TABLE odd_names ("em\\?bed""ding" vector(2))');
     await knex.raw('INSERT INTO odd_names VALUES (?::vector)', [toVectorParam([3, 4], 'vector')]);
     const q = knex('odd_names').select(l2Distance(knex, 'em?bed"ding', [0, 0], { as: 'd?' }));
-    expect(q.toSQL().toNative().sql).toBe('select "em?bed""ding" <-> $1::vector AS "d?" from "odd_names"');
+    expect(q.toSQL().toNative().sql).toBe('select U&"em\\003Fbed""ding" <-> $1::vector AS U&"d\\003F" from "odd_names"');
     expect(await q).toEqual([{ 'd?': 5 }]);
   });
 });

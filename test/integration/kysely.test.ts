@@ -6,7 +6,7 @@
  * Expected distances are derived by hand from the inputs.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
+import { type CompiledQuery, type Generated, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector } from 'vecpg';
@@ -32,23 +32,31 @@ import {
 } from 'vecpg/kysely';
 import { registerTypes } from 'vecpg/pg';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 
 interface Database {
   documents: { id: Generated<number>; title: string; embedding: VectorColumn<null>; half: HalfvecColumn<null> };
   science_data: { id: Generated<number>; name: string; features: SparsevecColumn<null> };
   images: { id: Generated<number>; name: string; hash: BitColumn<null> };
   points: { id: number; cluster: number; embedding: VectorColumn };
+  legs: { id: number; distance: number; embedding: VectorColumn };
 }
+
+/** Every statement the Kysely instances below ran, in order. */
+const executed: CompiledQuery[] = [];
+const log = (event: LogEvent): void => {
+  if (event.level === 'query') executed.push(event.query);
+};
 
 /** Kysely the documented way: PgliteDialect on embedded PGlite, PostgresDialect + registerTypes on a server. */
 async function kyselyFor(t: TestDb): Promise<{ db: Kysely<Database>; close: () => Promise<void> }> {
   if (t.target === 'pglite') {
-    const db = new Kysely<Database>({ dialect: new PgliteDialect({ pglite: t.raw as PGlite }), plugins: [new PgvectorPlugin()] });
+    const db = new Kysely<Database>({ dialect: new PgliteDialect({ pglite: t.raw as PGlite }), plugins: [new PgvectorPlugin()], log });
     return { db, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: t.url, max: 3 });
   await registerTypes(pool);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()], log });
   return { db, close: () => db.destroy() };
 }
 
@@ -258,6 +266,55 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
     expect(rows).toEqual([{ id: 1000, cluster: 1, embedding: [5.5, 0], distance: expect.closeTo(0.7, 5) }]);
     const compiled = db.selectFrom('points').select('id').orderBy(exact(l2Distance('embedding', [4.8, 0]))).limit(1).compile();
     expect(compiled.sql).toBe('select "id" from "points" order by (("embedding" <-> $1::vector)) + 0 limit $2');
+  });
+
+  it('nearest(): EXPLAIN VERBOSE computes the distance once per row; only the approximate search can use the index', async () => {
+    const plans: Record<string, { evaluations: number; indexes: string[] }> = {};
+    for (const exact of [true, false]) {
+      executed.length = 0;
+      const rows = await nearest(getDb(), {
+        table: 'points',
+        column: 'embedding',
+        query: [4.8, 0],
+        distance: 'l2',
+        k: 1,
+        ...(exact ? {} : { approximate: { probes: 2 } }),
+      });
+      expect(rows.map((r) => r.id)).toEqual([1000]);
+      const statement = executed.find((q) => q.sql.startsWith('select'))!;
+      const lateral = exact ? '(("embedding" <-> $1::vector)) + 0' : '("embedding" <-> $1::vector)';
+      expect(statement.sql).toBe(
+        `select "points".*, "vecpg"."vecpg_distance" as "distance" from "points" cross join lateral (select ${lateral} as "vecpg_distance") as "vecpg" order by "vecpg"."vecpg_distance" limit $2`,
+      );
+      const report = await explainScansWithoutSeqScan(tdb(), statement.sql, statement.parameters);
+      plans[exact ? 'exact' : 'approximate'] = { evaluations: evaluations(report, '<->'), indexes: report.indexes };
+    }
+    expect(plans).toEqual({
+      exact: { evaluations: 1, indexes: [] },
+      approximate: { evaluations: 1, indexes: ['points_ivf'] },
+    });
+  });
+
+  it('nearest(): a table with its own "distance" column still gets, and is ordered by, the vector distance', async () => {
+    await tdb().query(`CREATE TABLE legs (id int PRIMARY KEY, distance real NOT NULL, embedding vector(2))`);
+    await tdb().query(`INSERT INTO legs VALUES (1, 100, '[0,0]'), (2, 5, '[3,4]'), (3, 1, '[1,1]'), (4, 7, '[3,3]')`);
+    for (const approximate of [undefined, { probes: 1 }]) {
+      const rows = await nearest(getDb(), {
+        table: 'legs',
+        column: 'embedding',
+        query: [3, 3],
+        distance: 'l2',
+        k: 3,
+        where: (eb) => eb('distance', '<', 50), // the table's column, unambiguous
+        ...(approximate ? { approximate } : {}),
+      });
+      // sqrt(0), sqrt(0 + 1), sqrt(4 + 4); row 1 is filtered out by its own "distance" (100).
+      expect(rows.map((r) => [r.id, r.distance])).toEqual([
+        [4, 0],
+        [2, 1],
+        [3, expect.closeTo(Math.sqrt(8), 6)],
+      ]);
+    }
   });
 
   it('approximate search applies ivfflat.probes with SET LOCAL and misses what the index misses', async () => {

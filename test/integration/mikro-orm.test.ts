@@ -35,6 +35,7 @@ import {
 } from 'vecpg/mikro-orm';
 import type { PGlite } from '@electric-sql/pglite';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 import { randomArray, seededRandom } from '../support/random.ts';
 
 interface Document {
@@ -502,5 +503,33 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
 
     await expect(mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', exact: true, approximate: { probes: 2 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', approximate: { probes: 0 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
+  it('EXPLAIN VERBOSE: mikroSearch computes the distance once per row; only the approximate search can use the index', async () => {
+    const em = orm.em.fork();
+    const knex = em.getConnection().getKnex();
+    const statements: Array<{ sql: string; bindings: readonly unknown[] }> = [];
+    const listen = (q: { sql: string; bindings?: readonly unknown[] }): void => void statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    knex.on('query', listen);
+    const plans: Record<string, { sql: string; evaluations: number; indexes: string[] }> = {};
+    try {
+      for (const exact of [true, false]) {
+        statements.length = 0;
+        const hits = await mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, ...(exact ? {} : { approximate: { probes: 50 } }) });
+        expect(hits.map((h) => h.entity.id)).toEqual(truth);
+        const search = statements.find((q) => q.sql.startsWith('select'))!;
+        const report = await explainScansWithoutSeqScan(db(), search.sql, search.bindings);
+        // MikroORM inlines the values it binds: the query vector is a literal here.
+        const sql = search.sql.replace(/'\[[^']*\]'::vector/g, '<query>::vector');
+        plans[exact ? 'exact' : 'approximate'] = { sql, evaluations: evaluations(report, '<->'), indexes: report.indexes };
+      }
+    } finally {
+      knex.off('query', listen);
+    }
+    const expected = (d: string): string => `select "i0".*, ${d} as "__vecpg_distance" from "items" as "i0" order by "__vecpg_distance" asc limit 10`;
+    expect(plans).toEqual({
+      exact: { sql: expected('("embedding" <-> <query>::vector) + 0'), evaluations: 1, indexes: [] },
+      approximate: { sql: expected('"embedding" <-> <query>::vector'), evaluations: 1, indexes: ['items_embedding_ivfflat_l2_idx'] },
+    });
   });
 });

@@ -129,7 +129,7 @@ describeEachTarget('Objection models through vecpg/knex', (db) => {
       maxDistance: 0.2,
     });
     expect(q.toKnexQuery().toSQL().toNative().sql).toBe(
-      'select "name", "features" <=> $1::sparsevec AS "distance" from "science_data" where "features" <=> $2::sparsevec < $3 order by ("features" <=> $4::sparsevec) + 0 asc',
+      'select "name", ("features" <=> $1::sparsevec) + 0 AS "distance" from "science_data" where "features" <=> $2::sparsevec < $3 order by "distance" asc',
     );
     const rows = (await q) as unknown as Array<{ name: string; distance: number }>;
     expect(rows.map((r) => r.name)).toEqual(

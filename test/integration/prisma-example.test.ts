@@ -1,9 +1,10 @@
 /**
- * examples/prisma.ts — the seed's walkthrough with Prisma — runs as written on the server, and
- * docs/prisma.md shows that same code (every TypeScript block of the doc is a verbatim excerpt of
- * the example). Prisma's pg driver adapter needs a PostgreSQL server: the run is on the server target.
+ * examples/prisma.ts — the seed's walkthrough with Prisma — runs as written on both targets (the
+ * server through @prisma/adapter-pg, PGlite through pglite-prisma-adapter), and docs/prisma.md shows
+ * that same code (every TypeScript block of the doc is a verbatim excerpt of the example).
  */
 import { readFile } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import { SparseVector, cosineDistance } from 'vecpg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Prisma } from '../../examples/prisma.ts';
@@ -30,28 +31,12 @@ it('docs/prisma.md shows the code of examples/prisma.ts', async () => {
   for (const block of prismaBlocks) expect(norm(schema), block).toContain(norm(block));
 });
 
-describeEachTarget('examples/prisma.ts', (db, target) => {
-  if (target !== 'server') {
-    it('PGlite: the example needs a server (Prisma pg adapter); its migration SQL applies here', async () => {
-      await generate(); // examples/prisma.ts imports the generated client
-      const { vectorMigrationSql } = await import('../../examples/prisma.ts');
-      await db().query('CREATE TABLE "Document" (id serial PRIMARY KEY, embedding vector(4))');
-      await db().query('CREATE TABLE "ScienceData" (id serial PRIMARY KEY, features sparsevec(10000))');
-      for (const s of vectorMigrationSql.split(';\n').filter((x) => x.trim() !== '')) await db().query(s);
-      const idx = await db().query<{ indexdef: string }>(
-        "SELECT indexdef FROM pg_indexes WHERE tablename = 'ScienceData' AND indexname LIKE '%hnsw%'",
-      );
-      expect(idx.map((r) => r.indexdef)).toEqual([
-        'CREATE INDEX "ScienceData_features_hnsw_cosine_idx" ON public."ScienceData" USING hnsw (features sparsevec_cosine_ops)',
-      ]);
-    });
-    return;
-  }
+describeEachTarget('examples/prisma.ts', (db) => {
   let prisma: Prisma;
   beforeAll(async () => {
     await generate();
     const example = await import('../../examples/prisma.ts');
-    prisma = example.connect(db().url!);
+    prisma = example.connect(db().target === 'server' ? db().url! : (db().raw as PGlite));
     await example.migrate(prisma);
   });
   afterAll(async () => {
@@ -84,5 +69,16 @@ describeEachTarget('examples/prisma.ts', (db, target) => {
     expect(r.approximate.map((x) => x.name)).toEqual(['Sample A', 'Sample B']);
     expect(r.keys).toEqual({ 0: Math.fround(5.5), 42: Math.fround(1.2) });
     expect(r.stored).toBe('{1:5.5,43:1.2}/10000');
+  });
+
+  it('vectorMigrationSql is idempotent and leaves the HNSW index with its opclass', async () => {
+    const { vectorMigrationSql } = await import('../../examples/prisma.ts');
+    for (const s of vectorMigrationSql.split(';\n').filter((x) => x.trim() !== '')) await db().query(s);
+    const idx = await db().query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'ScienceData' AND indexname LIKE '%hnsw%'",
+    );
+    expect(idx.map((r) => r.indexdef)).toEqual([
+      'CREATE INDEX "ScienceData_features_hnsw_cosine_idx" ON public."ScienceData" USING hnsw (features sparsevec_cosine_ops)',
+    ]);
   });
 });

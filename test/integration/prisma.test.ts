@@ -1,9 +1,12 @@
 /**
- * vecpg/prisma against PostgreSQL + pgvector through Prisma 7 and @prisma/adapter-pg.
- * Prisma's pg adapter cannot drive PGlite (and no PGlite adapter is installed), so the Prisma
- * Client runs on the server target; the migration SQL runs on both targets.
+ * vecpg/prisma against PostgreSQL + pgvector through Prisma 7, on both targets: the server through
+ * @prisma/adapter-pg, embedded PGlite through pglite-prisma-adapter (on the test's own PGlite
+ * instance, so the test's direct queries and Prisma's see the same database; with savepoints added,
+ * see test/support/prisma-pglite.ts).
  */
 import { readFile } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { SparseVector, Vector, isVecpgError, l2Distance as clientL2 } from 'vecpg';
 import {
@@ -25,7 +28,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient as GeneratedClient } from '../fixtures/prisma/generated/client.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
-import { describeEachTarget, type TestDb } from '../support/db.ts';
+import { describeEachTarget, openTestDb, type TestDb } from '../support/db.ts';
+import { pgliteAdapter, plainPgliteAdapter } from '../support/prisma-pglite.ts';
 
 const MIGRATIONS = new URL('../fixtures/prisma/migrations/', import.meta.url);
 const migrationSql = (name: string) => readFile(new URL(`${name}/migration.sql`, MIGRATIONS), 'utf8');
@@ -50,14 +54,26 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: str
   expect.fail(`expected a VecpgError ${code}`);
 }
 
-async function openPrisma(db: TestDb) {
+async function openPrisma(db: TestDb, pglite: (p: PGlite) => PrismaPGlite = pgliteAdapter) {
   await generate();
   const { PrismaClient } = (await import('../fixtures/prisma/generated/client.ts')) as {
     PrismaClient: typeof GeneratedClient;
   };
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: db.url! }) }).$extends(pgvector(config));
+  const adapter = db.target === 'server' ? new PrismaPg({ connectionString: db.url! }) : pglite(db.raw as PGlite);
+  return new PrismaClient({ adapter }).$extends(pgvector(config));
 }
 type Client = Awaited<ReturnType<typeof openPrisma>>;
+
+/** The fixture migrations, statement by statement, as `prisma migrate deploy` applies them. */
+async function applyMigrations(db: TestDb): Promise<void> {
+  await db.query(extensionMigration().up);
+  for (const m of ['20250101000000_init', '20250101000001_vector']) {
+    for (const statement of (await migrationSql(m)).split(/;\s*$/m)) {
+      const sql = statement.replace(/^--.*$/gm, '').trim();
+      if (sql !== '') await db.query(sql);
+    }
+  }
+}
 
 /** pg_indexes' definition of an index, or undefined. */
 async function indexDef(db: TestDb, name: string): Promise<string | undefined> {
@@ -173,7 +189,7 @@ describe('migration SQL (pure)', () => {
       rankStatement(doc, embedding, 'cosine', [1, 0, 0, 0], { exact: true, take: 3, ids: [1, 2], bounds: { lt: 0.2 } }),
     ).toEqual({
       text:
-        'SELECT "id" AS "id", "embedding" <=> $1::vector AS "distance" FROM "Document" WHERE "embedding" IS NOT NULL AND "id" = ANY($2) ' +
+        'SELECT "id" AS "id", ("embedding" <=> $1::vector) + 0 AS "distance" FROM "Document" WHERE "embedding" IS NOT NULL AND "id" = ANY($2) ' +
         'AND "embedding" <=> $1::vector < $3 ORDER BY ("embedding" <=> $1::vector) + 0 LIMIT $4',
       values: ['[1,0,0,0]', [1, 2], 0.2, 3],
     });
@@ -250,25 +266,11 @@ describeEachTarget('prisma migration SQL', (db) => {
   });
 });
 
-// The Prisma Client tests: the server target only (Prisma's pg adapter needs a PostgreSQL server).
-describeEachTarget('vecpg/prisma client', (db, target) => {
-  if (target !== 'server') {
-    it('PGlite: Prisma needs a server, the SQL layer still reads the extension', async () => {
-      expect(
-        (await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'"))[0]?.v,
-      ).toMatch(/^0\.8\./);
-    });
-    return;
-  }
+// The Prisma Client on each target: @prisma/adapter-pg on the server, pglite-prisma-adapter on PGlite.
+describeEachTarget('vecpg/prisma client', (db) => {
   let prisma: Client;
   beforeAll(async () => {
-    await db().query(extensionMigration().up);
-    for (const m of ['20250101000000_init', '20250101000001_vector']) {
-      for (const statement of (await migrationSql(m)).split(/;\s*$/m)) {
-        const sql = statement.replace(/^--.*$/gm, '').trim();
-        if (sql !== '') await db().query(sql);
-      }
-    }
+    await applyMigrations(db());
     prisma = await openPrisma(db());
   });
   afterAll(async () => {
@@ -688,5 +690,50 @@ describeEachTarget('vecpg/prisma client', (db, target) => {
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) expect(r.title.endsWith('7')).toBe(true);
     });
+  });
+});
+
+// What docs/prisma.md says of pglite-prisma-adapter as published: no savepoints, so no nested
+// `$transaction`. vecpg's methods work on the client; on an interactive-transaction client they
+// open a nested one, which this adapter refuses (the whole transaction then rolls back).
+describe('vecpg/prisma on pglite-prisma-adapter 0.7.2 as published [pglite]', () => {
+  let db: TestDb;
+  let prisma: Client;
+  beforeAll(async () => {
+    db = await openTestDb('pglite');
+    await applyMigrations(db);
+    prisma = await openPrisma(db, plainPgliteAdapter);
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.close();
+  });
+
+  it('works on the client, including SET LOCAL settings in its own transaction', async () => {
+    await prisma.document.createWithVectors({ data: { title: 'plain' }, vectors: { embedding: [1, 2, 3, 4] } });
+    const rows = await prisma.document.nearest({
+      by: l2Distance('embedding', [1, 2, 3, 4]),
+      take: 1,
+      approximate: { efSearch: 77 },
+    });
+    expect(rows.map((r) => [r.title, r.distance])).toEqual([['plain', 0]]);
+    expect(await prisma.$queryRawUnsafe("SELECT current_setting('hnsw.ef_search') AS v")).toEqual([{ v: '40' }]);
+  });
+
+  it('inside prisma.$transaction a vecpg method fails with P2028 and nothing is written', async () => {
+    const error = await prisma
+      .$transaction(async (tx) => {
+        await tx.document.create({ data: { title: 'in-plain-tx' } });
+        await tx.document.createWithVectors({ data: { title: 'in-plain-tx' }, vectors: { embedding: [1, 1, 1, 1] } });
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+    expect(error?.code).toBe('P2028');
+    expect(error?.message).toContain('createSavepoint is not implemented');
+    expect(await db.query('SELECT count(*)::int AS n FROM "Document" WHERE title = $1', ['in-plain-tx'])).toEqual([
+      { n: 0 },
+    ]);
   });
 });

@@ -20,6 +20,7 @@ import {
 import { DataTypes, type Model, type ModelStatic, QueryTypes, Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 
 /** Sequelize talks to PostgreSQL through `pg` only: these blocks run on the server target (DATABASE_URL). */
 function describeOnServer(name: string, body: (db: () => TestDb) => void): void {
@@ -345,7 +346,7 @@ describeOnServer('sequelize exact and approximate search', (db) => {
     const hits = await vectorSearch(Point, { column: 'embedding', query, distance: 'l2', k: 5 });
     expect(hits.map((h) => h.instance.get('id'))).toEqual(bruteForce(5).map((p) => p.id));
     hits.forEach((h, i) => expect(h.distance).toBeCloseTo(bruteForce(5)[i]!.d, 5));
-    expect(log.at(-1)!.sql).toContain('ORDER BY ("Point"."embedding" <-> $1::vector) + 0 ASC LIMIT 5');
+    expect(log.at(-1)!.sql).toContain('("Point"."embedding" <-> $1::vector) + 0 AS "vecpg_distance" FROM "points" AS "Point" ORDER BY "vecpg_distance" ASC LIMIT 5');
     expect(log.some((l) => l.sql.includes('set_config'))).toBe(false);
   });
 
@@ -370,6 +371,24 @@ describeOnServer('sequelize exact and approximate search', (db) => {
     expect(ef!.hnsw_ef_search).toBe('40');
     const five = await vectorSearch(Point, { column: 'embedding', query, distance: 'l2', k: 5, approximate: { efSearch: 1, iterativeScan: 'relaxed_order' } });
     expect(five).toHaveLength(5);
+  });
+
+  it('EXPLAIN VERBOSE: vectorSearch computes the distance once per row; only the approximate search can use the index', async () => {
+    const plans: Record<string, { sql: string; evaluations: number; indexes: string[] }> = {};
+    for (const exact of [true, false]) {
+      log.length = 0;
+      const hits = await vectorSearch(Point, { column: 'embedding', query, distance: 'l2', k: 5, ...(exact ? {} : { approximate: { efSearch: 100 } }) });
+      expect(hits.map((h) => h.instance.get('id'))).toEqual(bruteForce(5).map((p) => p.id));
+      const sql = log.map((l) => l.sql.replace(/^Executing \([^)]*\): /, '')).find((q) => q.startsWith('SELECT "id"'))!;
+      // The one bound value is the query vector ($1).
+      const report = await explainScansWithoutSeqScan(db(), sql, ['[0.1,-0.2]']);
+      plans[exact ? 'exact' : 'approximate'] = { sql, evaluations: evaluations(report, '<->'), indexes: report.indexes };
+    }
+    const expected = (d: string): string => `SELECT "id", "category", "embedding", ${d} AS "vecpg_distance" FROM "points" AS "Point" ORDER BY "vecpg_distance" ASC LIMIT 5;`;
+    expect(plans).toEqual({
+      exact: { sql: expected('("Point"."embedding" <-> $1::vector) + 0'), evaluations: 1, indexes: [] },
+      approximate: { sql: expected('"Point"."embedding" <-> $1::vector'), evaluations: 1, indexes: ['points_embedding_hnsw_l2_idx'] },
+    });
   });
 
   it('refuses contradictory or out-of-range settings and non-vector columns', async () => {

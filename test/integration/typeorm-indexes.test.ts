@@ -16,6 +16,7 @@ import {
 import { Column, DataSource, Entity, type Logger, PrimaryGeneratedColumn } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
+import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 
 class CaptureLogger implements Logger {
   queries: Array<{ sql: string; params: unknown[] }> = [];
@@ -236,6 +237,38 @@ describeEachTarget('typeorm exact and approximate search', (db) => {
       approximate: { efSearch: 1, iterativeScan: 'relaxed_order' },
     });
     expect(five).toHaveLength(5);
+  });
+
+  it('EXPLAIN VERBOSE: vectorSearch computes the distance once per row; only the approximate search can use the index', async () => {
+    const plans: Record<string, { sql: string; evaluations: number; indexes: string[] }> = {};
+    for (const exact of [true, false]) {
+      log.queries = [];
+      const hits = await vectorSearch(ds.getRepository(Point), {
+        column: 'embedding',
+        query,
+        distance: 'l2',
+        k: 5,
+        ...(exact ? {} : { approximate: { efSearch: 100 } }),
+      });
+      expect(hits.map((h) => h.entity.id)).toEqual(bruteForce(5).map((p) => p.id));
+      const select = log.queries.find((q) => q.sql.startsWith('SELECT "item"'))!;
+      const report = await explainScansWithoutSeqScan(db(), select.sql, select.params);
+      plans[exact ? 'exact' : 'approximate'] = {
+        sql: select.sql,
+        evaluations: evaluations(report, '<->'),
+        indexes: report.indexes,
+      };
+    }
+    const expected = (d: string): string =>
+      `SELECT "item"."id" AS "item_id", "item"."category" AS "item_category", "item"."embedding" AS "item_embedding", ${d} AS "vecpg_distance" FROM "point" "item" ORDER BY ${d} ASC LIMIT 5`;
+    expect(plans).toEqual({
+      exact: { sql: expected('("item"."embedding" <-> CAST($1 AS vector)) + 0'), evaluations: 1, indexes: [] },
+      approximate: {
+        sql: expected('"item"."embedding" <-> CAST($1 AS vector)'),
+        evaluations: 1,
+        indexes: ['point_embedding_hnsw'],
+      },
+    });
   });
 
   it('refuses contradictory or out-of-range settings', async () => {

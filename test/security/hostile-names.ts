@@ -3,6 +3,8 @@
  * mixed case, spaces, dots, Unicode, and names exactly at PostgreSQL's 63-byte limit; plus names
  * one byte over it, which must be refused (INVALID_IDENTIFIER) instead of silently truncated.
  */
+import type { Row, SqlExecutor } from '../../src/sql/executor.ts';
+
 export const CANARY = 'canary';
 
 /** Names that must work, each naming exactly the object it spells. */
@@ -33,3 +35,31 @@ export function naiveFold(name: string): string {
 
 /** A value that would end the statement if it were ever spliced into SQL text. */
 export const HOSTILE_VALUE = `'); DROP TABLE ${CANARY}; --`;
+
+/** Another name as hostile as `name` (`ix <name>`), cut back to 63 bytes: for an index or a second column. */
+export function variantOf(prefix: string, name: string): string {
+  let out = `${prefix} ${name}`;
+  while (new TextEncoder().encode(out).length > 63) out = [...out].slice(0, -1).join('');
+  return out;
+}
+
+/** Where an index is and what it indexes, read from the catalogs (the first key column). */
+export interface IndexInfo {
+  schema: string;
+  table: string;
+  column: string;
+  method: string;
+  opclass: string;
+}
+
+/** The index named `name` (in any schema), or none: `[]` or `[IndexInfo]`. */
+export function indexOn(db: SqlExecutor, name: string): Promise<IndexInfo[]> {
+  return db.query<IndexInfo & Row>(
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, am.amname AS method, o.opcname AS opclass
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = i.relam
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.indkey[0] JOIN pg_opclass o ON o.oid = x.indclass[0]
+      WHERE i.relname = $1`,
+    [name],
+  );
+}

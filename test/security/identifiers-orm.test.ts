@@ -9,13 +9,13 @@ import knexFactory, { type Knex } from 'knex';
 import { DataTypes, Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, search, vectorParam } from 'vecpg';
-import { knexDb, knexPglite, withVectorTypes } from 'vecpg/knex';
+import { createVectorIndex, dropVectorIndex, knexDb, knexPglite, setVectorStorage, withVectorTypes } from 'vecpg/knex';
 import { VECTOR, registerVectorTypes, vectorSearch } from 'vecpg/sequelize';
 import { TARGETS, type TestDb, describeEachTarget, openTestDb } from '../support/db.ts';
-import { CANARY, HOSTILE_VALUE } from './hostile-names.ts';
+import { CANARY, HOSTILE_VALUE, indexOn, variantOf } from './hostile-names.ts';
 
 /** Names that collide with the hosts' placeholder syntaxes, plus the classic injection. */
-const NAMES = ['$1', 'a?b', '$2 ? $1', 'price$usd', `x"; DROP TABLE ${CANARY}; --`];
+const NAMES = ['$1', 'a?b', 'a\\?b', '$2 ? $1', 'price$usd', `x"; DROP TABLE ${CANARY}; --`];
 const QUERY = [0.9, 0.1, 0];
 
 async function createTable(run: (sql: string, params?: unknown[]) => Promise<unknown>, name: string): Promise<void> {
@@ -51,6 +51,14 @@ describeEachTarget('security: hostile identifiers through Knex', (db) => {
       expect(filtered.map((r) => r.id)).toEqual([3]);
       const approx = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', k: 1, select: ['id'], approximate: { efSearch: 5 } });
       expect(approx.map((r) => r.id)).toEqual([1]);
+      // The migration helpers (knex.raw without bindings) reach the same column.
+      await setVectorStorage(knex, name, name);
+      expect(await db().query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteIdent(name), name])).toEqual([{ attstorage: 'm' }]);
+      const index = variantOf('ix', name);
+      await createVectorIndex(knex, { table: name, column: name, type: 'vector', distance: 'l2', name: index });
+      expect(await indexOn(db(), index)).toEqual([{ schema: 'public', table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' }]);
+      await dropVectorIndex(knex, index);
+      expect(await indexOn(db(), index)).toEqual([]);
     });
   }
 });

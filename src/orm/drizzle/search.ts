@@ -84,12 +84,22 @@ export async function nearest<TTable extends PgTable>(
   }
   const d = distance(options.column, options.distance, options.query);
   const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
+  const columns = getTableColumns(options.table);
+  // The distance is selected once, as the very expression the search orders by, and ORDER BY names
+  // that select-list entry: PostgreSQL then computes each distance once per row (an ORDER BY repeating
+  // the expression would bind the query vector again, as a new parameter, and compute it twice). The
+  // entry stays `(…) + 0` for an exact search, which no vector index can serve. Drizzle reads rows by
+  // position, so the SQL alias can be any name no selected column has (a bare ORDER BY name must be unique).
+  const taken = new Set(Object.entries(columns).flatMap(([key, column]) => (key === 'distance' ? [] : [column.name])));
+  let alias = 'distance';
+  while (taken.has(alias)) alias = `_${alias}`;
+  const annotated = (isExact ? exactOrder(d) : d).as(alias);
   const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) =>
     q
-      .select({ ...getTableColumns(options.table), distance: d })
+      .select({ ...columns, distance: annotated })
       .from(options.table as PgTable)
       .where(filter)
-      .orderBy(isExact ? exactOrder(d) : d)
+      .orderBy(annotated)
       .limit(k) as unknown as Promise<Array<NearestRow<TTable>>>;
   if (isExact) return run(db);
   return withSearchSettings(db, settings, (tx) => run(tx));

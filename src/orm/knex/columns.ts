@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type ColumnStorage, columnTypeSql, setStorageSql } from '../../sql/ddl.ts';
-import type { QualifiedName } from '../../sql/identifiers.ts';
+import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
 import type { VectorType } from '../../sql/operators.ts';
 import { toVectorValue } from '../../sql/params.ts';
 
@@ -104,11 +104,13 @@ export function formatVectorRow<R extends Record<string, unknown>>(row: R, colum
 }
 
 /**
- * Knex treats `?` as a binding placeholder: escape it in SQL text vecpg hands to `knex.raw`.
+ * Knex treats `?` as a binding placeholder: in SQL text vecpg hands to `knex.raw`, a quoted identifier
+ * holding `?` is written Unicode-escaped (no `?` left in it; Knex's pg client drops the backslashes of
+ * an escaped `?`, so a name with `\?` could not survive a backslash escape), any other `?` escaped.
  *
  * @example
- * escapeQuestionMarks('"a?b"'); // '"a\\?b"'
+ * escapeQuestionMarks('"a?b"'); // 'U&"a\\003Fb"'
  */
 export function escapeQuestionMarks(sql: string): string {
-  return sql.replaceAll('?', '\\?');
+  return withoutQuestionMarksInIdentifiers(sql).replaceAll('?', '\\?');
 }

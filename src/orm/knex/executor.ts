@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { VecpgError } from '../../errors.ts';
 import type { Row, SqlExecutor, VecpgDb } from '../../sql/executor.ts';
+import { withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
 
 /**
  * Rewrite `$n` placeholders to Knex's positional `?` and reorder the bindings to match.
@@ -16,9 +17,12 @@ import type { Row, SqlExecutor, VecpgDb } from '../../sql/executor.ts';
 export function toKnexRaw(text: string, params: readonly unknown[] = []): { sql: string; bindings: unknown[] } {
   const bindings: unknown[] = [];
   // Quoted identifiers and string literals are skipped whole: a table named "$1" is a name, not a
-  // placeholder (Knex scans every `?`, so those are still escaped inside them).
+  // placeholder. Knex scans every `?`: an identifier holding one is written Unicode-escaped (no `?`
+  // left: a backslash escape cannot survive Knex's pg client when the name has a `\` before the `?`),
+  // a string literal gets it escaped.
   const sql = text.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'|\?|\$([0-9]+)/g, (match, n: string | undefined) => {
-    if (match.startsWith('"') || match.startsWith("'")) return match.replaceAll('?', '\\?');
+    if (match.startsWith('"')) return withoutQuestionMarksInIdentifiers(match);
+    if (match.startsWith("'")) return match.replaceAll('?', '\\?');
     if (n === undefined) return '\\?';
     const index = Number(n) - 1;
     if (index < 0 || index >= params.length) {

@@ -8,6 +8,8 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { quoteIdent } from '../../sql/identifiers.ts';
+import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
 import { knexDb, knexTransactionOf } from './executor.ts';
 
@@ -63,19 +65,27 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
   const { column, query, distance } = options;
   const base = options.type === undefined ? {} : { type: options.type };
   const alias = options.annotate ?? 'distance';
-  if (alias !== false) qb.select(vectorDistance(knex, distance, column, query, { ...base, as: alias }));
+  const orderBy = options.orderBy ?? true;
+  const exact = orderBy && (options.exact ?? true);
+  // Annotated and ordered: select the ordering expression itself (`(…) + 0` when exact) and ORDER BY its
+  // alias, so PostgreSQL computes each distance once per row. Repeating the expression in ORDER BY would
+  // bind the query vector again, as a new parameter, and compute it twice.
+  if (alias !== false) qb.select(vectorDistance(knex, distance, column, query, { ...base, exact, as: alias }));
   if (options.maxDistance !== undefined) {
     if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
       throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
     }
     qb.where(vectorDistance(knex, distance, column, query, base), '<', options.maxDistance);
   }
-  if (options.orderBy ?? true) {
-    qb.orderBy(vectorDistance(knex, distance, column, query, { ...base, exact: options.exact ?? true }));
+  if (orderBy) {
+    qb.orderBy(alias !== false ? knex.raw(escapeQuestionMarks(quoteIdent(alias))) : vectorDistance(knex, distance, column, query, { ...base, exact }));
   }
   if (options.k !== undefined) qb.limit(checkK(options.k));
   return qb;
 }
+
+/** The LATERAL subquery in which {@link knexSearch} computes the distance. */
+const LATERAL = 'vecpg';
 
 /** Options of {@link knexSearch}. */
 export interface KnexSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
@@ -110,10 +120,22 @@ export async function knexSearch<R extends Record<string, unknown> = Record<stri
 ): Promise<Array<R & { distance: number }>> {
   const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
   const { exact } = searchMode({ exact: exactOption, approximate });
+  const alias = distanceAlias ?? 'distance';
+  const base = similarity.type === undefined ? {} : { type: similarity.type };
   const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
-    const qb = conn(table).select(select === undefined ? '*' : [...select]);
+    const qb = conn(table);
     if (where) where(qb);
-    return applySimilarity(qb, knex, { ...similarity, annotate: distanceAlias ?? 'distance', exact, k: k ?? 10 });
+    // The distance is computed once per row, in a LATERAL subquery PostgreSQL folds into the scan, and
+    // ordered by its qualified name: a bare `ORDER BY "distance"` would be ambiguous when `*` also brings
+    // a table column of that name. `*` includes the subquery's column (last, so its value is the one in
+    // the row); listed columns get it appended. Exact: `(…) + 0`, which no vector index serves;
+    // approximate: the plain distance, which the index can serve.
+    const computed = vectorDistance(knex, similarity.distance, similarity.column, similarity.query, { ...base, exact, as: alias });
+    qb.joinRaw(`cross join lateral (select ?) as ${quoteIdent(LATERAL)}`, [computed]);
+    const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
+    qb.select(select === undefined ? '*' : [...select, ref]);
+    qb.orderBy(ref);
+    return applySimilarity(qb, knex, { ...similarity, annotate: false, orderBy: false, k: k ?? 10 });
   };
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;

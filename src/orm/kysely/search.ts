@@ -3,8 +3,9 @@
  * layer's exact expression, which no HNSW/IVFFlat index can serve; approximate lets the index serve
  * the query, with the SQL layer's `set_config(…, true)` (SET LOCAL) applied in a transaction.
  */
-import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Transaction, sql } from 'kysely';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
@@ -29,8 +30,9 @@ export async function withSearchSettings<DB, T>(db: Kysely<DB>, settings: Search
 
 /** Options of {@link nearest}. */
 export interface NearestOptions<DB, TB extends keyof DB & string> {
+  /** A table of your `Database`, read as Kysely reads table names (`'schema.table'` names a schema). */
   table: TB;
-  /** The vector column of `table`. */
+  /** The vector column of `table`: one column name, quoted whole (a dot in it is part of the name). */
   column: keyof DB[TB] & string;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
   query: VectorInput;
@@ -48,6 +50,10 @@ export interface NearestOptions<DB, TB extends keyof DB & string> {
   /** Let the index serve the query, with these settings scoped to it. */
   approximate?: SearchSettings;
 }
+
+/** The LATERAL subquery computing the distance, and its column (names no table is likely to use). */
+const LATERAL_ALIAS = 'vecpg';
+const LATERAL_COLUMN = 'vecpg_distance';
 
 /** A row of the table plus its distance to the query. */
 export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distance: number };
@@ -69,15 +75,29 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
-  const ref = `${options.table}.${options.column}`;
-  const d = () => distance(ref, options.distance, options.query, options.type);
+  // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
+  // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
+  const column = sql.raw(quoteIdent(options.column));
+  const d = () => distance(column, options.distance, options.query, options.type);
   const run = async (q: Kysely<DB>) => {
+    // The distance is computed once per row, in a LATERAL subquery that PostgreSQL folds into the scan,
+    // and both selected and ordered by its qualified name: Kysely binds the query vector again at every
+    // use, so an ORDER BY repeating the expression would compute it twice, and a bare `ORDER BY
+    // "distance"` would be ambiguous next to `*` on a table with a "distance" column. The subquery's
+    // value is `(…) + 0` for an exact search (no vector index serves it) and the plain distance, which
+    // the index can serve, for an approximate one.
     // The table and its filter are typed by the caller's Database interface; the builder is not.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- internal: dynamic table name
-    let query = (q as Kysely<any>).selectFrom(options.table).selectAll().select(d().as('distance'));
+    const kysely = q as Kysely<any>;
+    const lateral = kysely.selectNoFrom((isExact ? exactOrder(d()) : d()).as(LATERAL_COLUMN)).as(LATERAL_ALIAS);
+    let query = kysely
+      .selectFrom(options.table as string)
+      .crossJoinLateral(lateral)
+      .selectAll(options.table)
+      .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);
     if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
-    query = query.orderBy(isExact ? exactOrder(d()) : d()).limit(k);
+    query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const).limit(k);
     return (await query.execute()) as Array<NearestRow<DB, TB>>;
   };
   if (isExact) return run(db);

@@ -1,10 +1,11 @@
 /**
  * The six distances as MikroORM raw fragments (`raw()` from @mikro-orm/core), usable as keys in
  * `where` and `orderBy` (EntityManager and QueryBuilder alike) and, with `.as('distance')`, in a
- * QueryBuilder's select list. Operators come from vecpg's one table, identifiers from its quoter.
+ * QueryBuilder's select list. Operators come from vecpg's one table, identifiers from its quoter
+ * (written without `?`, which MikroORM would take for placeholders).
  */
 import { type RawQueryFragment, raw } from '@mikro-orm/core';
-import { quoteIdent } from '../../sql/identifiers.ts';
+import { quoteIdentWithoutQuestionMarks } from '../../sql/identifiers.ts';
 import { type DistanceName, type VectorType, typeOfValue } from '../../sql/operators.ts';
 import { paramCast, toVectorValue } from '../../sql/params.ts';
 import { distanceSql, exactOrderSql } from '../../sql/query.ts';
@@ -21,8 +22,6 @@ export interface MikroDistanceOptions {
   /** For ORDER BY: `(<distance>) + 0`, an expression no HNSW/IVFFlat index can serve — the top-k stays exact. */
   exact?: boolean;
 }
-
-const escape = (sql: string): string => sql.replaceAll('?', '\\?');
 
 /**
  * A MikroORM raw fragment. Typed as also a string because, like everything `raw()` returns, it is
@@ -47,12 +46,13 @@ export function vectorDistance(distance: DistanceName, column: string, value: un
     const sql = distanceSql(target, type, distance, `?::${cast}`);
     return options.exact ? exactOrderSql(sql) : sql;
   };
-  const column_ = escape(quoteIdent(column));
+  // MikroORM rewrites `?` in raw fragments once or twice, so names are written without any `?` in them.
+  const column_ = quoteIdentWithoutQuestionMarks(column);
   // In WHERE and ORDER BY, MikroORM replaces the alias placeholder with the query's root alias.
   const fragment = raw<object, DistanceFragment>((alias: string) => render(options.qualify === false ? column_ : `${alias}.${column_}`), param);
   // MikroORM 6.6 does not replace that placeholder in a select list: `.as()` renders the column unqualified.
   Object.defineProperty(fragment, 'as', {
-    value: (name: string): RawQueryFragment => raw(`${render(column_)} as ${escape(quoteIdent(name))}`, param),
+    value: (name: string): RawQueryFragment => raw(`${render(column_)} as ${quoteIdentWithoutQuestionMarks(name)}`, param),
   });
   return fragment;
 }

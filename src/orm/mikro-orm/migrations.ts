@@ -13,7 +13,7 @@ import {
   dropIndexSql,
   setStorageSql,
 } from '../../sql/ddl.ts';
-import type { QualifiedName } from '../../sql/identifiers.ts';
+import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { mikroDb } from './executor.ts';
 
@@ -22,8 +22,9 @@ export interface MigrationLike {
   addSql(sql: string): void;
 }
 
-// MikroORM formats `?` in migration SQL as placeholders; escape it.
-const escape = (sql: string): string => sql.replaceAll('?', '\\?');
+// MikroORM's paths rewrite `?` differently (its migration runner left `\?` as is on PGlite, its raw
+// fragments format it twice): names are written without any `?` in them, right for every path.
+const escape = withoutQuestionMarksInIdentifiers;
 
 /**
  * `CREATE EXTENSION IF NOT EXISTS vector` in a migration's `up`.

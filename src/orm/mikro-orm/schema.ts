@@ -4,6 +4,7 @@
  * generator creates and then leaves alone.
  */
 import { type CreateIndexOptions, createIndexSql, defaultIndexName } from '../../sql/ddl.ts';
+import { withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
 import type { VectorType } from '../../sql/operators.ts';
 import { BitColumnType, HalfvecColumnType, SparsevecColumnType, VectorColumnType } from './types.ts';
 
@@ -69,5 +70,5 @@ export interface VectorIndexDefinition {
 export function vectorIndex(options: CreateIndexOptions): VectorIndexDefinition {
   const method = options.method ?? 'hnsw';
   const name = options.name ?? defaultIndexName(options.table, options.column ?? options.expression ?? '', method, options.distance);
-  return { name, expression: createIndexSql({ ...options, method, name }) };
+  return { name, expression: withoutQuestionMarksInIdentifiers(createIndexSql({ ...options, method, name })) };
 }

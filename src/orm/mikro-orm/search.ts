@@ -3,9 +3,10 @@
  * with its distance — exact by default (true top-k even with an index), or approximate with
  * query-time settings `SET LOCAL` inside `em.transactional`.
  */
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import { type EntityName, type FilterQuery, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VecpgError, describeValue } from '../../errors.ts';
+import { quoteIdent } from '../../sql/identifiers.ts';
 import { searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
@@ -32,6 +33,9 @@ export interface MikroSearchOptions<T> {
   /** Approximate search with these settings, applied with `SET LOCAL` to this query only. */
   approximate?: SearchSettings;
 }
+
+/** The distance's column in the search's select list (not a name an entity's table uses). */
+const DISTANCE_ALIAS = '__vecpg_distance';
 
 /** One result: the entity (managed by the EntityManager) and its distance. */
 export interface SearchResult<T> {
@@ -63,13 +67,17 @@ export async function mikroSearch<T extends object>(
 
   const run = async (tem: EntityManager): Promise<Array<SearchResult<T>>> => {
     const qb = tem.createQueryBuilder(entityName);
-    qb.select('*').addSelect(vectorDistance(distance, column, query, base).as('__vecpg_distance'));
+    // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which
+    // no vector index serves; the plain distance, which the index can serve, when approximate), and ORDER
+    // BY names that select-list entry, so PostgreSQL computes each distance once per row: repeating the
+    // expression would bind the query vector again, as a new parameter, and compute it twice.
+    qb.select('*').addSelect(vectorDistance(distance, column, query, { ...base, exact }).as(DISTANCE_ALIAS));
     if (where !== undefined) qb.where(where);
     if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(distance, column, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
-    qb.orderBy({ [vectorDistance(distance, column, query, { ...base, exact })]: 'asc' } as never).limit(k);
+    qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' } as never).limit(k);
     const rows = await qb.execute<Array<Record<string, unknown>>>('all', false);
     return rows.map((row) => {
-      const { __vecpg_distance: d, ...data } = row;
+      const { [DISTANCE_ALIAS]: d, ...data } = row;
       return { entity: tem.map(entityName, data as never), distance: Number(d) };
     });
   };

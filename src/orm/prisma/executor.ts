@@ -9,7 +9,7 @@ import type { Row, SqlExecutor, VecpgDb } from '../../sql/executor.ts';
 
 /**
  * What vecpg needs from a Prisma Client (or an interactive-transaction client): the raw query
- * method, and `$transaction` when it is not already a transaction.
+ * method, and `$transaction` (an interactive-transaction client may lack it).
  *
  * @example
  * const raw: PrismaRawClient = new PrismaClient({ adapter });
@@ -87,8 +87,9 @@ export function prismaExecutor(client: PrismaRawClient): SqlExecutor {
 
 /**
  * A Prisma Client as a `VecpgDb`, for the SQL layer's helpers (`extensionInfo`, `requireFeature`,
- * `search`, `withSearchSettings`). Given an interactive-transaction client (which has no
- * `$transaction`), `transaction` runs in that transaction: `SET LOCAL` then lasts until it ends.
+ * `search`, `withSearchSettings`). Given an interactive-transaction client, `transaction` runs inside
+ * that transaction (Prisma 7.10+ opens a savepoint for a nested `$transaction`; older clients have none,
+ * and `fn` runs directly): `SET LOCAL` then lasts until the outer transaction ends.
  *
  * @example
  * const db = prismaDb(prisma);

@@ -98,7 +98,7 @@ function checkCount(name: string, value: unknown, min: number): number {
  *
  * @example
  * rankStatement(model, field, 'cosine', [1, 0, 0, 0], { exact: true, take: 3 }).text;
- * // 'SELECT "id" AS "id", "embedding" <=> $1::vector AS "distance" FROM "Document" WHERE "embedding" IS NOT NULL ORDER BY ("embedding" <=> $1::vector) + 0 LIMIT $2'
+ * // 'SELECT "id" AS "id", ("embedding" <=> $1::vector) + 0 AS "distance" FROM "Document" WHERE "embedding" IS NOT NULL ORDER BY ("embedding" <=> $1::vector) + 0 LIMIT $2'
  */
 export function rankStatement(
   model: ResolvedModel,
@@ -109,7 +109,9 @@ export function rankStatement(
 ): SqlQuery {
   const params = new Params();
   const dist = distanceTo(params, field, distance, to);
-  const columns = [`${model.idSql} AS "id"`, `${dist} AS "distance"`];
+  // The distance column is the ORDER BY expression itself, so PostgreSQL computes it once per row.
+  const order = options.exact ? exactOrderSql(dist) : dist;
+  const columns = [`${model.idSql} AS "id"`, `${order} AS "distance"`];
   (options.vectors ?? []).forEach((f, i) => columns.push(`${f.columnSql}::text AS "v${i}"`));
   const where = [`${field.columnSql} IS NOT NULL`];
   if (options.ids !== undefined) where.push(`${model.idSql} = ANY(${params.bind(options.ids)})`);
@@ -129,7 +131,7 @@ export function rankStatement(
     where.push(`${dist} ${op} ${params.bind(bound)}`);
   }
   let text = `SELECT ${columns.join(', ')} FROM ${model.tableSql} WHERE ${where.join(' AND ')}`;
-  text += ` ORDER BY ${options.exact ? exactOrderSql(dist) : dist}`;
+  text += ` ORDER BY ${order}`;
   if (options.take !== undefined) text += ` LIMIT ${params.bind(checkCount('take', options.take, 1))}`;
   if (options.skip !== undefined) text += ` OFFSET ${params.bind(checkCount('skip', options.skip, 0))}`;
   return { text, values: params.values };

@@ -73,12 +73,16 @@ export async function vectorSearch<M extends Model>(model: ModelStatic<M>, optio
   if (options.where !== undefined) conditions.push(options.where);
   if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));
   const base = options.findOptions ?? {};
+  // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
+  // vector index serves; the plain distance, which the index can serve, when approximate): Sequelize then
+  // orders by that attribute's alias, and PostgreSQL computes each distance once per row.
+  const ordered = exact ? d.exact : d.literal;
   const find = (transaction: FindOptions['transaction']): Promise<M[]> =>
     model.findAll({
       ...base,
-      attributes: withDistance(base.attributes, [d.literal, DISTANCE]),
+      attributes: withDistance(base.attributes, [ordered, DISTANCE]),
       ...(conditions.length > 0 ? { where: { [Op.and]: conditions } as WhereOptions } : {}),
-      order: [[exact ? d.exact : d.literal, 'ASC']],
+      order: [[ordered, 'ASC']],
       limit: k,
       bind: d.bind,
       ...(transaction ? { transaction } : {}),

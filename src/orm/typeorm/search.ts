@@ -109,8 +109,13 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
   const type = options.type ?? columnTypeOf(repository, options.column);
   const d = distanceExpression(`${ALIAS}.${options.column}`, options.query, options.distance, { type, param: 'vecpg_query' });
 
+  // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
+  // vector index serves; the plain distance, which the index can serve, when approximate). TypeORM binds a
+  // named parameter once however often it appears, so both are the same `$1` and PostgreSQL, matching the
+  // ORDER BY to the select-list entry, computes each distance once per row.
+  const ordered = exact ? d.exactSql : d.sql;
   const run = (manager: EntityManager): Promise<Array<WithDistance<T>>> => {
-    const qb = manager.getRepository<T>(repository.metadata.target).createQueryBuilder(ALIAS).addSelect(d.sql, DISTANCE_ALIAS).setParameters(d.parameters);
+    const qb = manager.getRepository<T>(repository.metadata.target).createQueryBuilder(ALIAS).addSelect(ordered, DISTANCE_ALIAS).setParameters(d.parameters);
     if (options.where !== undefined) qb.andWhere(options.where);
     if (options.maxDistance !== undefined) {
       if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
@@ -119,7 +124,7 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
       qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
     }
     options.modify?.(qb);
-    qb.orderBy(exact ? d.exactSql : d.sql).limit(k);
+    qb.orderBy(ordered).limit(k);
     return getManyWithDistance(qb, DISTANCE_ALIAS);
   };
 
