@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VecpgError, describeValue } from '../errors.ts';
+import type { DistanceName } from '../sql/operators.ts';
+import { tableName } from './connect.ts';
 
 /**
  * A mistake in the command line: the message names the flag and the bad value.
@@ -163,6 +165,50 @@ export async function readQueryArg(raw: string, cwd: string): Promise<string> {
   } catch (error) {
     throw new CliUsageError(`--query file ${describeValue(path)} cannot be read: ${(error as Error).message}`);
   }
+}
+
+/** The `--distance` values, in pgvector's operator order. */
+export const DISTANCE_CHOICES = [
+  'l2',
+  'ip',
+  'cosine',
+  'l1',
+  'hamming',
+  'jaccard',
+] as const satisfies readonly DistanceName[];
+
+/** `--table` (with `--schema`), `--column` and `--distance`: the vector column a command works on. */
+export const VECTOR_COLUMN_OPTIONS = {
+  table: { type: 'string' },
+  schema: { type: 'string' },
+  column: { type: 'string' },
+  distance: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** The column flags plus `-k` and repeatable `--filter col=value`, shared by `search` and `recall`. */
+export const VECTOR_SEARCH_OPTIONS = {
+  ...VECTOR_COLUMN_OPTIONS,
+  k: { type: 'string', short: 'k' },
+  filter: { type: 'string', multiple: true },
+} as const satisfies OptionSpec;
+
+/**
+ * Read the flags of `VECTOR_COLUMN_OPTIONS`: `--table` and `--column` are required, `--distance` must be
+ * one of `DISTANCE_CHOICES` and is `undefined` when absent (each command has its own default or refusal).
+ *
+ * @example
+ * vectorColumnFlags({ table: 'items', schema: 'app', column: 'embedding' })
+ * // { table: ['app', 'items'], column: 'embedding', distance: undefined }
+ */
+export function vectorColumnFlags(values: ParsedFlags): {
+  table: string | [string, string];
+  column: string;
+  distance: DistanceName | undefined;
+} {
+  const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
+  const column = requireFlag(values, 'column');
+  const distance = choiceFlag(values, 'distance', DISTANCE_CHOICES);
+  return { table, column, distance };
 }
 
 /** Flags for approximate search settings, shared by `search` and `recall`. */

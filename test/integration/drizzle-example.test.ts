@@ -2,25 +2,15 @@
  * examples/drizzle.ts (the seed's walkthrough in Drizzle) runs on both targets and finds what the
  * seed promises; every TypeScript block of docs/drizzle.md is code from that example, verbatim.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 import { expect, it } from 'vitest';
 import { type Db, walkthrough } from '../../examples/drizzle.ts';
 import { describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 it('every TypeScript block of docs/drizzle.md is taken from examples/drizzle.ts', async () => {
-  const doc = await readFile(join(ROOT, 'docs/drizzle.md'), 'utf8');
-  const example = await readFile(join(ROOT, 'examples/drizzle.ts'), 'utf8');
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(5);
-  for (const block of blocks) {
-    for (const line of block.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'))) {
-      expect(example, `doc line not in the example: ${line}`).toContain(line.trim());
-    }
-  }
+  await expectDocBlocksIn('docs/drizzle.md', 'examples/drizzle.ts', { languages: ['ts'], minBlocks: 5 });
 });
 
 describeEachTarget('drizzle example', (tdb) => {

@@ -3,7 +3,6 @@
  * the server, and docs/knex.md shows that same code (every TypeScript block of the doc is a
  * verbatim excerpt of the example).
  */
-import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { SparseVector, cosineDistance } from 'vecpg';
 import { knexPglite, withVectorTypes } from 'vecpg/knex';
 import { walkthrough } from '../../examples/knex.ts';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 async function knexFor(t: TestDb): Promise<Knex> {
   if (t.target === 'pglite') return knexPglite(t.raw as PGlite);
@@ -19,13 +18,7 @@ async function knexFor(t: TestDb): Promise<Knex> {
 }
 
 it('docs/knex.md shows the code of examples/knex.ts', async () => {
-  const doc = await readFile(`${ROOT}docs/knex.md`, 'utf8');
-  const example = await readFile(`${ROOT}examples/knex.ts`, 'utf8');
-  // compared line by line without indentation: the doc dedents the excerpts taken from inside functions
-  const norm = (s: string) => s.split('\n').map((l) => l.trim()).join('\n').trim();
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
-  for (const block of blocks) expect(norm(example), block).toContain(norm(block));
+  await expectDocBlocksIn('docs/knex.md', 'examples/knex.ts', { languages: ['ts'], minBlocks: 6 });
 });
 
 describeEachTarget('examples/knex.ts', (db) => {

@@ -2,8 +2,6 @@
  * examples/kysely.ts (the seed's walkthrough in Kysely) runs on both targets and finds what the
  * seed promises; every TypeScript block of docs/kysely.md is code from that example, verbatim.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -13,18 +11,10 @@ import { registerTypes } from 'vecpg/pg';
 import { registerPgliteTypes } from 'vecpg/pglite';
 import { type Database, migrate, walkthrough } from '../../examples/kysely.ts';
 import { describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 it('every TypeScript block of docs/kysely.md is taken from examples/kysely.ts', async () => {
-  const doc = await readFile(join(ROOT, 'docs/kysely.md'), 'utf8');
-  const example = await readFile(join(ROOT, 'examples/kysely.ts'), 'utf8');
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(5);
-  for (const block of blocks) {
-    for (const line of block.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'))) {
-      expect(example, `doc line not in the example: ${line}`).toContain(line.trim());
-    }
-  }
+  await expectDocBlocksIn('docs/kysely.md', 'examples/kysely.ts', { languages: ['ts'], minBlocks: 5 });
 });
 
 describeEachTarget('kysely example', (tdb) => {

@@ -3,7 +3,6 @@
  * server; its hand-written migrations match the entity schemas (no diff afterwards); and
  * docs/mikro-orm.md shows that same code (every TypeScript block is an excerpt of the example).
  */
-import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,16 +10,10 @@ import { SparseVector, cosineDistance } from 'vecpg';
 import { mikroOrmPglite } from 'vecpg/mikro-orm';
 import { options, walkthrough } from '../../examples/mikro-orm.ts';
 import { describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 it('docs/mikro-orm.md shows the code of examples/mikro-orm.ts', async () => {
-  const doc = await readFile(`${ROOT}docs/mikro-orm.md`, 'utf8');
-  const example = await readFile(`${ROOT}examples/mikro-orm.ts`, 'utf8');
-  // compared line by line without indentation: the doc dedents the excerpts taken from inside functions
-  const norm = (s: string) => s.split('\n').map((l) => l.trim()).join('\n').trim();
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
-  for (const block of blocks) expect(norm(example), block).toContain(norm(block));
+  await expectDocBlocksIn('docs/mikro-orm.md', 'examples/mikro-orm.ts', { languages: ['ts'], minBlocks: 6 });
 });
 
 describeEachTarget('examples/mikro-orm.ts', (db) => {

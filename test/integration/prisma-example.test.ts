@@ -3,32 +3,18 @@
  * server through @prisma/adapter-pg, PGlite through pglite-prisma-adapter), and docs/prisma.md shows
  * that same code (every TypeScript block of the doc is a verbatim excerpt of the example).
  */
-import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { SparseVector, cosineDistance } from 'vecpg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Prisma } from '../../examples/prisma.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
 import { describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 it('docs/prisma.md shows the code of examples/prisma.ts', async () => {
-  const doc = await readFile(`${ROOT}docs/prisma.md`, 'utf8');
-  const example = await readFile(`${ROOT}examples/prisma.ts`, 'utf8');
-  const norm = (s: string) =>
-    s
-      .split('\n')
-      .map((l) => l.trim())
-      .join('\n')
-      .trim();
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
-  for (const block of blocks) expect(norm(example), block).toContain(norm(block));
+  await expectDocBlocksIn('docs/prisma.md', 'examples/prisma.ts', { languages: ['ts'], minBlocks: 6 });
   // The schema blocks are the fixture schema's own models.
-  const schema = await readFile(`${ROOT}test/fixtures/prisma/schema.prisma`, 'utf8');
-  const prismaBlocks = [...doc.matchAll(/```prisma\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  expect(prismaBlocks.length).toBeGreaterThanOrEqual(2);
-  for (const block of prismaBlocks) expect(norm(schema), block).toContain(norm(block));
+  await expectDocBlocksIn('docs/prisma.md', 'test/fixtures/prisma/schema.prisma', { languages: ['prisma'], minBlocks: 2 });
 });
 
 describeEachTarget('examples/prisma.ts', (db) => {

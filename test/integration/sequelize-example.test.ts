@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { isSparseVector, isVecpgError } from 'vecpg';
 import { requirePgvector } from 'vecpg/sequelize';
 import { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTables, enableVector, walkthrough } from '../../examples/sequelize.ts';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
 // Hand-derived cosine distances of the seed's samples to the target {0: 5.1, 42: 1.0}.
@@ -86,11 +85,5 @@ if (TARGETS.includes('server')) {
 }
 
 it('every code block of docs/sequelize.md is in examples/sequelize.ts, which the tests above run', async () => {
-  const doc = await readFile(`${ROOT}docs/sequelize.md`, 'utf8');
-  const example = await readFile(`${ROOT}examples/sequelize.ts`, 'utf8');
-  // Compared line by line, ignoring indentation (the doc shows function bodies dedented).
-  const squash = (s: string) => s.split('\n').map((l) => l.trim()).join('\n');
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => squash(m[1]!.trim()));
-  expect(blocks.length).toBeGreaterThan(10);
-  for (const block of blocks) expect(squash(example)).toContain(block);
+  await expectDocBlocksIn('docs/sequelize.md', 'examples/sequelize.ts', { languages: ['ts'], minBlocks: 11 });
 });

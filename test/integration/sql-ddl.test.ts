@@ -15,42 +15,10 @@ import {
   setStorageSql,
   type ColumnStorage,
   type DistanceName,
-  type IndexMethod,
   type VectorType,
 } from 'vecpg';
 import { describeEachTarget } from '../support/db.ts';
-
-// Every combination, with the operator class written by hand from pgvector's table (null: none exists).
-const COMBOS: Array<[VectorType, DistanceName, IndexMethod, string | null]> = [
-  ['vector', 'l2', 'hnsw', 'vector_l2_ops'],
-  ['vector', 'ip', 'hnsw', 'vector_ip_ops'],
-  ['vector', 'cosine', 'hnsw', 'vector_cosine_ops'],
-  ['vector', 'l1', 'hnsw', 'vector_l1_ops'],
-  ['vector', 'l2', 'ivfflat', 'vector_l2_ops'],
-  ['vector', 'ip', 'ivfflat', 'vector_ip_ops'],
-  ['vector', 'cosine', 'ivfflat', 'vector_cosine_ops'],
-  ['vector', 'l1', 'ivfflat', null],
-  ['halfvec', 'l2', 'hnsw', 'halfvec_l2_ops'],
-  ['halfvec', 'ip', 'hnsw', 'halfvec_ip_ops'],
-  ['halfvec', 'cosine', 'hnsw', 'halfvec_cosine_ops'],
-  ['halfvec', 'l1', 'hnsw', 'halfvec_l1_ops'],
-  ['halfvec', 'l2', 'ivfflat', 'halfvec_l2_ops'],
-  ['halfvec', 'ip', 'ivfflat', 'halfvec_ip_ops'],
-  ['halfvec', 'cosine', 'ivfflat', 'halfvec_cosine_ops'],
-  ['halfvec', 'l1', 'ivfflat', null],
-  ['sparsevec', 'l2', 'hnsw', 'sparsevec_l2_ops'],
-  ['sparsevec', 'ip', 'hnsw', 'sparsevec_ip_ops'],
-  ['sparsevec', 'cosine', 'hnsw', 'sparsevec_cosine_ops'],
-  ['sparsevec', 'l1', 'hnsw', 'sparsevec_l1_ops'],
-  ['sparsevec', 'l2', 'ivfflat', null],
-  ['sparsevec', 'ip', 'ivfflat', null],
-  ['sparsevec', 'cosine', 'ivfflat', null],
-  ['sparsevec', 'l1', 'ivfflat', null],
-  ['bit', 'hamming', 'hnsw', 'bit_hamming_ops'],
-  ['bit', 'jaccard', 'hnsw', 'bit_jaccard_ops'],
-  ['bit', 'hamming', 'ivfflat', 'bit_hamming_ops'],
-  ['bit', 'jaccard', 'ivfflat', null],
-];
+import { OPCLASSES } from '../support/opclasses.ts';
 
 const COLUMN: Record<VectorType, string> = { vector: 'v', halfvec: 'h', sparsevec: 's', bit: 'b' };
 
@@ -91,7 +59,7 @@ describeEachTarget('sql DDL', (db) => {
          ('{1:' || i || ',3:1}/5')::sparsevec, (i::bit(8)) FROM generate_series(1, 20) i`,
     );
     const expected: Array<[string, string, string]> = [];
-    for (const [type, distance, method, opclass] of COMBOS) {
+    for (const [type, distance, method, opclass] of OPCLASSES) {
       if (opclass === null) continue;
       const sql = createIndexSql({
         table: 'ddl_idx',
@@ -118,7 +86,7 @@ describeEachTarget('sql DDL', (db) => {
 
   it('the server also refuses every combination vecpg refuses', async () => {
     await db().query(`CREATE TABLE ddl_refuse (v vector(3), h halfvec(3), s sparsevec(5), b bit(8))`);
-    for (const [type, distance, method, opclass] of COMBOS) {
+    for (const [type, distance, method, opclass] of OPCLASSES) {
       if (opclass !== null) continue;
       expect(() => opclassFor(type, distance, method)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
       const raw = `CREATE INDEX ON ddl_refuse USING ${method} (${COLUMN[type]} ${type}_${distance}_ops)`;

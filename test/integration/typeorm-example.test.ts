@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { isSparseVector, isVecpgError } from 'vecpg';
 import { pgliteOptions, requirePgvector } from 'vecpg/typeorm';
@@ -6,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDataSource, walkthrough } from '../../examples/typeorm.ts';
 import { describeEachTarget } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
 // Hand-derived cosine distances of the seed's samples to the target {0: 5.1, 42: 1.0}.
@@ -71,11 +70,5 @@ describeEachTarget('typeorm example (docs/typeorm.md)', (db) => {
 });
 
 it('every code block of docs/typeorm.md is in examples/typeorm.ts, which the tests above run', async () => {
-  const doc = await readFile(`${ROOT}docs/typeorm.md`, 'utf8');
-  const example = await readFile(`${ROOT}examples/typeorm.ts`, 'utf8');
-  // Compared line by line, ignoring indentation (the doc shows function bodies dedented).
-  const squash = (s: string) => s.split('\n').map((l) => l.trim()).join('\n');
-  const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => squash(m[1]!.trim()));
-  expect(blocks.length).toBeGreaterThan(10);
-  for (const block of blocks) expect(squash(example)).toContain(block);
+  await expectDocBlocksIn('docs/typeorm.md', 'examples/typeorm.ts', { languages: ['ts'], minBlocks: 11 });
 });

@@ -16,11 +16,12 @@ import {
   parseCommandArgs,
   requireFlag,
   stringFlag,
+  vectorColumnFlags,
+  VECTOR_COLUMN_OPTIONS,
 } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection, type CliConnection } from '../connect.ts';
 import { formatTable, print, Progress, toJson } from '../output.ts';
-import { DISTANCE_CHOICES } from './search.ts';
 
 const USAGE = `Usage: vecpg index create --table T --column C --distance D [options]
        vecpg index list [--table T]
@@ -40,10 +41,7 @@ create options:
 common: --schema S, --json, --database-url URL`;
 
 const CREATE_OPTIONS = {
-  table: { type: 'string' },
-  schema: { type: 'string' },
-  column: { type: 'string' },
-  distance: { type: 'string' },
+  ...VECTOR_COLUMN_OPTIONS,
   method: { type: 'string' },
   m: { type: 'string' },
   'ef-construction': { type: 'string' },
@@ -84,9 +82,7 @@ export const indexCommand: CliCommand = {
 
 async function create(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(argv, CREATE_OPTIONS);
-  const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
-  const column = requireFlag(values, 'column');
-  const distance = choiceFlag(values, 'distance', DISTANCE_CHOICES);
+  const { table, column, distance } = vectorColumnFlags(values);
   if (distance === undefined) throw new CliUsageError('--distance is required: it decides the operator class');
   const method = choiceFlag(values, 'method', ['hnsw', 'ivfflat'] as const) ?? 'hnsw';
   const as = choiceFlag(values, 'as', ['halfvec', 'bit'] as const);

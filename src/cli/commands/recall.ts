@@ -12,20 +12,19 @@ import { recall, type RecallOptions, type SweepSetting } from '../../tune/recall
 import { renderRecallReport } from '../../tune/report.ts';
 import {
   CliUsageError,
-  choiceFlag,
   intFlag,
   listFlag,
   numberFlag,
   parseCommandArgs,
   parseFilters,
   parseIntIn,
-  requireFlag,
   stringFlag,
+  vectorColumnFlags,
+  VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
-import { tableName, withConnection } from '../connect.ts';
+import { withConnection } from '../connect.ts';
 import { formatNumber, formatTable, print, Progress, toJson } from '../output.ts';
-import { DISTANCE_CHOICES } from './search.ts';
 
 const USAGE = `Usage: vecpg recall --table T --column C --distance D [options]
 
@@ -99,23 +98,16 @@ export const recallCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
-      table: { type: 'string' },
-      schema: { type: 'string' },
-      column: { type: 'string' },
-      distance: { type: 'string' },
-      k: { type: 'string', short: 'k' },
+      ...VECTOR_SEARCH_OPTIONS,
       queries: { type: 'string' },
       seed: { type: 'string' },
-      filter: { type: 'string', multiple: true },
       sweep: { type: 'string' },
       iterative: { type: 'boolean' },
       target: { type: 'string' },
       key: { type: 'string' },
       report: { type: 'string' },
     });
-    const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
-    const column = requireFlag(values, 'column');
-    const distance = choiceFlag(values, 'distance', DISTANCE_CHOICES);
+    const { table, column, distance } = vectorColumnFlags(values);
     if (distance === undefined) throw new CliUsageError('--distance is required: recall is measured for the index serving it');
     const k = intFlag(values, 'k', 1, 1000) ?? 10;
     const seed = numberFlag(values, 'seed', -1, 1);

@@ -9,7 +9,6 @@ import { parseQueryVector } from '../../tune/query-vector.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
 import {
   CliUsageError,
-  choiceFlag,
   intFlag,
   listFlag,
   numberFlag,
@@ -19,13 +18,13 @@ import {
   requireFlag,
   stringFlag,
   approximateSettings,
+  vectorColumnFlags,
   SEARCH_SETTING_OPTIONS,
+  VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
-import { withConnection, tableName } from '../connect.ts';
+import { withConnection } from '../connect.ts';
 import { formatTable, print, toJson } from '../output.ts';
-
-export const DISTANCE_CHOICES = ['l2', 'ip', 'cosine', 'l1', 'hamming', 'jaccard'] as const satisfies readonly DistanceName[];
 
 const USAGE = `Usage: vecpg search --table T --column C --query LITERAL|@file [options]
 
@@ -61,23 +60,16 @@ export const searchCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
-      table: { type: 'string' },
-      schema: { type: 'string' },
-      column: { type: 'string' },
+      ...VECTOR_SEARCH_OPTIONS,
       query: { type: 'string' },
-      distance: { type: 'string' },
-      k: { type: 'string', short: 'k' },
       'max-distance': { type: 'string' },
-      filter: { type: 'string', multiple: true },
       select: { type: 'string' },
       exact: { type: 'boolean' },
       approximate: { type: 'boolean' },
       ...SEARCH_SETTING_OPTIONS,
     });
-    const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
-    const column = requireFlag(values, 'column');
+    const { table, column, distance: distanceFlag } = vectorColumnFlags(values);
     const queryText = await readQueryArg(requireFlag(values, 'query'), io.cwd);
-    const distanceFlag = choiceFlag(values, 'distance', DISTANCE_CHOICES);
     const k = intFlag(values, 'k', 1, 100_000) ?? 10;
     const maxDistance = numberFlag(values, 'max-distance', -Number.MAX_VALUE, Number.MAX_VALUE);
     const where = parseFilters(listFlag(values, 'filter'));
