@@ -183,6 +183,8 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       await expect(dropVectorIndex(db, ['public', name])).rejects.toThrow(refused);
       await expect(setVectorStorage(db, 't', name)).rejects.toThrow(refused);
       await expect(nearest(db, { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(nearest(db, { table: name as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(nearest(db, { table: `public.${name}` as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
     });
   }
 

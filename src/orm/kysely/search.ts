@@ -75,6 +75,9 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
+  // Kysely renders the table; vecpg still refuses a part PostgreSQL would truncate (over 63 bytes), read
+  // as Kysely reads it (`schema.table`), so a long name can never silently address another table.
+  for (const part of String(options.table).split('.')) quoteIdent(part);
   // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
   // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
   const column = sql.raw(quoteIdent(options.column));
