@@ -1,7 +1,8 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { checkFinite, parseElement } from './float.ts';
 import { isFloat32Tie, trimSpace } from './float-parse.ts';
-import { MAX_FLOAT32_TEXT, asciiText, textScratch, writeFloat32 } from './float-format.ts';
+import { MAX_FLOAT32_TEXT, writeFloat32 } from './float-format.ts';
+import { asciiText, textScratch } from './text-bytes.ts';
 import { MAX_DIMENSIONS } from './limits.ts';
 
 /** What a dense vector can be built from. */

@@ -8,16 +8,15 @@
  * interval boundary, the candidate is verified by parsing it back.
  *
  * Two outputs share that digit search: `formatFloat32` (one string), and `writeFloat32`, which writes
- * ASCII bytes into a buffer so a whole vector becomes one string with a single decode — no string per
- * element, which is what makes vector text cheaper than `JSON.stringify`.
+ * ASCII bytes into a buffer so a whole vector becomes one string with a single decode (text-bytes.ts) —
+ * no string per element. `writeFloat32` sends the values printed in fixed notation (1e-4 <= |v| < 1e6,
+ * all of a typical embedding) to an exact integer version of the same search (float-fixed.ts), which
+ * gives the same text for each of them; that is what makes vector text cheaper than `JSON.stringify`.
  */
+import { POW10, TEN, writeFixed } from './float-fixed.ts';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-/** 10^k for k = 0..22 are exact doubles. */
-const POW10: number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-/** 10^e as the nearest double, for e in [-46, 39]: the decimal exponent of a float32 in one comparison. */
-const TEN: number[] = Array.from({ length: 86 }, (_, i) => Number(`1e${i - 46}`));
 /** One ulp of a float32 with this biased exponent. */
 const ULP: number[] = Array.from({ length: 256 }, (_, b) => 2 ** ((b === 0 ? 1 : b) - 150));
 
@@ -186,6 +185,19 @@ export const MAX_FLOAT32_TEXT = 15;
  * new TextDecoder().decode(buf.subarray(0, writeFloat32(buf, 0, 0.1))); // '0.1'
  */
 export function writeFloat32(buf: Uint8Array, pos: number, value: number): number {
+  f32[0] = value;
+  const v = f32[0]!;
+  const a = Math.abs(v);
+  if (a >= 1e-4 && a < 1e6 && a !== Math.floor(a)) {
+    const bits = u32[0]!;
+    buf[pos] = 45; // '-', kept (pos moves past it) only when the sign bit is set
+    return writeFixed(buf, pos + (bits >>> 31), a, bits & 0x7fffffff);
+  }
+  return writeOther(buf, pos, v);
+}
+
+/** {@link writeFloat32} for the float32 `value` outside the fixed-notation fast path (or an integer). */
+function writeOther(buf: Uint8Array, pos: number, value: number): number {
   if (value < 0 || (value === 0 && 1 / value < 0)) buf[pos++] = 45; // '-'
   const a = value < 0 ? -value : value;
   if (a === Math.floor(a) && a < 1e6) {
@@ -235,29 +247,4 @@ export function writeInteger(buf: Uint8Array, pos: number, n: number): number {
   let length = 1;
   while (length < 22 && n >= POW10[length]!) length++;
   return writeDigits(buf, pos, n, length);
-}
-
-let scratch = new Uint8Array(1 << 16);
-const decoder = new TextDecoder();
-
-/**
- * A shared byte buffer of at least `bytes` bytes for building one text value (reused: decode it with
- * {@link asciiText} before building the next).
- *
- * @example
- * const buf = textScratch(100);
- */
-export function textScratch(bytes: number): Uint8Array {
-  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
-  return scratch;
-}
-
-/**
- * The ASCII bytes `buf[0..end)` as a string.
- *
- * @example
- * asciiText(new Uint8Array([91, 93]), 2); // '[]'
- */
-export function asciiText(buf: Uint8Array, end: number): string {
-  return decoder.decode(buf.subarray(0, end));
 }

@@ -88,7 +88,14 @@ function float32Tie(d: number): [number, number] | null {
  * isFloat32Tie(1 + 2 ** -24); // true
  */
 export function isFloat32Tie(d: number): boolean {
-  return float32Tie(d) !== null;
+  const f = Math.fround(d);
+  if (f === d) return false;
+  if (f === Infinity || f === -Infinity) return float32Tie(d) !== null;
+  // d lies between f and the next float32 g, nearer f or halfway. f + 2(d - f) (d - f and its double
+  // are exact) is g at the halfway point, a float32; anywhere else it is strictly between f and g, at
+  // least two double steps from either, so even rounded it is no float32. NaN gives false.
+  const other = f + 2 * (d - f);
+  return Math.fround(other) === other;
 }
 
 /**

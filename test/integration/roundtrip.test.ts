@@ -147,6 +147,49 @@ describeEachTarget('round trips', (db) => {
     expect(mismatches).toBe(0);
   });
 
+  it("Vector#toSql is the server's vector_out for every kind of float32 (random bit patterns, ties, edges)", async () => {
+    // The values reach the server as float8[] (exact for a float32), not through the text under test.
+    const rand = seededRandom(5);
+    const f32 = new Float32Array(1);
+    const u32 = new Uint32Array(f32.buffer);
+    const fromBits = (bits: number) => {
+      u32[0] = bits;
+      return f32[0]!;
+    };
+    const values: number[] = [];
+    // 1e-4, 1e6 and the powers of ten and two between them, with their neighbours: the edges of the
+    // fixed-notation fast path, asymmetric intervals, and shortest forms that change length.
+    const edges = [1e-4, 1e6, 2 ** -13, 2 ** 19, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000, 100000, 0.5, 2 ** 10];
+    for (const e of edges) {
+      f32[0] = e;
+      const bits = u32[0]!;
+      for (let d = -3; d <= 3; d++) values.push(fromBits(bits + d), -fromBits(bits + d));
+    }
+    for (let i = 0; i < 6000; i++) {
+      // any finite bit pattern, and one whose exponent is in the fixed-notation range [1e-4, 1e6)
+      const any = fromBits((rand() * 2 ** 32) >>> 0);
+      if (Number.isFinite(any)) values.push(any);
+      const sign = rand() < 0.5 ? 2 ** 31 : 0;
+      values.push(fromBits(sign + (113 << 23) + Math.floor(rand() * (37 << 23)))); // biased exponents 113..149
+      // few mantissa bits: exact ties between two shortest candidates
+      values.push(Math.fround((Math.floor(rand() * 4096) + 1) * 2 ** (Math.floor(rand() * 34) - 24)));
+    }
+    const got: string[] = [];
+    const ours: string[] = [];
+    for (let start = 0; start < values.length; start += 8000) {
+      const chunk = values.slice(start, start + 8000);
+      const [row] = await db().query<{ t: string }>('SELECT $1::float8[]::vector::text AS t', [chunk]);
+      got.push(row!.t);
+      ours.push(new Vector(chunk).toSql());
+    }
+    const theirs = got.flatMap((t) => t.slice(1, -1).split(','));
+    const mine = ours.flatMap((t) => t.slice(1, -1).split(','));
+    expect(theirs).toHaveLength(values.length);
+    const mismatches = mine.filter((t, i) => t !== theirs[i]).length;
+    expect(mismatches).toBe(0);
+    expect(ours).toEqual(got);
+  });
+
   it("the seed's inserts round-trip", async () => {
     await db().query('CREATE TABLE document (id bigserial PRIMARY KEY, title varchar(255), embedding vector(4))');
     await db().query(

@@ -12,6 +12,8 @@ import {
   isVector,
   type VecpgErrorCode,
 } from 'vecpg';
+import { MAX_FLOAT32_TEXT, writeFloat32 } from '../../src/types/float-format.ts';
+import { isFloat32Tie } from '../../src/types/float-parse.ts';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 
@@ -115,6 +117,66 @@ describe('Vector', () => {
     [1.2379400392853803e27, '1.2379401e+27'],
   ])('formatFloat32(%s) = %s', (value, text) => {
     expect(formatFloat32(value)).toBe(text);
+  });
+
+  // toSql prints values in fixed notation (1e-4 <= |x| < 1e6) with its own exact digit search. Outputs
+  // checked against `SELECT '{...}'::float8[]::vector::text` on pgvector 0.8.0.
+  it.each([
+    ['0x38d1b716', '9.999999e-05'], // below 1e-4: exponent form, the general search
+    ['0x38d1b717', '0.0001'], // the float32 nearest 1e-4, just below it
+    ['0x38d1b718', '0.000100000005'],
+    ['0x38ffffff', '0.000122070305'],
+    ['0x39000000', '0.00012207031'], // 2^-13: the interval is narrower below a power of two
+    ['0x3dcccccc', '0.099999994'],
+    ['0x3dcccccd', '0.1'],
+    ['0x3eaaaaab', '0.33333334'],
+    ['0x3f7fffff', '0.99999994'],
+    ['0x3f800001', '1.0000001'],
+    ['0x40b7a000', '5.7382812'], // 5.73828125: 5.7382812 and 5.7382813 are equally near, the even one wins
+    ['0x47c35040', '100000.5'],
+    ['0x497423ff', '999999.94'],
+    ['0x49742400', '1e+06'],
+    ['0xbdcccccd', '-0.1'],
+    ['0xc97423ff', '-999999.94'],
+  ])('Vector toSql of the float32 with bits %s is %s', (bits, text) => {
+    const value = new Float32Array(new Uint32Array([Number(bits)]).buffer)[0]!;
+    expect(new Vector([value]).toSql()).toBe(`[${text}]`);
+    expect(new Vector([value, value]).toSql()).toBe(`[${text},${text}]`);
+  });
+
+  it('writes the float32 nearest to a double, never the double itself', () => {
+    // 0.99999999 rounds to the float32 1 (SELECT 0.99999999::float4::text is '1').
+    const buf = new Uint8Array(MAX_FLOAT32_TEXT);
+    const text = (v: number) => Buffer.from(buf.subarray(0, writeFloat32(buf, 0, v))).toString('latin1');
+    expect(text(0.99999999)).toBe('1');
+    expect(text(-2.9999999999)).toBe('-3');
+    expect(text(0.1)).toBe('0.1');
+    expect(text(-0)).toBe('-0');
+  });
+});
+
+describe('float32 rounding ties in parsed decimals', () => {
+  // A double exactly halfway between two float32s needs the exact decimal to round like the server's
+  // strtof; anything else rounds like Math.fround.
+  const F32_MAX = 3.4028234663852886e38;
+  it.each([
+    [1 + 2 ** -24, true], // between 1 and 1 + 2^-23
+    [-(1 + 2 ** -24), true],
+    [1 + 2 ** -24 + 2 ** -52, false], // one double step above that midpoint
+    [1 + 2 ** -24 - 2 ** -52, false], // and one below
+    [1 - 2 ** -25, true], // just below a power of two the float32 spacing halves
+    [1 - 2 ** -25 - 2 ** -53, false],
+    [2 ** -150, true], // between 0 and the smallest subnormal
+    [3 * 2 ** -150, true], // between the two smallest subnormals
+    [2 ** -151, false],
+    [F32_MAX + 2 ** 103, true], // between the largest float32 and 2^128 (which fround turns into Infinity)
+    [F32_MAX + 2 ** 102, false],
+    [Math.fround(0.1), false], // float32 values themselves
+    [0.1, false],
+    [Number.NaN, false],
+    [Infinity, false],
+  ])('isFloat32Tie(%s) is %s', (d, tie) => {
+    expect(isFloat32Tie(d)).toBe(tie);
   });
 });
 
