@@ -58,7 +58,7 @@ function npyRow(bytes: Uint8Array, row: number): number[] {
   const length = version === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dict = new TextDecoder('latin1').decode(bytes.subarray(pre, pre + length));
   const [, order, kind] = /'descr'\s*:\s*'([<>|=])(f[248])'/.exec(dict)!;
-  const cols = Number(/'shape'\s*:\s*\(\s*[0-9]+\s*,\s*([0-9]+)/.exec(dict)![1]);
+  const cols = Number(/'shape'\s*:\s*\(\s*[0-9]+L?\s*,\s*([0-9]+)/.exec(dict)![1]); // Python 2 longs: (2L, 3L)
   const size = SIZE[kind as Dtype];
   const little = order !== '>';
   const out: number[] = [];

@@ -5,6 +5,7 @@ import { type ImportFormat, formatFromPath, readRecords } from '../../src/io/rea
 import type { CsvOptions } from '../../src/io/readers/csv.ts';
 import type { ReadItem, SourceRecord } from '../../src/io/record.ts';
 import { isVecpgError, type VecpgError } from 'vecpg';
+import { parseNpyHeader } from 'vecpg/load';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -167,6 +168,32 @@ describe('NumPy .npy reader (files written by numpy 2)', () => {
     const e = await failure(readAll(name));
     expect(e.code).toBe('IMPORT_FAILED');
     expect(e.details).toMatchObject({ file: name, reason });
+  });
+});
+
+describe('parseNpyHeader shapes', () => {
+  const header = (shape: string) => `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  it.each([
+    ['(2, 3)', [2, 3]],
+    ['(2,3,)', [2, 3]],
+    ['( 0 , 5 )', [0, 5]],
+    ['(2L, 3L)', [2, 3]],
+  ])('%s reads as rows and columns %j', (shape, [rows, cols]) => {
+    expect(parseNpyHeader(header(shape))).toMatchObject({ rows, cols });
+  });
+  it.each([
+    ['(2, ,3)', 'INVALID_BINARY'], // found by `npm run fuzz`: it used to read as (2, 3)
+    ['(,2,3)', 'INVALID_BINARY'],
+    ['(2,,)', 'INVALID_BINARY'],
+    ['(2e1, 3)', 'INVALID_BINARY'],
+    ['(0x2, 3)', 'INVALID_BINARY'],
+    ['(-1, 3)', 'INVALID_BINARY'],
+    ['(2, 3.0)', 'INVALID_BINARY'],
+    ['(6,)', 'UNSUPPORTED'],
+    ['()', 'UNSUPPORTED'],
+    ['(2, 3, 4)', 'UNSUPPORTED'],
+  ])('%s is refused with %s', (shape, code) => {
+    expect(() => parseNpyHeader(header(shape))).toThrowError(expect.objectContaining({ code }));
   });
 });
 

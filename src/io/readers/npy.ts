@@ -35,8 +35,16 @@ export function parseNpyHeader(dict: string): NpyHeader {
     throw new VecpgError('UNSUPPORTED', `.npy dtype ${JSON.stringify(descr[0])} is not supported (float16, float32 or float64)`, { details: { value: dtype } });
   }
   if (fortran[1] === 'True') throw new VecpgError('UNSUPPORTED', '.npy array is in Fortran order; save it in C order (np.ascontiguousarray)');
-  const dims = shape[1]!.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (dims.length !== 2 || !dims.every((n) => Number.isInteger(n) && n >= 0)) {
+  // A Python tuple of non-negative ints: `(2, 3)`, `(3,)`, `()`; numpy under Python 2 wrote longs, `(2L, 3L)`.
+  // Only a trailing comma may leave an empty part: `(2, ,3)` is not a tuple and must not read as (2, 3).
+  const parts = shape[1]!.split(',').map((s) => s.trim());
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length === 1 && parts[0] === '') parts.pop();
+  if (!parts.every((p) => /^[0-9]+L?$/.test(p))) {
+    throw new VecpgError('INVALID_BINARY', `unreadable .npy shape (${shape[1]})`, { details: { value: shape[1] } });
+  }
+  const dims = parts.map((p) => Number(p.replace('L', '')));
+  if (dims.length !== 2) {
     throw new VecpgError('UNSUPPORTED', `.npy array has shape (${shape[1]}); a 2-D array (rows, dimensions) is needed`, { details: { value: shape[1] } });
   }
   const [rows, cols] = dims as [number, number];
