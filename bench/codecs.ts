@@ -70,8 +70,11 @@ export async function runCodecs(): Promise<{ table: string[][]; ratios: Record<s
   for (let round = 0; round <= RUNS; round++) {
     for (const [i, c] of cases.entries()) {
       // Collect the previous case's garbage first, so it is not billed to this one (needs --expose-gc;
-      // bench/run.ts passes it).
+      // bench/run.ts passes it), then let the collector's background threads finish: CPU time is
+      // process-wide, and that tail (~5-15 ms) was billed to the next case, swamping the few
+      // milliseconds the sparse binary cases take.
       gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const t = cpuMs();
       c.fn();
       if (round > 0) times[i]!.push(cpuMs() - t);

@@ -1,5 +1,5 @@
 import { VecpgError, describeValue } from '../errors.ts';
-import { asBytes, expectLength, viewOf } from './binary.ts';
+import { asBytes, expectLength, readInt32 } from './binary.ts';
 import { type DenseInput } from './dense.ts';
 import { checkFinite, parseElement } from './float.ts';
 import { MAX_FLOAT32_TEXT, writeFloat32, writeInteger } from './float-format.ts';
@@ -36,7 +36,7 @@ function checkIndex(index: number, dimensions: number, label: string | number): 
  * Build sorted, validated (indices, values) from unsorted pairs. Zero values are dropped.
  * `labels` is used in messages (the key as written, or the text position).
  */
-function build(indices: number[], values: number[], dimensions: number): { indices: Int32Array; values: Float32Array } {
+function build(indices: number[], values: number[], dimensions: number): Built {
   const n = indices.length;
   const order = Array.from({ length: n }, (_, i) => i);
   let sorted = true;
@@ -70,13 +70,33 @@ function build(indices: number[], values: number[], dimensions: number): { indic
       { details: { nnz: outI.length } },
     );
   }
-  return { indices: Int32Array.from(outI), values: Float32Array.from(outV) };
+  return pack(outI, outV, dimensions);
 }
 
+/**
+ * A sparse vector's storage: pgvector's binary send format itself (`int32 dim | int32 nnz | int32 0 |
+ * nnz × int32 index | nnz × float32`, big-endian), so `toBinary()` is one copy and `fromBinary()` one
+ * validated copy, with no typed array per field to allocate.
+ */
 interface Built {
-  indices: Int32Array;
-  values: Float32Array;
+  bytes: Uint8Array;
+  view: DataView;
+  nnz: number;
   dimensions: number;
+}
+
+/** Write ascending, in-range 0-based indices and non-zero float32 values (already checked) in the binary format. */
+function pack(indices: ArrayLike<number>, values: ArrayLike<number>, dimensions: number): Built {
+  const nnz = indices.length;
+  const bytes = new Uint8Array(12 + 8 * nnz);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, dimensions);
+  view.setInt32(4, nnz);
+  for (let k = 0; k < nnz; k++) {
+    view.setInt32(12 + 4 * k, indices[k]!);
+    view.setFloat32(12 + 4 * nnz + 4 * k, values[k]!);
+  }
+  return { bytes, view, nnz, dimensions };
 }
 
 /** Set just before a constructor call by the static builders, which have already validated. */
@@ -122,7 +142,7 @@ function normalize(entries: SparseEntries | DenseInput, dimensions: number | und
   } else {
     throw new VecpgError('INVALID_VALUE', `SparseVector expects an object, a Map or an array, got ${describeValue(entries)}`);
   }
-  return { ...build(idx, val, dims), dimensions: dims };
+  return build(idx, val, dims);
 }
 
 /**
@@ -131,7 +151,7 @@ function normalize(entries: SparseEntries | DenseInput, dimensions: number | und
  */
 function parseServerSparse(inner: string, dims: number): Built | null {
   const n = inner.length;
-  if (n === 0) return { indices: new Int32Array(0), values: new Float32Array(0), dimensions: dims };
+  if (n === 0) return pack([], [], dims);
   const idx: number[] = [];
   const val: number[] = [];
   let pos = 0;
@@ -169,7 +189,7 @@ function parseServerSparse(inner: string, dims: number): Built | null {
     if (idx.length > SPARSE_MAX_NNZ) return null;
   }
   if (inner.charCodeAt(n - 1) === 44 /* , */) return null;
-  return { indices: Int32Array.from(idx), values: Float32Array.from(val), dimensions: dims };
+  return pack(idx, val, dims);
 }
 
 /**
@@ -183,17 +203,28 @@ function parseServerSparse(inner: string, dims: number): Built | null {
  * s.indices;   // [0, 2, 4]
  */
 export class SparseVector {
-  readonly #indices: Int32Array;
-  readonly #values: Float32Array;
+  /** pgvector's binary format (see {@link Built}); nnz indices at byte 12, then nnz values. */
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #nnz: number;
   readonly #dimensions: number;
 
   /** From `{index: value}` (0-based keys) and a dimension count, or from a dense array. */
   constructor(entries: SparseEntries | DenseInput, dimensions?: number) {
     const built = trusted ?? normalize(entries, dimensions);
     trusted = null;
-    this.#indices = built.indices;
-    this.#values = built.values;
+    this.#bytes = built.bytes;
+    this.#view = built.view;
+    this.#nnz = built.nnz;
     this.#dimensions = built.dimensions;
+  }
+
+  #index(k: number): number {
+    return this.#view.getInt32(12 + 4 * k);
+  }
+
+  #value(k: number): number {
+    return this.#view.getFloat32(12 + 4 * this.#nnz + 4 * k);
   }
 
   /** From parallel arrays of 0-based indices and values (any order; duplicates refused). */
@@ -202,7 +233,7 @@ export class SparseVector {
       throw new VecpgError('DIMENSION_MISMATCH', `sparsevec has ${indices?.length} indices but ${values?.length} values`);
     }
     const dims = checkSparseDimensions(dimensions);
-    trusted = { ...build(Array.from(indices), Array.from(values), dims), dimensions: dims };
+    trusted = build(Array.from(indices), Array.from(values), dims);
     return new SparseVector({}, dims);
   }
 
@@ -212,45 +243,49 @@ export class SparseVector {
 
   /** Number of non-zero elements. */
   get nnz(): number {
-    return this.#indices.length;
+    return this.#nnz;
   }
 
-  /** 0-based indices of the non-zero elements, ascending (a copy). */
+  /** 0-based indices of the non-zero elements, ascending (a new array each call). */
   get indices(): number[] {
-    return Array.from(this.#indices);
+    const out = new Array<number>(this.#nnz);
+    for (let k = 0; k < out.length; k++) out[k] = this.#index(k);
+    return out;
   }
 
-  /** The non-zero values, in index order (a copy). */
+  /** The non-zero values, in index order (a new array each call). */
   get values(): number[] {
-    return Array.from(this.#values);
+    const out = new Array<number>(this.#nnz);
+    for (let k = 0; k < out.length; k++) out[k] = this.#value(k);
+    return out;
   }
 
   /** Dense form (beware: allocates `dimensions` numbers). */
   toArray(): number[] {
     const out = new Array<number>(this.#dimensions).fill(0);
-    for (let k = 0; k < this.#indices.length; k++) out[this.#indices[k]!] = this.#values[k]!;
+    for (let k = 0; k < this.#nnz; k++) out[this.#index(k)] = this.#value(k);
     return out;
   }
 
   /** `{index: value}` with 0-based keys. */
   toObject(): Record<number, number> {
     const out: Record<number, number> = {};
-    for (let k = 0; k < this.#indices.length; k++) out[this.#indices[k]!] = this.#values[k]!;
+    for (let k = 0; k < this.#nnz; k++) out[this.#index(k)] = this.#value(k);
     return out;
   }
 
   /** pgvector text: `{1:1.5,3:2}/6`, indices shifted to pgvector's 1-based text form. */
   toSql(): string {
     // Written as ASCII bytes into one buffer, decoded once: no string per element.
-    const n = this.#indices.length;
+    const n = this.#nnz;
     const buf = textScratch(n * (MAX_FLOAT32_TEXT + 12) + 14);
     buf[0] = 123; // {
     let pos = 1;
     for (let k = 0; k < n; k++) {
       if (k > 0) buf[pos++] = 44; // ,
-      pos = writeInteger(buf, pos, toBase(this.#indices[k]!, SPARSEVEC_TEXT_INDEX_BASE));
+      pos = writeInteger(buf, pos, toBase(this.#index(k), SPARSEVEC_TEXT_INDEX_BASE));
       buf[pos++] = 58; // :
-      pos = writeFloat32(buf, pos, this.#values[k]!);
+      pos = writeFloat32(buf, pos, this.#value(k));
     }
     buf[pos++] = 125; // }
     buf[pos++] = 47; // /
@@ -273,23 +308,14 @@ export class SparseVector {
 
   /** `int32 dim | int32 nnz | int32 0 | nnz × int32 index (0-based) | nnz × float32`, big-endian. */
   toBinary(): Uint8Array {
-    const n = this.#indices.length;
-    const out = new Uint8Array(12 + 8 * n);
-    const view = viewOf(out);
-    view.setInt32(0, this.#dimensions);
-    view.setInt32(4, n);
-    for (let k = 0; k < n; k++) {
-      view.setInt32(12 + 4 * k, this.#indices[k]!);
-      view.setFloat32(12 + 4 * n + 4 * k, this.#values[k]!);
-    }
-    return out;
+    return new Uint8Array(this.#bytes);
   }
 
   equals(other: unknown): boolean {
     if (!isSparseVector(other) || other.dimensions !== this.#dimensions || other.nnz !== this.nnz) return false;
     const oi = other.indices;
     const ov = other.values;
-    for (let k = 0; k < oi.length; k++) if (oi[k] !== this.#indices[k] || ov[k] !== this.#values[k]) return false;
+    for (let k = 0; k < oi.length; k++) if (oi[k] !== this.#index(k) || ov[k] !== this.#value(k)) return false;
     return true;
   }
 
@@ -352,12 +378,11 @@ export class SparseVector {
 
   /** Parse pgvector's binary format, refusing anything the server would refuse. */
   static fromBinary(input: Uint8Array | ArrayBuffer | ArrayBufferView): SparseVector {
-    const bytes = asBytes(input, 'sparsevec');
-    if (bytes.byteLength < 12) expectLength(bytes, 12, 'sparsevec', 'the header');
-    const view = viewOf(bytes);
-    const dim = view.getInt32(0);
-    const nnz = view.getInt32(4);
-    const unused = view.getInt32(8);
+    const b = asBytes(input, 'sparsevec');
+    if (b.byteLength < 12) expectLength(b, 12, 'sparsevec', 'the header');
+    const dim = readInt32(b, 0);
+    const nnz = readInt32(b, 4);
+    const unused = readInt32(b, 8);
     if (unused !== 0) throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: unused header field must be 0, got ${unused}`);
     if (dim < 1 || dim > SPARSE_MAX_DIMENSIONS) {
       throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: dimensions ${dim} outside 1..${SPARSE_MAX_DIMENSIONS}`);
@@ -365,22 +390,29 @@ export class SparseVector {
     if (nnz < 0 || nnz > SPARSE_MAX_NNZ || nnz > dim) {
       throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: ${nnz} non-zeros for ${dim} dimensions`);
     }
-    expectLength(bytes, 12 + 8 * nnz, 'sparsevec', `${nnz} non-zeros`);
-    const idx = new Int32Array(nnz);
-    const val = new Float32Array(nnz);
+    expectLength(b, 12 + 8 * nnz, 'sparsevec', `${nnz} non-zeros`);
+    // The bytes are the storage: copy them (`new Uint8Array(typedArray)` always copies, even from a Node
+    // Buffer), then check the copy, so what is checked is what is kept.
+    const bytes = new Uint8Array(b);
+    const view = new DataView(bytes.buffer);
+    let prev = -1;
     for (let k = 0; k < nnz; k++) {
       const i = view.getInt32(12 + 4 * k);
-      if (i < 0 || i >= dim || (k > 0 && i <= idx[k - 1]!)) {
+      if (i <= prev || i >= dim) {
         throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: index ${i} at position ${k} is out of range or not ascending`);
       }
-      idx[k] = i;
-      const v = view.getFloat32(12 + 4 * nnz + 4 * k);
-      if (v === 0) throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: zero value at index ${i}`);
-      checkFinite(v, i, 'sparsevec');
-      val[k] = v;
+      prev = i;
+      // Checked on the float's bits (no conversion needed to keep it): ±0 has none set but the sign, and an
+      // all-ones exponent is NaN or ±Infinity.
+      const at = 12 + 4 * nnz + 4 * k;
+      const x = view.getInt32(at);
+      if ((x & 0x7fffffff) === 0) {
+        throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: zero value at index ${i}`);
+      }
+      if ((x & 0x7f800000) === 0x7f800000) checkFinite(view.getFloat32(at), i, 'sparsevec');
     }
     // Validated above exactly as build() would (ascending, in range, non-zero, finite): no second pass.
-    trusted = { indices: idx, values: val, dimensions: dim };
+    trusted = { bytes, view, nnz, dimensions: dim };
     return new SparseVector({}, dim);
   }
 

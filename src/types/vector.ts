@@ -1,5 +1,5 @@
 import { VecpgError, describeValue } from '../errors.ts';
-import { asBytes, expectLength, viewOf } from './binary.ts';
+import { asBytes, expectLength } from './binary.ts';
 import { type DenseInput, checkDenseLength, formatDenseText, parseDenseFloat32, toFloat32 } from './dense.ts';
 import { checkFinite } from './float.ts';
 
@@ -104,59 +104,64 @@ export function isVector(value: unknown): value is Vector {
 export function encodeVectorBinary(values: ArrayLike<number>): Uint8Array {
   const n = values.length;
   checkDenseLength(n, 'vector');
-  const out = new Uint8Array(4 + 4 * n);
-  const view = viewOf(out);
-  view.setUint16(0, n);
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < n; i++) view.setFloat32(4 + 4 * i, values[i]!);
-    return out;
-  }
-  // Bulk path (bulk loads encode millions of these): copy the float32 bits, then swap each word to
-  // big-endian — about 5x faster than a DataView call per element.
   const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
-  const src = new Uint32Array(f32.buffer, f32.byteOffset, n);
-  const dst = new Uint32Array(out.buffer, 4, n);
-  for (let i = 0; i < n; i++) {
-    const x = src[i]!;
-    dst[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-  }
+  const out = new Uint8Array(4 + 4 * n);
+  out[0] = n >>> 8;
+  out[1] = n & 0xff;
+  // Each float's bits, stored big-endian by a DataView: one byte-swapping store per element, faster
+  // than swapping by hand (bulk loads encode millions of these), and the bits are kept exactly.
+  const bits = new Int32Array(f32.buffer, f32.byteOffset, n);
+  const body = new DataView(out.buffer, 4);
+  for (let i = 0; i < n; i++) body.setInt32(4 * i, bits[i]!);
   return out;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** float32 exponent bits, and the lowest of them. */
+const EXP = 0x7f800000;
+const EXP_ONE = 0x00800000;
 
 /** Decode pgvector's binary format into a Float32Array, refusing truncated or padded input. */
 export function decodeVectorBinary(input: Uint8Array | ArrayBuffer | ArrayBufferView): Float32Array {
   const bytes = asBytes(input, 'vector');
   if (bytes.byteLength < 4) expectLength(bytes, 4, 'vector', 'the header');
-  const view = viewOf(bytes);
-  const dim = view.getUint16(0);
-  const unused = view.getUint16(2);
+  const dim = (bytes[0]! << 8) | bytes[1]!;
+  const unused = (bytes[2]! << 8) | bytes[3]!;
   if (unused !== 0) {
     throw new VecpgError('INVALID_BINARY', `invalid vector binary: unused header field must be 0, got ${unused}`);
   }
   checkDenseLength(dim, 'vector');
   expectLength(bytes, 4 + 4 * dim, 'vector', `${dim} dimensions`);
+  // One pass, any alignment, any host byte order: read each big-endian word, store its bits natively.
+  const body = new DataView(bytes.buffer, bytes.byteOffset + 4, 4 * dim);
   const out = new Float32Array(dim);
-  if (LITTLE_ENDIAN) {
-    // Copy the bytes (any alignment), then swap each big-endian word in place; an all-ones exponent
-    // is NaN or ±Infinity.
-    new Uint8Array(out.buffer).set(bytes.subarray(4, 4 + 4 * dim));
-    const words = new Uint32Array(out.buffer);
-    for (let i = 0; i < dim; i++) {
-      const y = words[i]!;
-      const x = ((y & 0xff) << 24) | ((y & 0xff00) << 8) | ((y >>> 8) & 0xff00) | (y >>> 24);
-      if ((x & 0x7f800000) === 0x7f800000) checkFinite(view.getFloat32(4 + 4 * i), i, 'vector');
-      words[i] = x;
+  const bits = new Int32Array(out.buffer);
+  // Four words a round and one test for the four: adding 1 to an all-ones exponent (NaN or ±Infinity)
+  // carries into the sign bit, so the OR is negative exactly when one of them is not finite.
+  let i = 0;
+  for (; i + 4 <= dim; i += 4) {
+    const a = body.getInt32(4 * i);
+    const b = body.getInt32(4 * i + 4);
+    const c = body.getInt32(4 * i + 8);
+    const d = body.getInt32(4 * i + 12);
+    if ((((a & EXP) + EXP_ONE) | ((b & EXP) + EXP_ONE) | ((c & EXP) + EXP_ONE) | ((d & EXP) + EXP_ONE)) < 0) {
+      refuseNonFinite(body, i, i + 4);
     }
-    return out;
+    bits[i] = a;
+    bits[i + 1] = b;
+    bits[i + 2] = c;
+    bits[i + 3] = d;
   }
-  for (let i = 0; i < dim; i++) {
-    const x = view.getFloat32(4 + 4 * i);
-    checkFinite(x, i, 'vector');
-    out[i] = x;
+  for (; i < dim; i++) {
+    const x = body.getInt32(4 * i);
+    if ((x & EXP) === EXP) refuseNonFinite(body, i, i + 1);
+    bits[i] = x;
   }
   return out;
+}
+
+/** Throw NOT_FINITE for the first NaN or ±Infinity among elements `from`..`to - 1`. */
+function refuseNonFinite(body: DataView, from: number, to: number): void {
+  for (let i = from; i < to; i++) checkFinite(body.getFloat32(4 * i), i, 'vector');
 }
 
 /** Coerce a vector-like value (Vector, array, typed array) to float32 values. */
