@@ -128,3 +128,12 @@ describeEachCliTarget('vecpg search --approximate with a filter', (t) => {
     expect((JSON.parse(relaxed.stdout) as { rows: unknown[] }).rows).toHaveLength(10);
   });
 });
+
+it('search --help lists every flag search accepts', async () => {
+  const { runCli } = await import('./harness.ts');
+  const { COMMON_OPTIONS, SEARCH_SETTING_OPTIONS, VECTOR_SEARCH_OPTIONS } = await import('../../src/cli/args.ts');
+  const help = await runCli(['search', '--help'], {});
+  expect(help.code).toBe(0);
+  const flags = Object.keys({ ...COMMON_OPTIONS, ...VECTOR_SEARCH_OPTIONS, ...SEARCH_SETTING_OPTIONS }).filter((f) => f !== 'help');
+  expect(flags.filter((f) => !help.stdout.includes(f.length === 1 ? `-${f} ` : `--${f}`))).toEqual([]);
+});

@@ -45,6 +45,7 @@ Options:
     --ef-search N        hnsw.ef_search (1-1000)
     --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
     --probes N           ivfflat.probes (1-32768)
+    --max-scan-tuples N  hnsw.max_scan_tuples: how far an iterative scan may go (1-2147483647)
   --json                 print JSON
   --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)`;
 
