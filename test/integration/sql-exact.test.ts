@@ -10,6 +10,7 @@ import {
   type SqlExecutor,
 } from 'vecpg';
 import { describeEachTarget, type TestDb } from '../support/db.ts';
+import { evaluations, explainScans } from '../support/explain.ts';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -145,16 +146,8 @@ describeEachTarget('exact versus approximate', (db) => {
     // The scan node's output lists every expression evaluated per row; the sort above it reuses them.
     for (const exact of [true, false]) {
       const q = buildSimilarityQuery({ table: 'ivf', column: 'embedding', query: queries[0]!, distance: 'l2', k: 5, exact, select: ['id'] });
-      const rows = await db().query(`EXPLAIN (VERBOSE, FORMAT JSON) ${q.text}`, q.values);
-      const found: string[] = [];
-      const walk = (node: { 'Node Type': string; Output?: string[]; Plans?: unknown[] }): void => {
-        if (/Scan/.test(node['Node Type'])) found.push(...(node.Output ?? []));
-        for (const child of node.Plans ?? []) walk(child as typeof node);
-      };
-      const json = Object.values(rows[0]!)[0];
-      walk((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan);
-      const evaluations = found.join(' ').split('<->').length - 1;
-      expect([exact, evaluations]).toEqual([exact, 1]);
+      const report = await explainScans(db(), q.text, q.values);
+      expect([exact, evaluations(report, '<->')]).toEqual([exact, 1]);
     }
   });
 

@@ -36,6 +36,14 @@ export function naiveFold(name: string): string {
 /** A value that would end the statement if it were ever spliced into SQL text. */
 export const HOSTILE_VALUE = `'); DROP TABLE ${CANARY}; --`;
 
+/** The query vector the ORM tests search with, and their rows: ids 1 and 2 are its two nearest, id 3 has the hostile tag. */
+export const QUERY = [0.9, 0.1, 0];
+export const ROWS: ReadonlyArray<[number, number[], string]> = [
+  [1, [1, 0, 0], 'a'],
+  [2, [0, 1, 0], 'b'],
+  [3, [0, 0, 1], HOSTILE_VALUE],
+];
+
 /** Another name as hostile as `name` (`ix <name>`), cut back to 63 bytes: for an index or a second column. */
 export function variantOf(prefix: string, name: string): string {
   let out = `${prefix} ${name}`;

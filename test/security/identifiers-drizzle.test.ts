@@ -34,18 +34,12 @@ import {
   vector,
 } from 'vecpg/drizzle';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, TOO_LONG_NAMES, indexOn, naiveFold, variantOf } from './hostile-names.ts';
+import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, indexOn, naiveFold, variantOf } from './hostile-names.ts';
 
 type Db = PgDatabase<PgQueryResultHKT>;
 const kit = await import('drizzle-kit/api');
 
 const FILTER = 'f"; DELETE FROM canary; --';
-const QUERY = [0.9, 0.1, 0];
-const ROWS: Array<[number, number[], string]> = [
-  [1, [1, 0, 0], 'a'],
-  [2, [0, 1, 0], 'b'],
-  [3, [0, 0, 1], HOSTILE_VALUE],
-];
 /** Names drizzle-kit writes correct index DDL for (see above). */
 const kitSafe = (name: string) => !/["';]|--/.test(name);
 

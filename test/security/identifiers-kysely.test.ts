@@ -36,16 +36,10 @@ import {
 } from 'vecpg/kysely';
 import { registerTypes } from 'vecpg/pg';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
+import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
 
 /** A filter column with a hostile name of its own (no dot: Kysely's string references must reach it). */
 const FILTER = 'f"; DELETE FROM canary; --';
-const QUERY = [0.9, 0.1, 0];
-const ROWS: Array<[number, number[], string]> = [
-  [1, [1, 0, 0], 'a'],
-  [2, [0, 1, 0], 'b'],
-  [3, [0, 0, 1], HOSTILE_VALUE],
-];
 const shift = (n: number) => ROWS.map(([id, v, f]): [number, number[], string] => [id + n, v, f]);
 
 // The database is dynamic (hostile names): Kysely's typed builder has no static interface for it.

@@ -40,17 +40,11 @@ import {
 } from 'vecpg/mikro-orm';
 import { quoteIdentWithoutQuestionMarks, withoutQuestionMarksInIdentifiers } from '../../src/sql/identifiers.ts';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, indexOn, naiveFold, variantOf } from './hostile-names.ts';
+import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, indexOn, naiveFold, variantOf } from './hostile-names.ts';
 
 const NAMES = [...HOSTILE_NAMES, 'a?b', 'a??b', 'a\\?b', '$1 ?'];
 /** A hostile text column name MikroORM can map (see above for the characters it cannot). */
 const FILTER = 'f; DELETE FROM canary; -- /*';
-const QUERY = [0.9, 0.1, 0];
-const ROWS: Array<[number, number[], string]> = [
-  [1, [1, 0, 0], 'a'],
-  [2, [0, 1, 0], 'b'],
-  [3, [0, 0, 1], HOSTILE_VALUE],
-];
 /** The decoy column `vec` holds the rows in the opposite order. */
 const DECOY: Record<number, number[]> = { 1: [0, 0, 1], 2: [0, 1, 0], 3: [1, 0, 0] };
 

@@ -12,11 +12,10 @@ import { quoteIdent, quoteQualified, search, vectorParam } from 'vecpg';
 import { createVectorIndex, dropVectorIndex, knexDb, knexPglite, setVectorStorage, withVectorTypes } from 'vecpg/knex';
 import { VECTOR, registerVectorTypes, vectorSearch } from 'vecpg/sequelize';
 import { TARGETS, type TestDb, describeEachTarget, openTestDb } from '../support/db.ts';
-import { CANARY, HOSTILE_VALUE, indexOn, variantOf } from './hostile-names.ts';
+import { CANARY, HOSTILE_VALUE, QUERY, indexOn, variantOf } from './hostile-names.ts';
 
 /** Names that collide with the hosts' placeholder syntaxes, plus the classic injection. */
 const NAMES = ['$1', 'a?b', 'a\\?b', '$2 ? $1', 'price$usd', `x"; DROP TABLE ${CANARY}; --`];
-const QUERY = [0.9, 0.1, 0];
 
 async function createTable(run: (sql: string, params?: unknown[]) => Promise<unknown>, name: string): Promise<void> {
   const t = quoteQualified(name);

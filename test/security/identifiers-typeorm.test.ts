@@ -44,16 +44,10 @@ import {
   vectorSearch,
 } from 'vecpg/typeorm';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
+import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
 
 /** A hostile text column name TypeORM's DDL can write (no `"`: see above). */
 const FILTER = "f'); DELETE FROM canary; --";
-const QUERY = [0.9, 0.1, 0];
-const ROWS: Array<[number, number[], string]> = [
-  [1, [1, 0, 0], 'a'],
-  [2, [0, 1, 0], 'b'],
-  [3, [0, 0, 1], HOSTILE_VALUE],
-];
 
 interface Item {
   id: number;
