@@ -51,15 +51,9 @@ export async function search<R extends Row = Row>(
     Array.isArray(rest.select) &&
     rest.select.includes(rest.column);
   type Out = R & { distance: number };
-  const run = (ex: SqlExecutor): Promise<Out[]> => {
-    // PGlite: the vector column itself, asked for in binary result format; other drivers: vector_send(col),
-    // a bytea. Either way the bytes are pgvector's send format.
-    const binaryColumns = decode ? ex.queryBinaryColumns : undefined;
-    const built = build(decode && binaryColumns === undefined);
-    if (binaryColumns === undefined) return ex.query<Out>(built.text, built.values);
-    const positions = (rest.select as readonly string[]).flatMap((c, i) => (c === rest.column ? [i] : []));
-    return binaryColumns<Out>(built.text, built.values, positions);
-  };
+  // PGlite: the vector column itself, asked for in binary result format; other drivers: vector_send(col),
+  // a bytea. Either way the bytes are pgvector's send format.
+  const protocolRead = decode && db.queryBinaryColumns !== undefined;
   const build = (readBinary: boolean) =>
     buildSimilarityQuery({
       ...rest,
@@ -72,7 +66,17 @@ export async function search<R extends Row = Row>(
       binaryParams: db.binaryParams === true,
       readBinary,
     });
-  build(decode); // validates every option before any statement or transaction
+  const built = build(decode && !protocolRead); // also validates every option before any statement runs
+  const run = (ex: SqlExecutor): Promise<Out[]> => {
+    const binaryColumns = protocolRead ? ex.queryBinaryColumns : undefined;
+    if (binaryColumns !== undefined) {
+      const positions = (rest.select as readonly string[]).flatMap((c, i) => (c === rest.column ? [i] : []));
+      return binaryColumns<Out>(built.text, built.values, positions);
+    }
+    // A transaction executor without binary columns (a hand-made VecpgDb): read through vector_send instead.
+    const statement = protocolRead ? build(true) : built;
+    return ex.query<Out>(statement.text, statement.values);
+  };
   // No settings to scope: no transaction needed.
   const rows = exact || pairs.length === 0 ? await run(db) : await withSearchSettings(db, settings, run);
   if (decode && output !== undefined && readsBinary(type)) {

@@ -126,6 +126,27 @@ describe('vecpg/pglite: binary result columns', () => {
     expect(new TextDecoder().decode(data)).toContain('still here');
   });
 
+  it('search() falls back to vector_send when a transaction executor lacks binary columns', async () => {
+    const log: string[] = [];
+    const handMade = {
+      ...db,
+      transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+        db.transaction((tx) => fn({ query: (text, params) => (log.push(text), tx.query(text, params)) })),
+    };
+    const options = {
+      table: 'kinds',
+      column: 'embedding',
+      query: [0, 0, 0],
+      distance: 'l2',
+      k: 1,
+      select: ['id', 'embedding'],
+    } as const;
+    const viaTx = await search(handMade, { ...options, approximate: { efSearch: 40 } });
+    expect(log.some((text) => text.includes('vector_send("embedding") AS "embedding"'))).toBe(true);
+    expect(viaTx).toEqual(await search(db, options));
+    expect(viaTx[0]!.embedding).toEqual([Math.fround(0.1), -2, Math.fround(3e-40)]);
+  });
+
   it('concurrent searches and a transaction on one instance do not interleave', async () => {
     await db.query('CREATE TABLE many (id int PRIMARY KEY, embedding vector(3))');
     await db.query('INSERT INTO many SELECT i, ARRAY[i, 0, 0]::real[]::vector FROM generate_series(1, 200) i');
