@@ -20,6 +20,8 @@ export type VecpgErrorCode =
   | 'EXTENSION_MISSING' // the vector extension is not installed in the database
   | 'VERSION_TOO_OLD' // the installed pgvector lacks a feature
   | 'DRIVER_MISSING' // an optional peer dependency is not installed
+  | 'DATABASE_BUSY' // another process has the embedded database open
+  | 'FILE_EXISTS' // an output file exists and replacing it was not asked for
   | 'QUERY_FAILED' // the database refused or aborted a statement
   | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)
   | 'INCOMPATIBLE_COLUMN'; // the data does not fit an existing column (wrong type or dimensions)

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type { BinaryColumnsQuery, Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import { byteaHexToBytes } from '../sql/vector-output.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { binaryColumnsQuery } from './pglite-binary.ts';
 import { importDriver } from './optional-import.ts';
 import { queryFailed } from './query-error.ts';
@@ -58,13 +59,23 @@ export async function openPglite(options: OpenPgliteOptions = {}): Promise<Pglit
   const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite');
   const extra = options.pglite ?? {};
   const config: PGliteOptions = { ...extra, extensions: { ...extra.extensions, vector } };
+  let lock: DataDirLock | undefined;
   if (options.dataDir !== undefined) {
     // PGlite creates the directory itself but not its parents (~/.cache/vecpg on a fresh machine).
     await mkdir(options.dataDir, { recursive: true });
     config.dataDir = options.dataDir;
+    // Two processes on one directory corrupt it: take `<dataDir>.lock` first (DATABASE_BUSY otherwise).
+    if (!options.dataDir.startsWith('memory://')) lock = acquireDataDirLock(options.dataDir);
   }
   if (options.loadDataDir !== undefined) config.loadDataDir = options.loadDataDir;
-  const pglite = await PGlite.create(config);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(config);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  if (lock !== undefined) releaseOnClose(pglite, lock);
   try {
     if (options.createExtension !== false) {
       await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
@@ -77,6 +88,21 @@ export async function openPglite(options: OpenPgliteOptions = {}): Promise<Pglit
     await pglite.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The lock goes when this instance closes (its own `close`, not PGlite's prototype) or the process exits. */
+function releaseOnClose(pglite: PGlite, lock: DataDirLock): void {
+  const close = pglite.close.bind(pglite);
+  Object.defineProperty(pglite, 'close', {
+    configurable: true,
+    value: async (): Promise<void> => {
+      try {
+        await close();
+      } finally {
+        lock.release();
+      }
+    },
+  });
 }
 
 /**
@@ -190,7 +216,8 @@ export function defaultDataDir(options: { home?: string } = {}, env: NodeJS.Proc
  * The embedded default database used by `npm start` and the CLI when no `DATABASE_URL` is given:
  * a persistent PGlite in {@link defaultDataDir}. Only the first run pays PGlite's cold
  * initialisation (~5 s); later runs open the existing directory. One process at a time: PGlite
- * is not a server, two processes must not open the same directory.
+ * is not a server, so the directory is locked while open and a second process (or a second open in
+ * this one) gets `DATABASE_BUSY` naming the holder; a lock left by a killed process is taken over.
  *
  * @example
  * const db = await openDefaultDatabase();
