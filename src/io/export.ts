@@ -2,7 +2,6 @@
  * Export a table's vectors to JSON Lines, libsvm (1-based), NumPy `.npy` or CSV, streaming rows
  * through a cursor in one read-only transaction. Importing an export gives the same rows back.
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { VecpgError } from '../errors.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
@@ -12,6 +11,7 @@ import { float32ToHalfBits, formatFloat32 } from '../types/float.ts';
 import { toBase } from '../types/index-base.ts';
 import { SparseVector } from '../types/sparsevec.ts';
 import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
 import { type LoadTarget, withSession } from './session.ts';
 
@@ -24,8 +24,13 @@ export interface ExportOptions {
   /** The vector column. Default: the table's only vector column. */
   column?: string;
   format: ExportFormat;
-  /** A file path or a writable stream (left open). */
+  /**
+   * A file path or a writable stream (left open). A file is written to a temporary name beside it and
+   * renamed on success: after any failure an existing file is untouched and no partial file is left.
+   */
   out: string | NodeJS.WritableStream;
+  /** Replace `out` when it is an existing file (default false: `FILE_EXISTS`). */
+  overwrite?: boolean;
   /** Other columns to write (JSON Lines, CSV). Default: all of them. */
   columns?: readonly string[];
   /** libsvm: the column holding the label (default `label` when the table has one, else every label is 0). */
@@ -121,8 +126,9 @@ function npyRow(text: string, type: 'vector' | 'halfvec', cols: number): Uint8Ar
 export async function exportTable(target: LoadTarget, options: ExportOptions): Promise<ExportResult> {
   const format = options.format;
   if (!EXPORT_FORMATS.includes(format)) throw new VecpgError('INVALID_OPTION', `unknown export format ${JSON.stringify(format)}: use ${EXPORT_FORMATS.join(', ')}`);
-  const file = typeof options.out === 'string' ? createWriteStream(options.out) : undefined;
-  const out: NodeJS.WritableStream = file ?? (options.out as NodeJS.WritableStream);
+  const file: AtomicFile | undefined =
+    typeof options.out === 'string' ? await openAtomicFile(options.out, { overwrite: options.overwrite ?? false }) : undefined;
+  const out: NodeJS.WritableStream = file?.stream ?? (options.out as NodeJS.WritableStream);
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
@@ -202,11 +208,10 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
       },
       { rollback: true },
     );
+    await file?.commit();
     return result;
-  } finally {
-    if (file !== undefined) {
-      file.end();
-      await once(file, 'close');
-    }
+  } catch (error) {
+    await file?.abort();
+    throw error;
   }
 }

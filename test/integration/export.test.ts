@@ -43,7 +43,7 @@ describeEachTarget('export → import round trip', (db) => {
     }
     await db().query(`CREATE TABLE ${dst} (LIKE ${src} INCLUDING ALL)`);
     const file = join(tmp, `${src}.${format === 'libsvm' ? 'svm' : format}`);
-    const exported = await exportTable(target(), { table: src, column: 'embedding', format, out: file });
+    const exported = await exportTable(target(), { table: src, column: 'embedding', format, out: file, overwrite: true });
     expect(exported.rows).toBe(3);
     const loaded = await load(target(), { file, table: dst, column: 'embedding' });
     expect(loaded.rows).toBe(3);
@@ -64,8 +64,8 @@ describeEachTarget('export → import round trip', (db) => {
     await db().query("INSERT INTO sp VALUES (1, 7, '{1:1,3:2,5:3}/5')");
     const svm = join(tmp, 'sp.svm');
     const jsonl = join(tmp, 'sp.jsonl');
-    await exportTable(target(), { table: 'sp', format: 'libsvm', out: svm });
-    await exportTable(target(), { table: 'sp', format: 'jsonl', out: jsonl });
+    await exportTable(target(), { table: 'sp', format: 'libsvm', out: svm, overwrite: true });
+    await exportTable(target(), { table: 'sp', format: 'jsonl', out: jsonl, overwrite: true });
     expect(await readFile(svm, 'utf8')).toBe('7 1:1 3:2 5:3\n');
     expect(JSON.parse(await readFile(jsonl, 'utf8'))).toEqual({ id: 1, label: 7, embedding: { indices: [0, 2, 4], values: [1, 2, 3], dimensions: 5 } });
   });

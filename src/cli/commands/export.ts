@@ -12,7 +12,9 @@ import { toJson } from '../output.ts';
 const USAGE = `Usage: vecpg export --table T --format ${EXPORT_FORMATS.join('|')} [--out FILE] [options]
 
   --column C          vector column (default: the table's only vector column)
-  --out FILE          write here (default: stdout, with the summary on stderr)
+  --out FILE          write here (default: stdout, with the summary on stderr); written to a temporary
+                      file and renamed on success, so a failed export never leaves FILE changed
+  --force             replace FILE when it exists
   --include COL       other columns to write (repeatable; jsonl and csv; default: all)
   --label COL         libsvm label column (default: "label" when the table has one, else 0)
   --batch-rows N      rows per fetch (default 1000)
@@ -24,6 +26,7 @@ const OPTIONS = {
   column: { type: 'string' },
   format: { type: 'string' },
   out: { type: 'string' },
+  force: { type: 'boolean' },
   include: { type: 'string', multiple: true },
   label: { type: 'string' },
   'batch-rows': { type: 'string' },
@@ -53,6 +56,7 @@ export const exportCommand: CliCommand = {
       table,
       format,
       out: out === undefined ? io.stdout : resolve(io.cwd, out),
+      overwrite: values.force === true,
       ...(column === undefined ? {} : { column }),
       ...(label === undefined ? {} : { labelColumn: label }),
       ...(include.length === 0 ? {} : { columns: include }),
