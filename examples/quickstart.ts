@@ -23,12 +23,40 @@ async function connect(): Promise<{ db: VecpgDb; where: string; close: () => Pro
   if (process.env.DATABASE_URL) {
     const pg = (await import('pg')).default;
     const { wrapPg } = await import('vecpg/pg');
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
-    return { db: await wrapPg(pool), where: 'server at DATABASE_URL', close: () => pool.end() };
+    // One client, one session: the walkthrough sets its search_path once (step 2) and keeps it.
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    return { db: await wrapPg(client), where: 'server at DATABASE_URL', close: () => client.end() };
   }
+  // The embedded default database is locked while open: a second `npm start` gets DATABASE_BUSY.
   const { openDefaultDatabase, defaultDataDir } = await import('vecpg/pglite');
   const db = await openDefaultDatabase();
   return { db, where: `embedded PGlite in ${defaultDataDir()}`, close: () => db.pglite.close() };
+}
+
+/** The walkthrough's own schema: dropped and recreated as a whole on every run, and nothing else is touched. */
+const DEMO_SCHEMA = 'vecpg_demo';
+const DEMO_MARK = 'created by the vecpg walkthrough (npm start); dropped and recreated on every run';
+
+async function useDemoSchema(db: VecpgDb): Promise<void> {
+  const [found] = await db.query<{ note: string | null; extensions: string | null }>(
+    `SELECT obj_description(n.oid, 'pg_namespace') AS note,
+            (SELECT string_agg(e.extname::text, ', ') FROM pg_extension e WHERE e.extnamespace = n.oid) AS extensions
+       FROM pg_namespace n WHERE n.nspname = $1`,
+    [DEMO_SCHEMA],
+  );
+  if (found !== undefined && (found.note !== DEMO_MARK || found.extensions !== null)) {
+    throw new Error(
+      `schema "${DEMO_SCHEMA}" already exists and was not created by this walkthrough` +
+        `${found.extensions === null ? '' : ` (it holds the extension(s) ${found.extensions})`}; ` +
+        'the walkthrough drops only its own schema, so it stops here. Rename that schema, or run against another database.',
+    );
+  }
+  await db.query(`DROP SCHEMA IF EXISTS ${DEMO_SCHEMA} CASCADE`);
+  await db.query(`CREATE SCHEMA ${DEMO_SCHEMA}`);
+  await db.query(`COMMENT ON SCHEMA ${DEMO_SCHEMA} IS '${DEMO_MARK}'`);
+  // Tables are created in vecpg_demo; the vector type still resolves wherever the extension lives.
+  await db.query(`SELECT set_config('search_path', '${DEMO_SCHEMA}, ' || current_setting('search_path'), false)`);
 }
 
 const heading = (s: string) => console.log(`\n== ${s} ==`);
@@ -44,8 +72,10 @@ try {
   console.log(`pgvector ${ext.version} installed in schema "${ext.schema}"`);
 
   // 2. Dense vectors: Document(title, embedding = VectorField(dimensions=4)).
+  //    The walkthrough works in a schema of its own (vecpg_demo), so your own `documents` table is safe.
   //    vecpg creates vector columns with STORAGE MAIN so exact scans read vectors from the row.
-  await db.query('DROP TABLE IF EXISTS documents, science_data, fingerprints, ann_demo');
+  await useDemoSchema(db);
+  console.log(`tables go in schema "${DEMO_SCHEMA}" (dropped and recreated on every run; nothing else is touched)`);
   await db.query(`CREATE TABLE documents (id serial PRIMARY KEY, title varchar(255), embedding ${columnTypeSql('vector', 4)})`);
   await db.query(setStorageSql('documents', 'embedding', 'main'));
   const docs: Array<[string, number[]]> = [
@@ -145,6 +175,10 @@ try {
     total += exact.length;
   }
   console.log(`approximate recall@10 over 20 queries: ${((100 * hits) / total).toFixed(1)}% — exact search: 100% by construction`);
+  // The rows are the same on every run (setseed, one session), the recall is not quite: pgvector picks
+  // IVFFlat's initial centroids with the server's own random generator, which no SQL setting seeds.
+  console.log('(the rows are the same on every run; the figure moves by a few points because pgvector seeds');
+  console.log(" IVFFlat's k-means from the server's own random generator, which SQL cannot set)");
   console.log('(`vecpg recall` measures this on your own table and finds the cheapest setting for a target recall)');
 } finally {
   await close();
