@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { buildSimilarityQuery, setStorageSql, vectorParam } from '../src/index.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
-import { machine, median, printTable, seeded } from './util.ts';
+import { ensureVectorExtension, machine, median, printTable, seeded } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const PGLITE_ROWS = Number(process.env.BENCH_PGLITE_ROWS ?? ROWS);
@@ -96,6 +96,7 @@ export async function runExactScan(): Promise<{ server: string[][]; pglite: stri
   const server: string[][] = [];
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  await ensureVectorExtension(client);
   const srv: Target = { query: async (text, params) => (await client.query(text, params)).rows };
   try {
     notes.push(`server ${String((await srv.query('SHOW server_version'))[0]!.server_version)}, ${ROWS} rows`);

@@ -12,7 +12,7 @@ import { registerTypes as pgvectorRegisterTypes } from 'pgvector/pg';
 import { binaryColumnSql, decodeVectorColumn } from '../src/index.ts';
 import { registerTypes } from '../src/drivers/pg.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
-import { cpuMs, machine, median, printTable } from './util.ts';
+import { cpuMs, ensureVectorExtension, machine, median, printTable } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_FETCH_ROWS ?? 10_000);
 const DIMS = 1536;
@@ -83,6 +83,7 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
   await setup.connect();
   let serverOk = true;
   try {
+    await ensureVectorExtension(setup);
     for (const s of createSql) await setup.query(s);
   } catch (e) {
     serverOk = false;

@@ -65,3 +65,11 @@ export async function benchBoth(fn: () => unknown | Promise<unknown>, runs = 7):
   }
   return { wall: median(wall), cpu: median(cpu) };
 }
+
+/**
+ * Like the tests, the benchmarks create what they need: the vector extension in the target database
+ * (a server database without it used to stop `npm run bench` at `type "vector" does not exist`).
+ */
+export async function ensureVectorExtension(db: { query(text: string): Promise<unknown> }): Promise<void> {
+  await db.query('CREATE EXTENSION IF NOT EXISTS vector');
+}
