@@ -117,7 +117,7 @@ try {
   const tiny = new SparseVector({ 0: 1, 2: 2, 4: 3 }, 5);
   console.log(`SparseVector({0: 1, 2: 2, 4: 3}, 5) is stored as '${tiny.toSql()}'`);
 
-  // 5. Querying — the seed's three patterns, with every distance that applies to the type.
+  // 5. Querying — the Django walkthrough's three patterns, with every distance that applies to the type.
   const target = new SparseVector({ 0: 5.1, 42: 1.0 }, 10000);
   const sparseDistances: DistanceName[] = ['cosine', 'l2', 'ip', 'l1'];
   for (const distance of sparseDistances) {

@@ -193,7 +193,7 @@ function parseServerSparse(inner: string, dims: number): Built | null {
 }
 
 /**
- * A sparse float32 vector: pgvector's `sparsevec(n)`. Indices are **0-based**, like the seed's
+ * A sparse float32 vector: pgvector's `sparsevec(n)`. Indices are **0-based**, like the Django walkthrough's
  * Python `SparseVector({0: 5.5, 42: 1.2}, 10000)`; the shift to pgvector's 1-based text happens
  * only inside `toSql()` / `fromSql()`.
  *

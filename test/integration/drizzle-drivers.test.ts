@@ -1,7 +1,7 @@
 /**
  * vecpg/drizzle on the drivers the main suite does not cover: postgres-js (server), and a PGlite
  * the application created itself without vecpg's parsers (values arrive as pgvector text and the
- * columns decode them). Round trip of every type and the seed's filtered query on each.
+ * columns decode them). Round trip of every type and the Django walkthrough's filtered query on each.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { vector as pgliteVector } from '@electric-sql/pglite-pgvector';

@@ -1,5 +1,5 @@
 /**
- * examples/drizzle.ts (the seed's walkthrough in Drizzle) runs on both targets and finds what the
+ * examples/drizzle.ts (the Django walkthrough in Drizzle) runs on both targets and finds what the
  * seed promises; every TypeScript block of docs/drizzle.md is code from that example, verbatim.
  */
 import type { PGlite } from '@electric-sql/pglite';

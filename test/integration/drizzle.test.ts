@@ -1,6 +1,6 @@
 /**
  * vecpg/drizzle on node-postgres (server) and PGlite: columns round trip through vecpg's codecs,
- * the seed's three query patterns with the six distances on dense, sparse and bit columns (the
+ * the Django walkthrough's three query patterns with the six distances on dense, sparse and bit columns (the
  * generated SQL and the rows), indexes with their opclasses, exact and approximate search.
  * Expected distances are derived by hand from the inputs, or read from the server's own operators.
  */

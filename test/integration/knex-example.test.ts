@@ -1,5 +1,5 @@
 /**
- * examples/knex.ts — the seed's walkthrough with Knex and Objection — runs as written on PGlite and
+ * examples/knex.ts — the Django walkthrough with Knex and Objection — runs as written on PGlite and
  * the server, and docs/knex.md shows that same code (every TypeScript block of the doc is a
  * verbatim excerpt of the example).
  */

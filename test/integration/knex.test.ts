@@ -1,6 +1,6 @@
 /**
  * vecpg/knex on node-postgres (server) and PGlite (vecpg's Knex client for it): columns through the
- * schema builder, values through vecpg's codecs, the seed's three query patterns with the six
+ * schema builder, values through vecpg's codecs, the Django walkthrough's three query patterns with the six
  * distances on dense, halfvec, sparse and bit columns — the generated SQL and the rows. Expected
  * distances come from vecpg's client-side distance functions (an independent path from the SQL)
  * and the stored text from the server's own `::text`.

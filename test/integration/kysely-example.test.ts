@@ -1,5 +1,5 @@
 /**
- * examples/kysely.ts (the seed's walkthrough in Kysely) runs on both targets and finds what the
+ * examples/kysely.ts (the Django walkthrough in Kysely) runs on both targets and finds what the
  * seed promises; every TypeScript block of docs/kysely.md is code from that example, verbatim.
  */
 import type { PGlite } from '@electric-sql/pglite';

@@ -1,6 +1,6 @@
 /**
  * vecpg/kysely on embedded PGlite (vecpg's PgliteDialect) and on the server (Kysely's
- * PostgresDialect over a pg.Pool with vecpg's parsers): columns, the seed's three query patterns
+ * PostgresDialect over a pg.Pool with vecpg's parsers): columns, the Django walkthrough's three query patterns
  * with the six distances on dense, sparse and bit columns (generated SQL and rows), exact versus
  * approximate search with an index present, and the PGlite dialect's transactions.
  * Expected distances are derived by hand from the inputs.

@@ -85,7 +85,7 @@ describeEachTarget('load', (db) => {
     expect((rows[0] as unknown as { s: string }).s).toBe('m');
   });
 
-  it("the seed's dictionary {0: 5.5, 42: 1.2} is stored as {1:5.5,43:1.2}/10000", async () => {
+  it("the Django walkthrough's dictionary {0: 5.5, 42: 1.2} is stored as {1:5.5,43:1.2}/10000", async () => {
     await db().query('CREATE TABLE science (id bigserial PRIMARY KEY, name text, features sparsevec(10000))');
     const result = await run({ file: fixture('sparse-dict.jsonl'), table: 'science', column: 'features' });
     expect(result.rows).toBe(3);

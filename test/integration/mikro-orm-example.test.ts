@@ -1,5 +1,5 @@
 /**
- * examples/mikro-orm.ts — the seed's walkthrough with MikroORM — runs as written on PGlite and the
+ * examples/mikro-orm.ts — the Django walkthrough with MikroORM — runs as written on PGlite and the
  * server; its hand-written migrations match the entity schemas (no diff afterwards); and
  * docs/mikro-orm.md shows that same code (every TypeScript block is an excerpt of the example).
  */

@@ -1,7 +1,7 @@
 /**
  * vecpg/mikro-orm on MikroORM 6.6 (PostgreSQL driver on `pg`, and on PGlite through vecpg's Knex client):
  * custom types read and written through vecpg's codecs, the schema generator creating the columns
- * and indexes and then reporting no diff, migrations for the extension and indexes, the seed's three
+ * and indexes and then reporting no diff, migrations for the extension and indexes, the Django walkthrough's three
  * query patterns with the six distances on dense, sparse and bit columns (SQL and rows), and exact
  * versus approximate search. Expected distances come from vecpg's client-side distance functions.
  */

@@ -1,6 +1,6 @@
 /**
  * Objection.js 3 through vecpg/knex: models whose vector columns take plain arrays and
- * SparseVectors (withVectorColumns), rows read back as number[] / SparseVector, and the seed's
+ * SparseVectors (withVectorColumns), rows read back as number[] / SparseVector, and the Django walkthrough's
  * three query patterns on Objection query builders with vecpg's Knex distance helpers.
  */
 import type { PGlite } from '@electric-sql/pglite';

@@ -1,5 +1,5 @@
 /**
- * examples/prisma.ts — the seed's walkthrough with Prisma — runs as written on both targets (the
+ * examples/prisma.ts — the Django walkthrough with Prisma — runs as written on both targets (the
  * server through @prisma/adapter-pg, PGlite through pglite-prisma-adapter), and docs/prisma.md shows
  * that same code (every TypeScript block of the doc is a verbatim excerpt of the example).
  */

@@ -370,7 +370,7 @@ describeEachTarget('vecpg/prisma client', (db) => {
     expect(await prisma.scienceData.count()).toBe(before);
   });
 
-  describe("the seed's three query patterns", () => {
+  describe("the Django walkthrough's three query patterns", () => {
     const target = new SparseVector({ 0: 5.1, 42: 1.0 }, 10000);
     let serverOrder: Array<{ name: string; d: number }>;
     beforeAll(async () => {

@@ -190,7 +190,7 @@ describeEachTarget('round trips', (db) => {
     expect(ours).toEqual(got);
   });
 
-  it("the seed's inserts round-trip", async () => {
+  it("the Django walkthrough's inserts round-trip", async () => {
     await db().query('CREATE TABLE document (id bigserial PRIMARY KEY, title varchar(255), embedding vector(4))');
     await db().query(
       'CREATE TABLE science_data (id bigserial PRIMARY KEY, name varchar(100), features sparsevec(10000))',
@@ -217,7 +217,7 @@ describeEachTarget('round trips', (db) => {
     expect(sci!.t).toBe('{1:5.5,43:1.2}/10000');
     expect(sci!.features.toObject()).toEqual({ 0: 5.5, 42: Math.fround(1.2) });
     expect(sci!.features.dimensions).toBe(10000);
-    // The seed's 0- vs 1-based example: {0:1,2:2,4:3}/5 is stored as '{1:1,3:2,5:3}/5'.
+    // The Django walkthrough's 0- vs 1-based example: {0:1,2:2,4:3}/5 is stored as '{1:1,3:2,5:3}/5'.
     const [ex] = await db().query<{ t: string }>('SELECT $1::sparsevec::text AS t', [
       new SparseVector({ 0: 1, 2: 2, 4: 3 }, 5),
     ]);

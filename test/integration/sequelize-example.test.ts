@@ -7,7 +7,7 @@ import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
 import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
-// Hand-derived cosine distances of the seed's samples to the target {0: 5.1, 42: 1.0}.
+// Hand-derived cosine distances of the Django walkthrough's samples to the target {0: 5.1, 42: 1.0}.
 const cosine: Record<string, number> = {
   'Sample A': 1 - (5.5 * 5.1 + 1.2 * 1.0) / (norm([5.5, 1.2]) * norm([5.1, 1])),
   'Sample B': 1 - 5.1 / (norm([1, 1]) * norm([5.1, 1])),
@@ -50,7 +50,7 @@ if (TARGETS.includes('server')) {
       expect(index[0]?.indexdef).toContain("USING hnsw (features sparsevec_cosine_ops) WITH (m='16', ef_construction='64')");
     });
 
-    it("runs the walkthrough with the seed's results", async () => {
+    it("runs the walkthrough with the Django walkthrough's results", async () => {
       const r = await walkthrough(sequelize);
       expect(r.orderedItems.map((x) => x.get('name'))).toEqual(['Sample A', 'Sample B', 'Sample C']);
       expect(isSparseVector(r.orderedItems[0]!.get('features'))).toBe(true);

@@ -213,7 +213,7 @@ describeOnServer('sequelize', (db) => {
     expect(plain!.e).toBe('[0,1,0,0]');
   });
 
-  describe("the seed's three query patterns on sparse vectors", () => {
+  describe("the Django walkthrough's three query patterns on sparse vectors", () => {
     const target = new SparseVector({ 0: 5.1, 42: 1.0 }, 10000);
     const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
     const cos: Record<string, number> = {

@@ -8,7 +8,7 @@ import { describeEachTarget } from '../support/db.ts';
 import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 
 const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));
-// Hand-derived cosine distances of the seed's samples to the target {0: 5.1, 42: 1.0}.
+// Hand-derived cosine distances of the Django walkthrough's samples to the target {0: 5.1, 42: 1.0}.
 const cosine = {
   'Sample A': 1 - (5.5 * 5.1 + 1.2 * 1.0) / (norm([5.5, 1.2]) * norm([5.1, 1])),
   'Sample B': 1 - 5.1 / (norm([1, 1]) * norm([5.1, 1])),

@@ -167,7 +167,7 @@ describeEachTarget('typeorm columns, sync and the seed queries', (db) => {
     expect(await ds.getRepository(Document).countBy({ title: 'bad' })).toBe(0);
   });
 
-  describe("the seed's three query patterns on sparse vectors", () => {
+  describe("the Django walkthrough's three query patterns on sparse vectors", () => {
     const target = new SparseVector({ 0: 5.1, 42: 1.0 }, 10000);
     // Hand-derived cosine distances to the target: 1 - a·t / (|a| |t|).
     const norm = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0));

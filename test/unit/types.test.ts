@@ -47,7 +47,7 @@ describe('known test vectors from pgvector-facts.md', () => {
     expect(b.toArray()).toEqual([1, 0, 2, 0, 3, 0]);
   });
 
-  it("the seed's example: {0:1, 2:2, 4:3} with 5 dimensions is stored as {1:1,3:2,5:3}/5", () => {
+  it("the Django walkthrough's example: {0:1, 2:2, 4:3} with 5 dimensions is stored as {1:1,3:2,5:3}/5", () => {
     expect(new SparseVector({ 0: 1, 2: 2, 4: 3 }, 5).toSql()).toBe('{1:1,3:2,5:3}/5');
     expect(SparseVector.fromSql('{1:1,3:2,5:3}/5').indices).toEqual([0, 2, 4]);
     expect(new SparseVector({ 0: 5.5, 42: 1.2 }, 10000).toSql()).toBe('{1:5.5,43:1.2}/10000');

@@ -1,5 +1,5 @@
 /**
- * `vecpg search`: the seed's three query patterns from a shell — nearest rows ordered by
+ * `vecpg search`: the Django walkthrough's three query patterns from a shell — nearest rows ordered by
  * distance, with their distance, optionally filtered by a maximum distance and column values.
  * Exact unless `--approximate` is given.
  */

@@ -14,7 +14,7 @@ import { importError } from '../errors.ts';
 import { readLines } from '../lines.ts';
 import type { RawVector, ReadItem, ReaderOptions } from '../record.ts';
 
-/** JSON Lines' index base (the seed's Python dictionaries count from 0). */
+/** JSON Lines' index base (the Django walkthrough's Python dictionaries count from 0). */
 export const JSONL_INDEX_BASE: IndexBase = 0;
 
 /** Default name of the field that holds the vector. */

@@ -14,7 +14,7 @@ import { escapeQuestionMarks } from './columns.ts';
 export interface KnexDistanceOptions {
   /** The column's type (`halfvec` for a halfvec column queried with a plain array); inferred from the value otherwise. */
   type?: VectorType;
-  /** Append `AS "<alias>"`, for `select` (the seed's `annotate(distance=…)`). */
+  /** Append `AS "<alias>"`, for `select` (the Django walkthrough's `annotate(distance=…)`). */
   as?: string;
   /**
    * For `orderBy`: wrap the distance so no HNSW/IVFFlat index can serve the ORDER BY, making

@@ -1,5 +1,5 @@
 /**
- * Similarity search in Knex's idiom: add the seed's three query patterns to any Knex (or
+ * Similarity search in Knex's idiom: add the Django walkthrough's three query patterns to any Knex (or
  * Objection) query builder, and run a search exactly (true top-k even with an index) or
  * approximately with query-time settings `SET LOCAL` in a transaction.
  */

@@ -21,7 +21,7 @@ export interface WithDistance<T> {
 
 /**
  * Run a QueryBuilder that selected a distance with `addSelect(d.sql, alias)` and return each
- * entity with that distance (the seed's `annotate(distance=…)`), in the query's order.
+ * entity with that distance (the Django walkthrough's `annotate(distance=…)`), in the query's order.
  *
  * @example
  * const d = cosineDistance('data.features', target);
