@@ -24,7 +24,8 @@ export type VecpgErrorCode =
   | 'FILE_EXISTS' // an output file exists and replacing it was not asked for
   | 'QUERY_FAILED' // the database refused or aborted a statement
   | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)
-  | 'INCOMPATIBLE_COLUMN'; // the data does not fit an existing column (wrong type or dimensions)
+  | 'INCOMPATIBLE_COLUMN' // the data does not fit an existing column (wrong type or dimensions)
+  | 'CERTIFIED_SCHEMA_MISSING'; // a certified search on a table without the generated compact columns
 
 export interface VecpgErrorOptions {
   cause?: unknown;

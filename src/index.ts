@@ -75,6 +75,32 @@ export {
 export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
 export { search, searchMode, type SearchOptions } from './sql/search.ts';
 export {
+  COSINE_MAX_NORM,
+  COSINE_MIN_NORM,
+  HALF_MAX,
+  float32SumError,
+  prepareCertifiedQuery,
+  type CertifiedDistance,
+  type CertifiedQuery,
+} from './sql/certified-bound.ts';
+export {
+  addCertifiedColumnsSql,
+  certifiedColumnDefinitions,
+  certifiedColumns,
+  certifiedGeneratedColumns,
+  certifiedStorageSql,
+  checkCertifiedDistance,
+  type CertifiedColumns,
+  type GeneratedColumn,
+} from './sql/certified-ddl.ts';
+export { buildCertifiedQuery, checkCertificate, type Certificate, type CertifiedQueryOptions, type TryOutcome } from './sql/certified-query.ts';
+export {
+  runCertifiedSearch,
+  type CertifiedRows,
+  type CertifiedSearchContext,
+  type CertifiedSearchOptions,
+} from './sql/certified-search.ts';
+export {
   FEATURE_VERSIONS,
   compareVersions,
   extensionInfo,

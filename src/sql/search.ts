@@ -1,7 +1,10 @@
 import { VecpgError } from '../errors.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { typeOfValue } from './operators.ts';
-import { type SimilarityQueryOptions, buildSimilarityQuery } from './query.ts';
+import type { Certificate } from './certified-query.ts';
+import { type CertifiedRows, type CertifiedSearchOptions, runCertifiedSearch } from './certified-search.ts';
+import { toVectorValue } from './params.ts';
+import { type SimilarityQueryOptions, type SqlQuery, buildSimilarityQuery } from './query.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 import { decodeVectorColumn, readsBinary } from './vector-output.ts';
 
@@ -14,11 +17,15 @@ export interface SearchOptions extends Omit<
   k?: number;
   /**
    * Exact by default: the true top-k, whatever indexes the table has. `false` lets PostgreSQL use
-   * an HNSW/IVFFlat index (approximate), as does passing `approximate`.
+   * an HNSW/IVFFlat index (approximate), as does passing `approximate`. `'certified'`: the same exact
+   * top-k, found by scanning the compact columns of `addCertifiedColumnsSql` and proven per query
+   * (docs/certified-search.md); the result carries its `certificate`.
    */
-  exact?: boolean;
+  exact?: boolean | 'certified';
   /** Ask for an approximate (index) search, with query-time settings applied to this query only. */
   approximate?: SearchSettings;
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
 }
 
 /**
@@ -27,18 +34,30 @@ export interface SearchOptions extends Omit<
  * On vecpg's drivers the query vector is bound in pgvector's binary format (pg, PGlite), and the
  * vector column, when `select` lists it, is read back as binary (`vector_send(col)` on node-postgres, a
  * binary result column on PGlite) and decoded to exactly the value the driver's text parser returns;
- * with `select: '*'` it comes back as text.
+ * with `select: '*'` it comes back as text. With `exact: 'certified'` the rows are the same and the
+ * array has a `certificate` (proven on the first try, candidates, bound, fallback).
  *
  * @example
  * const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 2, 3], distance: 'cosine', k: 5 });
  * const fast = await search(db, { table: 'items', column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
+ * const proven = await search(db, { table: 'items', column: 'embedding', query, distance: 'l2', exact: 'certified' });
+ * proven.certificate.firstTry; // true
  */
+export async function search<R extends Row = Row>(
+  db: VecpgDb,
+  options: SearchOptions & { exact: 'certified' },
+): Promise<CertifiedRows<R & { distance: number }>>;
+export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOptions): Promise<Array<R & { distance: number }>>;
 export async function search<R extends Row = Row>(
   db: VecpgDb,
   options: SearchOptions,
 ): Promise<Array<R & { distance: number }>> {
-  const { approximate, exact: exactOption, k, ...rest } = options;
-  const { exact, settings } = searchMode({ exact: exactOption, approximate });
+  const { approximate, exact: exactOption, k, certified: certifiedOptions, ...rest } = options;
+  const certified = exactOption === 'certified';
+  if (!certified && certifiedOptions !== undefined) {
+    throw new VecpgError('INVALID_OPTION', "certified options need exact: 'certified'");
+  }
+  const { exact, settings } = searchMode({ exact: certified ? true : exactOption, approximate });
   const pairs = validateSearchSettings(settings);
   // Fast paths where the driver supports them: the query vector as a binary parameter, and the vector
   // column (when `select` lists it) read back as binary and decoded to what the driver would return.
@@ -67,24 +86,48 @@ export async function search<R extends Row = Row>(
       readBinary,
     });
   const built = build(decode && !protocolRead); // also validates every option before any statement runs
-  const run = (ex: SqlExecutor): Promise<Out[]> => {
+  const execute = (ex: SqlExecutor, make: (readBinary: boolean) => SqlQuery): Promise<Out[]> => {
     const binaryColumns = protocolRead ? ex.queryBinaryColumns : undefined;
     if (binaryColumns !== undefined) {
       const positions = (rest.select as readonly string[]).flatMap((c, i) => (c === rest.column ? [i] : []));
-      return binaryColumns<Out>(built.text, built.values, positions);
+      const statement = make(false);
+      return binaryColumns<Out>(statement.text, statement.values, positions);
     }
     // A transaction executor without binary columns (a hand-made VecpgDb): read through vector_send instead.
-    const statement = protocolRead ? build(true) : built;
+    const statement = make(decode);
     return ex.query<Out>(statement.text, statement.values);
   };
-  // No settings to scope: no transaction needed.
-  const rows = exact || pairs.length === 0 ? await run(db) : await withSearchSettings(db, settings, run);
+  const exactMake = (readBinary: boolean) => (readBinary === (decode && !protocolRead) ? built : build(readBinary));
+  let certificate: Certificate | undefined;
+  let rows: Out[];
+  if (certified) {
+    if (type !== 'vector') {
+      throw new VecpgError('UNSUPPORTED', `exact: 'certified' needs a vector column and query, not ${type}`, { details: { type } });
+    }
+    const result = await runCertifiedSearch({
+      ...rest,
+      column: rest.column,
+      query: toVectorValue(rest.query, 'vector'),
+      k: k ?? 10,
+      binaryParams: db.binaryParams === true,
+      options: certifiedOptions ?? {},
+      run: (make) => execute(db, make),
+      exact: () => execute(db, exactMake),
+    });
+    rows = result.rows as Out[];
+    certificate = result.certificate;
+  } else {
+    // No settings to scope: no transaction needed.
+    rows =
+      exact || pairs.length === 0 ? await execute(db, exactMake) : await withSearchSettings(db, settings, (tx) => execute(tx, exactMake));
+  }
   if (decode && output !== undefined && readsBinary(type)) {
     const column = rest.column!;
     // A column named "distance" is shadowed by the distance itself, as in the text path.
     if (column !== 'distance')
       for (const row of rows) (row as Row)[column] = decodeVectorColumn((row as Row)[column], type, output);
   }
+  if (certificate !== undefined) Object.defineProperty(rows, 'certificate', { value: certificate, enumerable: false });
   return rows;
 }
 

@@ -1,0 +1,149 @@
+/**
+ * The statement of a certified exact search and the check of its certificate. One statement per try:
+ * the N rows with the smallest key (a lower-bound ordering over the compact columns, NULL keys first),
+ * re-ranked on the full vectors, top k, with the N-th key and the candidate count alongside.
+ */
+import { VecpgError, describeValue } from '../errors.ts';
+import { HalfVector } from '../types/halfvec.ts';
+import type { Vector } from '../types/vector.ts';
+import type { CertifiedQuery } from './certified-bound.ts';
+import { certifiedColumns } from './certified-ddl.ts';
+import type { Row } from './executor.ts';
+import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
+import { operatorFor } from './operators.ts';
+import { type SqlQuery, type WhereValue, distanceSql, exactOrderSql } from './query.ts';
+import { binaryColumnSql } from './vector-output.ts';
+
+/** Internal result columns, removed from the rows before they are returned. */
+export const KEY_COLUMN = '__vecpg_key';
+export const BOUND_COLUMN = '__vecpg_bound';
+export const COUNT_COLUMN = '__vecpg_count';
+
+/** Options of {@link buildCertifiedQuery}. */
+export interface CertifiedQueryOptions {
+  table: QualifiedName;
+  column: string;
+  query: Vector;
+  prepared: CertifiedQuery;
+  /** N: how many candidates to re-rank. */
+  candidates: number;
+  k: number;
+  select?: '*' | readonly string[];
+  where?: Readonly<Record<string, WhereValue>>;
+  distanceAlias?: string;
+  binaryParams?: boolean;
+  /** Select `column` as `vector_send(column)` where `select` lists it. */
+  readBinary?: boolean;
+}
+
+/**
+ * The certified search statement for one try. `$1` is the query, `$2` its compact form.
+ *
+ * @example
+ * const p = prepareCertifiedQuery([1, 2], 'l2') as CertifiedQuery;
+ * buildCertifiedQuery({ table: 'items', column: 'embedding', query: new Vector([1, 2]), prepared: p, candidates: 40, k: 10 }).text;
+ * // 'SELECT *, ("embedding" <-> $1::vector) + 0 AS "distance", max("__vecpg_key") OVER () AS "__vecpg_bound", … LIMIT $5'
+ */
+export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
+  const { prepared } = options;
+  const values: unknown[] = [
+    options.binaryParams === true ? options.query.toBinary() : options.query.toSql(),
+  ];
+  const bind = (v: unknown): string => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const half = new HalfVector(prepared.half);
+  const halfParam = `${bind(options.binaryParams === true ? half.toBinary() : half.toSql())}::halfvec`;
+  const names = certifiedColumns(options.column, prepared.distance);
+  const compact = distanceSql(quoteIdent(names.half), 'halfvec', prepared.distance === 'cosine' ? 'l2' : prepared.distance, halfParam);
+  const [c0, c1] = prepared.coefficients;
+  const key =
+    names.norm === undefined
+      ? `(${compact}) - ${quoteIdent(names.error)} * ${bind(c0)}::float8`
+      : `(${compact}) - ${quoteIdent(names.norm)} * ${bind(c0)}::float8 - ${quoteIdent(names.error)} * ${bind(c1)}::float8`;
+
+  const conditions: string[] = [];
+  for (const [name, v] of Object.entries(options.where ?? {})) {
+    if (v === undefined) {
+      throw new VecpgError('INVALID_OPTION', `where.${name} is undefined; use null for IS NULL or leave the key out`, { details: { column: name } });
+    }
+    conditions.push(v === null ? `${quoteIdent(name)} IS NULL` : `${quoteIdent(name)} = ${bind(v)}`);
+  }
+  const inner =
+    `SELECT *, ${key} AS ${quoteIdent(KEY_COLUMN)} FROM ${quoteQualified(options.table)}` +
+    (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
+    ` ORDER BY ${quoteIdent(KEY_COLUMN)} NULLS FIRST LIMIT ${bind(options.candidates)}`;
+
+  const select = options.select ?? '*';
+  if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
+    throw new VecpgError('INVALID_OPTION', `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`);
+  }
+  const columns =
+    select === '*'
+      ? ['*']
+      : select.map((c: string) => (options.readBinary === true && c === options.column ? binaryColumnSql(c, 'vector') : quoteIdent(c)));
+  const order = exactOrderSql(distanceSql(quoteIdent(options.column), 'vector', prepared.distance, '$1::vector'));
+  operatorFor('vector', prepared.distance);
+  columns.push(
+    `${order} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`,
+    `max(${quoteIdent(KEY_COLUMN)}) OVER () AS ${quoteIdent(BOUND_COLUMN)}`,
+    `(count(*) OVER ())::int AS ${quoteIdent(COUNT_COLUMN)}`,
+  );
+  const text = `SELECT ${columns.join(', ')} FROM (${inner}) AS "__vecpg_candidates" ORDER BY ${order} LIMIT ${bind(options.k)}`;
+  return { text, values };
+}
+
+/** What a certified search proved about one query. */
+export interface Certificate {
+  /** The result was proven exact from the compact scan (false: it came from the plain exact scan). */
+  readonly proven: boolean;
+  /** Proven by the first statement. */
+  readonly firstTry: boolean;
+  /** Statements run over the compact columns. */
+  readonly tries: number;
+  /** N of the last try. */
+  readonly candidates: number;
+  /** The lower bound proven for every row outside the candidates (null: none). */
+  readonly bound: number | null;
+  /** The distance the bound had to reach: the k-th distance, or maxDistance when smaller. */
+  readonly threshold: number | null;
+  /** 'exact-scan' when the plain exact scan answered instead. */
+  readonly fallback: 'exact-scan' | null;
+  /** Why there was no certificate, when there was none. */
+  readonly reason: string | null;
+}
+
+/** The outcome of one try: proven or not, with the numbers to report. */
+export interface TryOutcome {
+  readonly proven: boolean;
+  readonly bound: number | null;
+  readonly threshold: number | null;
+  /** All rows (after the WHERE filters) were candidates. */
+  readonly exhausted: boolean;
+}
+
+/**
+ * Check one try's certificate and strip the internal columns from `rows` (in place). Proven when all
+ * rows were candidates, or when the bound for the rows outside reaches the k-th distance (or
+ * `maxDistance`, whichever is smaller).
+ *
+ * @example
+ * checkCertificate(rows, prepared, 40, 10); // { proven: true, bound: 11.2, threshold: 10.9, exhausted: false }
+ */
+export function checkCertificate(rows: Row[], prepared: CertifiedQuery, candidates: number, k: number, distanceAlias = 'distance', maxDistance?: number): TryOutcome {
+  const first = rows[0];
+  const count = first === undefined ? 0 : Number(first[COUNT_COLUMN]);
+  const key = first === undefined ? null : (first[BOUND_COLUMN] as number | null);
+  for (const row of rows) {
+    delete row[KEY_COLUMN];
+    delete row[BOUND_COLUMN];
+    delete row[COUNT_COLUMN];
+  }
+  const bound = key === null || key === undefined ? null : prepared.bound(Number(key));
+  const kth = rows.length >= k ? Number(rows[k - 1]![distanceAlias]) : Infinity;
+  const threshold = Math.min(kth, maxDistance ?? Infinity);
+  if (count < candidates) return { proven: true, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: true };
+  const proven = bound !== null && threshold <= bound; // false for a NaN distance (cosine of a zero vector)
+  return { proven, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: false };
+}

@@ -1,0 +1,112 @@
+/**
+ * The certified exact search loop: try N candidates, check the certificate, grow N, and after the last
+ * try run the plain exact scan. Whatever happens, the rows are the exact top-k.
+ */
+import { VecpgError, describeValue } from '../errors.ts';
+import { type Vector } from '../types/vector.ts';
+import { prepareCertifiedQuery } from './certified-bound.ts';
+import { checkCertifiedDistance } from './certified-ddl.ts';
+import { type Certificate, buildCertifiedQuery, checkCertificate } from './certified-query.ts';
+import type { Row } from './executor.ts';
+import type { QualifiedName } from './identifiers.ts';
+import type { DistanceName } from './operators.ts';
+import type { SqlQuery, WhereValue } from './query.ts';
+
+/** Tuning of a certified search (the defaults suit k up to ~100 on embeddings). */
+export interface CertifiedSearchOptions {
+  /** N of the first try (default max(40, 4k)). */
+  candidates?: number;
+  /** N is multiplied by this on each retry (default 4). */
+  growth?: number;
+  /** Tries over the compact columns before the plain exact scan (default 3). */
+  maxTries?: number;
+}
+
+/** A result array with the certificate of its query. */
+export type CertifiedRows<T> = T[] & { readonly certificate: Certificate };
+
+/** What {@link runCertifiedSearch} needs from `search()`. */
+export interface CertifiedSearchContext {
+  table: QualifiedName;
+  column: string | undefined;
+  query: Vector;
+  distance: DistanceName;
+  k: number;
+  select?: '*' | readonly string[];
+  where?: Readonly<Record<string, WhereValue>>;
+  maxDistance?: number;
+  offset?: number;
+  binaryParams: boolean;
+  options: CertifiedSearchOptions;
+  /** Run a statement built with or without `vector_send` reads (search() decides). */
+  run: (build: (readBinary: boolean) => SqlQuery) => Promise<Row[]>;
+  /** The plain exact scan. */
+  exact: () => Promise<Row[]>;
+}
+
+function count(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new VecpgError('INVALID_OPTION', `certified.${name} must be an integer >= ${min}, got ${describeValue(value)}`, {
+      details: { option: name },
+    });
+  }
+  return value;
+}
+
+/**
+ * Run a certified exact search (see `search({ exact: 'certified' })`): the exact top-k, with how it
+ * was proven. Needs the columns of `addCertifiedColumnsSql` for the distance (CERTIFIED_SCHEMA_MISSING
+ * otherwise).
+ *
+ * @example
+ * const { rows, certificate } = await runCertifiedSearch(context);
+ * certificate.firstTry; // true when N = max(40, 4k) candidates were enough
+ */
+export async function runCertifiedSearch(ctx: CertifiedSearchContext): Promise<{ rows: Row[]; certificate: Certificate }> {
+  const distance = checkCertifiedDistance(ctx.distance);
+  if (ctx.column === undefined) throw new VecpgError('INVALID_OPTION', "exact: 'certified' needs column (not expression)");
+  if (ctx.offset !== undefined) throw new VecpgError('INVALID_OPTION', "exact: 'certified' does not take offset; ask for k + offset rows");
+  const k = count('k', ctx.k, 1);
+  const growth = count('growth', ctx.options.growth ?? 4, 2);
+  const maxTries = count('maxTries', ctx.options.maxTries ?? 3, 0);
+  let candidates = count('candidates', ctx.options.candidates ?? Math.max(40, 4 * k), k);
+  const prepared = prepareCertifiedQuery(ctx.query.toFloat32Array(), distance);
+  const filter = (rows: Row[]) => (ctx.maxDistance === undefined ? rows : rows.filter((r) => Number(r['distance']) < ctx.maxDistance!));
+  let reason = typeof prepared === 'string' ? prepared : null;
+  let last: { bound: number | null; threshold: number | null } = { bound: null, threshold: null };
+  let tries = 0;
+  if (typeof prepared !== 'string') {
+    for (; tries < maxTries; tries++, candidates *= growth) {
+      let rows: Row[];
+      try {
+        rows = await ctx.run((readBinary) =>
+          buildCertifiedQuery({ ...ctx, column: ctx.column!, prepared, candidates, k, readBinary }),
+        );
+      } catch (error) {
+        throw missingSchema(error, ctx.column, distance) ?? error;
+      }
+      const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance);
+      last = { bound: outcome.bound, threshold: outcome.threshold };
+      if (outcome.proven) {
+        const certificate = { proven: true, firstTry: tries === 0, tries: tries + 1, candidates, ...last, fallback: null, reason: null };
+        return { rows: filter(rows), certificate };
+      }
+    }
+    candidates /= growth;
+    reason = `the bound did not reach the k-th distance after ${tries} tries`;
+  }
+  const rows = await ctx.exact();
+  return { rows, certificate: { proven: false, firstTry: false, tries, candidates: tries > 0 ? candidates : 0, ...last, fallback: 'exact-scan', reason } };
+}
+
+function missingSchema(error: unknown, column: string, distance: string): VecpgError | undefined {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const sqlstate = (error as { details?: { sqlstate?: unknown } } | null)?.details?.sqlstate;
+  if (code !== '42703' && cause !== '42703' && sqlstate !== '42703') return undefined;
+  return new VecpgError(
+    'CERTIFIED_SCHEMA_MISSING',
+    `certified ${distance} search on column ${describeValue(column)} needs its generated columns: run addCertifiedColumnsSql(table, ${describeValue(column)}, dimensions, ['${distance}']) or create the table with vecpg import --create --certified`,
+    { cause: error, details: { column, distance } },
+  );
+}
