@@ -1,0 +1,176 @@
+/**
+ * Certified exact top-10 over 100,000 × vector(768) on the server, against vecpg's current exact scan
+ * (STORAGE MAIN, `search()`, PostgreSQL's default parallel workers) and plain pgvector on a default table
+ * (`ORDER BY embedding <-> $1 LIMIT 10`, the type's default EXTERNAL storage), on two data sets:
+ *
+ * - random: uniform [0, 1) per element, L2 (the hard case for a bound: every distance is alike);
+ * - clustered: embedding-like, cosine. No real embedding set ships in an npm package we may install, so
+ *   this is synthetic: 200 Gaussian centres, each row = centre + noise, unit-normalized, the noise of
+ *   element j scaled by 1/√j (a decaying spectrum: an effective dimension of ~27, as real embeddings have
+ *   far fewer than 768 degrees of freedom); queries are drawn the same way.
+ *
+ * Every certified answer is compared with the exact scan's (ids and distances). Write side: INSERT …
+ * SELECT of the same rows into each layout (rows/s) and the table sizes.
+ * Run: `npm run bench:certified` (BENCH_ROWS, BENCH_QUERIES, DATABASE_URL to change).
+ */
+import pg from 'pg';
+import { certifiedColumnDefinitions, certifiedStorageSql, search, setStorageSql, vectorParam } from '../src/index.ts';
+import type { CertifiedDistance, VecpgDb } from '../src/index.ts';
+import { wrapPg } from '../src/drivers/pg.ts';
+import { machine, median, printTable, seeded } from './util.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 20);
+const DIMS = 768;
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const prefix = `bench_cert_${process.pid}`;
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+interface DataSet {
+  name: string;
+  distance: CertifiedDistance;
+  /** SQL producing (id, embedding) rows. */
+  rowsSql: string;
+  queries: number[][];
+}
+
+const HARMONIC = Array.from({ length: DIMS }, (_, j) => 1 / (j + 1)).reduce((a, b) => a + b);
+/** Noise of element j (1-based): 0.6 · √(DIMS / H) / √j · N(0, 1), total energy 0.36 · DIMS. */
+const NOISE = 0.6 * Math.sqrt(DIMS / HARMONIC);
+
+function dataSets(centres: number[][], rand: () => number): DataSet[] {
+  const clusteredQuery = () => {
+    const c = centres[Math.floor(rand() * centres.length)]!;
+    const v = c.map((x, j) => x + (NOISE / Math.sqrt(j + 1)) * gaussian(rand));
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const scale = `[${Array.from({ length: DIMS }, (_, j) => NOISE / Math.sqrt(j + 1)).join(',')}]`;
+  const gauss = `sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())`;
+  return [
+    {
+      name: 'random',
+      distance: 'l2',
+      rowsSql: `SELECT i, (SELECT array_agg(random()::real) FROM generate_series(1, ${DIMS}) WHERE i > 0)::vector
+                FROM generate_series(1, ${ROWS}) AS i`,
+      queries: Array.from({ length: QUERIES }, () => Array.from({ length: DIMS }, () => rand())),
+    },
+    {
+      name: 'clustered',
+      distance: 'cosine',
+      // centres as a table, then one row per id: l2_normalize(centre + noise)
+      rowsSql: `SELECT i, l2_normalize(c.x + (SELECT array_agg(${gauss}) FROM generate_series(1, ${DIMS}) WHERE i > 0)::vector * '${scale}'::vector)
+                FROM generate_series(1, ${ROWS}) AS i
+                JOIN ${prefix}_centres AS c ON c.id = i % 200`,
+      queries: Array.from({ length: QUERIES }, clusteredQuery),
+    },
+  ];
+}
+
+async function size(client: pg.Client, table: string): Promise<string> {
+  const { rows } = await client.query(
+    `SELECT pg_relation_size($1::regclass) AS heap,
+            coalesce(pg_total_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = $1::regclass)), 0) AS toast`,
+    [table],
+  );
+  const mb = (x: unknown) => `${(Number(x) / 2 ** 20).toFixed(0)} MB`;
+  return `heap ${mb(rows[0].heap)}, TOAST ${mb(rows[0].toast)}`;
+}
+
+async function main(): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const db: VecpgDb = await wrapPg(client);
+  const out: string[][] = [];
+  const writes: string[][] = [];
+  const notes: string[] = [`server ${(await client.query('SHOW server_version')).rows[0].server_version}, ${ROWS} rows, ${QUERIES} queries per data set`];
+  const rand = seeded(11);
+  const centres = Array.from({ length: 200 }, () => Array.from({ length: DIMS }, () => gaussian(rand)));
+  const sets = dataSets(centres, rand);
+  try {
+    await client.query(`CREATE TABLE ${prefix}_centres (id int, x vector(${DIMS}))`);
+    for (let i = 0; i < centres.length; i++) await client.query(`INSERT INTO ${prefix}_centres VALUES ($1, $2)`, [i, vectorParam(centres[i], 'vector')]);
+    for (const set of sets) {
+      const t = { default: `${prefix}_${set.name}_default`, main: `${prefix}_${set.name}_main`, cert: `${prefix}_${set.name}_certified` };
+      await client.query(`CREATE TABLE ${t.default} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
+      let t0 = performance.now();
+      await client.query(`INSERT INTO ${t.default} ${set.rowsSql}`);
+      const genMs = performance.now() - t0;
+      await client.query(`CREATE TABLE ${t.main} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
+      await client.query(setStorageSql(t.main, 'embedding', 'main'));
+      await client.query(
+        `CREATE TABLE ${t.cert} (id int PRIMARY KEY, embedding vector(${DIMS}), ${certifiedColumnDefinitions('embedding', DIMS, [set.distance]).join(', ')})`,
+      );
+      await client.query(certifiedStorageSql(t.cert, 'embedding', [set.distance]));
+      await client.query('CHECKPOINT');
+      for (const [name, table] of [['vecpg (STORAGE MAIN)', t.main], ['certified', t.cert]] as const) {
+        t0 = performance.now();
+        await client.query(`INSERT INTO ${table} SELECT * FROM ${t.default}`);
+        const ms = performance.now() - t0;
+        writes.push([set.name, name, (ROWS / (ms / 1000)).toFixed(0), '']);
+      }
+      for (const table of Object.values(t)) await client.query(`VACUUM ANALYZE ${table}`);
+      writes.splice(writes.length - 2, 0, [set.name, 'pgvector default', `(generated in SQL: ${(ROWS / (genMs / 1000)).toFixed(0)})`, '']);
+      const w = writes.slice(-3);
+      w[0]![3] = await size(client, t.default);
+      w[1]![3] = await size(client, t.main);
+      w[2]![3] = await size(client, t.cert);
+
+      const times: Record<string, number[]> = { pgvector: [], exact: [], certified: [] };
+      let firstTry = 0;
+      let proven = 0;
+      let equal = 0;
+      const candidates: number[] = [];
+      const op = set.distance === 'l2' ? '<->' : '<=>';
+      for (let round = -1; round < set.queries.length; round++) {
+        const q = set.queries[Math.max(0, round)]!;
+        let s = performance.now();
+        await client.query(`SELECT id FROM ${t.default} ORDER BY embedding ${op} $1::vector LIMIT 10`, [vectorParam(q, 'vector')]);
+        const plain = performance.now() - s;
+        s = performance.now();
+        const exact = await search(db, { table: t.main, column: 'embedding', query: q, distance: set.distance, k: 10, select: ['id'] });
+        const ex = performance.now() - s;
+        s = performance.now();
+        const cert = await search(db, { table: t.cert, column: 'embedding', query: q, distance: set.distance, k: 10, select: ['id'], exact: 'certified' });
+        const ce = performance.now() - s;
+        if (round < 0) continue; // warm-up
+        times.pgvector!.push(plain);
+        times.exact!.push(ex);
+        times.certified!.push(ce);
+        if (cert.certificate.firstTry) firstTry++;
+        if (cert.certificate.proven) proven++;
+        candidates.push(cert.certificate.candidates);
+        if (JSON.stringify(cert.map((r) => [r.id, r.distance])) === JSON.stringify(exact.map((r) => [r.id, r.distance]))) equal++;
+      }
+      const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<string, number>;
+      const n = set.queries.length;
+      out.push([set.name, set.distance, 'pgvector, default table', m.pgvector!.toFixed(0), (m.exact! / m.pgvector!).toFixed(2) + '×', '', '']);
+      out.push([set.name, set.distance, 'vecpg exact search() (STORAGE MAIN)', m.exact!.toFixed(0), '1.00×', '', '']);
+      out.push([
+        set.name,
+        set.distance,
+        "vecpg search({ exact: 'certified' })",
+        m.certified!.toFixed(0),
+        (m.exact! / m.certified!).toFixed(2) + '×',
+        `${firstTry}/${n} first try, ${proven}/${n} proven, N median ${median(candidates)}`,
+        `${equal}/${n}`,
+      ]);
+    }
+  } finally {
+    const { rows } = await client.query(`SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE tablename LIKE '${prefix}%'`);
+    if (rows[0].t) await client.query(`DROP TABLE ${rows[0].t}`);
+    await client.end();
+  }
+  console.log(`\n## Certified exact top-10 over vector(${DIMS}), wall time, median over the queries\n`);
+  console.log(machine());
+  console.log(notes.map((n) => `- ${n}`).join('\n'));
+  console.log('');
+  printTable(['data', 'distance', 'search', 'median ms', 'speed-up vs vecpg exact', 'certificate', 'same rows as exact'], out);
+  console.log('');
+  printTable(['data', 'table', 'insert rows/s', 'size'], writes);
+}
+
+await main();
