@@ -17,6 +17,8 @@ import { setStorageSql } from '../sql/ddl.ts';
 import { type FieldColumn, createTableSql, inferDimensions, inferFieldSqlType, inferVectorType, planFieldColumns } from './plan.ts';
 import { FORMAT_INDEX_BASE, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
+import type { CertifiedDistance } from '../sql/certified-bound.ts';
+import { certifiedColumnDefinitions, certifiedStorageSql } from '../sql/certified-ddl.ts';
 import { type LoadTarget, type Session, withSession } from './session.ts';
 import { type ByteSource, fileSource, streamSource } from './source.ts';
 import { previewOf, type PreviewRow } from './preview.ts';
@@ -43,6 +45,11 @@ export interface LoadOptions {
   type?: VectorType;
   /** Create the table when it does not exist. */
   create?: boolean;
+  /**
+   * With `create`: also create the generated compact columns of a certified exact search for these
+   * distances (l2, ip, cosine, l1; `vector` columns), with the vector out of line (docs/certified-search.md).
+   */
+  certified?: readonly CertifiedDistance[];
   /** Parse and check everything, write nothing. */
   dryRun?: boolean;
   /** `abort` (default): any bad record → nothing committed. `skip`: bad records go to `rejects`. */
@@ -175,7 +182,12 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       if (dimensions === undefined && src.rereadable) dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
       if (dimensions === undefined) throw new VecpgError('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}: give dimensions`);
       const fieldTypes = fieldNames.filter((f) => !Object.hasOwn(mapping, f) || mapping[f] !== column).map((f) => ({ name: mapping[f] ?? f, sqlType: inferFieldSqlType(good.map((r) => r.fields[f])) }));
-      createSql = createTableSql(options.table, column, type, dimensions, fieldTypes);
+      const certified = options.certified ?? [];
+      if (certified.length > 0 && type !== 'vector') {
+        throw new VecpgError('UNSUPPORTED', `certified search needs a vector column, not ${type}`, { details: { type } });
+      }
+      const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified) : [];
+      createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra);
       target = { type, dimensions };
       tableColumns = [
         { name: column, typname: type, formatted: type, dimensions, notNull: false, defaulted: false, generated: false },
@@ -183,8 +195,11 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       ];
       if (!dryRun) {
         await session.query(createSql);
-        // Like every column vecpg creates: keep vectors in the row (see DESIGN.md, "STORAGE MAIN").
-        await session.query(setStorageSql(options.table, column, 'main'));
+        // Like every column vecpg creates: keep vectors in the row (see DESIGN.md, "STORAGE MAIN"), except
+        // with certified columns, which are scanned instead: then the full vector goes out of line.
+        await session.query(
+          certified.length > 0 ? certifiedStorageSql(options.table, column, certified) : setStorageSql(options.table, column, 'main'),
+        );
       }
     } else {
       const col = columns.find((c) => c.name === column);

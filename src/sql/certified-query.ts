@@ -1,7 +1,8 @@
 /**
  * The statement of a certified exact search and the check of its certificate. One statement per try:
- * the N rows with the smallest key (a lower-bound ordering over the compact columns, NULL keys first),
- * re-ranked on the full vectors, top k, with the N-th key and the candidate count alongside.
+ * the addresses of the N rows with the smallest key (a lower-bound ordering over the compact columns,
+ * NULL keys first), those rows fetched by ctid and re-ranked on the full vectors, top k, with the N-th
+ * key and the candidate count alongside.
  */
 import { VecpgError, describeValue } from '../errors.ts';
 import { HalfVector } from '../types/halfvec.ts';
@@ -42,7 +43,7 @@ export interface CertifiedQueryOptions {
  * @example
  * const p = prepareCertifiedQuery([1, 2], 'l2') as CertifiedQuery;
  * buildCertifiedQuery({ table: 'items', column: 'embedding', query: new Vector([1, 2]), prepared: p, candidates: 40, k: 10 }).text;
- * // 'SELECT *, ("embedding" <-> $1::vector) + 0 AS "distance", max("__vecpg_key") OVER () AS "__vecpg_bound", … LIMIT $5'
+ * // 'SELECT "__vecpg_t".*, ("embedding" <-> $1::vector) + 0 AS "distance", … JOIN "items" AS "__vecpg_t" ON … LIMIT $5'
  */
 export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   const { prepared } = options;
@@ -70,8 +71,11 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
     }
     conditions.push(v === null ? `${quoteIdent(name)} IS NULL` : `${quoteIdent(name)} = ${bind(v)}`);
   }
+  // Only the row address and the key go through the sort (a top-N sort copies each tuple it reads, and
+  // copying the whole row, halfvec and all, cost more than the distances); the N rows are then fetched
+  // back by ctid (a TID scan), within the same statement and snapshot.
   const inner =
-    `SELECT *, ${key} AS ${quoteIdent(KEY_COLUMN)} FROM ${quoteQualified(options.table)}` +
+    `SELECT ctid AS "__vecpg_ctid", ${key} AS ${quoteIdent(KEY_COLUMN)} FROM ${quoteQualified(options.table)}` +
     (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
     ` ORDER BY ${quoteIdent(KEY_COLUMN)} NULLS FIRST LIMIT ${bind(options.candidates)}`;
 
@@ -81,16 +85,20 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   }
   const columns =
     select === '*'
-      ? ['*']
+      ? ['"__vecpg_t".*']
       : select.map((c: string) => (options.readBinary === true && c === options.column ? binaryColumnSql(c, 'vector') : quoteIdent(c)));
   const order = exactOrderSql(distanceSql(quoteIdent(options.column), 'vector', prepared.distance, '$1::vector'));
   operatorFor('vector', prepared.distance);
   columns.push(
     `${order} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`,
+    quoteIdent(KEY_COLUMN),
     `max(${quoteIdent(KEY_COLUMN)}) OVER () AS ${quoteIdent(BOUND_COLUMN)}`,
     `(count(*) OVER ())::int AS ${quoteIdent(COUNT_COLUMN)}`,
   );
-  const text = `SELECT ${columns.join(', ')} FROM (${inner}) AS "__vecpg_candidates" ORDER BY ${order} LIMIT ${bind(options.k)}`;
+  const text =
+    `SELECT ${columns.join(', ')} FROM (${inner}) AS "__vecpg_candidates"` +
+    ` JOIN ${quoteQualified(options.table)} AS "__vecpg_t" ON "__vecpg_t".ctid = "__vecpg_candidates"."__vecpg_ctid"` +
+    ` ORDER BY ${order} LIMIT ${bind(options.k)}`;
   return { text, values };
 }
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { load, type LoadOptions, type LoadProgress, type LoadResult } from '../../io/load.ts';
 import { IMPORT_FORMATS, parseFormat } from '../../io/readers/formats.ts';
 import { VECTOR_TYPES } from '../../sql/operators.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
 import { CliUsageError, choiceFlag, intFlag, listFlag, parseCommandArgs, requireFlag, stringFlag } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection } from '../connect.ts';
@@ -19,6 +20,9 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --dimensions N        dimensions of sparse records that do not state them (libsvm, JSON dictionaries)
   --type T              vector | halfvec | sparsevec | bit, for --create (default: from the data)
   --create              create the table when it does not exist
+  --certified           with --create: add the compact columns of search --certified (vector columns;
+                        the vector itself is then stored out of line)
+  --certified-distance D  l2 | ip | cosine | l1, comma-separated (default l2)
   --map FIELD=COLUMN    load a record field into a differently named column (repeatable)
   --vector-field NAME   JSON Lines / CSV field holding the vector (default: the column name)
   --no-header           CSV / TSV without a header row
@@ -37,6 +41,8 @@ const OPTIONS = {
   dimensions: { type: 'string' },
   type: { type: 'string' },
   create: { type: 'boolean' },
+  certified: { type: 'boolean' },
+  'certified-distance': { type: 'string' },
   map: { type: 'string', multiple: true },
   'vector-field': { type: 'string' },
   'no-header': { type: 'boolean' },
@@ -109,6 +115,17 @@ export const importCommand: CliCommand = {
     const dimensions = intFlag(values, 'dimensions', 1, 1_000_000_000);
     const type = choiceFlag(values, 'type', VECTOR_TYPES);
     const batchRows = intFlag(values, 'batch-rows', 1, 10_000_000);
+    const certifiedDistances = stringFlag(values, 'certified-distance');
+    if (certifiedDistances !== undefined && values.certified !== true) throw new CliUsageError('--certified-distance goes with --certified');
+    if (values.certified === true && values.create !== true) throw new CliUsageError('--certified goes with --create');
+    const certified =
+      values.certified === true
+        ? (certifiedDistances ?? 'l2').split(',').map((d) => {
+            const name = d.trim();
+            if (!['l2', 'ip', 'cosine', 'l1'].includes(name)) throw new CliUsageError(`--certified-distance must be l2, ip, cosine or l1, got ${JSON.stringify(name)}`);
+            return name as CertifiedDistance;
+          })
+        : undefined;
     const options: LoadOptions = {
       file,
       table,
@@ -124,6 +141,7 @@ export const importCommand: CliCommand = {
       ...(dimensions === undefined ? {} : { dimensions }),
       ...(type === undefined ? {} : { type }),
       ...(batchRows === undefined ? {} : { batchRows }),
+      ...(certified === undefined ? {} : { certified }),
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {

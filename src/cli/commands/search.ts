@@ -3,6 +3,8 @@
  * distance, with their distance, optionally filtered by a maximum distance and column values.
  * Exact unless `--approximate` is given.
  */
+import { certifiedColumns } from '../../sql/certified-ddl.ts';
+import type { Certificate } from '../../sql/certified-query.ts';
 import { search } from '../../sql/search.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
@@ -26,6 +28,8 @@ import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
 import { formatTable, print, toJson } from '../output.ts';
 
+const CERTIFIED_DISTANCES = ['l2', 'ip', 'cosine', 'l1'] as const;
+
 const USAGE = `Usage: vecpg search --table T --column C --query LITERAL|@file [options]
 
 Nearest rows to a query vector, closest first, each with its distance.
@@ -41,6 +45,8 @@ Options:
   --filter col=value     equality filter, repeatable (value \\N means IS NULL)
   --select a,b           columns to show (default: all but the vector column)
   --exact                exact search (default)
+  --certified            exact, proven per query from the compact columns of import --create --certified
+                         (l2, ip, cosine, l1 on a vector column); --json shows the certificate
   --approximate          let an HNSW/IVFFlat index answer (faster, may miss true neighbours)
     --ef-search N        hnsw.ef_search (1-1000)
     --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
@@ -66,6 +72,7 @@ export const searchCommand: CliCommand = {
       'max-distance': { type: 'string' },
       select: { type: 'string' },
       exact: { type: 'boolean' },
+      certified: { type: 'boolean' },
       approximate: { type: 'boolean' },
       ...SEARCH_SETTING_OPTIONS,
     });
@@ -78,6 +85,8 @@ export const searchCommand: CliCommand = {
       throw new CliUsageError('--exact and --approximate cannot be used together');
     }
     const approximate = values.approximate === true;
+    const certified = values.certified === true;
+    if (certified && approximate) throw new CliUsageError('--certified and --approximate cannot be used together');
     const settings = approximateSettings(values, approximate);
     const select = stringFlag(values, 'select')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
@@ -96,23 +105,31 @@ export const searchCommand: CliCommand = {
         where,
         ...(maxDistance === undefined ? {} : { maxDistance }),
         ...(select === undefined ? {} : { select }),
-        exact: !approximate,
+        exact: certified ? 'certified' : !approximate,
         ...(settings === undefined ? {} : { approximate: settings }),
       });
+      const certificate = (rows as { certificate?: Certificate }).certificate;
+      const hidden = new Set([column, ...CERTIFIED_DISTANCES.flatMap((d) => Object.values(certifiedColumns(column, d)))]);
       const ms = performance.now() - started;
       const shown = rows.map((r) => {
         if (select !== undefined) return r;
-        const { [column]: _vector, ...rest } = r;
-        return rest;
+        return Object.fromEntries(Object.entries(r).filter(([name]) => !hidden.has(name)));
       });
       if (values.json === true) {
-        print(io, toJson({ mode: approximate ? 'approximate' : 'exact', distance, k, rows: shown }));
+        const mode = approximate ? 'approximate' : certified ? 'certified' : 'exact';
+        print(io, toJson({ mode, distance, k, ...(certificate === undefined ? {} : { certificate }), rows: shown }));
         return 0;
       }
       const first = shown[0];
       const columns = first ? Object.keys(first) : ['distance'];
       print(io, formatTable(columns, shown));
-      print(io, `(${rows.length} row${rows.length === 1 ? '' : 's'}, ${approximate ? 'approximate' : 'exact'} ${distance}, ${ms.toFixed(1)} ms)\n`);
+      const how =
+        certificate === undefined
+          ? approximate ? 'approximate' : 'exact'
+          : certificate.proven
+            ? `exact, certified with ${certificate.candidates} candidates${certificate.firstTry ? '' : ` after ${certificate.tries} tries`}`
+            : `exact (exact scan: ${certificate.reason ?? 'no certificate'})`;
+      print(io, `(${rows.length} row${rows.length === 1 ? '' : 's'}, ${how} ${distance}, ${ms.toFixed(1)} ms)\n`);
       return 0;
     });
   },
