@@ -1,0 +1,134 @@
+/**
+ * Certified exact search on both databases: the schema (generated columns kept in sync on insert and
+ * update, storage EXTERNAL / MAIN), search({ exact: 'certified' }) against the exact search with filters,
+ * maxDistance and the vector column read back, the fallbacks, and the errors.
+ */
+import { beforeAll, expect, it } from 'vitest';
+import {
+  Vector,
+  addCertifiedColumnsSql,
+  certifiedColumnDefinitions,
+  certifiedStorageSql,
+  isVecpgError,
+  search,
+  type CertifiedDistance,
+} from 'vecpg';
+import { describeEachTarget } from '../support/db.ts';
+
+const DIMS = 16;
+const DISTANCES: CertifiedDistance[] = ['l2', 'ip', 'cosine', 'l1'];
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const rnd = prng(7);
+const ROWS = Array.from({ length: 300 }, () => Array.from({ length: DIMS }, () => rnd() * 2 - 1));
+const QUERY = Array.from({ length: DIMS }, () => rnd() * 2 - 1);
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return isVecpgError(e) ? e.code : `not a VecpgError: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+it('writes the DDL by hand-checked text', () => {
+  expect(certifiedColumnDefinitions('embedding', 3, ['l2', 'ip'])).toEqual([
+    '"embedding_half" halfvec(3) GENERATED ALWAYS AS (CASE WHEN vector_norm("embedding") <= 65504 THEN "embedding"::halfvec(3) END) STORED',
+    '"embedding_half_l2err" double precision GENERATED ALWAYS AS (CASE WHEN vector_norm("embedding") <= 65504 THEN l2_distance("embedding", "embedding"::halfvec(3)::vector) END) STORED',
+    '"embedding_norm" double precision GENERATED ALWAYS AS (vector_norm("embedding")) STORED',
+  ]);
+  expect(certifiedStorageSql(['s', 'items'], 'embedding', ['cosine'])).toBe(
+    'ALTER TABLE "s"."items" ALTER COLUMN "embedding" SET STORAGE EXTERNAL, ALTER COLUMN "embedding_unit_half" SET STORAGE MAIN',
+  );
+});
+
+describeEachTarget('certified exact search', (db) => {
+  beforeAll(async () => {
+    await db().query(`CREATE TABLE items (id int PRIMARY KEY, category text, embedding vector(${DIMS}))`);
+    await db().query(
+      'INSERT INTO items SELECT id, category, v::vector FROM unnest($1::int[], $2::text[], $3::text[]) AS u(id, category, v)',
+      [ROWS.map((_, i) => i), ROWS.map((_, i) => (i % 3 === 0 ? 'a' : 'b')), ROWS.map((v) => new Vector(v).toSql())],
+    );
+    await db().query(addCertifiedColumnsSql('items', 'embedding', DIMS, DISTANCES, { ifNotExists: true }));
+    // a re-run changes nothing
+    await db().query(addCertifiedColumnsSql('items', 'embedding', DIMS, DISTANCES, { ifNotExists: true }));
+  });
+
+  it('creates the columns with the storage it needs, filled for existing rows and kept in sync on update', async () => {
+    const storage = await db().query<{ attname: string; attstorage: string }>(
+      "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'items'::regclass AND attnum > 0 ORDER BY attnum",
+    );
+    expect(Object.fromEntries(storage.map((r) => [r.attname, r.attstorage]))).toMatchObject({
+      embedding: 'e',
+      embedding_half: 'm',
+      embedding_unit_half: 'm',
+    });
+    const check = async () =>
+      db().query<{ same: boolean; err: number; expected: number }>(
+        `SELECT embedding_half = embedding::halfvec(${DIMS}) AS same, embedding_half_l2err AS err,
+                l2_distance(embedding, embedding::halfvec(${DIMS})::vector) AS expected FROM items WHERE id = 5`,
+      );
+    expect(await check()).toEqual([{ same: true, err: expect.any(Number), expected: expect.any(Number) }]);
+    await db().query("UPDATE items SET embedding = '[1.0001,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' WHERE id = 5");
+    const [after] = await check();
+    expect(after!.same).toBe(true);
+    expect(after!.err).toBe(after!.expected);
+    expect(after!.err).toBeGreaterThan(0); // 1.0001 is not a float16
+  });
+
+  it('returns what the exact search returns, with filters, maxDistance and the vector read back', async () => {
+    for (const distance of DISTANCES) {
+      for (const options of [
+        { k: 10 },
+        { k: 3, where: { category: 'a' } },
+        { k: 50, maxDistance: distance === 'ip' ? -0.5 : distance === 'cosine' ? 0.6 : 2.5 },
+      ]) {
+        const base = { table: 'items', column: 'embedding', query: QUERY, distance, select: ['id', 'embedding'], ...options };
+        const exact = await search(db(), base);
+        const certified = await search(db(), { ...base, exact: 'certified' });
+        expect(certified, `${distance} ${JSON.stringify(options)}`).toEqual(exact);
+        expect(certified.certificate.fallback).toBeNull();
+        expect(certified.certificate.proven).toBe(true);
+      }
+    }
+  });
+
+  it('falls back to the exact scan when the query cannot be bounded, and still answers exactly', async () => {
+    const huge = QUERY.map((x, i) => (i === 0 ? 70000 : x));
+    const base = { table: 'items', column: 'embedding', query: huge, distance: 'l2' as const, k: 5, select: ['id'] };
+    const certified = await search(db(), { ...base, exact: 'certified' });
+    expect(certified).toEqual(await search(db(), base));
+    expect(certified.certificate).toMatchObject({ proven: false, fallback: 'exact-scan', tries: 0 });
+  });
+
+  it('makes rows beyond float16 candidates of every search (NULL compact), never missing them', async () => {
+    await db().query(`INSERT INTO items (id, category, embedding) VALUES (1000, 'a', $1::vector)`, [
+      new Vector(QUERY.map((x) => x * 1e5)).toSql(),
+    ]);
+    const [row] = await db().query<{ h: unknown; e: unknown }>('SELECT embedding_half AS h, embedding_half_l2err AS e FROM items WHERE id = 1000');
+    expect(row).toEqual({ h: null, e: null });
+    // the huge row is the nearest by inner product
+    const base = { table: 'items', column: 'embedding', query: QUERY, distance: 'ip' as const, k: 3, select: ['id'] };
+    const certified = await search(db(), { ...base, exact: 'certified' });
+    expect(certified[0]!.id).toBe(1000);
+    expect(certified).toEqual(await search(db(), base));
+    await db().query('DELETE FROM items WHERE id = 1000');
+  });
+
+  it('refuses what it cannot do, with stable codes', async () => {
+    await db().query(`CREATE TABLE plain_items (id int, embedding vector(${DIMS}))`);
+    const base = { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' as const };
+    expect(await codeOf(search(db(), { ...base, table: 'plain_items', exact: 'certified' }))).toBe('CERTIFIED_SCHEMA_MISSING');
+    expect(await codeOf(search(db(), { ...base, offset: 2, exact: 'certified' }))).toBe('INVALID_OPTION');
+    expect(await codeOf(search(db(), { ...base, certified: { candidates: 80 } }))).toBe('INVALID_OPTION');
+    expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { candidates: 0 } }))).toBe('INVALID_OPTION');
+    expect(await codeOf(search(db(), { ...base, query: '1010', column: 'embedding', distance: 'hamming', exact: 'certified' }))).toBe('UNSUPPORTED');
+  });
+});
