@@ -14,7 +14,8 @@ import { formatTable, print, Progress, toJson } from '../output.ts';
 const USAGE = `Usage: vecpg import FILE --table T [options]
 
   --column C            vector column (default: the table's only vector column; "embedding" with --create)
-  --format F            ${IMPORT_FORMATS.join(' | ')} (default: from the file extension)
+  --format F            ${IMPORT_FORMATS.join(' | ')} (default: from the file extension; vec when
+                        the first line is "N D" or a token and numbers)
   --index-base 0|1      sparse indices count from 0 or 1 (default: the format's own: libsvm and mtx 1, jsonl 0)
   --dimensions N        dimensions of sparse records that do not state them (libsvm, JSON dictionaries)
   --type T              vector | halfvec | sparsevec | bit, for --create (default: from the data)
@@ -22,6 +23,9 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --map FIELD=COLUMN    load a record field into a differently named column (repeatable)
   --vector-field NAME   JSON Lines / CSV field holding the vector (default: the column name)
   --no-header           CSV / TSV without a header row
+  --delimiter C         CSV / TSV field delimiter, one character (\t or tab for a tab; default , or tab)
+  --quote double|none   CSV / TSV quoting: double (default, RFC 4180) or none (" is an ordinary character)
+  --token-column C      vec / word2vec: the text column the token goes to (default word)
   --dry-run             check everything and show the first rows as they would be stored; write nothing
   --on-error abort|skip abort (default: any bad record, nothing committed) or skip bad records
   --rejects FILE        with --on-error skip: write rejected records and reasons here (JSON Lines)
@@ -40,6 +44,9 @@ const OPTIONS = {
   map: { type: 'string', multiple: true },
   'vector-field': { type: 'string' },
   'no-header': { type: 'boolean' },
+  delimiter: { type: 'string' },
+  quote: { type: 'string' },
+  'token-column': { type: 'string' },
   'dry-run': { type: 'boolean' },
   'on-error': { type: 'string' },
   rejects: { type: 'string' },
@@ -86,7 +93,7 @@ function summary(r: LoadResult, file: string): string {
  */
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'load a vector file (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs) with binary COPY',
+  summary: 'load a vector file (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs, vec, word2vec) with binary COPY',
   usage: USAGE,
   async run(argv, io: CliIO) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
@@ -109,6 +116,9 @@ export const importCommand: CliCommand = {
     const dimensions = intFlag(values, 'dimensions', 1, 1_000_000_000);
     const type = choiceFlag(values, 'type', VECTOR_TYPES);
     const batchRows = intFlag(values, 'batch-rows', 1, 10_000_000);
+    const delimiter = delimiterFlag(stringFlag(values, 'delimiter'));
+    const quote = choiceFlag(values, 'quote', ['double', 'none'] as const);
+    const tokenColumn = stringFlag(values, 'token-column');
     const options: LoadOptions = {
       file,
       table,
@@ -124,6 +134,9 @@ export const importCommand: CliCommand = {
       ...(dimensions === undefined ? {} : { dimensions }),
       ...(type === undefined ? {} : { type }),
       ...(batchRows === undefined ? {} : { batchRows }),
+      ...(delimiter === undefined ? {} : { delimiter }),
+      ...(quote === undefined ? {} : { quote }),
+      ...(tokenColumn === undefined ? {} : { tokenColumn }),
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {
@@ -154,6 +167,14 @@ export const importCommand: CliCommand = {
     });
   },
 };
+
+/** `--delimiter`: one character; `\t` and `tab` mean a tab. */
+function delimiterFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const d = raw === '\\t' || raw.toLowerCase() === 'tab' ? '\t' : raw;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new CliUsageError(`--delimiter must be one character (or \\t / tab), got ${JSON.stringify(raw)}`);
+  return d;
+}
 
 function formatPreview(r: LoadResult): string {
   const rows = r.preview.map((p) => ({ line: p.line, 'stored (pgvector text)': p.stored, '0-based view': p.zeroBased }));
