@@ -9,7 +9,7 @@ import { VECTOR_TYPES } from '../../sql/operators.ts';
 import { CliUsageError, choiceFlag, intFlag, listFlag, parseCommandArgs, requireFlag, stringFlag } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection } from '../connect.ts';
-import { formatTable, print, Progress, toJson } from '../output.ts';
+import { formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg import FILE --table T [options]
 
@@ -30,6 +30,9 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --on-error abort|skip abort (default: any bad record, nothing committed) or skip bad records
   --rejects FILE        with --on-error skip: write rejected records and reasons here (JSON Lines)
   --batch-rows N        rows per COPY chunk (default 10000)
+  --progress, --quiet   progress lines every few seconds even on a terminal / none at all
+                        (default: redrawn on a terminal, a line every 5 s otherwise)
+Ctrl-C or SIGTERM cancels the COPY on the server (nothing is committed) and exits with 130.
 common: --schema S, --json, --database-url URL`;
 
 const OPTIONS = {
@@ -47,6 +50,7 @@ const OPTIONS = {
   delimiter: { type: 'string' },
   quote: { type: 'string' },
   'token-column': { type: 'string' },
+  ...PROGRESS_OPTIONS,
   'dry-run': { type: 'boolean' },
   'on-error': { type: 'string' },
   rejects: { type: 'string' },
@@ -140,7 +144,7 @@ export const importCommand: CliCommand = {
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {
-      const progress = new Progress(io);
+      const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const started = Date.now();
       let last = 0;
       options.onProgress = (p) => {

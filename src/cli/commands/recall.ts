@@ -24,7 +24,7 @@ import {
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
-import { formatNumber, formatTable, print, Progress, toJson } from '../output.ts';
+import { formatNumber, formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg recall --table T --column C --distance D [options]
 
@@ -48,6 +48,8 @@ Options:
   --target R               recall the cheapest setting must reach with 95% confidence (default 0.95)
   --key COL                column identifying rows (default: primary key, else ctid)
   --report FILE            write an HTML report with a recall-versus-latency chart
+  --progress, --quiet      progress lines every few seconds even on a terminal / none at all
+Ctrl-C or SIGTERM cancels the running query on the server and exits with 130.
   --json, --schema S, --database-url URL`;
 
 const SWEEP_NAMES: Record<string, SweepSetting> = {
@@ -111,6 +113,7 @@ export const recallCommand: CliCommand = {
       key: { type: 'string' },
       report: { type: 'string' },
       'include-self': { type: 'boolean' },
+      ...PROGRESS_OPTIONS,
       precision: { type: 'string' },
     });
     const { table, column, distance } = vectorColumnFlags(values);
@@ -142,7 +145,7 @@ export const recallCommand: CliCommand = {
         const info = await describeVectorColumn(db, table, column);
         queries = queryLines.map((line) => parseQueryVector(line, info));
       }
-      const progress = new Progress(io);
+      const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const options: RecallOptions = {
         table,
         column,
