@@ -38,8 +38,9 @@ describeEachTarget('recall() on a grid', (db) => {
     expect(r.points[0]?.usesIndex).toBe(true);
     expect(r.points[0]?.recall).toBe(1);
     expect(r.points[0]?.recallStdDev).toBe(0);
-    // all 40 queries perfect: the interval is the rule-of-three bound over 40 × 2 neighbours
-    expect(r.points[0]?.recallInterval).toEqual([1 - 3 / 80, 1]);
+    // all 40 queries perfect: Wilson's interval over 40 × 2 neighbours, [80 / (80 + 1.96²), 1]
+    expect(r.points[0]?.recallInterval[0]).toBeCloseTo(80 / (80 + 1.959964 ** 2), 10);
+    expect(r.points[0]?.recallInterval[1]).toBeCloseTo(1, 10);
   });
 
   it('checks the plan of every sweep point and never recommends one that scans the table', async () => {

@@ -46,8 +46,18 @@ describe('recall interval', () => {
     expect(queriesForPrecision(0.15, 0.01)).toBe(865);
   });
 
-  it('identical per-query recalls: the rule-of-three bound instead of a zero-width interval', () => {
-    expect(recallInterval([1, 1, 1, 1], 10)).toEqual([1 - 3 / 40, 1]);
-    expect(recallInterval([0, 0], 5)).toEqual([0, 0.3]);
+  it("identical per-query recalls: Wilson's interval over the n·k neighbours, not a zero-width one", () => {
+    // Wilson at p = 1 over N trials: [N / (N + z²), 1]; at p = 0: [0, z² / (N + z²)]; z = 1.959964
+    const z2 = 1.959964 ** 2;
+    const [lo1, hi1] = recallInterval([1, 1, 1, 1], 10);
+    expect(lo1).toBeCloseTo(40 / (40 + z2), 12);
+    expect(hi1).toBeCloseTo(1, 12);
+    const [lo0, hi0] = recallInterval([0, 0], 5);
+    expect(lo0).toBe(0);
+    expect(hi0).toBeCloseTo(z2 / (10 + z2), 12);
+    // 0.9 on every one of 100 queries at k = 10: 900 of 1000, Wilson [0.87985, 0.91709]
+    const [lo, hi] = recallInterval(Array.from({ length: 100 }, () => 0.9), 10);
+    expect(lo).toBeCloseTo(0.87985, 4);
+    expect(hi).toBeCloseTo(0.91709, 4);
   });
 });
