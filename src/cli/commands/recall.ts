@@ -191,7 +191,7 @@ export const recallCommand: CliCommand = {
       else for (const p of result.points) if (!p.usesIndex) print(io, `\n${p.label}: the planner scans the table; this is exact search, not the index`);
       if (result.usesIndex && result.points.some((p) => !p.usesIndex)) print(io, '\n');
       if (result.queryRows === 'self-excluded') {
-        const tight = result.points.filter((p) => p.settings.efSearch !== undefined && p.settings.efSearch <= result.k);
+        const tight = result.points.filter((p) => p.settings.efSearch !== undefined && p.settings.efSearch <= result.k && p.settings.iterativeScan === undefined);
         if (tight.length > 0) {
           print(io, `\nnote: at ${tight.map((p) => p.label).join(', ')} (ef_search <= k) each sampled row takes one of the index's ef_search candidates, so at most ef_search - 1 others come back; measure such settings with held-out vectors: --queries @file\n`);
         }
