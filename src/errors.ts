@@ -23,6 +23,7 @@ export type VecpgErrorCode =
   | 'DATABASE_BUSY' // another process has the embedded database open
   | 'FILE_EXISTS' // an output file exists and replacing it was not asked for
   | 'QUERY_FAILED' // the database refused or aborted a statement
+  | 'CANCELLED' // interrupted (Ctrl-C, SIGTERM): the server statement was cancelled
   | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)
   | 'INCOMPATIBLE_COLUMN' // the data does not fit an existing column (wrong type or dimensions)
   | 'CERTIFIED_SCHEMA_MISSING'; // a certified search on a table without the generated compact columns

@@ -1,6 +1,6 @@
 /**
  * `vecpg/load`: bulk loading and export. Read libsvm, MatrixMarket, JSON Lines, CSV/TSV, `.npy`,
- * fvecs/bvecs; check every record against the target column (index base, dimensions, NaN,
+ * fvecs/bvecs, word2vec/GloVe/fastText text and word2vec binary; check every record against the target column (index base, dimensions, NaN,
  * non-zeros); stream it in with binary COPY in one transaction, on node-postgres or PGlite.
  *
  * Needs `pg-copy-streams` for loading through node-postgres (an optional peer dependency).
@@ -24,6 +24,7 @@ export {
   parseFormat,
   readRecords,
   type ImportFormat,
+  type RecordsOptions,
 } from './io/readers/formats.ts';
 export { readLibsvm, LIBSVM_INDEX_BASE } from './io/readers/libsvm.ts';
 export { readMtx, MTX_INDEX_BASE } from './io/readers/mtx.ts';
@@ -31,4 +32,6 @@ export { readJsonl, JSONL_INDEX_BASE } from './io/readers/jsonl.ts';
 export { readCsv, parseCsv, type CsvOptions } from './io/readers/csv.ts';
 export { readNpy, parseNpyHeader, type NpyHeader } from './io/readers/npy.ts';
 export { readVecs, type TexmexElement } from './io/readers/fvecs.ts';
+export { readVecText, vecHeader, looksLikeVecText, DEFAULT_TOKEN_FIELD, type VecOptions } from './io/readers/vec.ts';
+export { readWord2vecBinary } from './io/readers/word2vec-bin.ts';
 export { exportTable, EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './io/export.ts';

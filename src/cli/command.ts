@@ -10,8 +10,13 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** True when stdout is a terminal: progress is shown only then. */
+  /** True when stdout is a terminal: progress is redrawn in place only then. */
   isTTY: boolean;
+  /**
+   * Register what to do on Ctrl-C / SIGTERM (cancel the server statement); returns the unregister
+   * function. Set by the `vecpg` executable; without it (tests, embedding) signals are not handled.
+   */
+  onInterrupt?: (handler: () => Promise<void>) => () => void;
 }
 
 /**

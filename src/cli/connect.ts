@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { VecpgError } from '../errors.ts';
 import type { VecpgDb } from '../sql/executor.ts';
 import type { CliIO } from './command.ts';
 
@@ -24,6 +25,13 @@ export interface CliConnection {
   pglite?: PGlite;
   /** A short, password-free description of where we are connected, for messages. */
   target: string;
+  /** Server connections: the `application_name` every connection of this command carries. */
+  applicationName?: string;
+  /**
+   * Server connections: cancel every statement this command is running (`pg_cancel_backend` from a
+   * connection of its own) and wait until none is active. Resolves to the number cancelled.
+   */
+  cancelRunning?: () => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -39,10 +47,33 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
   if (url !== undefined && url !== '') {
     const { wrapPg } = await import('../drivers/pg.ts');
     const pgModule = (await import('pg')).default;
-    const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2 });
+    // A name of its own, so an interrupt can find (and cancel) exactly this command's statements.
+    const applicationName = `vecpg-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2, application_name: applicationName });
+    const cancelRunning = async (): Promise<number> => {
+      const client = new pgModule.Client({ connectionString: url, application_name: `${applicationName}-cancel` });
+      await client.connect();
+      try {
+        // Client backends only: parallel workers carry the leader's name and stop with it.
+        const active = `FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`;
+        const first = await client.query<{ n: number }>(`SELECT count(*) FILTER (WHERE pg_cancel_backend(pid))::int AS n ${active}`, [applicationName]);
+        // Wait for the server to stop them (a parallel CREATE INDEX stops its workers too); give up after 60 s.
+        for (let i = 0; i < 600; i++) {
+          const left = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
+            [applicationName],
+          );
+          if ((left.rows[0]?.n ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return first.rows[0]?.n ?? 0;
+      } finally {
+        await client.end();
+      }
+    };
     try {
       const db = await wrapPg(pool);
-      return { db, pool, target: describeUrl(url), close: () => pool.end() };
+      return { db, pool, target: describeUrl(url), applicationName, cancelRunning, close: () => pool.end() };
     } catch (error) {
       await pool.end();
       throw error;
@@ -77,9 +108,21 @@ export async function withConnection<T>(
 ): Promise<T> {
   const url = values['database-url'];
   const conn = await openConnection({ databaseUrl: typeof url === 'string' ? url : undefined, env: io.env });
+  let cancelling: Promise<number> | undefined;
+  const cancel = conn.cancelRunning;
+  const unregister = cancel === undefined ? undefined : io.onInterrupt?.(() => (cancelling = cancel()).then(() => undefined));
   try {
     return await fn(conn);
+  } catch (error) {
+    if (cancelling === undefined) throw error;
+    const n = await cancelling.catch(() => 0);
+    throw new VecpgError(
+      'CANCELLED',
+      `interrupted: cancelled ${n === 1 ? 'the statement' : `${n} statements`} running on the server (${conn.target}) and waited for ${n === 1 ? 'it' : 'them'} to stop`,
+      { cause: error },
+    );
   } finally {
+    unregister?.();
     await conn.close();
   }
 }

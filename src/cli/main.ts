@@ -79,6 +79,10 @@ function reportError(error: unknown, command: CliCommand, io: CliIO): number {
     io.stderr.write(`vecpg ${command.name}: ${error.message}\n\n${command.usage.trimEnd()}\n`);
     return 2;
   }
+  if (isVecpgError(error) && error.code === 'CANCELLED') {
+    io.stderr.write(`vecpg ${command.name}: ${error.message}\n`);
+    return 130;
+  }
   if (isVecpgError(error)) {
     io.stderr.write(`vecpg ${command.name}: error [${error.code}]: ${error.message}\n`);
     return 1;

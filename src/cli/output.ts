@@ -1,6 +1,6 @@
 /**
- * What commands print: aligned human tables by default, stable JSON with `--json`, and a
- * progress line on stderr that only appears on a terminal.
+ * What commands print: aligned human tables by default, stable JSON with `--json`, and progress on
+ * stderr (redrawn on a terminal, a line every few seconds otherwise).
  */
 import type { CliIO } from './command.ts';
 
@@ -62,21 +62,53 @@ export function print(io: CliIO, text: string): void {
   io.stdout.write(text);
 }
 
+/** How a command shows progress: `--quiet` silences it, `--progress` prints lines even on a terminal. */
+export interface ProgressOptions {
+  quiet?: boolean | undefined;
+  progress?: boolean | undefined;
+  /** Seconds between lines when not redrawing in place (default 5). */
+  everySeconds?: number | undefined;
+}
+
+/** The `--progress` / `--quiet` flags of the long-running commands. */
+export const PROGRESS_OPTIONS = {
+  progress: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
 /**
- * A progress line on stderr, redrawn in place; silent when stdout is not a terminal.
+ * Progress on stderr: on a terminal one line redrawn in place; otherwise (or with `--progress`) a plain
+ * line every few seconds, so a log shows the work is alive; nothing with `--quiet`.
  *
  * @example
  * const p = new Progress(io); p.update('building index 40%'); p.done();
  */
 export class Progress {
   private shown = false;
-  constructor(private readonly io: CliIO) {}
+  private readonly mode: 'tty' | 'lines' | 'off';
+  private readonly started = Date.now();
+  private last = 0;
+  private readonly everyMs: number;
+  constructor(
+    private readonly io: CliIO,
+    options: ProgressOptions = {},
+  ) {
+    this.mode = options.quiet === true ? 'off' : io.isTTY && options.progress !== true ? 'tty' : 'lines';
+    this.everyMs = (options.everySeconds ?? 5) * 1000;
+  }
 
-  /** Replace the progress line (no-op off a TTY). */
+  /** Replace the progress line (on a terminal), or print it when a line is due. */
   update(text: string): void {
-    if (!this.io.isTTY) return;
-    this.io.stderr.write(`\r\x1b[2K${text}`);
-    this.shown = true;
+    if (this.mode === 'off') return;
+    if (this.mode === 'tty') {
+      this.io.stderr.write(`\r\x1b[2K${text}`);
+      this.shown = true;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.started < this.everyMs || now - this.last < this.everyMs) return;
+    this.last = now;
+    this.io.stderr.write(`[${Math.round((now - this.started) / 1000)} s] ${text}\n`);
   }
 
   /** Clear the progress line. */

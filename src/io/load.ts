@@ -15,7 +15,9 @@ import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
 import { setStorageSql } from '../sql/ddl.ts';
 import { type FieldColumn, createTableSql, inferDimensions, inferFieldSqlType, inferVectorType, planFieldColumns } from './plan.ts';
-import { FORMAT_INDEX_BASE, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
+import { FORMAT_INDEX_BASE, IMPORT_FORMATS, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
+import { looksLikeVecText } from './readers/vec.ts';
+import { readLines } from './lines.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
 import type { CertifiedDistance } from '../sql/certified-bound.ts';
 import { certifiedColumnDefinitions, certifiedStorageSql } from '../sql/certified-ddl.ts';
@@ -60,6 +62,12 @@ export interface LoadOptions {
   batchRows?: number;
   /** CSV/TSV: the first record is a header (default true). */
   header?: boolean;
+  /** CSV/TSV: the field delimiter, one character (default `,` for CSV, a tab for TSV). */
+  delimiter?: string;
+  /** CSV/TSV: `"none"` reads `"` as an ordinary character (default: RFC 4180 quoting). */
+  quote?: 'double' | 'none';
+  /** word2vec / GloVe / fastText (`vec`, `word2vec`): the column the token goes to (default `word`). */
+  tokenColumn?: string;
   /** Called after each chunk. */
   onProgress?: (progress: LoadProgress) => void;
   /** Rows to describe in `result.preview` (default 5). */
@@ -79,6 +87,7 @@ export interface LoadResult {
   type: VectorType;
   dimensions: number | undefined;
   format: ImportFormat;
+  /** The base sparse indices were read with; undefined when the column is not a sparsevec. */
   indexBase: IndexBase | undefined;
   /** Rows written (or that would be, in a dry run). */
   rows: number;
@@ -134,8 +143,8 @@ async function scanDimensions(items: AsyncIterable<ReadItem>): Promise<number | 
 export async function load(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const src = source(options);
-  const format = options.format ?? (options.file === undefined ? undefined : formatFromPath(options.file));
-  if (format === undefined) throw new VecpgError('INVALID_OPTION', `cannot tell the format of ${src.name} from its name: give format (${'libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs'})`);
+  const format = options.format ?? (options.file === undefined ? undefined : (formatFromPath(options.file) ?? (await sniffFormat(options.file))));
+  if (format === undefined) throw new VecpgError('INVALID_OPTION', `cannot tell the format of ${src.name} from its name or its first line: give format (${IMPORT_FORMATS.join(', ')})`, { details: { option: 'format' } });
   const totalBytes = options.file === undefined ? undefined : (await stat(options.file)).size;
   const onError = options.onError ?? 'abort';
   const batchRows = options.batchRows ?? 10_000;
@@ -155,6 +164,10 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions,
       vectorField,
       header: options.header,
+      delimiter: options.delimiter,
+      quote: options.quote === undefined ? undefined : options.quote !== 'none',
+      tokenField: options.tokenColumn,
+      inferColumns: columns === undefined,
       columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
     };
     const stats = { rows: 0, rejected: 0, bytesRead: 0 };
@@ -176,8 +189,11 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
     if (columns === undefined) {
       if (options.create !== true) throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist (use create to create it)`);
       const first = good[0];
+      // The first records all failed: their error says why, not a request for the type.
+      const failed = peeked.find((p) => !p.ok);
+      if (first === undefined && failed !== undefined && !failed.ok) throw failed.error;
       const type = options.type ?? (first ? inferVectorType(first.vector) : undefined);
-      if (type === undefined) throw new VecpgError('INVALID_OPTION', `${src.name} has no readable record to infer the column type from: give the type`);
+      if (type === undefined) throw new VecpgError('INVALID_OPTION', `${src.name} has no records to infer the column type from: give the type (--type)`, { details: { option: 'type' } });
       let dimensions = options.dimensions ?? inferDimensions(good);
       if (dimensions === undefined && src.rereadable) dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
       if (dimensions === undefined) throw new VecpgError('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}: give dimensions`);
@@ -285,7 +301,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       type: target.type,
       dimensions: target.dimensions,
       format,
-      indexBase: base,
+      indexBase: target.type === 'sparsevec' ? base : undefined,
       rows: stats.rows,
       rejected: stats.rejected,
       created: createSql !== undefined && !dryRun,
@@ -297,6 +313,12 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       durationMs: Date.now() - started,
     };
   }, { rollback: dryRun });
+}
+
+/** The format of a file whose name does not tell: word-embedding text when its first line looks like one. */
+async function sniffFormat(file: string): Promise<ImportFormat | undefined> {
+  for await (const { text } of readLines(fileSource(file).chunks())) return looksLikeVecText(text) ? 'vec' : undefined;
+  return undefined;
 }
 
 function defaultColumn(columns: readonly TableColumn[] | undefined, table: QualifiedName): string {

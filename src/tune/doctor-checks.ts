@@ -1,6 +1,7 @@
 /**
  * The individual checks of `doctor` (see doctor.ts for the findings they produce).
  */
+import { estimateHnswBuildMemory, memorySetting } from './build-memory.ts';
 import { setStorageSql } from '../sql/ddl.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { DISTANCES, type DistanceName } from '../sql/operators.ts';
@@ -181,11 +182,6 @@ export async function opclassFindings(ctx: DoctorContext): Promise<Finding[]> {
   return out;
 }
 
-/** Bytes an HNSW build needs in memory, roughly: the values plus the neighbour lists. */
-function estimateHnswBuildBytes(rows: number, avgValueBytes: number, m: number): number {
-  return rows * (avgValueBytes + 2 * m * 10 + 96);
-}
-
 /**
  * One scan of a column: NULL and zero vectors under a cosine index, sparse rows over HNSW's
  * limit, maintenance_work_mem for a build, values stored out of line (TOAST).
@@ -245,14 +241,14 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
     });
   }
   const canIndex = c.dimensions !== null && !c.varying && !(c.type === 'bit' && c.dimensions === 1);
-  const need = estimateHnswBuildBytes(present, avgSize, ctx.options.hnswM ?? 16);
+  const need = estimateHnswBuildMemory({ rows: present, m: ctx.options.hnswM ?? 16, type: c.type, dimensions: c.dimensions, avgValueBytes: avgSize });
   if (canIndex && present > 0 && need > ctx.maintenanceWorkMemBytes) {
-    const mb = Math.ceil(need / (1024 * 1024));
+    const mb = memorySetting(need).replace('MB', '');
     out.push({
       severity: 'warning',
       code: 'MAINTENANCE_WORK_MEM_LOW',
       message: `an HNSW build over ${present} rows of ${s} needs about ${mb} MB but maintenance_work_mem is ${Math.round(ctx.maintenanceWorkMemBytes / 1024)} kB: the graph will not fit and the build becomes many times slower`,
-      fix: `SET maintenance_work_mem = '${mb}MB'; before CREATE INDEX (and max_parallel_maintenance_workers for parallel builds)`,
+      fix: `vecpg index create … --maintenance-work-mem ${mb}MB (or SET maintenance_work_mem = '${mb}MB'; before CREATE INDEX, and max_parallel_maintenance_workers for parallel builds)`,
       subject: s,
     });
   }

@@ -14,7 +14,7 @@ import { type SearchSettings, withSearchSettings } from '../sql/settings.ts';
 import { describeVectorColumn, listVectorIndexes, type TableName, type VectorIndexInfo } from './catalog.ts';
 import { opclassDistance } from './opclass.ts';
 import { parseQueryVector } from './query-vector.ts';
-import { mean, percentile, recallAt } from './stats.ts';
+import { mean, percentile, queriesForPrecision, recallInterval, recallWithTies, stdDev } from './stats.ts';
 
 /** A search setting a sweep can vary. */
 export type SweepSetting = 'efSearch' | 'probes' | 'maxScanTuples' | 'maxProbes';
@@ -40,8 +40,15 @@ export interface RecallOptions {
   sweep?: { setting: SweepSetting; values: readonly number[] };
   /** Measure iterative scans too (default: when `filter` is given). */
   iterative?: boolean;
-  /** Recall the cheapest setting must reach (default 0.95). */
+  /** Recall the cheapest setting must reach, with 95% confidence (default 0.95). */
   target?: number;
+  /**
+   * Sampled queries are rows of the table, so each would find itself: by default that row is left out of
+   * its own exact and approximate answers. `true` keeps it (recall is then inflated). Ignored with `queries`.
+   */
+  includeSelf?: boolean;
+  /** Half-width of the 95% interval `queriesNeeded` is computed for (default 0.01). */
+  precision?: number;
   /** Called after each measured setting (for progress displays). */
   onProgress?: (done: number, total: number, label: string) => void;
 }
@@ -51,9 +58,15 @@ export interface RecallPoint {
   /** e.g. `ef_search=40` or `ef_search=40 iterative=relaxed_order`. */
   label: string;
   settings: SearchSettings;
-  /** Mean recall@k over the queries. */
+  /** Mean recall@k over the queries (a row at exactly the k-th true distance counts as found). */
   recall: number;
   minRecall: number;
+  /** Standard deviation of the per-query recalls. */
+  recallStdDev: number;
+  /** 95% confidence interval on the mean recall. */
+  recallInterval: [number, number];
+  /** Whether PostgreSQL's plan at this setting uses the index (if not, the answers were exact scans). */
+  usesIndex: boolean;
   p50Ms: number;
   p95Ms: number;
   /** Mean rows returned (fewer than k when a filter discards index results). */
@@ -69,13 +82,25 @@ export interface RecallResult {
   queries: number;
   filter: Readonly<Record<string, WhereValue>> | null;
   index: { name: string; method: 'hnsw' | 'ivfflat'; opclass: string };
-  /** Whether PostgreSQL's plan for the approximate query uses the index (else recall is trivially 1). */
+  /** Whether PostgreSQL's plan uses the index at some setting of the sweep (each point says for itself). */
   usesIndex: boolean;
+  /**
+   * Where the queries came from: `self-excluded` (rows of the table, each left out of its own answers),
+   * `self-included` (rows of the table, each counted as its own neighbour), or `given`.
+   */
+  queryRows: 'self-excluded' | 'self-included' | 'given';
   exact: { p50Ms: number; p95Ms: number; meanRows: number };
   points: RecallPoint[];
   target: number;
-  /** The cheapest point reaching `target` (lowest setting value, non-iterative first at equal value), or null. */
+  /**
+   * The cheapest point that uses the index and reaches `target` with 95% confidence (the lower end of its
+   * interval), lowest setting value first, non-iterative first at equal value; or null.
+   */
   best: RecallPoint | null;
+  /** A cheaper index-using point whose mean reaches `target` but whose interval does not: more queries would tell. */
+  bestByMean: RecallPoint | null;
+  /** Queries that would give a 95% interval of ± `precision` at the most variable index-using point. */
+  queriesNeeded: { precision: number; queries: number } | null;
 }
 
 const GUC: Record<SweepSetting, string> = {
@@ -99,28 +124,49 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   const info = await describeVectorColumn(db, options.table, options.column);
   const index = findIndex(await listVectorIndexes(db, options.table), options);
   const key = options.key ?? (await primaryKey(db, options.table)) ?? 'ctid';
-  const queries =
-    options.queries !== undefined
-      ? options.queries.map((q) => (typeof q === 'string' ? parseQueryVector(q, info) : q))
-      : await sampleQueries(db, options, info);
+  const given = options.queries !== undefined;
+  const sampled = given ? undefined : await sampleQueries(db, options, key, info);
+  const queries = sampled?.map((s) => s.value) ?? options.queries!.map((q) => (typeof q === 'string' ? parseQueryVector(q, info) : q));
+  // Sampled rows find themselves at distance 0: leave each out of its own answers (unless asked not to).
+  const selfKeys = sampled !== undefined && options.includeSelf !== true ? sampled.map((s) => s.key) : undefined;
+  const extra = selfKeys === undefined ? 0 : 1;
+  const precision = options.precision ?? 0.01;
   if (queries.length === 0) throw new VecpgError('INVALID_VALUE', `no queries: ${tableLabel(options.table)} has no non-NULL ${options.column}`);
   const base = {
     table: options.table,
     column: options.column,
     distance: options.distance,
     type: info.type,
-    k,
+    k: k + extra,
     select: [key],
     ...(options.filter === undefined ? {} : { where: options.filter }),
   };
 
-  const exactIds: string[][] = [];
+  /** The first k rows that are not the query's own row. */
+  const answer = (rows: Array<Record<string, unknown> & { distance: number }>, i: number): { ids: string[]; distances: number[] } => {
+    const self = selfKeys?.[i];
+    const ids: string[] = [];
+    const distances: number[] = [];
+    let skipped = false;
+    for (const r of rows) {
+      const id = String(r[key]);
+      if (!skipped && id === self) {
+        skipped = true;
+        continue;
+      }
+      if (ids.length === k) break;
+      ids.push(id);
+      distances.push(Number(r.distance));
+    }
+    return { ids, distances };
+  };
+  const exact: Array<{ ids: string[]; distances: number[] }> = [];
   const exactMs: number[] = [];
-  for (const query of queries) {
+  for (const [i, query] of queries.entries()) {
     const t0 = performance.now();
     const rows = await search(db, { ...base, query, exact: true });
     exactMs.push(performance.now() - t0);
-    exactIds.push(rows.map((r) => String(r[key])));
+    exact.push(answer(rows, i));
   }
 
   const sweep = options.sweep ?? defaultSweep(index);
@@ -140,8 +186,10 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
         const t0 = performance.now();
         const rows = await search(db, { ...base, query, exact: false, approximate: settings });
         ms.push(performance.now() - t0);
-        counts.push(rows.length);
-        recalls.push(recallAt(exactIds[i] ?? [], rows.map((r) => String(r[key]))));
+        const got = answer(rows, i);
+        counts.push(got.ids.length);
+        const truth = exact[i]!;
+        recalls.push(recallWithTies(truth.ids, truth.distances, got.ids, got.distances));
       }
       const scan = mode.iterativeScan ?? mode.ivfflatIterativeScan;
       const label = `${GUC[sweep.setting]}=${value}${scan === undefined ? '' : ` iterative=${scan}`}`;
@@ -150,6 +198,10 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
         settings,
         recall: mean(recalls),
         minRecall: Math.min(...recalls),
+        recallStdDev: stdDev(recalls),
+        recallInterval: recallInterval(recalls, k),
+        // The planner's choice can change with the setting (ef_search enters pgvector's cost estimate).
+        usesIndex: await planUsesIndex(db, { ...base, query: queries[0] }, settings, index.name),
         p50Ms: percentile(ms, 0.5),
         p95Ms: percentile(ms, 0.95),
         meanRows: mean(counts),
@@ -157,8 +209,12 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
       options.onProgress?.(points.length, values.length * modes.length, label);
     }
   }
-  const first = queries[0];
-  const usesIndex = await planUsesIndex(db, { ...base, query: first }, points[0]?.settings ?? {}, index.name);
+  // a mean of k-ths can land a rounding error below the target it equals
+  const reaches = (x: number): boolean => x >= target - 1e-9;
+  const indexed = points.filter((p) => p.usesIndex);
+  const best = indexed.find((p) => reaches(p.recallInterval[0])) ?? null;
+  const byMean = indexed.find((p) => reaches(p.recall)) ?? null;
+  const sd = Math.max(0, ...indexed.map((p) => p.recallStdDev));
   return {
     table: tableLabel(options.table),
     column: options.column,
@@ -167,12 +223,14 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
     queries: queries.length,
     filter: options.filter ?? null,
     index: { name: index.name, method: index.method, opclass: index.opclass },
-    usesIndex,
-    exact: { p50Ms: percentile(exactMs, 0.5), p95Ms: percentile(exactMs, 0.95), meanRows: mean(exactIds.map((x) => x.length)) },
+    usesIndex: indexed.length > 0,
+    queryRows: given ? 'given' : selfKeys === undefined ? 'self-included' : 'self-excluded',
+    exact: { p50Ms: percentile(exactMs, 0.5), p95Ms: percentile(exactMs, 0.95), meanRows: mean(exact.map((x) => x.ids.length)) },
     points,
     target,
-    // a mean of k-ths can land a rounding error below the target it equals
-    best: points.find((p) => p.recall >= target - 1e-9) ?? null,
+    best,
+    bestByMean: byMean !== null && byMean !== best ? byMean : null,
+    queriesNeeded: indexed.length === 0 ? null : { precision, queries: queriesForPrecision(sd, precision) },
   };
 }
 
@@ -215,18 +273,19 @@ async function primaryKey(db: VecpgDb, table: TableName): Promise<string | null>
 async function sampleQueries(
   db: VecpgDb,
   options: RecallOptions,
+  key: string,
   info: Parameters<typeof parseQueryVector>[1],
-): Promise<unknown[]> {
+): Promise<Array<{ key: string; value: unknown }>> {
   const n = options.sampleSize ?? 100;
   const col = quoteIdent(options.column);
   const rows = await db.transaction(async (tx) => {
     await tx.query('SELECT setseed($1)', [options.seed ?? 0.42]);
-    return tx.query<{ q: string }>(
-      `SELECT ${col}::text AS q FROM ${quoteQualified(options.table)} WHERE ${col} IS NOT NULL ORDER BY random() LIMIT $1`,
+    return tx.query<{ q: string; key: unknown }>(
+      `SELECT ${col}::text AS q, ${quoteIdent(key)} AS key FROM ${quoteQualified(options.table)} WHERE ${col} IS NOT NULL ORDER BY random() LIMIT $1`,
       [n],
     );
   });
-  return rows.map((r) => parseQueryVector(r.q, info));
+  return rows.map((r) => ({ key: String(r.key), value: parseQueryVector(r.q, info) }));
 }
 
 async function planUsesIndex(

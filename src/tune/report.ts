@@ -93,14 +93,14 @@ export function renderRecallReport(result: RecallResult, options: { title?: stri
   const rows = result.points
     .map(
       (p) =>
-        `<tr${p === result.best ? ' class="best"' : ''}><td>${esc(p.label)}</td><td>${fmt(p.recall)}</td><td>${fmt(p.minRecall)}</td>` +
+        `<tr${p === result.best ? ' class="best"' : ''}><td>${esc(p.label)}</td><td>${fmt(p.recall)}</td><td>${fmt(p.recallInterval[0])}–${fmt(p.recallInterval[1])}</td><td>${fmt(p.minRecall)}</td><td>${p.usesIndex ? 'yes' : 'no (exact scan)'}</td>` +
         `<td>${fmt(p.p50Ms)}</td><td>${fmt(p.p95Ms)}</td><td>${fmt(p.meanRows, 1)}</td></tr>`,
     )
     .join('\n');
   const filter = result.filter === null ? 'none' : esc(Object.entries(result.filter).map(([k, v]) => `${k}=${String(v)}`).join(', '));
   const best = result.best
-    ? `Cheapest setting reaching recall ${fmt(result.target)}: <strong>${esc(result.best.label)}</strong> (recall ${fmt(result.best.recall)}, p50 ${fmt(result.best.p50Ms)} ms).`
-    : `No setting reached recall ${fmt(result.target)}.`;
+    ? `Cheapest setting reaching recall ${fmt(result.target)} with 95% confidence: <strong>${esc(result.best.label)}</strong> (recall ${fmt(result.best.recall)}, 95% interval ${fmt(result.best.recallInterval[0])}–${fmt(result.best.recallInterval[1])}, p50 ${fmt(result.best.p50Ms)} ms).`
+    : `No setting that uses the index reached recall ${fmt(result.target)} with 95% confidence.`;
   const warning = result.usesIndex
     ? ''
     : '<p class="warning">PostgreSQL did not use the index for these queries (sequential scan), so every answer was exact.</p>';
@@ -109,11 +109,11 @@ export function renderRecallReport(result: RecallResult, options: { title?: stri
 <style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}tr.best{background:#e8f5e9}.warning{color:#b00}</style>
 </head><body>
 <h1>${esc(title)}</h1>
-<p>${esc(result.distance)} distance, k = ${result.k}, ${result.queries} queries, filter: ${filter}; index ${esc(result.index.name)} (${result.index.method}, ${esc(result.index.opclass)}).
+<p>${esc(result.distance)} distance, k = ${result.k}, ${result.queries} queries (${result.queryRows === 'given' ? 'given' : result.queryRows === 'self-excluded' ? 'rows of the table, each left out of its own answers' : 'rows of the table, each counted as its own neighbour'}), filter: ${filter}; index ${esc(result.index.name)} (${result.index.method}, ${esc(result.index.opclass)}).
 Exact search: p50 ${fmt(result.exact.p50Ms)} ms, p95 ${fmt(result.exact.p95Ms)} ms.</p>
 <p>${best}</p>${warning}
 <figure>${recallChartSvg(result)}</figure>
-<table><thead><tr><th>setting</th><th>recall@${result.k}</th><th>min recall</th><th>p50 ms</th><th>p95 ms</th><th>rows</th></tr></thead>
+<table><thead><tr><th>setting</th><th>recall@${result.k}</th><th>95% interval</th><th>min recall</th><th>index used</th><th>p50 ms</th><th>p95 ms</th><th>rows</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -144,3 +144,60 @@ for (const element of ['float32', 'uint8'] as const) {
     });
   });
 }
+
+/** A word2vec binary file: "N D\n", then per record a token, a space, D float32 LE, and optionally "\n". */
+function word2vecFile(records: Array<[string, number[]]>, dims: number, newline: boolean): Uint8Array {
+  const out: number[] = [...new TextEncoder().encode(`${records.length} ${dims}\n`)];
+  for (const [token, values] of records) {
+    out.push(...new TextEncoder().encode(token), 0x20);
+    const b = new Uint8Array(4 * dims);
+    values.forEach((v, i) => new DataView(b.buffer).setFloat32(4 * i, v, true));
+    out.push(...b);
+    if (newline) out.push(0x0a);
+  }
+  return new Uint8Array(out);
+}
+
+/** The records of a word2vec binary file as written, decoded independently (up to the first malformed one). */
+function word2vecRecords(bytes: Uint8Array): Array<{ token: Uint8Array; values: number[] }> {
+  const nl = bytes.indexOf(0x0a);
+  const m = /^(\d+) (\d+)$/.exec(new TextDecoder().decode(bytes.subarray(0, nl === -1 ? 0 : nl)));
+  if (!m) return [];
+  const dims = Number(m[2]);
+  const out: Array<{ token: Uint8Array; values: number[] }> = [];
+  let at = nl + 1;
+  while (at < bytes.length && out.length < Number(m[1])) {
+    while (bytes[at] === 0x0a || bytes[at] === 0x0d) at++;
+    const space = bytes.indexOf(0x20, at);
+    if (space === -1 || space + 1 + 4 * dims > bytes.length) break;
+    const token = bytes.subarray(at, space);
+    const view = new DataView(bytes.buffer, bytes.byteOffset + space + 1, 4 * dims);
+    out.push({ token, values: Array.from({ length: dims }, (_, i) => view.getFloat32(4 * i, true)) });
+    at = space + 1 + 4 * dims;
+  }
+  return out;
+}
+
+describe('fuzz word2vec binary reader', () => {
+  const token = fc.stringMatching(/^[^\s]{1,6}$/);
+  const valid = fc.integer({ min: 1, max: 4 }).chain((dims) =>
+    fc
+      .tuple(fc.array(fc.tuple(token, fc.array(fc.float({ noNaN: true }), { minLength: dims, maxLength: dims })), { maxLength: 4 }), fc.boolean())
+      .map(([records, newline]) => word2vecFile(records, dims, newline)),
+  );
+  it('accepted records hold exactly the token and the float32s at their place in the file', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(valid, mutateBytes(valid), fc.uint8Array({ maxLength: 48 })), cuts, async (bytes, at) => {
+        const { records } = await readFuzzed('word2vec', bytes, at);
+        const want = word2vecRecords(bytes);
+        for (const r of records) {
+          const w = want[r.line - 1];
+          expect(w, `record ${r.line}`).toBeDefined();
+          expect(r.fields.word).toBe(new TextDecoder().decode(w!.token));
+          expect(same(r.vector.kind === 'dense' ? r.vector.values : [], w!.values), `record ${r.line}`).toBe(true);
+        }
+      }),
+      fuzzParams,
+    );
+  });
+});

@@ -290,3 +290,30 @@ describe('fuzz CSV reader', () => {
     );
   });
 });
+
+describe('fuzz word2vec / GloVe / fastText text reader', () => {
+  // tokens: anything but a space, a tab or a line break — quotes, commas, hashes and colons included
+  const token = fc.stringMatching(/^[^ \t\r\n]{1,6}$/);
+  const file = fc.integer({ min: 1, max: 3 }).chain((dims) =>
+    fc
+      .tuple(fc.array(fc.tuple(token, fc.array(numberText, { minLength: dims, maxLength: dims })), { minLength: 1, maxLength: 4 }), fc.boolean())
+      .map(([rows, header]) => [...(header ? [`${rows.length} ${dims}`] : []), ...rows.map(([t, xs]) => [t, ...xs].join(' '))].join('\n')),
+  );
+  const input = fc.oneof(file, mutateText('0123456789.-e "#,:\t\n x')(file));
+
+  it('accepted rows hold exactly the token and the numbers of their line', async () => {
+    await fc.assert(
+      fc.asyncProperty(input, cuts, async (text, at) => {
+        const { records } = await readFuzzed('vec', utf8(text), at);
+        for (const r of records) {
+          const parts = r.text!.split(/[ \t]+/).filter((p) => p !== '');
+          expect(r.fields.word, r.text).toBe(parts[0]);
+          const want = parts.slice(1).map(oracleNumber);
+          expect(want.every((x) => x !== null), `${JSON.stringify(r.text)} accepted with a non-number`).toBe(true);
+          expect(sameFloat32((r.vector as { values: ArrayLike<number> }).values, want as number[]), r.text).toBe(true);
+        }
+      }),
+      fuzzParams,
+    );
+  });
+});

@@ -92,7 +92,7 @@ describeEachTarget('doctor()', (db) => {
     const f = only(small, 'MAINTENANCE_WORK_MEM_LOW');
     expect(f).toHaveLength(1);
     expect(f[0]?.message).toContain('maintenance_work_mem is 1024 kB');
-    expect(f[0]?.fix).toMatch(/^SET maintenance_work_mem = '\d+MB'/);
+    expect(f[0]?.fix).toMatch(/--maintenance-work-mem \d+MB .*SET maintenance_work_mem = '\d+MB'/);
   });
 
   it('vectors stored out of line (TOAST) that would fit inline; the fix removes the finding', async () => {

@@ -6,6 +6,9 @@ const point = (label: string, recall: number, p50Ms: number, iterative?: 'relaxe
   settings: iterative ? { efSearch: 10, iterativeScan: iterative } : { efSearch: 10 },
   recall,
   minRecall: recall / 2,
+  recallStdDev: 0.1,
+  recallInterval: [recall - 0.05, Math.min(1, recall + 0.05)] as [number, number],
+  usesIndex: label.includes('iterative'),
   p50Ms,
   p95Ms: p50Ms * 2,
   meanRows: 10,
@@ -20,10 +23,13 @@ const result: RecallResult = {
   filter: { tenant: 'a&b' },
   index: { name: 'items_idx', method: 'hnsw', opclass: 'vector_cosine_ops' },
   usesIndex: false,
+  queryRows: 'self-excluded',
   exact: { p50Ms: 4, p95Ms: 5, meanRows: 10 },
   points: [point('ef_search=10', 0.5, 1), point('ef_search=10 iterative=relaxed_order', 1, 2, 'relaxed_order')],
   target: 0.95,
   best: null,
+  bestByMean: null,
+  queriesNeeded: null,
 };
 result.best = result.points[1] ?? null;
 

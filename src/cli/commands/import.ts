@@ -10,12 +10,13 @@ import type { CertifiedDistance } from '../../sql/certified-bound.ts';
 import { CliUsageError, choiceFlag, intFlag, listFlag, parseCommandArgs, requireFlag, stringFlag } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection } from '../connect.ts';
-import { formatTable, print, Progress, toJson } from '../output.ts';
+import { formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg import FILE --table T [options]
 
   --column C            vector column (default: the table's only vector column; "embedding" with --create)
-  --format F            ${IMPORT_FORMATS.join(' | ')} (default: from the file extension)
+  --format F            ${IMPORT_FORMATS.join(' | ')} (default: from the file extension; vec when
+                        the first line is "N D" or a token and numbers)
   --index-base 0|1      sparse indices count from 0 or 1 (default: the format's own: libsvm and mtx 1, jsonl 0)
   --dimensions N        dimensions of sparse records that do not state them (libsvm, JSON dictionaries)
   --type T              vector | halfvec | sparsevec | bit, for --create (default: from the data)
@@ -26,10 +27,16 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --map FIELD=COLUMN    load a record field into a differently named column (repeatable)
   --vector-field NAME   JSON Lines / CSV field holding the vector (default: the column name)
   --no-header           CSV / TSV without a header row
+  --delimiter C         CSV / TSV field delimiter, one character (\t or tab for a tab; default , or tab)
+  --quote double|none   CSV / TSV quoting: double (default, RFC 4180) or none (" is an ordinary character)
+  --token-column C      vec / word2vec: the text column the token goes to (default word)
   --dry-run             check everything and show the first rows as they would be stored; write nothing
   --on-error abort|skip abort (default: any bad record, nothing committed) or skip bad records
   --rejects FILE        with --on-error skip: write rejected records and reasons here (JSON Lines)
   --batch-rows N        rows per COPY chunk (default 10000)
+  --progress, --quiet   progress lines every few seconds even on a terminal / none at all
+                        (default: redrawn on a terminal, a line every 5 s otherwise)
+Ctrl-C or SIGTERM cancels the COPY on the server (nothing is committed) and exits with 130.
 common: --schema S, --json, --database-url URL`;
 
 const OPTIONS = {
@@ -46,6 +53,10 @@ const OPTIONS = {
   map: { type: 'string', multiple: true },
   'vector-field': { type: 'string' },
   'no-header': { type: 'boolean' },
+  delimiter: { type: 'string' },
+  quote: { type: 'string' },
+  'token-column': { type: 'string' },
+  ...PROGRESS_OPTIONS,
   'dry-run': { type: 'boolean' },
   'on-error': { type: 'string' },
   rejects: { type: 'string' },
@@ -92,7 +103,7 @@ function summary(r: LoadResult, file: string): string {
  */
 export const importCommand: CliCommand = {
   name: 'import',
-  summary: 'load a vector file (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs) with binary COPY',
+  summary: 'load a vector file (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs, vec, word2vec) with binary COPY',
   usage: USAGE,
   async run(argv, io: CliIO) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
@@ -126,6 +137,9 @@ export const importCommand: CliCommand = {
             return name as CertifiedDistance;
           })
         : undefined;
+    const delimiter = delimiterFlag(stringFlag(values, 'delimiter'));
+    const quote = choiceFlag(values, 'quote', ['double', 'none'] as const);
+    const tokenColumn = stringFlag(values, 'token-column');
     const options: LoadOptions = {
       file,
       table,
@@ -142,10 +156,13 @@ export const importCommand: CliCommand = {
       ...(type === undefined ? {} : { type }),
       ...(batchRows === undefined ? {} : { batchRows }),
       ...(certified === undefined ? {} : { certified }),
+      ...(delimiter === undefined ? {} : { delimiter }),
+      ...(quote === undefined ? {} : { quote }),
+      ...(tokenColumn === undefined ? {} : { tokenColumn }),
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {
-      const progress = new Progress(io);
+      const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const started = Date.now();
       let last = 0;
       options.onProgress = (p) => {
@@ -172,6 +189,14 @@ export const importCommand: CliCommand = {
     });
   },
 };
+
+/** `--delimiter`: one character; `\t` and `tab` mean a tab. */
+function delimiterFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const d = raw === '\\t' || raw.toLowerCase() === 'tab' ? '\t' : raw;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new CliUsageError(`--delimiter must be one character (or \\t / tab), got ${JSON.stringify(raw)}`);
+  return d;
+}
 
 function formatPreview(r: LoadResult): string {
   const rows = r.preview.map((p) => ({ line: p.line, 'stored (pgvector text)': p.stored, '0-based view': p.zeroBased }));

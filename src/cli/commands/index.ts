@@ -3,7 +3,8 @@
  * validated options, refusals (with the fix) for what pgvector cannot index, and build
  * progress on a server terminal.
  */
-import { VecpgError } from '../../errors.ts';
+import { VecpgError, isVecpgError } from '../../errors.ts';
+import { queryFailed } from '../../drivers/query-error.ts';
 import { dropIndexSql } from '../../sql/ddl.ts';
 import type { SqlExecutor } from '../../sql/executor.ts';
 import { listVectorIndexes } from '../../tune/catalog.ts';
@@ -21,7 +22,10 @@ import {
 } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection, type CliConnection } from '../connect.ts';
-import { formatTable, print, Progress, toJson } from '../output.ts';
+import { formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
+import { describeVectorColumn } from '../../tune/catalog.ts';
+import { estimateHnswBuildMemory, memorySetting } from '../../tune/build-memory.ts';
+import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 
 const USAGE = `Usage: vecpg index create --table T --column C --distance D [options]
        vecpg index list [--table T]
@@ -37,7 +41,13 @@ create options:
   --name N               index name (default <table>_<column>_<method>_<distance>_idx)
   --concurrently         build without blocking writes (CREATE INDEX CONCURRENTLY)
   --if-not-exists        do nothing when an index of that name exists
+  --maintenance-work-mem SIZE
+                         memory for this build only (e.g. 512MB, 2GB); before an HNSW build vecpg
+                         estimates the graph's size and warns with the figure needed
+  --parallel-workers N   max_parallel_maintenance_workers for this build only (0 = none)
   --dry-run              print the statement without running it
+  --progress, --quiet    progress lines every few seconds even on a terminal / none at all
+Ctrl-C or SIGTERM cancels the build on the server, waits for it to stop, and exits with 130.
 common: --schema S, --json, --database-url URL`;
 
 const CREATE_OPTIONS = {
@@ -51,6 +61,9 @@ const CREATE_OPTIONS = {
   concurrently: { type: 'boolean' },
   'if-not-exists': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'maintenance-work-mem': { type: 'string' },
+  'parallel-workers': { type: 'string' },
+  ...PROGRESS_OPTIONS,
 } as const;
 
 /**
@@ -94,6 +107,12 @@ async function create(argv: string[], io: CliIO): Promise<number> {
     throw new CliUsageError('--m and --ef-construction are HNSW options; IVFFlat takes --lists');
   }
   const name = stringFlag(values, 'name');
+  const memory = memoryFlag(stringFlag(values, 'maintenance-work-mem'));
+  const workers = intFlag(values, 'parallel-workers', 0, 1024);
+  const settings: BuildSettings = {
+    ...(memory === undefined ? {} : { maintenanceWorkMem: memory }),
+    ...(workers === undefined ? {} : { parallelWorkers: workers }),
+  };
   return withConnection(values, io, async (conn) => {
     const plan = await planIndex(conn.db, {
       table,
@@ -109,14 +128,27 @@ async function create(argv: string[], io: CliIO): Promise<number> {
       ...(values['if-not-exists'] === true ? { ifNotExists: true } : {}),
     });
     const dryRun = values['dry-run'] === true;
+    const memoryCheck = plan.method === 'hnsw' ? await checkBuildMemory(conn, table, column, plan, m ?? 16, memory) : undefined;
+    if (memoryCheck?.warning !== undefined && values.json !== true) io.stderr.write(`warning: ${memoryCheck.warning}\n`);
     let ms = 0;
+    const notices: string[] = [];
     if (!dryRun) {
       const started = performance.now();
-      await build(conn, plan.sql, table, io);
+      try {
+        await build(conn, plan.sql, table, io, settings, values['concurrently'] === true, { quiet: values.quiet === true, progress: values.progress === true }, (n) => {
+          notices.push(n);
+          io.stderr.write(`notice from PostgreSQL: ${n}\n`);
+        });
+      } catch (error) {
+        if (isVecpgError(error) && error.code === 'CANCELLED' && values.concurrently === true) {
+          throw new VecpgError('CANCELLED', `${error.message}; an interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index: DROP INDEX ${quoteQualified(typeof table === 'string' ? plan.name : [table[0], plan.name])}`, { cause: error });
+        }
+        throw error;
+      }
       ms = performance.now() - started;
     }
     if (values.json === true) {
-      print(io, toJson({ ...plan, created: !dryRun, ms: Math.round(ms) }));
+      print(io, toJson({ ...plan, created: !dryRun, ms: Math.round(ms), memory: memoryCheck ?? null, notices }));
       return 0;
     }
     print(io, `${plan.sql};\n`);
@@ -126,22 +158,133 @@ async function create(argv: string[], io: CliIO): Promise<number> {
   });
 }
 
-async function build(conn: CliConnection, sql: string, table: string | [string, string], io: CliIO): Promise<void> {
+/** Per-build settings: `SET LOCAL` around a plain build, session `SET` + `RESET` around a concurrent one. */
+interface BuildSettings {
+  maintenanceWorkMem?: string;
+  parallelWorkers?: number;
+}
+
+function settingStatements(settings: BuildSettings, scope: 'LOCAL' | 'SESSION'): string[] {
+  const set = scope === 'LOCAL' ? 'SET LOCAL' : 'SET';
+  const out: string[] = [];
+  // Values are checked by memoryFlag / intFlag: digits and a unit only.
+  if (settings.maintenanceWorkMem !== undefined) out.push(`${set} maintenance_work_mem = '${settings.maintenanceWorkMem}'`);
+  if (settings.parallelWorkers !== undefined) out.push(`${set} max_parallel_maintenance_workers = ${settings.parallelWorkers}`);
+  return out;
+}
+
+async function build(
+  conn: CliConnection,
+  sql: string,
+  table: string | [string, string],
+  io: CliIO,
+  settings: BuildSettings,
+  concurrently: boolean,
+  progressOptions: { quiet: boolean; progress: boolean },
+  onNotice: (message: string) => void,
+): Promise<void> {
   const pool = conn.pool;
-  if (!io.isTTY || pool === undefined) {
-    await conn.db.query(sql);
+  if (pool === undefined) {
+    // The embedded database: one connection, no progress view.
+    const sets = settingStatements(settings, concurrently ? 'SESSION' : 'LOCAL');
+    if (concurrently) {
+      try {
+        for (const s of sets) await conn.db.query(s);
+        await conn.db.query(sql);
+      } finally {
+        if (settings.maintenanceWorkMem !== undefined) await conn.db.query('RESET maintenance_work_mem');
+        if (settings.parallelWorkers !== undefined) await conn.db.query('RESET max_parallel_maintenance_workers');
+      }
+    } else if (sets.length === 0) await conn.db.query(sql);
+    else await conn.db.transaction(async (tx) => {
+      for (const s of sets) await tx.query(s);
+      await tx.query(sql);
+    });
     return;
   }
+  // A dedicated connection: its settings, its notices ("hnsw graph no longer fits into maintenance_work_mem").
+  const client = await pool.connect();
+  const listener = (n: { message?: string | undefined; detail?: string | undefined; hint?: string | undefined }): void => {
+    onNotice([n.message, n.detail, n.hint].filter((x) => x !== undefined && x !== '').join(' '));
+  };
+  client.on('notice', listener);
   const watcher: SqlExecutor = { query: async (text, params) => (await pool.query(text, params as unknown[])).rows };
-  const progress = new Progress(io);
+  const progress = new Progress(io, progressOptions);
   progress.update('starting index build…');
-  const stop = watchIndexBuild(watcher, table, (p) => progress.update(formatIndexBuildProgress(p)));
+  const stop = progressOptions.quiet ? async () => undefined : watchIndexBuild(watcher, table, (p) => progress.update(formatIndexBuildProgress(p)));
+  let broken: Error | undefined;
   try {
-    await conn.db.query(sql);
+    if (concurrently) {
+      // CREATE INDEX CONCURRENTLY cannot run in a transaction block: session settings, reset afterwards.
+      try {
+        for (const s of settingStatements(settings, 'SESSION')) await client.query(s);
+        await client.query(sql);
+      } finally {
+        await client.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers').catch((e: Error) => (broken = e));
+      }
+    } else {
+      const sets = settingStatements(settings, 'LOCAL');
+      await client.query('BEGIN');
+      try {
+        for (const s of sets) await client.query(s);
+        await client.query(sql);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        throw error;
+      }
+    }
+  } catch (error) {
+    throw queryFailed(error, sql);
   } finally {
+    client.removeListener('notice', listener);
+    client.release(broken);
     await stop();
     progress.done();
   }
+}
+
+/** `--maintenance-work-mem`: a size PostgreSQL accepts (`64MB`, `1GB`, `524288kB`, a bare number of kB). */
+function memoryFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^\s*(\d+)\s*(kB|MB|GB|TB)?\s*$/i.exec(raw);
+  if (!m) throw new CliUsageError(`--maintenance-work-mem must be a size such as 512MB or 2GB, got ${JSON.stringify(raw)}`);
+  const unit = (m[2] ?? 'kB').toLowerCase();
+  const canonical = { kb: 'kB', mb: 'MB', gb: 'GB', tb: 'TB' }[unit]!;
+  return `${m[1]}${canonical}`;
+}
+
+const UNIT_BYTES: Record<string, number> = { kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/** The HNSW graph size estimate against the memory the build will have, with a warning naming the figure. */
+async function checkBuildMemory(
+  conn: CliConnection,
+  table: string | [string, string],
+  column: string,
+  plan: { rows: number; type: import('../../sql/operators.ts').VectorType },
+  m: number,
+  memory: string | undefined,
+): Promise<{ neededBytes: number; availableBytes: number; warning: string | undefined }> {
+  const info = await describeVectorColumn(conn.db, table, column);
+  let avg: number | undefined;
+  if (plan.type === 'sparsevec') {
+    const r = await conn.db.query<{ a: unknown }>(`SELECT avg(pg_column_size(${quoteIdent(column)})) AS a FROM (SELECT ${quoteIdent(column)} FROM ${quoteQualified(table)} LIMIT 1000) s`);
+    avg = Number(r[0]?.a ?? 0);
+  }
+  const neededBytes = estimateHnswBuildMemory({ rows: plan.rows, m, type: plan.type, dimensions: info.dimensions, avgValueBytes: avg });
+  let availableBytes: number;
+  if (memory !== undefined) {
+    const mm = /^(\d+)(kB|MB|GB|TB)$/.exec(memory)!;
+    availableBytes = Number(mm[1]) * UNIT_BYTES[mm[2]!]!;
+  } else {
+    const r = await conn.db.query<{ b: unknown }>("SELECT setting::bigint * 1024 AS b FROM pg_settings WHERE name = 'maintenance_work_mem'");
+    availableBytes = Number(r[0]?.b ?? 0);
+  }
+  const warning =
+    neededBytes > availableBytes
+      ? `the HNSW graph of ${plan.rows} rows needs about ${memorySetting(neededBytes)} of maintenance_work_mem but the build has ${Math.round(availableBytes / 1024 / 1024)} MB: it will spill to disk and take much longer; give --maintenance-work-mem ${memorySetting(neededBytes)} (the server must have that memory free)`
+      : undefined;
+  return { neededBytes, availableBytes, warning };
 }
 
 async function list(argv: string[], io: CliIO): Promise<number> {

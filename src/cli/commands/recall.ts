@@ -24,7 +24,7 @@ import {
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
-import { formatNumber, formatTable, print, Progress, toJson } from '../output.ts';
+import { formatNumber, formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg recall --table T --column C --distance D [options]
 
@@ -35,15 +35,21 @@ Options:
   --distance D             l2 | ip | cosine | l1 | hamming | jaccard (an index must serve it)
   -k N                     neighbours per query (default 10)
   --queries N|@file        sample N rows of the table as queries (default 100), or read one
-                           vector per line from a file
+                           vector per line from a file; the output says how many queries give
+                           a 95% interval of ±--precision (100 queries: often about ±0.03)
+  --include-self           count a sampled row as its own neighbour (default: each sampled row
+                           is left out of its own exact and approximate answers)
+  --precision E            half-width of the 95% interval to size --queries for (default 0.01)
   --seed X                 sample seed, -1 to 1 (default 0.42)
   --filter col=value       equality filter, repeatable; measured with and without iterative scans
   --sweep NAME=V1,V2,...   ef_search (HNSW, default 10,20,40,80,160,320), probes (IVFFlat,
                            default 1,2,4,… up to lists), max_scan_tuples or max_probes
   --iterative              also measure iterative scans without a filter
-  --target R               recall the cheapest setting must reach (default 0.95)
+  --target R               recall the cheapest setting must reach with 95% confidence (default 0.95)
   --key COL                column identifying rows (default: primary key, else ctid)
   --report FILE            write an HTML report with a recall-versus-latency chart
+  --progress, --quiet      progress lines every few seconds even on a terminal / none at all
+Ctrl-C or SIGTERM cancels the running query on the server and exits with 130.
   --json, --schema S, --database-url URL`;
 
 const SWEEP_NAMES: Record<string, SweepSetting> = {
@@ -106,12 +112,16 @@ export const recallCommand: CliCommand = {
       target: { type: 'string' },
       key: { type: 'string' },
       report: { type: 'string' },
+      'include-self': { type: 'boolean' },
+      ...PROGRESS_OPTIONS,
+      precision: { type: 'string' },
     });
     const { table, column, distance } = vectorColumnFlags(values);
     if (distance === undefined) throw new CliUsageError('--distance is required: recall is measured for the index serving it');
     const k = intFlag(values, 'k', 1, 1000) ?? 10;
     const seed = numberFlag(values, 'seed', -1, 1);
     const target = numberFlag(values, 'target', 0.000001, 1);
+    const precision = numberFlag(values, 'precision', 0.0001, 0.5);
     const filters = listFlag(values, 'filter');
     const sweepRaw = stringFlag(values, 'sweep');
     const key = stringFlag(values, 'key');
@@ -135,7 +145,7 @@ export const recallCommand: CliCommand = {
         const info = await describeVectorColumn(db, table, column);
         queries = queryLines.map((line) => parseQueryVector(line, info));
       }
-      const progress = new Progress(io);
+      const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const options: RecallOptions = {
         table,
         column,
@@ -149,6 +159,8 @@ export const recallCommand: CliCommand = {
         ...(sweepRaw === undefined ? {} : { sweep: parseSweep(sweepRaw) }),
         ...(values.iterative === true ? { iterative: true } : {}),
         ...(target === undefined ? {} : { target }),
+        ...(precision === undefined ? {} : { precision }),
+        ...(values['include-self'] === true ? { includeSelf: true } : {}),
         onProgress: (done, total, label) => progress.update(`measured ${label} (${done}/${total})`),
       };
       const result = await recall(db, options).finally(() => progress.done());
@@ -161,24 +173,43 @@ export const recallCommand: CliCommand = {
       }
       const filter = result.filter === null ? '' : `, filter ${Object.entries(result.filter).map(([c, v]) => `${c}=${String(v)}`).join(' ')}`;
       print(io, `recall of ${result.index.name} (${result.index.method}, ${result.index.opclass}) on ${result.table}.${result.column}\n`);
-      print(io, `${result.distance} distance, k=${result.k}, ${result.queries} queries${filter}\n`);
+      const source = { given: 'given', 'self-excluded': 'rows of the table, each left out of its own answers', 'self-included': 'rows of the table, each counted as its own neighbour (--include-self)' }[result.queryRows];
+      print(io, `${result.distance} distance, k=${result.k}, ${result.queries} queries (${source})${filter}\n`);
       print(io, `exact search: p50 ${formatNumber(result.exact.p50Ms)} ms, p95 ${formatNumber(result.exact.p95Ms)} ms\n\n`);
       const rows = result.points.map((p) => ({
         setting: p.label,
         [`recall@${result.k}`]: Number(p.recall.toFixed(4)),
+        '95% interval': `${p.recallInterval[0].toFixed(3)}-${p.recallInterval[1].toFixed(3)}`,
         'min recall': Number(p.minRecall.toFixed(4)),
+        index: p.usesIndex ? 'yes' : 'NO',
         'p50 ms': Number(p.p50Ms.toFixed(3)),
         'p95 ms': Number(p.p95Ms.toFixed(3)),
         rows: Number(p.meanRows.toFixed(1)),
       }));
-      print(io, formatTable(['setting', `recall@${result.k}`, 'min recall', 'p50 ms', 'p95 ms', 'rows'], rows));
+      print(io, formatTable(['setting', `recall@${result.k}`, '95% interval', 'min recall', 'index', 'p50 ms', 'p95 ms', 'rows'], rows));
       if (!result.usesIndex) print(io, '\nwarning: PostgreSQL did not use the index for these queries; every answer was exact\n');
+      else for (const p of result.points) if (!p.usesIndex) print(io, `\n${p.label}: the planner scans the table; this is exact search, not the index`);
+      if (result.usesIndex && result.points.some((p) => !p.usesIndex)) print(io, '\n');
+      if (result.queryRows === 'self-excluded') {
+        const tight = result.points.filter((p) => p.settings.efSearch !== undefined && p.settings.efSearch <= result.k && p.settings.iterativeScan === undefined);
+        if (tight.length > 0) {
+          print(io, `\nnote: at ${tight.map((p) => p.label).join(', ')} (ef_search <= k) each sampled row takes one of the index's ef_search candidates, so at most ef_search - 1 others come back; measure such settings with held-out vectors: --queries @file\n`);
+        }
+      }
+      const best = result.best;
       print(
         io,
-        result.best
-          ? `\ncheapest setting reaching recall ${result.target}: ${result.best.label} (search settings ${settingsText(result.best.settings)})\n`
-          : `\nno setting reached recall ${result.target}; try larger values or rebuild the index with larger m / ef_construction (HNSW) or lists (IVFFlat)\n`,
+        best
+          ? `\ncheapest setting reaching recall ${result.target} with 95% confidence: ${best.label} (recall ${best.recall.toFixed(4)}, 95% interval ${best.recallInterval[0].toFixed(3)}-${best.recallInterval[1].toFixed(3)}; search settings ${settingsText(best.settings)})\n`
+          : `\nno setting that uses the index reached recall ${result.target} with 95% confidence; try larger values or rebuild the index with larger m / ef_construction (HNSW) or lists (IVFFlat)\n`,
       );
+      const cheaper = result.bestByMean;
+      if (cheaper) {
+        print(io, `${cheaper.label} reaches ${result.target} on average (${cheaper.recall.toFixed(4)}) but its 95% interval ${cheaper.recallInterval[0].toFixed(3)}-${cheaper.recallInterval[1].toFixed(3)} does not rule out less; more --queries would tell\n`);
+      }
+      if (result.queriesNeeded) {
+        print(io, `for a 95% interval of ±${result.queriesNeeded.precision} on every setting: about ${result.queriesNeeded.queries} queries (--queries ${result.queriesNeeded.queries}; --precision to change)\n`);
+      }
       if (reportPath !== undefined) print(io, `report written to ${reportPath}\n`);
       return 0;
     });

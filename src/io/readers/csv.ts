@@ -5,7 +5,8 @@
  *   `"{1:1.5}/6"`, a bit string `0101`); or else
  * - every field *not* listed in `columnFields`, in file order, one number per field.
  * Without a header, a single bracketed field is the vector, otherwise every field is one element.
- * Empty fields of named columns are NULL.
+ * Empty fields of named columns are NULL. `quote: false` reads `"` as an ordinary character (files
+ * whose fields are never quoted, such as word lists holding `"` in a token).
  */
 import { VecpgError } from '../../errors.ts';
 import { parseElement } from '../../types/float.ts';
@@ -15,12 +16,19 @@ import type { RawVector, ReadItem, ReaderOptions } from '../record.ts';
 import { DEFAULT_VECTOR_FIELD } from './jsonl.ts';
 
 export interface CsvOptions extends ReaderOptions {
-  /** `,` for CSV (default), `\t` for TSV. */
+  /** `,` for CSV (default), `\t` for TSV; any single character. */
   readonly delimiter?: string | undefined;
+  /** Read `"…"` quoting (default true); false: `"` is an ordinary character. */
+  readonly quote?: boolean | undefined;
   /** First record is a header (default true). */
   readonly header?: boolean | undefined;
   /** Header names that are table columns, not vector elements (used when no field is named `vectorField`). */
   readonly columnFields?: readonly string[] | undefined;
+  /**
+   * Also treat as columns the header fields whose value in the first record is not a number, and a field
+   * named `id` (the loader sets this when it creates the table, which has no columns to go by yet).
+   */
+  readonly inferColumns?: boolean | undefined;
 }
 
 /** One parsed CSV record with the line it started on. */
@@ -31,13 +39,21 @@ export interface CsvRecord {
 }
 
 /**
- * Split CSV text into records of fields, streaming.
+ * Split CSV text into records of fields, streaming. `name` is the file named in errors.
  *
  * @example
  * for await (const { line, fields } of parseCsv(fileSource('a.csv').chunks(), ',')) …
  */
-export async function* parseCsv(chunks: AsyncIterable<Uint8Array>, delimiter: string): AsyncGenerator<CsvRecord> {
+export async function* parseCsv(
+  chunks: AsyncIterable<Uint8Array>,
+  delimiter: string,
+  options: { readonly quote?: boolean | undefined; readonly name?: string | undefined } = {},
+): AsyncGenerator<CsvRecord> {
+  if (delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') {
+    throw new VecpgError('INVALID_OPTION', `the delimiter must be one character other than a line break or '"', got ${JSON.stringify(delimiter)}`, { details: { value: delimiter } });
+  }
   const d = delimiter.charCodeAt(0);
+  const quoting = options.quote ?? true;
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -67,7 +83,7 @@ export async function* parseCsv(chunks: AsyncIterable<Uint8Array>, delimiter: st
         i++;
         continue;
       }
-      if (c === 34 && field.length === 0) inQuotes = true;
+      if (c === 34 && quoting && field.length === 0) inQuotes = true;
       else if (c === d) {
         fields.push(field);
         field = '';
@@ -83,8 +99,13 @@ export async function* parseCsv(chunks: AsyncIterable<Uint8Array>, delimiter: st
     fields = [];
     field = '';
   }
-  if (inQuotes) throw new VecpgError('INVALID_TEXT', `unterminated quoted field starting on line ${startLine}`);
+  if (inQuotes) {
+    const cause = new VecpgError('INVALID_TEXT', `unterminated quoted field starting on line ${startLine} (a file whose fields are never quoted: --quote none)`);
+    throw importError({ file: options.name ?? '<input>', line: startLine }, cause);
+  }
 }
+
+const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 function denseFrom(values: readonly string[]): RawVector {
   const out = new Array<number>(values.length);
@@ -107,8 +128,9 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, options: CsvOp
   let names: string[] | undefined;
   let vectorAt = -1;
   let elementAt: number[] = [];
+  let inferred = options.inferColumns !== true;
   const wantHeader = options.header ?? true;
-  for await (const record of parseCsv(chunks, options.delimiter ?? ',')) {
+  for await (const record of parseCsv(chunks, options.delimiter ?? ',', { quote: options.quote, name: options.name })) {
     const { line, text, fields } = record;
     if (wantHeader && names === undefined) {
       names = fields.map((f) => f.trim());
@@ -118,6 +140,15 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, options: CsvOp
         throw importError({ file: options.name, line }, new VecpgError('INVALID_VALUE', `header has no field ${JSON.stringify(vectorField)} and no element fields`));
       }
       continue;
+    }
+    if (!inferred && names !== undefined && vectorAt === -1 && fields.length === names.length) {
+      inferred = true;
+      const header = names;
+      for (const i of elementAt) if (header[i] === 'id' || !NUMBER.test(fields[i]!.trim())) named.add(header[i]!);
+      elementAt = elementAt.filter((i) => !named.has(header[i]!));
+      if (elementAt.length === 0) {
+        throw importError({ file: options.name, line }, new VecpgError('INVALID_VALUE', `no header field holds a number in the first record, and none is named ${JSON.stringify(vectorField)} (--vector-field)`));
+      }
     }
     try {
       if (names === undefined) {

@@ -8,10 +8,18 @@ import { JSONL_INDEX_BASE, readJsonl } from './jsonl.ts';
 import { LIBSVM_INDEX_BASE, readLibsvm } from './libsvm.ts';
 import { MTX_INDEX_BASE, readMtx } from './mtx.ts';
 import { readNpy } from './npy.ts';
+import { type VecOptions, readVecText } from './vec.ts';
+import { readWord2vecBinary } from './word2vec-bin.ts';
 
-export type ImportFormat = 'libsvm' | 'mtx' | 'jsonl' | 'csv' | 'tsv' | 'npy' | 'fvecs' | 'bvecs';
+/**
+ * `vec`: word2vec / GloVe / fastText text (token then numbers); `word2vec`: word2vec's binary format (`.bin`).
+ */
+export type ImportFormat = 'libsvm' | 'mtx' | 'jsonl' | 'csv' | 'tsv' | 'npy' | 'fvecs' | 'bvecs' | 'vec' | 'word2vec';
 
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['libsvm', 'mtx', 'jsonl', 'csv', 'tsv', 'npy', 'fvecs', 'bvecs'];
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['libsvm', 'mtx', 'jsonl', 'csv', 'tsv', 'npy', 'fvecs', 'bvecs', 'vec', 'word2vec'];
+
+/** Options every reader takes (each reads the ones it knows). */
+export type RecordsOptions = CsvOptions & VecOptions;
 
 /**
  * The index base each format's sparse indices use unless `indexBase` says otherwise
@@ -26,6 +34,8 @@ export const FORMAT_INDEX_BASE: Readonly<Record<ImportFormat, IndexBase | undefi
   npy: undefined,
   fvecs: undefined,
   bvecs: undefined,
+  vec: undefined,
+  word2vec: undefined,
 };
 
 const EXTENSIONS: Readonly<Record<string, ImportFormat>> = {
@@ -40,6 +50,8 @@ const EXTENSIONS: Readonly<Record<string, ImportFormat>> = {
   npy: 'npy',
   fvecs: 'fvecs',
   bvecs: 'bvecs',
+  vec: 'vec',
+  bin: 'word2vec',
 };
 
 /**
@@ -74,7 +86,7 @@ export function parseFormat(name: string): ImportFormat {
  * @example
  * for await (const item of readRecords('libsvm', fileSource('a.svm').chunks(), { name: 'a.svm' })) …
  */
-export function readRecords(format: ImportFormat, chunks: AsyncIterable<Uint8Array>, options: CsvOptions): AsyncGenerator<ReadItem> {
+export function readRecords(format: ImportFormat, chunks: AsyncIterable<Uint8Array>, options: RecordsOptions): AsyncGenerator<ReadItem> {
   switch (format) {
     case 'libsvm':
       return readLibsvm(chunks, options);
@@ -92,5 +104,9 @@ export function readRecords(format: ImportFormat, chunks: AsyncIterable<Uint8Arr
       return readVecs(chunks, options, 'float32');
     case 'bvecs':
       return readVecs(chunks, options, 'uint8');
+    case 'vec':
+      return readVecText(chunks, options);
+    case 'word2vec':
+      return readWord2vecBinary(chunks, options);
   }
 }
