@@ -6,7 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import { TARGETS, createServerDatabase } from '../support/db.ts';
 import { describeEachCliTarget, runCli } from './harness.ts';
 
@@ -146,7 +148,7 @@ describeEachCliTarget('vecpg first contact', (t) => {
   });
 });
 
-describe.runIf(TARGETS.includes('server'))('vecpg init on a server database without the extension', () => {
+describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its own', () => {
   it('import --create stops at EXTENSION_MISSING naming vecpg init; init creates it; then the import works', async () => {
     const server = await createServerDatabase({ extension: false });
     try {
@@ -170,6 +172,51 @@ describe.runIf(TARGETS.includes('server'))('vecpg init on a server database with
       expect(ok.stderr).toBe('');
       expect(ok.stdout).toContain('Loaded 1 rows');
     } finally {
+      await server.drop();
+    }
+  }, 60_000);
+
+  it('index create --concurrently prints its statement before the build (and on stderr with --json)', async () => {
+    const server = await createServerDatabase();
+    const pg = (await import('pg')).default;
+    const blocker = new pg.Client({ connectionString: server.url });
+    await blocker.connect();
+    try {
+      await blocker.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))');
+      await blocker.query("INSERT INTO items SELECT i, ARRAY[i, 1, 1]::vector FROM generate_series(1, 20) i");
+      for (const json of [false, true]) {
+        // An open writing transaction makes CREATE INDEX CONCURRENTLY wait before it builds anything.
+        await blocker.query('BEGIN');
+        await blocker.query("INSERT INTO items VALUES (1000 + $1::int, '[1,1,1]')", [json ? 1 : 0]);
+        const out = new PassThrough();
+        const err = new PassThrough();
+        let stdout = '';
+        let stderr = '';
+        out.on('data', (c: Buffer) => (stdout += c.toString()));
+        err.on('data', (c: Buffer) => (stderr += c.toString()));
+        const name = json ? 'items_json_idx' : 'items_human_idx';
+        const argv = ['index', 'create', '--table', 'items', '--distance', 'l2', '--concurrently', '--name', name, ...(json ? ['--json'] : [])];
+        const running = main(argv, { stdout: out, stderr: err, env: { DATABASE_URL: server.url }, cwd: dir, isTTY: false });
+        const shown = () => (json ? stderr : stdout);
+        for (let i = 0; i < 100 && !shown().includes('CREATE INDEX CONCURRENTLY'); i++) await new Promise((r) => setTimeout(r, 50));
+        // the build is still waiting for the open transaction, and the statement is already out
+        const phase = await blocker.query("SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass");
+        expect(shown()).toContain(`CREATE INDEX CONCURRENTLY "${name}" ON "items" USING hnsw ("embedding" vector_l2_ops);`);
+        expect(phase.rows[0]?.n).toBe(1);
+        expect(stdout).not.toContain('created index');
+        await blocker.query('COMMIT');
+        expect(await running).toBe(0);
+        await new Promise((r) => setImmediate(r));
+        if (json) {
+          const doc = JSON.parse(stdout) as { name: string; created: boolean };
+          expect(doc).toMatchObject({ name, created: true }); // stdout stays one JSON document
+        } else {
+          expect(stdout).toContain(`created index ${name}`);
+          expect(stdout.indexOf('CREATE INDEX CONCURRENTLY')).toBeLessThan(stdout.indexOf('created index'));
+        }
+      }
+    } finally {
+      await blocker.end();
       await server.drop();
     }
   }, 60_000);
