@@ -200,9 +200,15 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
         const shown = () => (json ? stderr : stdout);
         for (let i = 0; i < 100 && !shown().includes('CREATE INDEX CONCURRENTLY'); i++) await new Promise((r) => setTimeout(r, 50));
         // the build is still waiting for the open transaction, and the statement is already out
-        const phase = await blocker.query("SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass");
         expect(shown()).toContain(`CREATE INDEX CONCURRENTLY "${name}" ON "items" USING hnsw ("embedding" vector_l2_ops);`);
-        expect(phase.rows[0]?.n).toBe(1);
+        // the statement was out before the build could finish: the build is still waiting for our transaction
+        let waiting = 0;
+        for (let i = 0; i < 100 && waiting === 0; i++) {
+          const phase = await blocker.query("SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass");
+          waiting = Number(phase.rows[0]?.n);
+          if (waiting === 0) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(waiting).toBe(1);
         expect(stdout).not.toContain('created index');
         await blocker.query('COMMIT');
         expect(await running).toBe(0);
