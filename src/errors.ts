@@ -32,6 +32,41 @@ export interface VecpgErrorOptions {
   cause?: unknown;
   /** Extra context: the row, the file, the SQLSTATE… */
   details?: Readonly<Record<string, unknown>>;
+  /** The fix, when it is an option to set: the message includes it as {@link optionHintText} renders it. */
+  hint?: OptionHint;
+}
+
+/**
+ * A fix that names an option. The message says it in the library's terms (`use create: true to create
+ * it`); a front end with other names for its options (the CLI's `--create`) finds that exact text in the
+ * message and says it its own way, instead of guessing at the prose.
+ *
+ * @example
+ * const hint: OptionHint = { option: 'indexBase', value: 0, text: 'is the data 0-based? then say so with {option}' };
+ */
+export interface OptionHint {
+  /** The option as the library calls it: `create`, `indexBase`, `format`. */
+  readonly option: string;
+  /** The value the fix suggests (`0` in `indexBase: 0`); absent when the user picks it. */
+  readonly value?: string | number | boolean;
+  /** The fix, with `{option}` where the option (and its value) goes. */
+  readonly text: string;
+}
+
+/**
+ * The hint's text with the option named by `name` (default: the library's `option: value`).
+ *
+ * @example
+ * optionHintText({ option: 'create', value: true, text: 'use {option} to create it' }); // 'use create: true to create it'
+ * optionHintText(hint, (option, value) => `--${option}`); // 'use --create to create it'
+ */
+export function optionHintText(hint: OptionHint, name: (option: string, value: OptionHint['value']) => string = libraryOptionName): string {
+  return hint.text.replace('{option}', name(hint.option, hint.value));
+}
+
+function libraryOptionName(option: string, value: OptionHint['value']): string {
+  if (value === undefined) return option;
+  return `${option}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 }
 
 /**
@@ -44,11 +79,14 @@ export class VecpgError extends Error {
   override readonly name = 'VecpgError';
   readonly code: VecpgErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** The fix, when it is an option to set (its text is part of `message`). */
+  readonly hint: OptionHint | undefined;
 
   constructor(code: VecpgErrorCode, message: string, options: VecpgErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;
+    this.hint = options.hint;
   }
 }
 

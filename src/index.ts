@@ -5,7 +5,7 @@
  * codecs, client-side distances, and the SQL layer. Drivers and ORMs live in subpaths
  * (`vecpg/pg`, `vecpg/postgres`, `vecpg/pglite`, `vecpg/drizzle`, …).
  */
-export { VecpgError, isVecpgError, type VecpgErrorCode, type VecpgErrorOptions } from './errors.ts';
+export { VecpgError, isVecpgError, optionHintText, type OptionHint, type VecpgErrorCode, type VecpgErrorOptions } from './errors.ts';
 export { Vector, isVector } from './types/vector.ts';
 export { HalfVector, isHalfVector } from './types/halfvec.ts';
 export { SparseVector, isSparseVector, type SparseEntries } from './types/sparsevec.ts';
@@ -73,7 +73,7 @@ export {
   type WhereValue,
 } from './sql/query.ts';
 export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
-export { search, searchMode, type SearchOptions } from './sql/search.ts';
+export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
 export {
   COSINE_MAX_NORM,
   COSINE_MIN_NORM,

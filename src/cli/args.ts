@@ -7,8 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VecpgError, describeValue } from '../errors.ts';
+import { defaultVectorColumn, readTableColumns } from '../io/catalog.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import { tableName } from './connect.ts';
+import { suggestFlag } from './messages.ts';
 
 /**
  * A mistake in the command line: the message names the flag and the bad value.
@@ -55,6 +58,16 @@ export function parseCommandArgs(
     return { values: values as ParsedFlags, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown) {
+      const known = Object.entries({ ...COMMON_OPTIONS, ...options }).flatMap(([name, spec]) =>
+        'short' in spec && typeof spec.short === 'string' ? [name, spec.short] : [name],
+      );
+      const typed = unknown[2]!;
+      const suggestion = suggestFlag(typed.split('=')[0]!, known);
+      const shown = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+      throw new CliUsageError(`unknown flag ${unknown[1]}${typed}${suggestion === undefined ? '' : `: did you mean ${shown(suggestion)}?`}`);
+    }
     throw new CliUsageError(message.replace(/\. To specify a positional argument.*$/s, ''));
   }
 }
@@ -193,8 +206,9 @@ export const VECTOR_SEARCH_OPTIONS = {
 } as const satisfies OptionSpec;
 
 /**
- * Read the flags of `VECTOR_COLUMN_OPTIONS`: `--table` and `--column` are required, `--distance` must be
- * one of `DISTANCE_CHOICES` and is `undefined` when absent (each command has its own default or refusal).
+ * Read the flags of `VECTOR_COLUMN_OPTIONS`: `--table` is required; `--column` is `undefined` when absent
+ * (resolve it with {@link resolveVectorColumn}: the table's only vector column); `--distance` must be one of
+ * `DISTANCE_CHOICES` and is `undefined` when absent (each command has its own default or refusal).
  *
  * @example
  * vectorColumnFlags({ table: 'items', schema: 'app', column: 'embedding' })
@@ -202,13 +216,31 @@ export const VECTOR_SEARCH_OPTIONS = {
  */
 export function vectorColumnFlags(values: ParsedFlags): {
   table: string | [string, string];
-  column: string;
+  column: string | undefined;
   distance: DistanceName | undefined;
 } {
   const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
-  const column = requireFlag(values, 'column');
+  const given = stringFlag(values, 'column');
+  if (given === '') throw new CliUsageError('--column needs a column name');
+  const column = given;
   const distance = choiceFlag(values, 'distance', DISTANCE_CHOICES);
   return { table, column, distance };
+}
+
+/**
+ * `--column` as given, else the table's only vector column (the rule `vecpg import` and `export` follow:
+ * `defaultVectorColumn`); with several, an INVALID_OPTION error listing them and naming `--column`.
+ *
+ * @example
+ * await resolveVectorColumn(db, 'items', undefined, 'search'); // 'embedding'
+ */
+export async function resolveVectorColumn(db: SqlExecutor, table: string | [string, string], column: string | undefined, purpose: string): Promise<string> {
+  if (column !== undefined) return column;
+  const columns = await readTableColumns(db, table);
+  if (columns === undefined) {
+    throw new VecpgError('INVALID_VALUE', `table ${describeValue(typeof table === 'string' ? table : table.join('.'))} does not exist`);
+  }
+  return defaultVectorColumn(columns, table, purpose);
 }
 
 /** Flags for approximate search settings, shared by `search` and `recall`. */

@@ -4,16 +4,19 @@
  */
 import { isVecpgError } from '../errors.ts';
 import { CliUsageError } from './args.ts';
+import { cliMessage } from './messages.ts';
 import type { CliCommand, CliIO } from './command.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { exportCommand } from './commands/export.ts';
 import { importCommand } from './commands/import.ts';
 import { indexCommand } from './commands/index.ts';
+import { initCommand } from './commands/init.ts';
 import { recallCommand } from './commands/recall.ts';
 import { searchCommand } from './commands/search.ts';
 
 /** Every registered command, in the order `vecpg --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
   importCommand,
   exportCommand,
   searchCommand,
@@ -84,7 +87,10 @@ function reportError(error: unknown, command: CliCommand, io: CliIO): number {
     return 130;
   }
   if (isVecpgError(error)) {
-    io.stderr.write(`vecpg ${command.name}: error [${error.code}]: ${error.message}\n`);
+    io.stderr.write(`vecpg ${command.name}: error [${error.code}]: ${cliMessage(error)}\n`);
+    if (error.code === 'EXTENSION_MISSING') {
+      io.stderr.write(`  fix: vecpg init${command.name === 'init' ? '' : ' (same connection flags)'} creates the vector extension\n`);
+    }
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
 /** What the loader needs to know about the target table, read from the catalog. */
+import { type OptionHint, VecpgError, optionHintText } from '../errors.ts';
 import type { VectorType } from '../sql/operators.ts';
 import { type QualifiedName, quoteQualified } from '../sql/identifiers.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
@@ -61,4 +62,23 @@ export async function readTableColumns(db: SqlExecutor, table: QualifiedName): P
     defaulted: r.defaulted,
     generated: r.generated,
   }));
+}
+
+/**
+ * The vector column a command works on when none is named: the table's only vector column. With none or
+ * several, `INVALID_OPTION` listing them (`details.columns`), with the fix `column` as a hint. One rule
+ * for `load`, `exportTable` and the CLI's `search`, `recall` and `index create`.
+ *
+ * @example
+ * defaultVectorColumn(await readTableColumns(db, 'items') ?? [], 'items', 'search'); // 'embedding'
+ */
+export function defaultVectorColumn(columns: readonly TableColumn[], table: QualifiedName, purpose: string): string {
+  const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined).map((c) => c.name);
+  if (vectors.length === 1) return vectors[0]!;
+  const has = vectors.length === 0 ? 'no vector column' : `${vectors.length} vector columns (${vectors.join(', ')})`;
+  const hint: OptionHint = { option: 'column', text: `name the one to ${purpose} with {option}` };
+  throw new VecpgError('INVALID_OPTION', `${quoteQualified(table)} has ${has}: ${optionHintText(hint)}`, {
+    details: { option: 'column', columns: vectors },
+    hint,
+  });
 }

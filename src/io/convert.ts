@@ -5,7 +5,7 @@
  * too many non-zeros. Every failure is the specific VecpgError; the loader wraps it with the file
  * and line (`importError`).
  */
-import { VecpgError, describeValue } from '../errors.ts';
+import { type OptionHint, VecpgError, describeValue, optionHintText } from '../errors.ts';
 import { Bit } from '../types/bit.ts';
 import { parseDenseText } from '../types/dense.ts';
 import { HalfVector } from '../types/halfvec.ts';
@@ -48,7 +48,8 @@ function fromDense(values: ArrayLike<number>, target: VectorTarget): VectorValue
 function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorTarget): VectorValue {
   const dims = target.dimensions ?? raw.dimensions;
   if (dims === undefined) {
-    throw new VecpgError('INVALID_DIMENSIONS', 'the dimensions of this sparse record are unknown: give them (dimensions / --dimensions) or load into a column declared with dimensions');
+    const hint: OptionHint = { option: 'dimensions', text: 'give them with {option}, or load into a column declared with dimensions' };
+    throw new VecpgError('INVALID_DIMENSIONS', `the dimensions of this sparse record are unknown: ${optionHintText(hint)}`, { hint });
   }
   if (raw.dimensions !== undefined && target.dimensions !== undefined && raw.dimensions !== target.dimensions) {
     throw mismatch(target.dimensions, raw.dimensions);
@@ -61,12 +62,14 @@ function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorT
     const index = raw.indices[k]!;
     if (index >= dims) {
       const written = toBase(index, raw.base);
-      const hint =
+      const baseHint: OptionHint | undefined =
         raw.base === 0 && index === dims
-          ? ` (read as 0-based, index ${written} equals the dimension count: is the file 1-based? then use index base 1)`
-          : ` (the column has ${dims} dimensions: ${raw.base}-based indices run from ${raw.base} to ${toBase(dims - 1, raw.base)})`;
-      throw new VecpgError('INVALID_SPARSE_INDEX', `sparse index ${written} is beyond the ${dims} dimensions${hint}`, {
+          ? { option: 'indexBase', value: 1, text: `(read as 0-based, index ${written} equals the dimension count: is the file 1-based? then use {option})` }
+          : undefined;
+      const why = baseHint ? optionHintText(baseHint) : `(the column has ${dims} dimensions: ${raw.base}-based indices run from ${raw.base} to ${toBase(dims - 1, raw.base)})`;
+      throw new VecpgError('INVALID_SPARSE_INDEX', `sparse index ${written} is beyond the ${dims} dimensions ${why}`, {
         details: { index: written, dimensions: dims, value: written },
+        ...(baseHint ? { hint: baseHint } : {}),
       });
     }
   }

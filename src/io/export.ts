@@ -10,7 +10,7 @@ import { parseDenseText } from '../types/dense.ts';
 import { float32ToHalfBits, formatFloat32 } from '../types/float.ts';
 import { toBase } from '../types/index-base.ts';
 import { SparseVector } from '../types/sparsevec.ts';
-import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
 import { type LoadTarget, withSession } from './session.ts';
@@ -139,11 +139,13 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         if (session.kind === 'pg') await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         const columns = await readTableColumns(session, options.table);
         if (columns === undefined) throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`);
-        const vectorColumns = columns.filter((c) => vectorTypeOf(c) !== undefined);
-        const name = options.column ?? (vectorColumns.length === 1 ? vectorColumns[0]!.name : undefined);
+        const name = options.column ?? defaultVectorColumn(columns, options.table, 'export');
         const column = columns.find((c) => c.name === name);
         const type = column ? vectorTypeOf(column) : undefined;
-        if (column === undefined || type === undefined) throw new VecpgError('INVALID_OPTION', `say which vector column of ${quoteQualified(options.table)} to export (${vectorColumns.map((c) => c.name).join(', ') || 'it has none'})`);
+        if (column === undefined || type === undefined) {
+          const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined).map((c) => c.name);
+          throw new VecpgError('INVALID_OPTION', `${quoteQualified(options.table)}.${JSON.stringify(name)} is ${column ? `of type ${column.formatted}, not a vector column` : 'not a column of the table'} (vector columns: ${vectors.join(', ') || 'none'})`, { details: { column: name, columns: vectors } });
+        }
         if (format === 'npy' && type !== 'vector' && type !== 'halfvec') throw new VecpgError('UNSUPPORTED', `.npy export holds vector or halfvec columns, not ${type}`);
         if (format === 'libsvm' && type === 'bit') throw new VecpgError('UNSUPPORTED', 'libsvm export holds numeric vectors, not bit');
         const wanted = options.columns ?? columns.filter((c) => c !== column).map((c) => c.name);

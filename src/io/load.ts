@@ -5,11 +5,11 @@
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { VecpgError, isVecpgError } from '../errors.ts';
+import { type OptionHint, VecpgError, isVecpgError, optionHintText } from '../errors.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { VectorType } from '../sql/operators.ts';
 import type { IndexBase } from '../types/index-base.ts';
-import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
 import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts';
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
@@ -92,6 +92,8 @@ export interface LoadResult {
   /** Rows written (or that would be, in a dry run). */
   rows: number;
   rejected: number;
+  /** The first {@link FIRST_REJECTED} rejected records (with `onError: 'skip'`), in file order. */
+  firstRejected: RejectedRecord[];
   created: boolean;
   /** The CREATE TABLE statement run (or that would run). */
   createSql: string | undefined;
@@ -102,6 +104,20 @@ export interface LoadResult {
   preview: PreviewRow[];
   durationMs: number;
 }
+
+/** A record `onError: 'skip'` left out, and why. */
+export interface RejectedRecord {
+  /** Line of a text file, or the 1-based record number of a binary file. */
+  line: number;
+  /** The specific error code (INVALID_SPARSE_INDEX, NOT_FINITE, DIMENSION_MISMATCH…). */
+  code: string;
+  reason: string;
+  /** The option that would fix it, when there is one (its text is part of `reason`). */
+  hint?: OptionHint;
+}
+
+/** How many rejected records a {@link LoadResult} lists (all of them go to `rejects`). */
+export const FIRST_REJECTED = 5;
 
 const PEEK = 100;
 
@@ -144,7 +160,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
   const started = Date.now();
   const src = source(options);
   const format = options.format ?? (options.file === undefined ? undefined : (formatFromPath(options.file) ?? (await sniffFormat(options.file))));
-  if (format === undefined) throw new VecpgError('INVALID_OPTION', `cannot tell the format of ${src.name} from its name or its first line: give format (${IMPORT_FORMATS.join(', ')})`, { details: { option: 'format' } });
+  if (format === undefined) throw hinted('INVALID_OPTION', `cannot tell the format of ${src.name} from its name or its first line:`, { option: 'format', text: `give {option} (${IMPORT_FORMATS.join(', ')})` });
   const totalBytes = options.file === undefined ? undefined : (await stat(options.file)).size;
   const onError = options.onError ?? 'abort';
   const batchRows = options.batchRows ?? 10_000;
@@ -187,16 +203,16 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
     let createSql: string | undefined;
     let tableColumns: readonly TableColumn[];
     if (columns === undefined) {
-      if (options.create !== true) throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist (use create to create it)`);
+      if (options.create !== true) throw hinted('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`, { option: 'create', value: true, text: '(use {option} to create it)' });
       const first = good[0];
       // The first records all failed: their error says why, not a request for the type.
       const failed = peeked.find((p) => !p.ok);
       if (first === undefined && failed !== undefined && !failed.ok) throw failed.error;
       const type = options.type ?? (first ? inferVectorType(first.vector) : undefined);
-      if (type === undefined) throw new VecpgError('INVALID_OPTION', `${src.name} has no records to infer the column type from: give the type (--type)`, { details: { option: 'type' } });
+      if (type === undefined) throw hinted('INVALID_OPTION', `${src.name} has no records to infer the column type from:`, { option: 'type', text: 'give {option}' });
       let dimensions = options.dimensions ?? inferDimensions(good);
       if (dimensions === undefined && src.rereadable) dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
-      if (dimensions === undefined) throw new VecpgError('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}: give dimensions`);
+      if (dimensions === undefined) throw hinted('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}:`, { option: 'dimensions', text: 'give {option}' });
       const fieldTypes = fieldNames.filter((f) => !Object.hasOwn(mapping, f) || mapping[f] !== column).map((f) => ({ name: mapping[f] ?? f, sqlType: inferFieldSqlType(good.map((r) => r.fields[f])) }));
       const certified = options.certified ?? [];
       if (certified.length > 0 && type !== 'vector') {
@@ -240,6 +256,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
     const encoder = new CopyEncoder(types, { textual: format === 'csv' || format === 'tsv' });
     const rejects = onError === 'skip' ? openRejects(options.rejects) : undefined;
     const preview: PreviewRow[] = [];
+    const firstRejected: RejectedRecord[] = [];
     const previewRows = options.previewRows ?? 5;
     const progress = (): void => options.onProgress?.({ rows: stats.rows, rejected: stats.rejected, bytesRead: stats.bytesRead, totalBytes });
 
@@ -259,7 +276,12 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       } else error = item.error;
       if (onError !== 'skip') throw error;
       stats.rejected++;
-      rejects?.write(`${JSON.stringify({ file: src.name, line: item.line, code: (error.details?.reason as string | undefined) ?? error.code, reason: error.message, text: item.text ?? null })}\n`);
+      const code = (error.details?.reason as string | undefined) ?? error.code;
+      if (firstRejected.length < FIRST_REJECTED) {
+        const hint = error.hint ?? (isVecpgError(error.cause) ? error.cause.hint : undefined);
+        firstRejected.push({ line: item.line, code, reason: error.message, ...(hint === undefined ? {} : { hint }) });
+      }
+      rejects?.write(`${JSON.stringify({ file: src.name, line: item.line, code, reason: error.message, text: item.text ?? null })}\n`);
       return false;
     };
 
@@ -304,6 +326,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       indexBase: target.type === 'sparsevec' ? base : undefined,
       rows: stats.rows,
       rejected: stats.rejected,
+      firstRejected,
       created: createSql !== undefined && !dryRun,
       createSql,
       dryRun,
@@ -323,9 +346,11 @@ async function sniffFormat(file: string): Promise<ImportFormat | undefined> {
 
 function defaultColumn(columns: readonly TableColumn[] | undefined, table: QualifiedName): string {
   if (columns === undefined) return 'embedding';
-  const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined);
-  if (vectors.length === 1) return vectors[0]!.name;
-  throw new VecpgError('INVALID_OPTION', `${quoteQualified(table)} has ${vectors.length === 0 ? 'no vector column' : `${vectors.length} vector columns (${vectors.map((c) => c.name).join(', ')})`}: say which column to load`);
+  return defaultVectorColumn(columns, table, 'load');
+}
+
+function hinted(code: VecpgError['code'], problem: string, hint: OptionHint): VecpgError {
+  return new VecpgError(code, `${problem} ${optionHintText(hint)}`, { hint });
 }
 
 /** The values of one COPY tuple; notes fields the plan has no column for. */

@@ -1,4 +1,4 @@
-import { VecpgError } from '../errors.ts';
+import { VecpgError, describeValue } from '../errors.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { typeOfValue } from './operators.ts';
 import type { Certificate } from './certified-query.ts';
@@ -13,7 +13,10 @@ export interface SearchOptions extends Omit<
   SimilarityQueryOptions,
   'annotate' | 'orderBy' | 'k' | 'exact' | 'distanceAlias'
 > {
-  /** How many rows (default 10). */
+  /**
+   * How many rows. Default 10, except with `maxDistance`: then every row under the threshold (Django's
+   * `filter(distance__lt=…)`), and `k` is a limit only when you give it.
+   */
   k?: number;
   /**
    * Exact by default: the true top-k, whatever indexes the table has. `false` lets PostgreSQL use
@@ -79,7 +82,7 @@ export async function search<R extends Row = Row>(
       type,
       annotate: true,
       orderBy: true,
-      k: k ?? 10,
+      ...limitOption(searchLimit(k, rest.maxDistance)),
       exact,
       distanceAlias: 'distance',
       binaryParams: db.binaryParams === true,
@@ -129,6 +132,31 @@ export async function search<R extends Row = Row>(
   }
   if (certificate !== undefined) Object.defineProperty(rows, 'certificate', { value: certificate, enumerable: false });
   return rows;
+}
+
+/** How many rows a search returns when neither `k` nor `maxDistance` is given. */
+export const DEFAULT_K = 10;
+
+/**
+ * The LIMIT of a search, the same way for `search()`, every ORM helper and `vecpg search`: `k` when
+ * given (an integer >= 1); otherwise {@link DEFAULT_K}, except with a `maxDistance`, where it is
+ * `undefined` (no LIMIT: every row under the threshold, as Django's `filter(distance__lt=…)`).
+ *
+ * @example
+ * searchLimit(undefined, undefined); // 10
+ * searchLimit(undefined, 0.2);       // undefined: all rows closer than 0.2
+ * searchLimit(5, 0.2);               // 5
+ */
+export function searchLimit(k: unknown, maxDistance: unknown): number | undefined {
+  if (k === undefined) return maxDistance === undefined ? DEFAULT_K : undefined;
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, { details: { option: 'k' } });
+  }
+  return k;
+}
+
+function limitOption(k: number | undefined): { k?: number } {
+  return k === undefined ? {} : { k };
 }
 
 /**

@@ -3,6 +3,7 @@
  */
 import { estimateHnswBuildMemory, memorySetting } from './build-memory.ts';
 import { setStorageSql } from '../sql/ddl.ts';
+import { convertStorageSql } from '../sql/storage.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { DISTANCES, type DistanceName } from '../sql/operators.ts';
 import { INDEX_MAX_DIMENSIONS } from '../types/limits.ts';
@@ -11,10 +12,10 @@ import type { DoctorContext, Finding } from './doctor.ts';
 import { HNSW_SPARSE_MAX_NNZ, sparseNnzSql } from './index-plan.ts';
 import { opclassDistance } from './opclass.ts';
 
-/** A value over this many bytes makes a row exceed PostgreSQL's TOAST threshold (~2 kB) alone. */
-const TOAST_THRESHOLD = 2032;
 /** Values up to about this size fit in an 8 kB heap page when stored inline (STORAGE MAIN). */
 const INLINE_MAX = 8000;
+/** Rows of a column the TOAST check samples (Bernoulli, repeatable): enough for a percentage. */
+export const TOAST_SAMPLE_ROWS = 1000;
 
 function name(c: { schema: string; table: string }): string {
   return c.schema === 'public' ? c.table : `${c.schema}.${c.table}`;
@@ -202,9 +203,8 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
     `coalesce(max(pg_column_size(${col})), 0) AS max_size`,
     cosine && norm ? `count(*) FILTER (WHERE ${norm}(${col}) = 0) AS zeros` : '0 AS zeros',
     c.type === 'sparsevec' ? `count(*) FILTER (WHERE ${sparseNnzSql(c.column)} > ${HNSW_SPARSE_MAX_NNZ}) AS over_nnz` : '0 AS over_nnz',
-    `(SELECT coalesce(pg_relation_size(reltoastrelid), 0) FROM pg_class WHERE oid = to_regclass($1)) AS toast_bytes`,
   ];
-  const r = (await ctx.db.query(`SELECT ${parts.join(', ')} FROM ${qualified(c)}`, [qualified(c)]))[0] ?? {};
+  const r = (await ctx.db.query(`SELECT ${parts.join(', ')} FROM ${qualified(c)}`))[0] ?? {};
   const rows = Number(r.n ?? 0);
   const present = Number(r.present ?? 0);
   const avgSize = Number(r.avg_size ?? 0);
@@ -252,14 +252,76 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
       subject: s,
     });
   }
-  if ((c.storage === 'x' || c.storage === 'e') && Number(r.toast_bytes ?? 0) > 0 && avgSize > TOAST_THRESHOLD && maxSize <= INLINE_MAX) {
-    out.push({
-      severity: 'warning',
-      code: 'TOAST_STORAGE',
-      message: `${s} values (${Math.round(avgSize)} bytes on average) are stored out of line in the TOAST table although they fit in a page: every distance computation fetches them separately`,
-      fix: `${setStorageSql([c.schema, c.table], c.column, 'main')}; then rewrite existing rows (e.g. UPDATE … SET ${col} = ${col}::text::${c.sqlType}) and VACUUM`,
-      subject: s,
-    });
+  if (present > 0 && c.storage !== 'p') {
+    const toast = await toastFinding(ctx, c, present, maxSize);
+    if (toast) out.push(toast);
   }
   return out;
+}
+
+/** The size of a value as stored inline uncompressed (4-byte header included), from pgvector's layouts. */
+function rawSizeSql(c: VectorColumnInfo): string {
+  const col = quoteIdent(c.column);
+  const d = c.varying ? null : c.dimensions;
+  switch (c.type) {
+    case 'vector': // int16 dim, int16 unused, float4[dim]
+      return d === null ? `(8 + 4 * vector_dims(${col}))` : String(8 + 4 * d);
+    case 'halfvec': // int16 dim, int16 unused, half[dim]
+      return d === null ? `(8 + 2 * vector_dims(${col}))` : String(8 + 2 * d);
+    case 'sparsevec': // int32 dim, nnz, unused; int32 indices[nnz]; float4 values[nnz]
+      return `(16 + 8 * ${sparseNnzSql(c.column)})`;
+    case 'bit': // int32 bit length, then the bytes
+      return d === null ? `(8 + (length(${col}) + 7) / 8)` : String(8 + Math.ceil(d / 8));
+  }
+}
+
+/**
+ * Values actually stored out of line, counted on a sample. PostgreSQL decides per row, from the whole
+ * row's size (~2 kB, TOAST_TUPLE_TARGET), so a `vector(384)` (1,544 bytes) next to a text body is moved
+ * to TOAST although it is small. PostgreSQL 17+ says so directly (`pg_column_toast_chunk_id`); before,
+ * `pg_column_size` of an out-of-line value is its stored size without the 4-byte header, one byte
+ * less than any inline form of the same value (3 less with a 1-byte header), which uncompressed
+ * values — pgvector's types are EXTERNAL, never compressed by default — show exactly.
+ */
+async function toastFinding(ctx: DoctorContext, c: VectorColumnInfo, present: number, maxSize: number): Promise<Finding | undefined> {
+  const col = quoteIdent(c.column);
+  const raw = rawSizeSql(c);
+  const outOfLine =
+    ctx.serverVersionNum >= 170000
+      ? `pg_column_toast_chunk_id(${col}) IS NOT NULL`
+      : `pg_column_size(${col}) = ${raw} - 4${ctx.serverVersionNum >= 140000 ? ` AND pg_column_compression(${col}) IS NULL` : ''}`;
+  const percent = Math.min(100, (100 * TOAST_SAMPLE_ROWS) / present);
+  const sample = percent >= 100 ? '' : ` TABLESAMPLE BERNOULLI (${percent.toFixed(6)}) REPEATABLE (0)`;
+  const r =
+    (
+      await ctx.db.query(
+        `SELECT count(*) AS sampled, count(*) FILTER (WHERE ${outOfLine}) AS out_of_line, coalesce(max(${raw}), 0) AS raw
+           FROM ${qualified(c)}${sample} WHERE ${col} IS NOT NULL`,
+      )
+    )[0] ?? {};
+  const sampled = Number(r.sampled ?? 0);
+  const out = Number(r.out_of_line ?? 0);
+  if (out === 0 || sampled === 0) return undefined;
+  const s = subject(c);
+  const share = out === sampled ? 'all' : `${out} (${((100 * out) / sampled).toFixed(out * 1000 < sampled ? 2 : 0)}%)`;
+  const where = sampled === present ? `${share} of the ${sampled} values` : `${share} of ${sampled} sampled values (of ${present})`;
+  const rawBytes = Number(r.raw ?? maxSize);
+  if (rawBytes > INLINE_MAX) {
+    return {
+      severity: 'info',
+      code: 'TOAST_STORAGE',
+      message: `${where} of ${s} are stored out of line (TOAST): at ${rawBytes} bytes a value cannot fit in an 8 kB page, so every distance computation fetches it separately`,
+      fix: `store fewer bytes per value, e.g. halfvec (2 bytes per dimension), or index an expression: vecpg index create --as halfvec`,
+      subject: s,
+    };
+  }
+  const sql = convertStorageSql([c.schema, c.table], c.column, { type: c.type });
+  const before = c.storage === 'm' ? ' The column is already STORAGE MAIN: these rows were written before the change.' : '';
+  return {
+    severity: 'warning',
+    code: 'TOAST_STORAGE',
+    message: `${where} of ${s} are stored out of line in the TOAST table although a value is only ${rawBytes} bytes: PostgreSQL moves values out of any row over ~2 kB, counting the other columns, so every distance computation fetches them separately.${before}`,
+    fix: `${sql.join('; ')}; -- vecpg's convertStorageSql(${JSON.stringify([c.schema, c.table])}, ${JSON.stringify(c.column)}) returns these (STORAGE MAIN keeps vectors in the row; { rewrite: 'update' } avoids VACUUM FULL's exclusive lock)`,
+    subject: s,
+  };
 }

@@ -60,6 +60,8 @@ export interface DoctorContext {
   columns: VectorColumnInfo[];
   indexes: VectorIndexInfo[];
   maintenanceWorkMemBytes: number;
+  /** `server_version_num`, e.g. 150020. */
+  serverVersionNum: number;
 }
 
 /**
@@ -89,8 +91,8 @@ export async function doctor(db: SqlExecutor, options: DoctorOptions = {}): Prom
     fix: old ? 'upgrade pgvector to 0.8.0 or later, then ALTER EXTENSION vector UPDATE;' : null,
     subject: null,
   });
-  const mwm = await db.query<{ bytes: unknown }>(
-    "SELECT setting::bigint * 1024 AS bytes FROM pg_settings WHERE name = 'maintenance_work_mem'",
+  const mwm = await db.query<{ bytes: unknown; version: unknown }>(
+    "SELECT setting::bigint * 1024 AS bytes, current_setting('server_version_num')::int AS version FROM pg_settings WHERE name = 'maintenance_work_mem'",
   );
   const ctx: DoctorContext = {
     db,
@@ -98,6 +100,7 @@ export async function doctor(db: SqlExecutor, options: DoctorOptions = {}): Prom
     columns: await listVectorColumns(db, options.table),
     indexes: await listVectorIndexes(db, options.table),
     maintenanceWorkMemBytes: Number(mwm[0]?.bytes ?? 0),
+    serverVersionNum: Number(mwm[0]?.version ?? 0),
   };
   findings.push(...columnTypeFindings(ctx), ...indexFindings(ctx), ...(await opclassFindings(ctx)));
   for (const column of ctx.columns) findings.push(...(await checkColumnData(ctx, column)));

@@ -1,4 +1,4 @@
-import { VecpgError } from '../errors.ts';
+import { type OptionHint, VecpgError, optionHintText } from '../errors.ts';
 
 /**
  * The one place where index bases meet. vecpg's sparse indices are 0-based everywhere in memory
@@ -21,11 +21,12 @@ export function toBase(index: number, base: IndexBase): number {
  */
 export function fromBase(index: number, base: IndexBase, where: string): number {
   if (!Number.isInteger(index) || index < base) {
+    const hint: OptionHint | undefined =
+      index === 0 && base === 1 ? { option: 'indexBase', value: 0, text: '(is the data 0-based? then say so with {option})' } : undefined;
     throw new VecpgError(
       'INVALID_SPARSE_INDEX',
-      `sparse index ${index} at ${where} is invalid: indices in this format start at ${base}` +
-        (index === 0 && base === 1 ? ' (is the data 0-based? then say so with index base 0)' : ''),
-      { details: { index, base } },
+      `sparse index ${index} at ${where} is invalid: indices in this format start at ${base}${hint ? ` ${optionHintText(hint)}` : ''}`,
+      { details: { index, base }, ...(hint ? { hint } : {}) },
     );
   }
   return index - base;

@@ -90,7 +90,7 @@ describeEachCliTarget('vecpg search', (t) => {
   it('refuses unknown flags and bad values with a usage hint (exit 2)', async () => {
     const r = await t().run(['search', '--table', 'items', '--colum', 'embedding']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Unknown option '--colum'");
+    expect(r.stderr).toContain('unknown flag --colum: did you mean --column?');
     expect(r.stderr).toContain('Usage: vecpg search');
     const k = await t().run(['search', '--table', 'items', '--column', 'embedding', '--query', '[1,0,0]', '-k', '0']);
     expect(k.code).toBe(2);

@@ -691,6 +691,21 @@ describeEachTarget('vecpg/prisma client', (db) => {
       for (const r of rows) expect(r.title.endsWith('7')).toBe(true);
     });
   });
+
+  it('nearest() with a distance bound and no take returns every row under it (Django pattern 3), take limits it', async () => {
+    await db().query(
+      `INSERT INTO "Document" (title, embedding) SELECT 'near ' || i, ARRAY[i, 0, 0, 0]::vector FROM generate_series(1, 150) i`,
+    );
+    const count = await db().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "Document" WHERE title LIKE 'near %' AND embedding <-> '[0,0,0,0]' < 135.5`,
+    );
+    expect(count[0]?.n).toBe(135);
+    const where = { title: { startsWith: 'near ' } };
+    const all = await prisma.document.nearest({ by: l2Distance('embedding', [0, 0, 0, 0]), where, distance: { lt: 135.5 } });
+    expect(all.map((r) => r.title)).toEqual(Array.from({ length: 135 }, (_, i) => `near ${i + 1}`));
+    const some = await prisma.document.nearest({ by: l2Distance('embedding', [0, 0, 0, 0]), where, distance: { lt: 135.5 }, take: 7 });
+    expect(some).toHaveLength(7);
+  });
 });
 
 // What docs/prisma.md says of pglite-prisma-adapter as published: no savepoints, so no nested

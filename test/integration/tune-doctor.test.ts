@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { convertStorageSql } from 'vecpg';
 import { doctor, type Finding } from 'vecpg/tune';
 import { describeEachTarget } from '../support/db.ts';
 
@@ -107,6 +108,57 @@ describeEachTarget('doctor()', (db) => {
     await db().query('UPDATE big SET e = e::text::vector(1000)');
     await db().query('VACUUM big');
     expect(only(await doctor(db(), { table: 'big' }), 'TOAST_STORAGE')).toEqual([]);
+  });
+
+  it('vector(384) + a text body: every embedding out of line (TOAST) is found by measurement; short bodies are not', async () => {
+    // 1,544 bytes of vector + ~1,000 bytes of incompressible text: the row is over the ~2 kB TOAST threshold,
+    // and PostgreSQL moves the largest EXTERNAL/EXTENDED value out of line: the vector.
+    const vec = '(SELECT array_agg(random())::vector(384) FROM generate_series(1, 384) g WHERE i > 0)';
+    const body = "(SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 32) g WHERE i > 0)";
+    await db().query('CREATE TABLE toastdocs (id int PRIMARY KEY, body text, embedding vector(384))');
+    await db().query(`INSERT INTO toastdocs SELECT i, ${body}, ${vec} FROM generate_series(1, 60) i`);
+    await db().query('CREATE TABLE slimdocs (id int PRIMARY KEY, body text, embedding vector(384))');
+    await db().query(`INSERT INTO slimdocs SELECT i, 'short body ' || i, ${vec} FROM generate_series(1, 60) i`);
+    // The truth, from the TOAST tables themselves: the bytes they hold. Before: exactly 60 vectors' data
+    // (1,540 bytes each: 384 float4 + the dim/unused header words), no body.
+    const toastBytes = async (table: string) => {
+      const toast = await db().query<{ t: string }>('SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = $1::regclass', [table]);
+      return Number((await db().query<{ n: unknown }>(`SELECT coalesce(sum(octet_length(chunk_data)), 0) AS n FROM ${toast[0]!.t}`))[0]?.n);
+    };
+    expect(await toastBytes('toastdocs')).toBe(60 * (384 * 4 + 4));
+    expect(await toastBytes('slimdocs')).toBe(0);
+    const f = only(await doctor(db(), { table: 'toastdocs' }), 'TOAST_STORAGE');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'warning', subject: 'toastdocs.embedding' });
+    expect(f[0]?.message).toMatch(/^all of the 60 values of toastdocs\.embedding are stored out of line .* only 1544 bytes/);
+    expect(f[0]?.fix).toContain(convertStorageSql(['public', 'toastdocs'], 'embedding').join('; '));
+    expect(only(await doctor(db(), { table: 'slimdocs' }), 'TOAST_STORAGE')).toEqual([]);
+
+    // The fix works: after convertStorageSql's statements nothing is out of line and the finding is gone.
+    for (const statement of convertStorageSql('toastdocs', 'embedding', { rewrite: 'update' })) await db().query(statement);
+    // STORAGE MAIN: now the bodies go out of line instead, and the TOAST table holds exactly them.
+    const bodies = await db().query<{ n: unknown }>('SELECT sum(pg_column_size(body)) AS n FROM toastdocs');
+    expect(await toastBytes('toastdocs')).toBe(Number(bodies[0]?.n));
+    expect(only(await doctor(db(), { table: 'toastdocs' }), 'TOAST_STORAGE')).toEqual([]);
+  });
+
+  it('the TOAST check samples a large table and reports the share it saw', async () => {
+    const vec = '(SELECT array_agg(random())::vector(384) FROM generate_series(1, 384) g WHERE i > 0)';
+    await db().query('CREATE TABLE halfway (id int PRIMARY KEY, body text, embedding vector(384))');
+    // every other row has a long body: half the vectors go out of line
+    await db().query(
+      `INSERT INTO halfway SELECT i, CASE WHEN i % 2 = 0 THEN (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 32) g WHERE i > 0) ELSE 'x' END, ${vec} FROM generate_series(1, 3000) i`,
+    );
+    const f = only(await doctor(db(), { table: 'halfway' }), 'TOAST_STORAGE');
+    expect(f).toHaveLength(1);
+    const m = /^(\d+) \((\d+)%\) of (\d+) sampled values \(of 3000\)/.exec(f[0]?.message ?? '');
+    expect(m).not.toBeNull();
+    const [out, pct, sampled] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1200);
+    expect(pct).toBeGreaterThanOrEqual(40);
+    expect(pct).toBeLessThanOrEqual(60);
+    expect(out).toBeLessThan(sampled);
   });
 
   it('the extension missing is an error', async () => {

@@ -5,11 +5,14 @@
 import { resolve } from 'node:path';
 import { load, type LoadOptions, type LoadProgress, type LoadResult } from '../../io/load.ts';
 import { IMPORT_FORMATS, parseFormat } from '../../io/readers/formats.ts';
+import { VecpgError } from '../../errors.ts';
 import { VECTOR_TYPES } from '../../sql/operators.ts';
 import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { extensionInfo } from '../../sql/version.ts';
 import { CliUsageError, choiceFlag, intFlag, listFlag, parseCommandArgs, requireFlag, stringFlag } from '../args.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection } from '../connect.ts';
+import { withFlags } from '../messages.ts';
 import { formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg import FILE --table T [options]
@@ -84,7 +87,7 @@ export function progressLine(p: LoadProgress, elapsedMs: number): string {
   return line;
 }
 
-function summary(r: LoadResult, file: string): string {
+function summary(r: LoadResult, file: string, rejectsFile: string | undefined): string {
   const base = r.indexBase === undefined ? '' : `, ${r.indexBase}-based indices`;
   const type = `${r.type}${r.dimensions === undefined ? '' : `(${r.dimensions})`}`;
   const what = r.dryRun ? `Dry run: would load ${r.rows} rows` : `Loaded ${r.rows} rows`;
@@ -92,6 +95,12 @@ function summary(r: LoadResult, file: string): string {
   if (r.createSql !== undefined) lines.push(`${r.dryRun ? 'would create' : 'created'}: ${r.createSql}`);
   if (r.columns.length > 0) lines.push(`other columns: ${r.columns.join(', ')}`);
   if (r.ignoredFields.length > 0) lines.push(`fields with no column (not loaded): ${r.ignoredFields.join(', ')}`);
+  if (r.rejected > 0 && rejectsFile !== undefined) lines.push(`rejected records and reasons: ${rejectsFile}`);
+  else if (r.rejected > 0) {
+    const more = r.rejected - r.firstRejected.length;
+    lines.push(`rejected${more > 0 ? ` (first ${r.firstRejected.length} of ${r.rejected}; --rejects FILE keeps them all)` : ''}:`);
+    for (const x of r.firstRejected) lines.push(`  line ${x.line}: [${x.code}] ${withFlags(x.reason, x.hint === undefined ? [] : [x.hint])}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -162,6 +171,10 @@ export const importCommand: CliCommand = {
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {
+      const ext = await extensionInfo(conn.db);
+      if (!ext.installed) {
+        throw new VecpgError('EXTENSION_MISSING', `the vector extension is not installed in the database at ${conn.target}`);
+      }
       const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const started = Date.now();
       let last = 0;
@@ -184,7 +197,7 @@ export const importCommand: CliCommand = {
       if (result.dryRun && result.preview.length > 0) {
         print(io, formatPreview(result));
       }
-      print(io, summary(result, positionals[0]!));
+      print(io, summary(result, positionals[0]!, rejects));
       return 0;
     });
   },

@@ -17,6 +17,7 @@ import {
   parseCommandArgs,
   requireFlag,
   stringFlag,
+  resolveVectorColumn,
   vectorColumnFlags,
   VECTOR_COLUMN_OPTIONS,
 } from '../args.ts';
@@ -27,7 +28,7 @@ import { describeVectorColumn } from '../../tune/catalog.ts';
 import { estimateHnswBuildMemory, memorySetting } from '../../tune/build-memory.ts';
 import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 
-const USAGE = `Usage: vecpg index create --table T --column C --distance D [options]
+const USAGE = `Usage: vecpg index create --table T [--column C] --distance D [options]
        vecpg index list [--table T]
        vecpg index drop --name N [--concurrently]
 
@@ -95,7 +96,7 @@ export const indexCommand: CliCommand = {
 
 async function create(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(argv, CREATE_OPTIONS);
-  const { table, column, distance } = vectorColumnFlags(values);
+  const { table, column: columnFlag, distance } = vectorColumnFlags(values);
   if (distance === undefined) throw new CliUsageError('--distance is required: it decides the operator class');
   const method = choiceFlag(values, 'method', ['hnsw', 'ivfflat'] as const) ?? 'hnsw';
   const as = choiceFlag(values, 'as', ['halfvec', 'bit'] as const);
@@ -114,6 +115,7 @@ async function create(argv: string[], io: CliIO): Promise<number> {
     ...(workers === undefined ? {} : { parallelWorkers: workers }),
   };
   return withConnection(values, io, async (conn) => {
+    const column = await resolveVectorColumn(conn.db, table, columnFlag, 'index');
     const plan = await planIndex(conn.db, {
       table,
       column,
@@ -130,6 +132,15 @@ async function create(argv: string[], io: CliIO): Promise<number> {
     const dryRun = values['dry-run'] === true;
     const memoryCheck = plan.method === 'hnsw' ? await checkBuildMemory(conn, table, column, plan, m ?? 16, memory) : undefined;
     if (memoryCheck?.warning !== undefined && values.json !== true) io.stderr.write(`warning: ${memoryCheck.warning}\n`);
+    const json = values.json === true;
+    // The statement is shown before the build, which can take long (or wait for writers, CONCURRENTLY):
+    // on stdout as always; with --json on stderr, so that stdout stays the one JSON document.
+    if (json) {
+      if (!dryRun) io.stderr.write(`vecpg index: running ${plan.sql};\n`);
+    } else {
+      print(io, `${plan.sql};\n`);
+      for (const note of plan.notes) print(io, `note: ${note}\n`);
+    }
     let ms = 0;
     const notices: string[] = [];
     if (!dryRun) {
@@ -147,12 +158,10 @@ async function create(argv: string[], io: CliIO): Promise<number> {
       }
       ms = performance.now() - started;
     }
-    if (values.json === true) {
+    if (json) {
       print(io, toJson({ ...plan, created: !dryRun, ms: Math.round(ms), memory: memoryCheck ?? null, notices }));
       return 0;
     }
-    print(io, `${plan.sql};\n`);
-    for (const note of plan.notes) print(io, `note: ${note}\n`);
     if (!dryRun) print(io, `created index ${plan.name} (${plan.method}, ${plan.opclass}) on ${plan.rows} rows in ${(ms / 1000).toFixed(2)} s\n`);
     return 0;
   });

@@ -19,6 +19,7 @@ import {
   parseFilters,
   parseIntIn,
   stringFlag,
+  resolveVectorColumn,
   vectorColumnFlags,
   VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
@@ -26,7 +27,7 @@ import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
 import { formatNumber, formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
-const USAGE = `Usage: vecpg recall --table T --column C --distance D [options]
+const USAGE = `Usage: vecpg recall --table T [--column C] --distance D [options]
 
 Compares the exact top-k with the index's top-k for each setting and reports recall@k and
 latency (p50/p95), and the cheapest setting that reaches the target recall.
@@ -116,7 +117,7 @@ export const recallCommand: CliCommand = {
       ...PROGRESS_OPTIONS,
       precision: { type: 'string' },
     });
-    const { table, column, distance } = vectorColumnFlags(values);
+    const { table, column: columnFlag, distance } = vectorColumnFlags(values);
     if (distance === undefined) throw new CliUsageError('--distance is required: recall is measured for the index serving it');
     const k = intFlag(values, 'k', 1, 1000) ?? 10;
     const seed = numberFlag(values, 'seed', -1, 1);
@@ -140,6 +141,7 @@ export const recallCommand: CliCommand = {
     const reportPath = stringFlag(values, 'report');
 
     return withConnection(values, io, async ({ db }) => {
+      const column = await resolveVectorColumn(db, table, columnFlag, 'audit');
       let queries: unknown[] | undefined;
       if (queryLines !== undefined) {
         const info = await describeVectorColumn(db, table, column);

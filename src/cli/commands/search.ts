@@ -5,7 +5,7 @@
  */
 import { certifiedColumns } from '../../sql/certified-ddl.ts';
 import type { Certificate } from '../../sql/certified-query.ts';
-import { search } from '../../sql/search.ts';
+import { search, searchLimit } from '../../sql/search.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
@@ -20,6 +20,7 @@ import {
   requireFlag,
   stringFlag,
   approximateSettings,
+  resolveVectorColumn,
   vectorColumnFlags,
   SEARCH_SETTING_OPTIONS,
   VECTOR_SEARCH_OPTIONS,
@@ -30,18 +31,18 @@ import { formatTable, print, toJson } from '../output.ts';
 
 const CERTIFIED_DISTANCES = ['l2', 'ip', 'cosine', 'l1'] as const;
 
-const USAGE = `Usage: vecpg search --table T --column C --query LITERAL|@file [options]
+const USAGE = `Usage: vecpg search --table T [--column C] --query LITERAL|@file [options]
 
 Nearest rows to a query vector, closest first, each with its distance.
 Exact by default: the true top-k even when an HNSW or IVFFlat index exists.
 
 Options:
   --table T              table to search (--schema S to qualify it)
-  --column C             vector, halfvec, sparsevec or bit column
+  --column C             vector, halfvec, sparsevec or bit column (default: the table's only one)
   --query Q              the query vector in pgvector text ('[1,2,3]', '{1:0.5}/6', '101') or @file
   --distance D           l2 | ip | cosine | l1 | hamming | jaccard (default l2; hamming for bit)
-  -k N                   number of rows (default 10)
-  --max-distance X       only rows closer than X
+  -k N                   number of rows (default 10; with --max-distance, no limit unless given)
+  --max-distance X       only rows closer than X: all of them, unless -k limits the count
   --filter col=value     equality filter, repeatable (value \\N means IS NULL)
   --select a,b           columns to show (default: all but the vector column)
   --exact                exact search (default)
@@ -76,10 +77,11 @@ export const searchCommand: CliCommand = {
       approximate: { type: 'boolean' },
       ...SEARCH_SETTING_OPTIONS,
     });
-    const { table, column, distance: distanceFlag } = vectorColumnFlags(values);
+    const { table, column: columnFlag, distance: distanceFlag } = vectorColumnFlags(values);
     const queryText = await readQueryArg(requireFlag(values, 'query'), io.cwd);
-    const k = intFlag(values, 'k', 1, 100_000) ?? 10;
     const maxDistance = numberFlag(values, 'max-distance', -Number.MAX_VALUE, Number.MAX_VALUE);
+    // With --max-distance: every row under the threshold unless -k limits it (as search() does).
+    const k = searchLimit(intFlag(values, 'k', 1, 100_000), maxDistance);
     const where = parseFilters(listFlag(values, 'filter'));
     if (values.exact === true && values.approximate === true) {
       throw new CliUsageError('--exact and --approximate cannot be used together');
@@ -91,6 +93,7 @@ export const searchCommand: CliCommand = {
     const select = stringFlag(values, 'select')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
     return withConnection(values, io, async ({ db }) => {
+      const column = await resolveVectorColumn(db, table, columnFlag, 'search');
       const info = await describeVectorColumn(db, table, column);
       const distance: DistanceName = distanceFlag ?? (info.type === 'bit' ? 'hamming' : 'l2');
       const query = parseQueryVector(queryText, info);
@@ -101,7 +104,7 @@ export const searchCommand: CliCommand = {
         query,
         type: info.type,
         distance,
-        k,
+        ...(k === undefined ? {} : { k }),
         where,
         ...(maxDistance === undefined ? {} : { maxDistance }),
         ...(select === undefined ? {} : { select }),
@@ -117,7 +120,7 @@ export const searchCommand: CliCommand = {
       });
       if (values.json === true) {
         const mode = approximate ? 'approximate' : certified ? 'certified' : 'exact';
-        print(io, toJson({ mode, distance, k, ...(certificate === undefined ? {} : { certificate }), rows: shown }));
+        print(io, toJson({ mode, distance, k: k ?? null, ...(certificate === undefined ? {} : { certificate }), rows: shown }));
         return 0;
       }
       const first = shown[0];

@@ -1,5 +1,5 @@
 /** The input formats `load` and `vecpg import` read, their file extensions and documented index bases. */
-import { VecpgError } from '../../errors.ts';
+import { type OptionHint, VecpgError, optionHintText } from '../../errors.ts';
 import type { IndexBase } from '../../types/index-base.ts';
 import type { ReadItem } from '../record.ts';
 import { type CsvOptions, readCsv } from './csv.ts';
@@ -75,7 +75,8 @@ export function parseFormat(name: string): ImportFormat {
   const lower = name.toLowerCase();
   const f = (IMPORT_FORMATS as readonly string[]).includes(lower) ? (lower as ImportFormat) : EXTENSIONS[lower];
   if (f === undefined) {
-    throw new VecpgError('INVALID_OPTION', `unknown format ${JSON.stringify(name)}: use one of ${IMPORT_FORMATS.join(', ')}`, { details: { value: name } });
+    const hint: OptionHint = { option: 'format', text: `{option} takes one of ${IMPORT_FORMATS.join(', ')}` };
+    throw new VecpgError('INVALID_OPTION', `unknown format ${JSON.stringify(name)}: ${optionHintText(hint)}`, { details: { value: name }, hint });
   }
   return f;
 }

@@ -7,7 +7,7 @@
  * entries are held in typed arrays (12 bytes per coordinate entry, 8 per array element) and
  * emitted row by row. Rows without entries become all-zero sparse vectors.
  */
-import { VecpgError } from '../../errors.ts';
+import { type OptionHint, VecpgError, optionHintText } from '../../errors.ts';
 import { parseElement } from '../../types/float.ts';
 import { type IndexBase, fromBase } from '../../types/index-base.ts';
 import { importError } from '../errors.ts';
@@ -26,6 +26,13 @@ function grow<T extends Int32Array | Float64Array>(array: T, limit: number): T {
 }
 
 /** MatrixMarket's documented index base. */
+/** An index past the size line; when read as 0-based and exactly one too far, the file is probably 1-based. */
+function beyond(problem: string, offByOne: boolean): VecpgError {
+  if (!offByOne) return new VecpgError('INVALID_SPARSE_INDEX', problem);
+  const hint: OptionHint = { option: 'indexBase', value: 1, text: '(read as 0-based: is the file 1-based? then use {option})' };
+  return new VecpgError('INVALID_SPARSE_INDEX', `${problem} ${optionHintText(hint)}`, { hint });
+}
+
 export const MTX_INDEX_BASE: IndexBase = 1;
 
 interface Header {
@@ -122,8 +129,8 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
       value = t;
       const row = fromBase(integer(tokens[0], 'row number'), base, `line ${number} (row)`);
       const col = fromBase(integer(tokens[1], 'column number'), base, `line ${number} (column)`);
-      if (row >= rows) throw new VecpgError('INVALID_SPARSE_INDEX', `row ${tokens[0]} is beyond the ${rows} rows of the size line${base === 0 && row === rows ? ' (read as 0-based: is the file 1-based?)' : ''}`);
-      if (col >= cols) throw new VecpgError('INVALID_SPARSE_INDEX', `column ${tokens[1]} is beyond the ${cols} columns of the size line${base === 0 && col === cols ? ' (read as 0-based: is the file 1-based?)' : ''}`);
+      if (row >= rows) throw beyond(`row ${tokens[0]} is beyond the ${rows} rows of the size line`, base === 0 && row === rows);
+      if (col >= cols) throw beyond(`column ${tokens[1]} is beyond the ${cols} columns of the size line`, base === 0 && col === cols);
       if (count === ri.length) {
         ri = grow(ri, expected);
         ci = grow(ci, expected);

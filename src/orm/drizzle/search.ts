@@ -10,7 +10,7 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchMode } from '../../sql/search.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import { distance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
 
@@ -47,7 +47,7 @@ export interface NearestOptions<TTable extends PgTable> {
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
   query: VectorInput;
   distance: DistanceName;
-  /** How many rows (default 10). */
+  /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Extra filter, Drizzle's own: `eq(items.category, 'x')`. */
   where?: SQL | undefined;
@@ -63,7 +63,8 @@ export interface NearestOptions<TTable extends PgTable> {
 export type NearestRow<TTable extends PgTable> = TTable['$inferSelect'] & { distance: number };
 
 /**
- * The `k` rows nearest to `query`, nearest first, each with its `distance`.
+ * The `k` rows nearest to `query`, nearest first, each with its `distance` (with `maxDistance` and no `k`:
+ * every row under the threshold).
  * Exact by default (true top-k even with an index); `approximate: { efSearch }` uses the index.
  *
  * @example
@@ -74,10 +75,7 @@ export async function nearest<TTable extends PgTable>(
   db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   options: NearestOptions<TTable>,
 ): Promise<Array<NearestRow<TTable>>> {
-  const k = options.k ?? 10;
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
-  }
+  const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
@@ -94,13 +92,14 @@ export async function nearest<TTable extends PgTable>(
   let alias = 'distance';
   while (taken.has(alias)) alias = `_${alias}`;
   const annotated = (isExact ? exactOrder(d) : d).as(alias);
-  const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) =>
-    q
+  const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) => {
+    const ordered = q
       .select({ ...columns, distance: annotated })
       .from(options.table as PgTable)
       .where(filter)
-      .orderBy(annotated)
-      .limit(k) as unknown as Promise<Array<NearestRow<TTable>>>;
+      .orderBy(annotated);
+    return (k === undefined ? ordered : ordered.limit(k)) as unknown as Promise<Array<NearestRow<TTable>>>;
+  };
   if (isExact) return run(db);
   return withSearchSettings(db, settings, (tx) => run(tx));
 }

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { searchMode } from '../../sql/search.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
@@ -91,7 +91,7 @@ const LATERAL = 'vecpg';
 export interface KnexSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
   /** The table (Knex's table name syntax). */
   table: string;
-  /** How many rows (default 10). */
+  /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Columns to return besides the distance (default `*`). */
   select?: readonly string[];
@@ -135,7 +135,8 @@ export async function knexSearch<R extends Record<string, unknown> = Record<stri
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
     qb.orderBy(ref);
-    return applySimilarity(qb, knex, { ...similarity, annotate: false, orderBy: false, k: k ?? 10 });
+    const limit = searchLimit(k, similarity.maxDistance);
+    return applySimilarity(qb, knex, { ...similarity, annotate: false, orderBy: false, ...(limit === undefined ? {} : { k: limit }) });
   };
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;

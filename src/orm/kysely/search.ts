@@ -9,7 +9,7 @@ import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchMode } from '../../sql/search.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import { distance, exact as exactOrder } from './distance.ts';
 
 /**
@@ -39,7 +39,7 @@ export interface NearestOptions<DB, TB extends keyof DB & string> {
   distance: DistanceName;
   /** The column's pgvector type when the value alone does not say (a dense array against a halfvec column is fine either way). */
   type?: VectorType;
-  /** How many rows (default 10). */
+  /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Extra filter in Kysely's own terms: `(eb) => eb('category', '=', 'x')`. */
   where?: (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool>;
@@ -59,7 +59,8 @@ const LATERAL_COLUMN = 'vecpg_distance';
 export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distance: number };
 
 /**
- * The `k` rows nearest to `query`, nearest first, each with its `distance`. Exact by default
+ * The `k` rows nearest to `query` (with `maxDistance` and no `k`: every row under the threshold), nearest
+ * first, each with its `distance`. Exact by default
  * (true top-k even with an index); `approximate: { efSearch }` uses the index.
  *
  * @example
@@ -67,10 +68,7 @@ export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distanc
  *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
  */
 export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, options: NearestOptions<DB, TB>): Promise<Array<NearestRow<DB, TB>>> {
-  const k = options.k ?? 10;
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
-  }
+  const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
@@ -100,7 +98,8 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
       .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);
     if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
-    query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const).limit(k);
+    query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const);
+    if (k !== undefined) query = query.limit(k);
     return (await query.execute()) as Array<NearestRow<DB, TB>>;
   };
   if (isExact) return run(db);

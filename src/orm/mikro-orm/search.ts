@@ -7,7 +7,7 @@ import { type EntityName, type FilterQuery, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
-import { searchMode } from '../../sql/search.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
@@ -22,7 +22,7 @@ export interface MikroSearchOptions<T> {
   distance: DistanceName;
   /** The column type when the value alone does not say (a plain array against a halfvec column). */
   type?: VectorType;
-  /** How many (default 10). */
+  /** How many: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Your filter, as for `em.find`. */
   where?: FilterQuery<T>;
@@ -44,7 +44,8 @@ export interface SearchResult<T> {
 }
 
 /**
- * The `k` nearest entities, nearest first, with their distances.
+ * The `k` nearest entities, nearest first, with their distances (with `maxDistance` and no `k`: every
+ * entity under the threshold).
  *
  * @example
  * const hits = await mikroSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
@@ -58,8 +59,7 @@ export async function mikroSearch<T extends object>(
 ): Promise<Array<SearchResult<T>>> {
   const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
   const { exact } = searchMode({ exact: exactOption, approximate });
-  const k = options.k ?? 10;
-  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  const k = searchLimit(options.k, maxDistance);
   if (maxDistance !== undefined && (typeof maxDistance !== 'number' || Number.isNaN(maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(maxDistance)}`);
   }
@@ -74,7 +74,8 @@ export async function mikroSearch<T extends object>(
     qb.select('*').addSelect(vectorDistance(distance, column, query, { ...base, exact }).as(DISTANCE_ALIAS));
     if (where !== undefined) qb.where(where);
     if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(distance, column, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
-    qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' } as never).limit(k);
+    qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' } as never);
+    if (k !== undefined) qb.limit(k);
     const rows = await qb.execute<Array<Record<string, unknown>>>('all', false);
     return rows.map((row) => {
       const { [DISTANCE_ALIAS]: d, ...data } = row;

@@ -5,8 +5,8 @@
  * a transaction, so they never leak to other queries on the pooled connection.
  */
 import { type FindAttributeOptions, type FindOptions, type Model, type ModelStatic, Op, type WhereOptions } from 'sequelize';
-import { VecpgError, describeValue } from '../../errors.ts';
-import { searchMode } from '../../sql/search.ts';
+import { VecpgError } from '../../errors.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { distanceExpression } from './distance.ts';
@@ -25,7 +25,7 @@ export interface VectorSearchOptions<M extends Model> {
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
   query: unknown;
   distance: DistanceName;
-  /** How many rows (default 10). */
+  /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Keep only rows whose distance is strictly below this. */
   maxDistance?: number;
@@ -51,7 +51,8 @@ function withDistance(attributes: FindAttributeOptions | undefined, distance: Pr
 }
 
 /**
- * The `k` rows nearest to `query`, nearest first, each with its distance.
+ * The `k` rows nearest to `query`, nearest first, each with its distance (with `maxDistance` and no `k`:
+ * every row under the threshold).
  *
  * @example
  * const hits = await vectorSearch(ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
@@ -60,8 +61,7 @@ function withDistance(attributes: FindAttributeOptions | undefined, distance: Pr
 export async function vectorSearch<M extends Model>(model: ModelStatic<M>, options: VectorSearchOptions<M>): Promise<Array<WithDistance<M>>> {
   const { exact } = searchMode(options);
   const settings = searchSettingsSql(options.approximate ?? {});
-  const k = options.k ?? 10;
-  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  const k = searchLimit(options.k, options.maxDistance);
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
   if (!(dataType instanceof PgvectorDataType)) {
@@ -83,7 +83,7 @@ export async function vectorSearch<M extends Model>(model: ModelStatic<M>, optio
       attributes: withDistance(base.attributes, [ordered, DISTANCE]),
       ...(conditions.length > 0 ? { where: { [Op.and]: conditions } as WhereOptions } : {}),
       order: [[ordered, 'ASC']],
-      limit: k,
+      ...(k === undefined ? {} : { limit: k }),
       bind: d.bind,
       ...(transaction ? { transaction } : {}),
     });

@@ -6,7 +6,7 @@
  */
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { searchMode } from '../../sql/search.ts';
+import { searchLimit, searchMode } from '../../sql/search.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
@@ -61,7 +61,7 @@ export interface VectorSearchOptions<T extends ObjectLiteral> {
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
   query: unknown;
   distance: DistanceName;
-  /** How many entities (default 10). */
+  /** How many entities: default 10, or every one under `maxDistance` when that is given without `k`. */
   k?: number;
   /** Keep only entities whose distance is strictly below this. */
   maxDistance?: number;
@@ -92,7 +92,8 @@ function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, proper
 }
 
 /**
- * The `k` entities nearest to `query`, nearest first, each with its distance.
+ * The `k` entities nearest to `query`, nearest first, each with its distance (with `maxDistance` and no
+ * `k`: every entity under the threshold).
  *
  * @example
  * const hits = await vectorSearch(dataSource.getRepository(ScienceData), {
@@ -104,8 +105,7 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
   const { exact } = searchMode(options);
   assertRegistered(repository.manager.connection);
   const settings = searchSettingsSql(options.approximate ?? {});
-  const k = options.k ?? 10;
-  if (!Number.isSafeInteger(k) || k < 1) throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`);
+  const k = searchLimit(options.k, options.maxDistance);
   const type = options.type ?? columnTypeOf(repository, options.column);
   const d = distanceExpression(`${ALIAS}.${options.column}`, options.query, options.distance, { type, param: 'vecpg_query' });
 
@@ -124,7 +124,8 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
       qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
     }
     options.modify?.(qb);
-    qb.orderBy(ordered).limit(k);
+    qb.orderBy(ordered);
+    if (k !== undefined) qb.limit(k);
     return getManyWithDistance(qb, DISTANCE_ALIAS);
   };
 
