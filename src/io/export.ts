@@ -12,6 +12,7 @@ import { toBase } from '../types/index-base.ts';
 import { SparseVector } from '../types/sparsevec.ts';
 import { type TableColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
+import { jsonInteger } from './json-integer.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
 import { type LoadTarget, withSession } from './session.ts';
 
@@ -55,10 +56,9 @@ function jsonValue(text: string | null, column: TableColumn): unknown {
     case 'float4':
     case 'float8':
       return Number(text);
-    case 'int8': {
-      const n = Number(text);
-      return Number.isSafeInteger(n) ? n : text;
-    }
+    case 'int8':
+      // The CLI's one rule for 64-bit integers (docs/cli.md): a number when exact, else a string.
+      return jsonInteger(text);
     case 'bool':
       return text === 't' || text === 'true';
     case 'json':

@@ -7,6 +7,7 @@ import { search } from '../../sql/search.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
+import { readTableColumns } from '../../io/catalog.ts';
 import {
   CliUsageError,
   intFlag,
@@ -24,7 +25,7 @@ import {
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
-import { formatTable, print, toJson } from '../output.ts';
+import { formatTable, int8ColumnsForJson, print, toJson } from '../output.ts';
 
 const USAGE = `Usage: vecpg search --table T --column C --query LITERAL|@file [options]
 
@@ -106,7 +107,11 @@ export const searchCommand: CliCommand = {
         return rest;
       });
       if (values.json === true) {
-        print(io, toJson({ mode: approximate ? 'approximate' : 'exact', distance, k, rows: shown }));
+        // bigint ids follow the one JSON rule of every command (docs/cli.md), whatever the driver returned.
+        const columns = (await readTableColumns(db, table)) ?? [];
+        const int8 = new Set(columns.filter((c) => c.typname === 'int8').map((c) => c.name));
+        const rowsJson = shown.map((r) => int8ColumnsForJson(r, int8));
+        print(io, toJson({ mode: approximate ? 'approximate' : 'exact', distance, k, rows: rowsJson }));
         return 0;
       }
       const first = shown[0];
