@@ -38,7 +38,8 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
   const url = options.databaseUrl ?? options.env.DATABASE_URL;
   if (url !== undefined && url !== '') {
     const { wrapPg } = await import('../drivers/pg.ts');
-    const pgModule = (await import('pg')).default;
+    const { importDriver } = await import('../drivers/optional-import.ts');
+    const pgModule = (await importDriver<{ default: typeof pg }>('pg', 'vecpg with --database-url or DATABASE_URL (a server connection)')).default;
     const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2 });
     try {
       const db = await wrapPg(pool);

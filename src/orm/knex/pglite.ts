@@ -7,6 +7,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import { registerPgliteTypes } from '../../drivers/pglite.ts';
+import { importDriver } from '../../drivers/optional-import.ts';
 import { VecpgError } from '../../errors.ts';
 
 interface KnexQueryObject {
@@ -51,13 +52,9 @@ type KnexModule = typeof import('knex');
 export type ClientClass = new (config: Knex.Config) => Knex.Client;
 
 async function knexPostgresDialect(): Promise<ClientClass> {
-  try {
-    // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
-    const mod = (await import('knex/lib/dialects/postgres/index.js' as string)) as { default: ClientClass };
-    return mod.default;
-  } catch (error) {
-    throw new VecpgError('DRIVER_MISSING', 'vecpg/knex needs the "knex" package: npm install knex', { cause: error });
-  }
+  // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
+  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', 'knex');
+  return mod.default;
 }
 
 /**
@@ -126,8 +123,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
  * await knex.schema.createTable('items', (t) => vectorColumn(t, 'embedding', 'vector', 3));
  */
 export async function knexPglite(pglite: PGlite, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
-  await registerPgliteTypes(pglite);
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
-  const { default: knex } = (await import('knex')) as unknown as { default: KnexModule['knex'] };
+  const { default: knex } = await importDriver<{ default: KnexModule['knex'] }>('knex', 'vecpg/knex');
+  await registerPgliteTypes(pglite);
   return knex({ ...config, client: Client as unknown as typeof Knex.Client, connection: {}, pool: { min: 1, max: 1, ...config.pool } });
 }

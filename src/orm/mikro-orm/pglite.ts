@@ -5,7 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { registerPgliteTypes } from '../../drivers/pglite.ts';
-import { VecpgError } from '../../errors.ts';
+import { importDriver } from '../../drivers/optional-import.ts';
 import { type ClientClass, pgliteClientClass } from '../knex/pglite.ts';
 
 type MikroPostgres = typeof import('@mikro-orm/postgresql');
@@ -27,12 +27,7 @@ export interface PgliteMikroOptions {
  * const orm = await MikroORM.init({ ...(await mikroOrmPglite(pglite)), entities: [Document] });
  */
 export async function mikroOrmPglite(pglite: PGlite): Promise<PgliteMikroOptions> {
-  let mod: MikroPostgres;
-  try {
-    mod = await import('@mikro-orm/postgresql');
-  } catch (error) {
-    throw new VecpgError('DRIVER_MISSING', 'vecpg/mikro-orm needs "@mikro-orm/postgresql": npm install @mikro-orm/postgresql', { cause: error });
-  }
+  const mod = await importDriver<MikroPostgres>('@mikro-orm/postgresql', 'vecpg/mikro-orm');
   await registerPgliteTypes(pglite);
   const Client = pgliteClientClass(pglite, mod.PostgreSqlKnexDialect as unknown as ClientClass);
   const knex = mod.knex({ client: Client as never, connection: {}, pool: { min: 1, max: 1 } });
