@@ -5,6 +5,8 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
+import type { ConnectionTarget } from '../drivers/connection-error.ts';
+import { isVecpgError } from '../errors.ts';
 import type { VecpgDb } from '../sql/executor.ts';
 import type { CliIO } from './command.ts';
 
@@ -37,15 +39,26 @@ export interface CliConnection {
 export async function openConnection(options: OpenConnectionOptions): Promise<CliConnection> {
   const url = options.databaseUrl ?? options.env.DATABASE_URL;
   if (url !== undefined && url !== '') {
+    const source = options.databaseUrl === undefined ? 'DATABASE_URL' : '--database-url';
     const { wrapPg } = await import('../drivers/pg.ts');
     const { importDriver } = await import('../drivers/optional-import.ts');
-    const pgModule = (await importDriver<{ default: typeof pg }>('pg', 'vecpg with --database-url or DATABASE_URL (a server connection)')).default;
+    const { connectionFailed } = await import('../drivers/connection-error.ts');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new TypeError('not a postgres: URL');
+    } catch (error) {
+      // node-postgres would read "localhost" as a relative URL and try the host "base".
+      throw connectionFailed(Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', cause: error }), {}, source);
+    }
+    const pgModule = (await importDriver<{ default: typeof pg }>('pg', `vecpg with ${source} (a server connection)`)).default;
     const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2 });
     try {
       const db = await wrapPg(pool);
-      return { db, pool, target: describeUrl(url), close: () => pool.end() };
+      return { db, pool, target: describeUrl(parsed), close: () => pool.end() };
     } catch (error) {
       await pool.end();
+      if (isVecpgError(error) && error.code === 'CONNECTION_FAILED') throw connectionFailed(error.cause, urlTarget(parsed), source);
       throw error;
     }
   }
@@ -55,13 +68,26 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
   return { db, pglite: db.pglite, target: `embedded (${db.pglite.dataDir ?? 'memory'})`, close: () => db.pglite.close() };
 }
 
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return 'server';
-  }
+function describeUrl(u: URL): string {
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}
+
+/** Host, port, database and user of a connection URL (the password is left out). */
+function urlTarget(u: URL): ConnectionTarget {
+  const decode = (s: string): string | undefined => {
+    if (s === '') return undefined;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return {
+    host: decode(u.hostname.replace(/^\[(.*)\]$/, '$1')) ?? 'localhost',
+    port: u.port === '' ? 5432 : Number(u.port),
+    database: decode(u.pathname.slice(1)),
+    user: decode(u.username),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Client, Pool, PoolClient } from 'pg';
 import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import type { ConnectionTarget } from './connection-error.ts';
 import { queryFailed } from './query-error.ts';
 import {
   VECTOR_TYPES_SQL,
@@ -53,7 +54,7 @@ export async function registerTypes(
   try {
     rows = (await clientOrPool.query<TypeRow>(VECTOR_TYPES_SQL)).rows;
   } catch (error) {
-    throw queryFailed(error, VECTOR_TYPES_SQL);
+    throw queryFailed(error, VECTOR_TYPES_SQL, () => pgConnectionTarget(clientOrPool));
   }
   const oids = oidsFromRows(rows);
   const parsers = new Map<number, Parser>([...textParsers(oids, options), ...arrayTextParsers(oids, options)]);
@@ -70,6 +71,34 @@ export async function registerTypes(
   return oids;
 }
 
+interface PgParams {
+  host?: unknown;
+  port?: unknown;
+  database?: unknown;
+  user?: unknown;
+}
+
+const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+
+/**
+ * Where a node-postgres client or pool connects (host, port, database, user; never the password), as
+ * node-postgres itself resolves it from the connection string, the options and the PG* variables.
+ *
+ * @example
+ * pgConnectionTarget(new pg.Pool({ connectionString: 'postgres://me:pw@db:5432/app' })); // { host: 'db', port: 5432, database: 'app', user: 'me' }
+ */
+export function pgConnectionTarget(clientOrPool: PgClientOrPool): ConnectionTarget {
+  try {
+    const pool = clientOrPool as unknown as { Client?: new (options: unknown) => PgParams; options?: unknown };
+    // A pool's settings as a Client resolves them (constructing a Client does not connect).
+    const params: PgParams = isPool(clientOrPool) && pool.Client ? new pool.Client(pool.options) : (clientOrPool as unknown as PgParams);
+    const port = typeof params.port === 'number' ? params.port : str(params.port);
+    return { host: str(params.host), port, database: str(params.database), user: str(params.user) };
+  } catch {
+    return {};
+  }
+}
+
 async function run<R extends Row>(
   target: PgClientOrPool,
   text: string,
@@ -79,7 +108,7 @@ async function run<R extends Row>(
     const result = await target.query<R>(text, params === undefined ? undefined : [...params]);
     return result.rows;
   } catch (error) {
-    throw queryFailed(error, text);
+    throw queryFailed(error, text, () => pgConnectionTarget(target));
   }
 }
 
@@ -106,7 +135,12 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
     query: (text, params) => run(clientOrPool, text, params),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const pooled = isPool(clientOrPool);
-      const client = pooled ? await clientOrPool.connect() : clientOrPool;
+      let client: Client | PoolClient;
+      try {
+        client = pooled ? await clientOrPool.connect() : clientOrPool;
+      } catch (error) {
+        throw queryFailed(error, 'BEGIN', () => pgConnectionTarget(clientOrPool));
+      }
       let broken: Error | undefined;
       // A checked-out client has no 'error' listener of the pool's: without this one, a backend killed
       // mid-transaction (pg_terminate_backend, a failover) would be an uncaught 'error' event.

@@ -4,6 +4,7 @@
  */
 import type { PostgresType, Sql } from 'postgres';
 import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import type { ConnectionTarget } from './connection-error.ts';
 import { queryFailed } from './query-error.ts';
 import {
   VECTOR_TYPES_SQL,
@@ -22,14 +23,29 @@ export type PostgresSql<T extends Record<string, unknown> = {}> = Sql<T>;
 
 interface Unsafe {
   unsafe(text: string, params?: never[]): PromiseLike<Iterable<unknown>>;
+  options?: { host?: unknown; port?: unknown; database?: unknown; user?: unknown };
 }
 
-async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined): Promise<R[]> {
+/**
+ * Where a postgres.js `sql` connects (first host and port, database, user; never the password).
+ *
+ * @example
+ * postgresConnectionTarget(postgres('postgres://me@db:5433/app')); // { host: 'db', port: 5433, database: 'app', user: 'me' }
+ */
+export function postgresConnectionTarget(sql: { options?: unknown }): ConnectionTarget {
+  const o = (sql.options ?? {}) as { host?: unknown; port?: unknown; database?: unknown; user?: unknown };
+  const first = (x: unknown): unknown => (Array.isArray(x) ? x[0] : x);
+  const text = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+  const port = first(o.port);
+  return { host: text(first(o.host)), port: typeof port === 'number' ? port : text(port), database: text(o.database), user: text(o.user) };
+}
+
+async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined, root: Unsafe = sql): Promise<R[]> {
   try {
     const rows = await sql.unsafe(text, (params ?? []) as never[]);
     return Array.from(rows) as R[];
   } catch (error) {
-    throw queryFailed(error, text);
+    throw queryFailed(error, text, () => postgresConnectionTarget(root));
   }
 }
 
@@ -103,10 +119,17 @@ export async function wrapPostgres<T extends Record<string, unknown>>(
     query: (text, params) => run(target, text, params),
     async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
       let result: R | undefined;
-      await sql.begin(async (tx) => {
-        const inner = tx as unknown as Unsafe;
-        result = await fn({ query: (text, params) => run(inner, text, params) });
-      });
+      let started = false;
+      try {
+        await sql.begin(async (tx) => {
+          started = true;
+          const inner = tx as unknown as Unsafe;
+          result = await fn({ query: (text, params) => run(inner, text, params, target) });
+        });
+      } catch (error) {
+        // fn's own errors pass through as they are; before it, BEGIN itself failed (no connection…).
+        throw started ? error : queryFailed(error, 'BEGIN', () => postgresConnectionTarget(target));
+      }
       return result as R;
     },
   };
