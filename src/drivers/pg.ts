@@ -7,7 +7,9 @@
 import type { Client, Pool, PoolClient } from 'pg';
 import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import type { ConnectionTarget } from './connection-error.ts';
+import { LazyTypes } from './lazy-types.ts';
 import { queryFailed } from './query-error.ts';
+import { prepareVectorParams } from './vector-params.ts';
 import {
   VECTOR_TYPES_SQL,
   type TypeRow,
@@ -57,6 +59,12 @@ export async function registerTypes(
     throw queryFailed(error, VECTOR_TYPES_SQL, () => pgConnectionTarget(clientOrPool));
   }
   const oids = oidsFromRows(rows);
+  install(clientOrPool, oids, options);
+  return oids;
+}
+
+/** Register the parsers for known OIDs on the client, or on every client the pool hands out; returns them. */
+function install(clientOrPool: PgClientOrPool, oids: VectorTypeOids, options: VectorTypeOptions): Map<number, Parser> {
   const parsers = new Map<number, Parser>([...textParsers(oids, options), ...arrayTextParsers(oids, options)]);
   if (isPool(clientOrPool)) {
     const previous = poolListeners.get(clientOrPool);
@@ -68,7 +76,7 @@ export async function registerTypes(
   } else {
     applyParsers(clientOrPool, parsers);
   }
-  return oids;
+  return parsers;
 }
 
 interface PgParams {
@@ -105,34 +113,43 @@ async function run<R extends Row>(
   params: readonly unknown[] | undefined,
 ): Promise<R[]> {
   try {
-    const result = await target.query<R>(text, params === undefined ? undefined : [...params]);
+    const values = prepareVectorParams(text, params);
+    const result = await target.query<R>(text, values === undefined ? undefined : [...values]);
     return result.rows;
   } catch (error) {
     throw queryFailed(error, text, () => pgConnectionTarget(target));
   }
 }
 
-function executorOf(target: PgClientOrPool): SqlExecutor {
-  return { query: (text, params) => run(target, text, params) };
-}
-
 /**
- * Wrap a node-postgres `Client` or `Pool` as a `VecpgDb` (registering the type parsers first).
- * `transaction` checks one client out of a pool for its duration; on a single `Client` it runs
- * BEGIN/COMMIT on that client, so don't share the client with other work meanwhile.
+ * Wrap a node-postgres `Client` or `Pool` as a `VecpgDb`. The extension need not exist yet: the type
+ * parsers are registered as soon as it does (looked up at wrap time, then before each statement until
+ * found), so `db.query(createExtensionSql())` works on a fresh database. A server that cannot be
+ * reached fails here with CONNECTION_FAILED. `transaction` checks one client out of a pool for its
+ * duration; on a single `Client` it runs BEGIN/COMMIT on that client, so don't share the client with
+ * other work meanwhile.
  *
  * @example
  * const db = await wrapPg(new pg.Pool({ connectionString }));
+ * await db.query(createExtensionSql());
  * const rows = await db.query('SELECT $1::vector AS v', [new Vector([1, 2, 3])]);
  */
 export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOptions = {}): Promise<VecpgDb> {
-  await registerTypes(clientOrPool, options);
+  let parsers: Map<number, Parser> | undefined;
+  const types = new LazyTypes((oids) => {
+    parsers = install(clientOrPool, oids, options);
+  });
+  const lookupOn = (target: PgClientOrPool) => (text: string) => run(target, text, undefined);
+  await types.ensure(lookupOn(clientOrPool));
   return {
     kind: 'pg',
     // node-postgres sends a Uint8Array parameter in binary format (verified in test/integration/fastpath.test.ts).
     binaryParams: true,
     vectorOutput: { ...options },
-    query: (text, params) => run(clientOrPool, text, params),
+    async query(text, params) {
+      await types.beforeStatement(lookupOn(clientOrPool));
+      return run(clientOrPool, text, params);
+    },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const pooled = isPool(clientOrPool);
       let client: Client | PoolClient;
@@ -141,6 +158,21 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
       } catch (error) {
         throw queryFailed(error, 'BEGIN', () => pgConnectionTarget(clientOrPool));
       }
+      const knownBefore = types.oids !== undefined;
+      let applied = knownBefore;
+      const tx: SqlExecutor = {
+        async query(text, params) {
+          if (!applied) {
+            // The extension may appear inside this transaction (a migration): parse this client's rows too.
+            await types.beforeStatement(lookupOn(client));
+            if (parsers !== undefined) {
+              applyParsers(client, parsers);
+              applied = true;
+            }
+          }
+          return run(client, text, params);
+        },
+      };
       let broken: Error | undefined;
       // A checked-out client has no 'error' listener of the pool's: without this one, a backend killed
       // mid-transaction (pg_terminate_backend, a failover) would be an uncaught 'error' event.
@@ -151,10 +183,12 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
       try {
         await run(client, 'BEGIN', undefined);
         try {
-          const result = await fn(executorOf(client));
+          const result = await fn(tx);
           await run(client, 'COMMIT', undefined);
           return result;
         } catch (error) {
+          // Types found inside a rolled-back transaction may be gone with it: look again next time.
+          if (!knownBefore) types.reset();
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {

@@ -1,0 +1,107 @@
+/**
+ * Every driver wrapper and integration starts from a database WITHOUT the vector extension, connects as
+ * the docs show, creates the extension through its own migration helper, then creates a vector table,
+ * inserts and searches. Wrapping a connection never requires the extension: the types are registered
+ * as soon as it exists.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { vector as pgvectorPlugin } from '@electric-sql/pglite-pgvector';
+import pg from 'pg';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SparseVector, Vector, createExtensionSql, search, type VecpgDb } from 'vecpg';
+import { wrapPg } from 'vecpg/pg';
+import { wrapPglite } from 'vecpg/pglite';
+import { wrapPostgres } from 'vecpg/postgres';
+import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
+
+const SERVER = Boolean(process.env.DATABASE_URL);
+
+/** A PGlite with the pgvector plugin loaded but no CREATE EXTENSION: what a user gets from PGlite.create. */
+export async function freshPglite(): Promise<PGlite> {
+  const pglite = await PGlite.create({ extensions: { vector: pgvectorPlugin } });
+  const rows = await pglite.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'");
+  expect(rows.rows[0]?.n).toBe(0);
+  return pglite;
+}
+
+/** The walkthrough's first steps through a VecpgDb, on a database without the extension. */
+async function walkthrough(db: VecpgDb): Promise<void> {
+  expect(await db.query("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'")).toEqual([{ n: 0 }]);
+  await db.query(createExtensionSql());
+  await db.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), features sparsevec(5), tags int[])');
+  // a plain array, a Float32Array and a Vector as parameters cast to vector; an int[] parameter stays an array
+  await db.query('INSERT INTO items VALUES (1, $1::vector, $2::sparsevec, $3)', [[1, 0, 0], new SparseVector({ 0: 1 }, 5), [1, 2]]);
+  await db.query('INSERT INTO items VALUES (2, $1::vector, $2::sparsevec, $3::int[])', [new Float32Array([0, 1, 0]), [0, 0, 2, 0, 0], [3]]);
+  await db.query('INSERT INTO items VALUES (3, $1, NULL, NULL)', [new Vector([0.5, 0.5, 0])]);
+  // rows come back parsed: the types were registered once the extension appeared
+  expect(await db.query('SELECT id, embedding, features, tags FROM items ORDER BY id')).toEqual([
+    { id: 1, embedding: [1, 0, 0], features: new SparseVector({ 0: 1 }, 5), tags: [1, 2] },
+    { id: 2, embedding: [0, 1, 0], features: new SparseVector({ 2: 2 }, 5), tags: [3] },
+    { id: 3, embedding: [0.5, 0.5, 0], features: null, tags: null },
+  ]);
+  const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 0.1, 0], distance: 'l2', k: 2, select: ['id'] });
+  expect(rows.map((r) => r.id)).toEqual([1, 3]);
+}
+
+describe('core drivers on a database without the extension', () => {
+  it('PGlite: wrapPglite on a fresh instance', async () => {
+    const pglite = await freshPglite();
+    try {
+      await walkthrough(await wrapPglite(pglite));
+    } finally {
+      await pglite.close();
+    }
+  });
+
+  describe.runIf(SERVER)('server', () => {
+    let server: ServerDatabase;
+    beforeAll(async () => {
+      server = await createServerDatabase({ extension: false });
+    });
+    afterAll(async () => {
+      await server?.drop();
+    });
+
+    it('wrapPg(Pool)', async () => {
+      const pool = new pg.Pool({ connectionString: server.url, max: 3 });
+      try {
+        await walkthrough(await wrapPg(pool));
+        // the pool's other clients parse vectors too
+        const { rows } = await pool.query('SELECT embedding FROM items WHERE id = 1');
+        expect(rows).toEqual([{ embedding: [1, 0, 0] }]);
+        await pool.query('DROP TABLE items; DROP EXTENSION vector');
+      } finally {
+        await pool.end();
+      }
+    });
+
+    it('wrapPg(Client), the extension created inside a transaction', async () => {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        const db = await wrapPg(client);
+        await db.transaction(async (tx) => {
+          await tx.query(createExtensionSql());
+          await tx.query('CREATE TABLE t (v vector(2))');
+          await tx.query('INSERT INTO t VALUES ($1::vector)', [[1, 2]]);
+          expect(await tx.query('SELECT v FROM t')).toEqual([{ v: [1, 2] }]);
+        });
+        expect(await db.query('SELECT v FROM t')).toEqual([{ v: [1, 2] }]);
+        await db.query('DROP TABLE t; DROP EXTENSION vector');
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('wrapPostgres', async () => {
+      const sql = postgres(server.url, { max: 2, onnotice: () => undefined });
+      try {
+        await walkthrough(await wrapPostgres(sql));
+        await sql.unsafe('DROP TABLE items; DROP EXTENSION vector');
+      } finally {
+        await sql.end();
+      }
+    });
+  });
+});
