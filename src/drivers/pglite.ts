@@ -163,6 +163,17 @@ export function pgliteTypes(pglite: PGliteInterface, options: VectorTypeOptions 
 }
 
 /**
+ * Before a statement on `pglite` outside a transaction: register pgvector's parsers on it if the
+ * extension has appeared since the last look (see {@link pgliteTypes}). For the ORM adapters on PGlite.
+ *
+ * @example
+ * await registerPgliteTypesWhenCreated(pglite);
+ */
+export async function registerPgliteTypesWhenCreated(pglite: PGliteInterface): Promise<void> {
+  await pgliteTypes(pglite).beforeStatement(async (text) => (await pglite.query<Row>(text)).rows);
+}
+
+/**
  * Adapt a PGlite instance you already have (with the pgvector plugin loaded). The extension need not
  * exist yet: the parsers are registered as soon as it does, so `db.query(createExtensionSql())` works
  * on a fresh instance. Inside `transaction`, use the `tx` it gives you: PGlite runs one statement at a

@@ -105,3 +105,45 @@ describe('core drivers on a database without the extension', () => {
     });
   });
 });
+
+// ---- Knex (issue 17): withVectorTypes' afterCreate once needed the extension, so the first
+// connection of a fresh database failed with EXTENSION_MISSING, and with it createVectorExtension(knex)
+// and knex.migrate.latest(). The guide's order, verbatim: connect, migrate, use.
+describe('Knex on a database without the extension', () => {
+  async function knexLane(knex: import('knex').Knex): Promise<void> {
+    const { walkthrough } = await import('../../examples/knex.ts');
+    // the first connection of a fresh database works
+    expect((await knex.raw("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'")).rows).toEqual([{ n: 0 }]);
+    // knex.migrate.latest() (0001 runs createVectorExtension(knex)), then inserts and searches
+    const r = await walkthrough(knex);
+    expect(r.orderedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
+    expect(r.exact[0]!.features).toBeInstanceOf(SparseVector); // parsed: registered once the migration created it
+    const [doc] = await knex('documents').select('embedding').orderBy('id').limit(1);
+    expect(doc).toEqual({ embedding: [0.5, 0.20000000298023224, 0.8999999761581421, 0.30000001192092896] });
+  }
+
+  it('PGlite: knexPglite on a fresh instance', async () => {
+    const { knexPglite } = await import('vecpg/knex');
+    const pglite = await freshPglite();
+    const knex = await knexPglite(pglite);
+    try {
+      await knexLane(knex);
+    } finally {
+      await knex.destroy();
+      await pglite.close();
+    }
+  });
+
+  it.runIf(SERVER)('server: knex(withVectorTypes(...)), pool of 2', async () => {
+    const { default: knexFactory } = await import('knex');
+    const { withVectorTypes } = await import('vecpg/knex');
+    const server = await createServerDatabase({ extension: false });
+    const knex = knexFactory(withVectorTypes({ client: 'pg', connection: server.url, pool: { min: 0, max: 2 } }));
+    try {
+      await knexLane(knex);
+    } finally {
+      await knex.destroy();
+      await server.drop();
+    }
+  });
+});

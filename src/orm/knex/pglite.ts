@@ -6,7 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
-import { registerPgliteTypes } from '../../drivers/pglite.ts';
+import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 import { importDriver } from '../../drivers/optional-import.ts';
 import { VecpgError } from '../../errors.ts';
 
@@ -86,6 +86,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
     }
     async _query(_conn: unknown, obj: KnexQueryObject): Promise<KnexQueryObject> {
       if (!obj.sql) throw new Error('The query is empty');
+      // A fresh database: pgvector's parsers are registered as soon as a migration created the extension.
+      await registerPgliteTypesWhenCreated(pglite);
       const bindings = obj.bindings ?? [];
       const toResponse = (result: { rows: unknown[]; affectedRows?: number; fields: unknown[] }): PgLikeResponse => ({
         rows: result.rows,
@@ -113,8 +115,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
 }
 
 /**
- * A Knex instance on an embedded PGlite (with pgvector loaded and the extension created, e.g. from
- * `openPglite`). One connection: PGlite runs one statement at a time. vecpg's parsers are registered
+ * A Knex instance on an embedded PGlite with the pgvector plugin loaded (e.g. from `openPglite`; the
+ * extension may be created later, by a migration: the parsers are registered once it exists). One connection: PGlite runs one statement at a time. vecpg's parsers are registered
  * on this instance, so vector columns come back as `number[]`, sparsevec as `SparseVector`.
  *
  * @example
@@ -125,6 +127,6 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
 export async function knexPglite(pglite: PGlite, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
   const { default: knex } = await importDriver<{ default: KnexModule['knex'] }>('knex', 'vecpg/knex');
-  await registerPgliteTypes(pglite);
+  await registerPgliteTypesWhenCreated(pglite);
   return knex({ ...config, client: Client as unknown as typeof Knex.Client, connection: {}, pool: { min: 1, max: 1, ...config.pool } });
 }
