@@ -156,7 +156,7 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         if (options.labelColumn !== undefined && label === undefined) throw new VecpgError('INVALID_OPTION', `no label column ${JSON.stringify(options.labelColumn)}`);
         const selected = format === 'libsvm' ? (label ? [label] : []) : format === 'npy' ? [] : others;
         const keys = await session.query<{ attname: string }>(
-          "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+          "SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
           [quoteQualified(options.table)],
         );
         const order = keys.length > 0 ? ` ORDER BY ${keys.map((k) => quoteIdent(k.attname)).join(', ')}` : '';
