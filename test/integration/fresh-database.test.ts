@@ -147,3 +147,44 @@ describe('Knex on a database without the extension', () => {
     }
   });
 });
+
+// ---- The other adapters whose connection setup used to register the types up front.
+describe('MikroORM and TypeORM on a database without the extension', () => {
+  const targets = SERVER ? (['pglite', 'server'] as const) : (['pglite'] as const);
+  for (const target of targets) {
+    it(`MikroORM [${target}]: init as the guide shows, the walkthrough's migrations create the extension`, async () => {
+      const { MikroORM, PostgreSqlDriver } = await import('@mikro-orm/postgresql');
+      const { mikroOrmPglite } = await import('vecpg/mikro-orm');
+      const { options, walkthrough } = await import('../../examples/mikro-orm.ts');
+      const pglite = target === 'pglite' ? await freshPglite() : undefined;
+      const server = target === 'server' ? await createServerDatabase({ extension: false }) : undefined;
+      const orm = await MikroORM.init({ ...options, ...(pglite ? await mikroOrmPglite(pglite) : { driver: PostgreSqlDriver, clientUrl: server!.url }) });
+      try {
+        const r = await walkthrough(orm);
+        expect(r.annotatedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
+      } finally {
+        await orm.close();
+        await pglite?.close();
+        await server?.drop();
+      }
+    });
+
+    it(`TypeORM [${target}]: initialize, runMigrations (creates the extension), walkthrough`, async () => {
+      const { pgliteOptions } = await import('vecpg/typeorm');
+      const { createDataSource, walkthrough } = await import('../../examples/typeorm.ts');
+      const pglite = target === 'pglite' ? await freshPglite() : undefined;
+      const server = target === 'server' ? await createServerDatabase({ extension: false }) : undefined;
+      const ds = createDataSource(pglite ? pgliteOptions(pglite) : { type: 'postgres', url: server!.url });
+      await ds.initialize();
+      try {
+        await ds.runMigrations();
+        const r = await walkthrough(ds);
+        expect(r.annotatedItems.map(({ entity }) => entity.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
+      } finally {
+        await ds.destroy();
+        await pglite?.close();
+        await server?.drop();
+      }
+    });
+  }
+});
