@@ -42,6 +42,15 @@ async function walkthrough(db: VecpgDb): Promise<void> {
   ]);
   const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 0.1, 0], distance: 'l2', k: 2, select: ['id'] });
   expect(rows.map((r) => r.id)).toEqual([1, 3]);
+  // An uncast number[] for a vector column: node-postgres cannot know it is a vector (it sends an array
+  // literal), so the error says what to pass; postgres.js and PGlite learn the type from the server.
+  const uncast = db.query('INSERT INTO items (id, embedding) VALUES (9, $1)', [[1, 2, 3]]);
+  if (db.kind === 'pg') {
+    await expect(uncast).rejects.toMatchObject({ code: 'QUERY_FAILED', message: expect.stringContaining('$1::vector') });
+  } else {
+    await uncast;
+    expect(await db.query('SELECT embedding FROM items WHERE id = 9')).toEqual([{ embedding: [1, 2, 3] }]);
+  }
 }
 
 describe('core drivers on a database without the extension', () => {
