@@ -22,6 +22,7 @@ export type VecpgErrorCode =
   | 'DRIVER_MISSING' // an optional peer dependency is not installed
   | 'DATABASE_BUSY' // another process has the embedded database open
   | 'FILE_EXISTS' // an output file exists and replacing it was not asked for
+  | 'CONNECTION_FAILED' // no connection to the server (refused, unknown host, bad URL, login refused)
   | 'QUERY_FAILED' // the database refused or aborted a statement
   | 'CANCELLED' // interrupted (Ctrl-C, SIGTERM): the server statement was cancelled
   | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)

@@ -5,7 +5,8 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
-import { VecpgError } from '../errors.ts';
+import type { ConnectionTarget } from '../drivers/connection-error.ts';
+import { VecpgError, isVecpgError } from '../errors.ts';
 import type { VecpgDb } from '../sql/executor.ts';
 import type { CliIO } from './command.ts';
 
@@ -50,8 +51,19 @@ export interface CliConnection {
 export async function openConnection(options: OpenConnectionOptions): Promise<CliConnection> {
   const url = options.databaseUrl ?? options.env.DATABASE_URL;
   if (url !== undefined && url !== '') {
+    const source = options.databaseUrl === undefined ? 'DATABASE_URL' : '--database-url';
     const { wrapPg } = await import('../drivers/pg.ts');
-    const pgModule = (await import('pg')).default;
+    const { importDriver } = await import('../drivers/optional-import.ts');
+    const { connectionFailed } = await import('../drivers/connection-error.ts');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new TypeError('not a postgres: URL');
+    } catch (error) {
+      // node-postgres would read "localhost" as a relative URL and try the host "base".
+      throw connectionFailed(Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', cause: error }), {}, source);
+    }
+    const pgModule = (await importDriver<{ default: typeof pg }>('pg', `vecpg with ${source} (a server connection)`)).default;
     // A name of its own, so an interrupt can find (and cancel) exactly this command's statements.
     const applicationName = `vecpg-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2, application_name: applicationName });
@@ -78,9 +90,10 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
     };
     try {
       const db = options.vectorTypes === false ? plainPoolDb(pool) : await wrapPg(pool);
-      return { db, pool, target: describeUrl(url), applicationName, cancelRunning, close: () => pool.end() };
+      return { db, pool, target: describeUrl(parsed), applicationName, cancelRunning, close: () => pool.end() };
     } catch (error) {
       await pool.end();
+      if (isVecpgError(error) && error.code === 'CONNECTION_FAILED') throw connectionFailed(error.cause, urlTarget(parsed), source);
       throw error;
     }
   }
@@ -114,13 +127,26 @@ function plainPoolDb(pool: pg.Pool): VecpgDb {
   };
 }
 
-function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return 'server';
-  }
+function describeUrl(u: URL): string {
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}
+
+/** Host, port, database and user of a connection URL (the password is left out). */
+function urlTarget(u: URL): ConnectionTarget {
+  const decode = (s: string): string | undefined => {
+    if (s === '') return undefined;
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return {
+    host: decode(u.hostname.replace(/^\[(.*)\]$/, '$1')) ?? 'localhost',
+    port: u.port === '' ? 5432 : Number(u.port),
+    database: decode(u.pathname.slice(1)),
+    user: decode(u.username),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
  * What commands print: aligned human tables by default, stable JSON with `--json`, and progress on
  * stderr (redrawn on a terminal, a line every few seconds otherwise).
  */
+import { jsonInteger } from '../io/json-integer.ts';
 import type { CliIO } from './command.ts';
 
 /** A cell as printed: vectors and objects use their `toString()`/JSON form. */
@@ -48,13 +49,30 @@ function truncate(s: string, max = 60): string {
 }
 
 /**
- * Stable JSON: keys in insertion order, vectors through their `toJSON()`, bigint as string.
+ * The row with its `int8` columns (named in `int8Columns`) written by {@link jsonInteger}'s rule, whatever the
+ * driver returned for them (a string on node-postgres, a number or a bigint on PGlite).
+ *
+ * @example
+ * int8ColumnsForJson({ id: '7', name: 'a' }, new Set(['id'])); // { id: 7, name: 'a' }
+ */
+export function int8ColumnsForJson(row: Readonly<Record<string, unknown>>, int8Columns: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...row };
+  for (const name of int8Columns) {
+    const v = out[name];
+    if (typeof v === 'bigint' || (typeof v === 'string' && /^-?\d+$/.test(v))) out[name] = jsonInteger(v);
+  }
+  return out;
+}
+
+/**
+ * Stable JSON: keys in insertion order, vectors through their `toJSON()`, a bigint by {@link jsonInteger}
+ * (a number when exact, else a string).
  *
  * @example
  * toJson({ k: 10 }) // '{\n  "k": 10\n}\n'
  */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? jsonInteger(v) : v), 2)}\n`;
 }
 
 /** Write text to the command's stdout. */

@@ -6,7 +6,10 @@
  */
 import type { Client, Pool, PoolClient } from 'pg';
 import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import type { ConnectionTarget } from './connection-error.ts';
+import { LazyTypes } from './lazy-types.ts';
 import { queryFailed } from './query-error.ts';
+import { prepareVectorParams } from './vector-params.ts';
 import {
   VECTOR_TYPES_SQL,
   type TypeRow,
@@ -53,9 +56,15 @@ export async function registerTypes(
   try {
     rows = (await clientOrPool.query<TypeRow>(VECTOR_TYPES_SQL)).rows;
   } catch (error) {
-    throw queryFailed(error, VECTOR_TYPES_SQL);
+    throw queryFailed(error, VECTOR_TYPES_SQL, () => pgConnectionTarget(clientOrPool));
   }
   const oids = oidsFromRows(rows);
+  install(clientOrPool, oids, options);
+  return oids;
+}
+
+/** Register the parsers for known OIDs on the client, or on every client the pool hands out; returns them. */
+function install(clientOrPool: PgClientOrPool, oids: VectorTypeOids, options: VectorTypeOptions): Map<number, Parser> {
   const parsers = new Map<number, Parser>([...textParsers(oids, options), ...arrayTextParsers(oids, options)]);
   if (isPool(clientOrPool)) {
     const previous = poolListeners.get(clientOrPool);
@@ -67,7 +76,35 @@ export async function registerTypes(
   } else {
     applyParsers(clientOrPool, parsers);
   }
-  return oids;
+  return parsers;
+}
+
+interface PgParams {
+  host?: unknown;
+  port?: unknown;
+  database?: unknown;
+  user?: unknown;
+}
+
+const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+
+/**
+ * Where a node-postgres client or pool connects (host, port, database, user; never the password), as
+ * node-postgres itself resolves it from the connection string, the options and the PG* variables.
+ *
+ * @example
+ * pgConnectionTarget(new pg.Pool({ connectionString: 'postgres://me:pw@db:5432/app' })); // { host: 'db', port: 5432, database: 'app', user: 'me' }
+ */
+export function pgConnectionTarget(clientOrPool: PgClientOrPool): ConnectionTarget {
+  try {
+    const pool = clientOrPool as unknown as { Client?: new (options: unknown) => PgParams; options?: unknown };
+    // A pool's settings as a Client resolves them (constructing a Client does not connect).
+    const params: PgParams = isPool(clientOrPool) && pool.Client ? new pool.Client(pool.options) : (clientOrPool as unknown as PgParams);
+    const port = typeof params.port === 'number' ? params.port : str(params.port);
+    return { host: str(params.host), port, database: str(params.database), user: str(params.user) };
+  } catch {
+    return {};
+  }
 }
 
 async function run<R extends Row>(
@@ -76,37 +113,66 @@ async function run<R extends Row>(
   params: readonly unknown[] | undefined,
 ): Promise<R[]> {
   try {
-    const result = await target.query<R>(text, params === undefined ? undefined : [...params]);
+    const values = prepareVectorParams(text, params);
+    const result = await target.query<R>(text, values === undefined ? undefined : [...values]);
     return result.rows;
   } catch (error) {
-    throw queryFailed(error, text);
+    throw queryFailed(error, text, () => pgConnectionTarget(target));
   }
 }
 
-function executorOf(target: PgClientOrPool): SqlExecutor {
-  return { query: (text, params) => run(target, text, params) };
-}
-
 /**
- * Wrap a node-postgres `Client` or `Pool` as a `VecpgDb` (registering the type parsers first).
- * `transaction` checks one client out of a pool for its duration; on a single `Client` it runs
- * BEGIN/COMMIT on that client, so don't share the client with other work meanwhile.
+ * Wrap a node-postgres `Client` or `Pool` as a `VecpgDb`. The extension need not exist yet: the type
+ * parsers are registered as soon as it does (looked up at wrap time, then before each statement until
+ * found), so `db.query(createExtensionSql())` works on a fresh database. A server that cannot be
+ * reached fails here with CONNECTION_FAILED. `transaction` checks one client out of a pool for its
+ * duration; on a single `Client` it runs BEGIN/COMMIT on that client, so don't share the client with
+ * other work meanwhile.
  *
  * @example
  * const db = await wrapPg(new pg.Pool({ connectionString }));
+ * await db.query(createExtensionSql());
  * const rows = await db.query('SELECT $1::vector AS v', [new Vector([1, 2, 3])]);
  */
 export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOptions = {}): Promise<VecpgDb> {
-  await registerTypes(clientOrPool, options);
+  let parsers: Map<number, Parser> | undefined;
+  const types = new LazyTypes((oids) => {
+    parsers = install(clientOrPool, oids, options);
+  });
+  const lookupOn = (target: PgClientOrPool) => (text: string) => run(target, text, undefined);
+  await types.ensure(lookupOn(clientOrPool));
   return {
     kind: 'pg',
     // node-postgres sends a Uint8Array parameter in binary format (verified in test/integration/fastpath.test.ts).
     binaryParams: true,
     vectorOutput: { ...options },
-    query: (text, params) => run(clientOrPool, text, params),
+    async query(text, params) {
+      await types.beforeStatement(lookupOn(clientOrPool));
+      return run(clientOrPool, text, params);
+    },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const pooled = isPool(clientOrPool);
-      const client = pooled ? await clientOrPool.connect() : clientOrPool;
+      let client: Client | PoolClient;
+      try {
+        client = pooled ? await clientOrPool.connect() : clientOrPool;
+      } catch (error) {
+        throw queryFailed(error, 'BEGIN', () => pgConnectionTarget(clientOrPool));
+      }
+      const knownBefore = types.oids !== undefined;
+      let applied = knownBefore;
+      const tx: SqlExecutor = {
+        async query(text, params) {
+          if (!applied) {
+            // The extension may appear inside this transaction (a migration): parse this client's rows too.
+            await types.beforeStatement(lookupOn(client));
+            if (parsers !== undefined) {
+              applyParsers(client, parsers);
+              applied = true;
+            }
+          }
+          return run(client, text, params);
+        },
+      };
       let broken: Error | undefined;
       // A checked-out client has no 'error' listener of the pool's: without this one, a backend killed
       // mid-transaction (pg_terminate_backend, a failover) would be an uncaught 'error' event.
@@ -117,10 +183,12 @@ export async function wrapPg(clientOrPool: PgClientOrPool, options: VectorTypeOp
       try {
         await run(client, 'BEGIN', undefined);
         try {
-          const result = await fn(executorOf(client));
+          const result = await fn(tx);
           await run(client, 'COMMIT', undefined);
           return result;
         } catch (error) {
+          // Types found inside a rolled-back transaction may be gone with it: look again next time.
+          if (!knownBefore) types.reset();
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {

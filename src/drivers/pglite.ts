@@ -6,13 +6,15 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
+import type { PGlite, PGliteInterface, PGliteOptions } from '@electric-sql/pglite';
 import type { BinaryColumnsQuery, Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import { byteaHexToBytes } from '../sql/vector-output.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { binaryColumnsQuery } from './pglite-binary.ts';
 import { importDriver } from './optional-import.ts';
+import { LazyTypes } from './lazy-types.ts';
 import { queryFailed } from './query-error.ts';
+import { prepareVectorParams } from './vector-params.ts';
 import {
   BIT_OID,
   VARBIT_OID,
@@ -55,8 +57,9 @@ type PgvectorModule = typeof import('@electric-sql/pglite-pgvector');
  * await db.pglite.close();
  */
 export async function openPglite(options: OpenPgliteOptions = {}): Promise<PgliteDb> {
-  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite');
-  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite');
+  const install = '@electric-sql/pglite @electric-sql/pglite-pgvector';
+  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite', install);
+  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite', install);
   const extra = options.pglite ?? {};
   const config: PGliteOptions = { ...extra, extensions: { ...extra.extensions, vector } };
   let lock: DataDirLock | undefined;
@@ -117,6 +120,11 @@ function releaseOnClose(pglite: PGlite, lock: DataDirLock): void {
 export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOptions = {}): Promise<VectorTypeOids> {
   const rows = await run<TypeRow>(pglite, VECTOR_TYPES_SQL, undefined);
   const oids = oidsFromRows(rows);
+  await install(pglite, oids, options);
+  return oids;
+}
+
+async function install(pglite: PGlite, oids: VectorTypeOids, options: VectorTypeOptions): Promise<void> {
   for (const [oid, parse] of textParsers(oids, options)) pglite.parsers[oid] = parse;
   // bytea: the same Uint8Array as PGlite's own parser, ~10x faster (vecpg reads vectors as vector_send bytea).
   pglite.parsers[BYTEA_OID] = byteaHexToBytes;
@@ -133,19 +141,54 @@ export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOpt
   }
   // Array types (vector[]…) parse through the element parser once PGlite knows they exist.
   await pglite.refreshArrayTypes();
-  return oids;
+}
+
+const registries = new WeakMap<PGliteInterface, LazyTypes>();
+
+/**
+ * The lazy type registration of one PGlite instance, shared by every vecpg adapter on it (`wrapPglite`,
+ * Knex, MikroORM, Kysely's and TypeORM's PGlite drivers): the parsers are installed as soon as the
+ * extension exists. Call `beforeStatement` outside transactions only (the lookup needs the instance).
+ *
+ * @example
+ * await pgliteTypes(pglite).beforeStatement((text) => pglite.query(text).then((r) => r.rows));
+ */
+export function pgliteTypes(pglite: PGliteInterface, options: VectorTypeOptions = {}): LazyTypes {
+  let types = registries.get(pglite);
+  if (types === undefined) {
+    types = new LazyTypes((oids) => install(pglite as PGlite, oids, options));
+    registries.set(pglite, types);
+  }
+  return types;
 }
 
 /**
- * Adapt a PGlite instance you already have (with the pgvector plugin loaded and the extension
- * created). Inside `transaction`, use the `tx` it gives you: PGlite runs one statement at a time,
- * so a query on the outer `db` would wait for the transaction to end.
+ * Before a statement on `pglite` outside a transaction: register pgvector's parsers on it if the
+ * extension has appeared since the last look (see {@link pgliteTypes}). For the ORM adapters on PGlite.
+ *
+ * @example
+ * await registerPgliteTypesWhenCreated(pglite);
+ */
+export async function registerPgliteTypesWhenCreated(pglite: PGliteInterface): Promise<void> {
+  await pgliteTypes(pglite).beforeStatement(async (text) => (await pglite.query<Row>(text)).rows);
+}
+
+/**
+ * Adapt a PGlite instance you already have (with the pgvector plugin loaded). The extension need not
+ * exist yet: the parsers are registered as soon as it does, so `db.query(createExtensionSql())` works
+ * on a fresh instance. Inside `transaction`, use the `tx` it gives you: PGlite runs one statement at a
+ * time, so a query on the outer `db` would wait for the transaction to end.
  *
  * @example
  * const db = await wrapPglite(await PGlite.create({ extensions: { vector } }));
+ * await db.query(createExtensionSql());
  */
 export async function wrapPglite(pglite: PGlite, options: VectorTypeOptions = {}): Promise<PgliteDb> {
-  await registerPgliteTypes(pglite, options);
+  const types = pgliteTypes(pglite, options);
+  const lookup = (text: string): Promise<Row[]> => run(pglite, text, undefined);
+  // Wrapping looks again (the extension may have been dropped and re-created, with new OIDs).
+  types.reset();
+  await types.ensure(lookup);
   // vecpg's search helpers read vector columns as raw binary results through these (see pglite-binary.ts).
   const binaryTop = withQueryFailed(binaryColumnsQuery(pglite, 'top'));
   const binaryTx = withQueryFailed(binaryColumnsQuery(pglite, 'tx'));
@@ -154,7 +197,10 @@ export async function wrapPglite(pglite: PGlite, options: VectorTypeOptions = {}
     pglite,
     binaryParams: true,
     vectorOutput: { ...options },
-    query: (text, params) => run(pglite, text, params),
+    async query(text, params) {
+      await types.beforeStatement(lookup);
+      return run(pglite, text, params);
+    },
     ...(binaryTop === undefined ? {} : { queryBinaryColumns: binaryTop }),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
       pglite.transaction((tx) =>
@@ -187,7 +233,8 @@ async function run<R extends Row>(
   params: readonly unknown[] | undefined,
 ): Promise<R[]> {
   try {
-    return (await target.query<R>(text, params === undefined ? undefined : [...params])).rows;
+    const values = prepareVectorParams(text, params);
+    return (await target.query<R>(text, values === undefined ? undefined : [...values])).rows;
   } catch (error) {
     throw queryFailed(error, text);
   }

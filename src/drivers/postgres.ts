@@ -4,7 +4,10 @@
  */
 import type { PostgresType, Sql } from 'postgres';
 import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import type { ConnectionTarget } from './connection-error.ts';
+import { LazyTypes } from './lazy-types.ts';
 import { queryFailed } from './query-error.ts';
+import { prepareVectorParams } from './vector-params.ts';
 import {
   VECTOR_TYPES_SQL,
   type TypeRow,
@@ -22,14 +25,29 @@ export type PostgresSql<T extends Record<string, unknown> = {}> = Sql<T>;
 
 interface Unsafe {
   unsafe(text: string, params?: never[]): PromiseLike<Iterable<unknown>>;
+  options?: { host?: unknown; port?: unknown; database?: unknown; user?: unknown };
 }
 
-async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined): Promise<R[]> {
+/**
+ * Where a postgres.js `sql` connects (first host and port, database, user; never the password).
+ *
+ * @example
+ * postgresConnectionTarget(postgres('postgres://me@db:5433/app')); // { host: 'db', port: 5433, database: 'app', user: 'me' }
+ */
+export function postgresConnectionTarget(sql: { options?: unknown }): ConnectionTarget {
+  const o = (sql.options ?? {}) as { host?: unknown; port?: unknown; database?: unknown; user?: unknown };
+  const first = (x: unknown): unknown => (Array.isArray(x) ? x[0] : x);
+  const text = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+  const port = first(o.port);
+  return { host: text(first(o.host)), port: typeof port === 'number' ? port : text(port), database: text(o.database), user: text(o.user) };
+}
+
+async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined, root: Unsafe = sql): Promise<R[]> {
   try {
-    const rows = await sql.unsafe(text, (params ?? []) as never[]);
+    const rows = await sql.unsafe(text, (prepareVectorParams(text, params) ?? []) as never[]);
     return Array.from(rows) as R[];
   } catch (error) {
-    throw queryFailed(error, text);
+    throw queryFailed(error, text, () => postgresConnectionTarget(root));
   }
 }
 
@@ -48,11 +66,15 @@ export async function registerTypes<T extends Record<string, unknown>>(
   options: VectorTypeOptions = {},
 ): Promise<VectorTypeOids> {
   const oids = oidsFromRows(await run<TypeRow>(sql as unknown as Unsafe, VECTOR_TYPES_SQL, undefined));
+  install(sql, oids, options);
+  return oids;
+}
+
+function install<T extends Record<string, unknown>>(sql: PostgresSql<T>, oids: VectorTypeOids, options: VectorTypeOptions): void {
   for (const [oid, parse] of textParsers(oids, options)) sql.options.parsers[oid] = parse;
   // postgres.js installed its array parsers (vector[]…) at connect, before ours existed: replace them.
   for (const [oid, parse] of arrayTextParsers(oids, options)) sql.options.parsers[oid] = parse;
   for (const [oid, serialize] of textSerializers(oids)) sql.options.serializers[oid] = serialize;
-  return oids;
 }
 
 /** The `types` option entries {@link vectorTypes} returns: `vector`, and `halfvec` / `sparsevec` when installed. */
@@ -83,7 +105,9 @@ export function vectorTypes(oids: VectorTypeOids, options: VectorTypeOptions = {
 }
 
 /**
- * Wrap a postgres.js `sql` as a `VecpgDb` (registering the types first). Statements run with
+ * Wrap a postgres.js `sql` as a `VecpgDb`. The extension need not exist yet: the types are registered
+ * as soon as it does (looked up now, then before each statement until found), so
+ * `db.query(createExtensionSql())` works on a fresh database. Statements run with
  * `sql.unsafe(text, params)`, transactions with `sql.begin`.
  *
  * @example
@@ -94,19 +118,37 @@ export async function wrapPostgres<T extends Record<string, unknown>>(
   sql: PostgresSql<T>,
   options: VectorTypeOptions = {},
 ): Promise<VecpgDb> {
-  await registerTypes(sql, options);
   const target = sql as unknown as Unsafe;
+  const types = new LazyTypes((oids) => install(sql, oids, options));
+  const lookup = (text: string): Promise<Row[]> => run(target, text, undefined);
+  await types.ensure(lookup);
   return {
     kind: 'postgres',
     // No binaryParams: postgres.js types a Buffer parameter as bytea, which does not cast to vector.
     vectorOutput: { ...options },
-    query: (text, params) => run(target, text, params),
+    async query(text, params) {
+      await types.beforeStatement(lookup);
+      return run(target, text, params);
+    },
     async transaction<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
       let result: R | undefined;
-      await sql.begin(async (tx) => {
-        const inner = tx as unknown as Unsafe;
-        result = await fn({ query: (text, params) => run(inner, text, params) });
-      });
+      let started = false;
+      try {
+        await sql.begin(async (tx) => {
+          started = true;
+          const inner = tx as unknown as Unsafe;
+          result = await fn({
+            async query(text, params) {
+              // Looked up on this transaction's connection: it sees an extension created inside it.
+              await types.beforeStatement((t) => run(inner, t, undefined, target));
+              return run(inner, text, params, target);
+            },
+          });
+        });
+      } catch (error) {
+        // fn's own errors pass through as they are; before it, BEGIN itself failed (no connection…).
+        throw started ? error : queryFailed(error, 'BEGIN', () => postgresConnectionTarget(target));
+      }
       return result as R;
     },
   };

@@ -1,14 +1,18 @@
 import { VecpgError, isVecpgError } from '../errors.ts';
+import { type ConnectionTarget, connectionFailed, isConnectionFailure } from './connection-error.ts';
 
 /**
  * Wrap a driver's error for a failed statement in a `VecpgError` with code QUERY_FAILED.
- * The database's SQLSTATE is kept in `details.sqlstate`, the original error in `cause`.
+ * The database's SQLSTATE is kept in `details.sqlstate`, the original error in `cause`. When the
+ * statement never ran because no connection could be made, CONNECTION_FAILED instead, naming
+ * `target()` (host, port, database, user) when the driver knows it.
  *
  * @example
  * try { await pool.query(text, params) } catch (e) { throw queryFailed(e, text) }
  */
-export function queryFailed(error: unknown, text: string): VecpgError {
+export function queryFailed(error: unknown, text: string, target?: () => ConnectionTarget): VecpgError {
   if (isVecpgError(error)) return error;
+  if (isConnectionFailure(error)) return connectionFailed(error, target?.());
   const e = error as { message?: unknown; code?: unknown; detail?: unknown; hint?: unknown; position?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(error);
   const sqlstate = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
@@ -29,5 +33,10 @@ export function queryFailed(error: unknown, text: string): VecpgError {
       { cause: error, details },
     );
   }
-  return new VecpgError('QUERY_FAILED', `${message}${where} in statement: ${statement}`, { cause: error, details });
+  // 22P02: a JavaScript array bound where a vector was expected, sent by the driver as a PostgreSQL array.
+  const arrayForVector = sqlstate === '22P02' && /^invalid input syntax for type (vector|halfvec|sparsevec): "\{"/.test(message);
+  const fix = arrayForVector
+    ? ': an array parameter went out as a PostgreSQL array; pass a Vector / HalfVector / SparseVector, or cast the parameter in the statement ($1::vector), which vecpg\'s drivers convert'
+    : '';
+  return new VecpgError('QUERY_FAILED', `${message}${where}${fix} in statement: ${statement}`, { cause: error, details });
 }

@@ -25,7 +25,7 @@ export function vectorTypeOf(column: TableColumn): VectorType | undefined {
   return VECTOR_TYPNAMES.has(column.typname) ? (column.typname as VectorType) : undefined;
 }
 
-const COLUMNS_SQL = `SELECT a.attname AS name, t.typname AS typname, format_type(a.atttypid, a.atttypmod) AS formatted,
+const COLUMNS_SQL = `SELECT a.attname::text AS name, t.typname::text AS typname, format_type(a.atttypid, a.atttypmod) AS formatted,
   a.atttypmod AS typmod, a.attnotnull AS not_null, (a.atthasdef OR a.attidentity <> '') AS defaulted,
   a.attgenerated <> '' AS generated
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid

@@ -12,6 +12,7 @@ import { toBase } from '../types/index-base.ts';
 import { SparseVector } from '../types/sparsevec.ts';
 import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
+import { jsonInteger } from './json-integer.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
 import { type LoadTarget, withSession } from './session.ts';
 
@@ -55,10 +56,9 @@ function jsonValue(text: string | null, column: TableColumn): unknown {
     case 'float4':
     case 'float8':
       return Number(text);
-    case 'int8': {
-      const n = Number(text);
-      return Number.isSafeInteger(n) ? n : text;
-    }
+    case 'int8':
+      // The CLI's one rule for 64-bit integers (docs/cli.md): a number when exact, else a string.
+      return jsonInteger(text);
     case 'bool':
       return text === 't' || text === 'true';
     case 'json':
@@ -158,7 +158,7 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         if (options.labelColumn !== undefined && label === undefined) throw new VecpgError('INVALID_OPTION', `no label column ${JSON.stringify(options.labelColumn)}`);
         const selected = format === 'libsvm' ? (label ? [label] : []) : format === 'npy' ? [] : others;
         const keys = await session.query<{ attname: string }>(
-          "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+          "SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
           [quoteQualified(options.table)],
         );
         const order = keys.length > 0 ? ` ORDER BY ${keys.map((k) => quoteIdent(k.attname)).join(', ')}` : '';

@@ -29,7 +29,7 @@ export const FEATURE_VERSIONS: Readonly<Record<VectorFeature, string>> = { halfv
  */
 export async function extensionInfo(db: SqlExecutor): Promise<ExtensionInfo> {
   const rows = await db.query<{ version: string; schema: string }>(
-    `SELECT e.extversion AS version, n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1`,
+    `SELECT e.extversion AS version, n.nspname::text AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1`,
     ['vector'],
   );
   const row = rows[0];

@@ -38,7 +38,7 @@ interface ColumnRow extends Record<string, unknown> {
 }
 
 const COLUMNS_SQL = `
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, t.typname,
+SELECT n.nspname::text AS schema, c.relname::text AS table, a.attname::text AS column, t.typname::text AS typname,
        a.atttypmod AS typmod, a.attstorage::text AS storage, format_type(a.atttypid, a.atttypmod) AS sql_type
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
@@ -80,7 +80,7 @@ function tableFilter(table: TableName, first: number): { sql: string; params: st
  */
 export async function listVectorColumns(db: SqlExecutor, table?: TableName): Promise<VectorColumnInfo[]> {
   const f = table === undefined ? { sql: '', params: [] } : tableFilter(table, 1);
-  const rows = await db.query<ColumnRow>(`${COLUMNS_SQL}${f.sql} ORDER BY 1, 2, a.attnum`, f.params);
+  const rows = await db.query<ColumnRow>(`${COLUMNS_SQL}${f.sql} ORDER BY n.nspname, c.relname, a.attnum`, f.params);
   return rows.map(toInfo);
 }
 
@@ -146,8 +146,8 @@ export interface VectorIndexInfo {
 export async function listVectorIndexes(db: SqlExecutor, table?: TableName): Promise<VectorIndexInfo[]> {
   const f = table === undefined ? { sql: '', params: [] } : tableFilter(table, 1);
   const rows = await db.query(
-    `SELECT n.nspname AS schema, c.relname AS table, ic.relname AS name, am.amname AS method,
-            opc.opcname AS opclass, a.attname AS column,
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, ic.relname::text AS name, am.amname::text AS method,
+            opc.opcname::text AS opclass, a.attname::text AS column,
             pg_get_indexdef(i.indexrelid, 1, true) AS key, coalesce(ic.reloptions, '{}') AS options,
             pg_relation_size(i.indexrelid) AS size, i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS definition
        FROM pg_index i
@@ -158,7 +158,7 @@ export async function listVectorIndexes(db: SqlExecutor, table?: TableName): Pro
        JOIN pg_opclass opc ON opc.oid = i.indclass[0]
        LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] AND i.indkey[0] <> 0
       WHERE am.amname IN ('hnsw', 'ivfflat')${f.sql}
-      ORDER BY 1, 2, 3`,
+      ORDER BY n.nspname, c.relname, ic.relname`,
     f.params,
   );
   return rows.map((r) => ({

@@ -2,7 +2,6 @@
  * The individual checks of `doctor` (see doctor.ts for the findings they produce).
  */
 import { estimateHnswBuildMemory, memorySetting } from './build-memory.ts';
-import { setStorageSql } from '../sql/ddl.ts';
 import { convertStorageSql } from '../sql/storage.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { DISTANCES, type DistanceName } from '../sql/operators.ts';

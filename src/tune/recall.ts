@@ -263,7 +263,7 @@ function defaultSweep(index: VectorIndexInfo): { setting: SweepSetting; values: 
 
 async function primaryKey(db: VecpgDb, table: TableName): Promise<string | null> {
   const rows = await db.query<{ attname: string }>(
-    `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+    `SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
       WHERE i.indrelid = to_regclass($1) AND i.indisprimary`,
     [quoteQualified(table)],
   );

@@ -1,5 +1,6 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { asBytes, expectLength, viewOf } from './binary.ts';
+import { INSPECT_CUSTOM, inspectBit } from './inspect.ts';
 
 const BRAND = Symbol.for('vecpg.bit');
 
@@ -137,6 +138,11 @@ export class Bit {
       throw new VecpgError('INVALID_BINARY', 'invalid bit binary: pad bits after the last bit must be zero');
     }
     return Bit.fromBytes(data, len);
+  }
+
+  /** What `console.log` / `util.inspect` print: `Bit(3) 101` (the first 64 bits when long). */
+  [INSPECT_CUSTOM](): string {
+    return inspectBit(this.toString());
   }
 
   get [Symbol.toStringTag](): string {

@@ -3,6 +3,7 @@ import { asBytes, expectLength, viewOf } from './binary.ts';
 import { type DenseInput, checkDenseLength, formatDenseText, parseDenseText } from './dense.ts';
 import { float32ToHalfBits, halfBitsToNumber } from './float.ts';
 import { HALF_MAX } from './limits.ts';
+import { INSPECT_CUSTOM, inspectDense } from './inspect.ts';
 
 const BRAND = Symbol.for('vecpg.halfvec');
 
@@ -130,6 +131,11 @@ export class HalfVector {
     }
     trusted = bits;
     return new HalfVector(bits);
+  }
+
+  /** What `console.log` / `util.inspect` print: `HalfVector(2) [0.1, 2]` (first values only when long). */
+  [INSPECT_CUSTOM](): string {
+    return inspectDense('HalfVector', this.toArray());
   }
 
   get [Symbol.toStringTag](): string {

@@ -7,6 +7,7 @@ import { asciiText, textScratch } from './text-bytes.ts';
 import { isFloat32Tie, trimSpace } from './float-parse.ts';
 import { SPARSEVEC_TEXT_INDEX_BASE, fromBase, toBase } from './index-base.ts';
 import { SPARSE_MAX_DIMENSIONS, SPARSE_MAX_NNZ } from './limits.ts';
+import { INSPECT_CUSTOM, inspectSparse } from './inspect.ts';
 
 const BRAND = Symbol.for('vecpg.sparsevec');
 
@@ -414,6 +415,11 @@ export class SparseVector {
     // Validated above exactly as build() would (ascending, in range, non-zero, finite): no second pass.
     trusted = { bytes, view, nnz, dimensions: dim };
     return new SparseVector({}, dim);
+  }
+
+  /** What `console.log` / `util.inspect` print: `SparseVector(10000, nnz 2) {0: 5.5, 42: 1.2}` (0-based indices). */
+  [INSPECT_CUSTOM](): string {
+    return inspectSparse(this.#dimensions, this.indices, this.values);
   }
 
   get [Symbol.toStringTag](): string {

@@ -2,6 +2,7 @@ import { VecpgError, describeValue } from '../errors.ts';
 import { asBytes, expectLength } from './binary.ts';
 import { type DenseInput, checkDenseLength, formatDenseText, parseDenseFloat32, toFloat32 } from './dense.ts';
 import { checkFinite } from './float.ts';
+import { INSPECT_CUSTOM, inspectDense } from './inspect.ts';
 
 const BRAND = Symbol.for('vecpg.vector');
 
@@ -84,6 +85,11 @@ export class Vector {
   /** Parse pgvector's binary format. */
   static fromBinary(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Vector {
     return adopt(decodeVectorBinary(bytes));
+  }
+
+  /** What `console.log` / `util.inspect` print: `Vector(3) [1, 2, 3]` (first values only when long). */
+  [INSPECT_CUSTOM](): string {
+    return inspectDense('Vector', this.#data);
   }
 
   get [Symbol.toStringTag](): string {

@@ -147,13 +147,16 @@ if (process.env.DATABASE_URL) {
 }
 
 describe('the extension missing', () => {
-  it('PGlite without the extension: EXTENSION_MISSING when wrapping it', async () => {
-    const { openPglite, wrapPglite } = await import('vecpg/pglite');
+  it('PGlite without the extension: wrapping works, the explicit registration and a search say EXTENSION_MISSING', async () => {
+    const { openPglite, wrapPglite, registerPgliteTypes } = await import('vecpg/pglite');
     const { pgliteTemplate } = await import('../support/db.ts');
     const db = await openPglite({ loadDataDir: await pgliteTemplate(), createExtension: false });
     try {
       await db.pglite.exec('DROP EXTENSION vector');
-      await expect(wrapPglite(db.pglite)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
+      await expect(registerPgliteTypes(db.pglite)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
+      const wrapped = await wrapPglite(db.pglite);
+      await wrapped.query('CREATE TABLE items (id int, embedding float4[])');
+      await expect(search(wrapped, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' })).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
     } finally {
       await db.pglite.close();
     }
@@ -162,12 +165,14 @@ describe('the extension missing', () => {
 
 if (process.env.DATABASE_URL) {
   describe('the extension missing, or installed in schema "extensions", on the server', () => {
-    it('missing: registerTypes and wrapPg say EXTENSION_MISSING; a search through a plain executor too', async () => {
+    it('missing: registerTypes says EXTENSION_MISSING, wrapPg wraps; a search through either executor says EXTENSION_MISSING', async () => {
       const bare = await createServerDatabase({ extension: false });
       const pool = new pg.Pool({ connectionString: bare.url, max: 2 });
       try {
         await expect(registerTypes(pool)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
-        await expect(wrapPg(pool)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
+        const wrapped = await wrapPg(pool);
+        await wrapped.query('CREATE TABLE early (id int, embedding float4[])');
+        await expect(search(wrapped, { table: 'early', column: 'embedding', query: QUERY, distance: 'l2' })).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
         await pool.query('CREATE TABLE items (id int, embedding float4[])');
         const plain: VecpgDb = {
           kind: 'pg',

@@ -189,14 +189,15 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
     expect(error).toMatchObject({ code: 'QUERY_FAILED', details: { sqlstate: '22P02' } });
   });
 
-  it('EXTENSION_MISSING in a database without the extension, for a Client and a Pool', async () => {
+  it('EXTENSION_MISSING in a database without the extension: registerTypes, and a statement naming the type through wrapPg', async () => {
     const bare = await createServerDatabase({ extension: false });
     const client = new pg.Client({ connectionString: bare.url });
     const pool = new pg.Pool({ connectionString: bare.url, max: 1 });
     await client.connect();
     try {
       expect(await codeOf(registerTypes(client))).toBe('EXTENSION_MISSING');
-      expect(await codeOf(wrapPg(pool))).toBe('EXTENSION_MISSING');
+      const db = await wrapPg(pool); // wrapping never requires the extension
+      expect(await codeOf(db.query("SELECT '[1,2]'::vector AS v"))).toBe('EXTENSION_MISSING');
     } finally {
       await client.end();
       await pool.end();

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
-import { defaultDataDir, openDefaultDatabase, openPglite, wrapPglite, type PgliteDb } from 'vecpg/pglite';
+import { defaultDataDir, openDefaultDatabase, openPglite, wrapPglite, registerPgliteTypes, type PgliteDb } from 'vecpg/pglite';
 import { importDriver } from '../../src/drivers/optional-import.ts';
 import { pgliteTemplate } from '../support/db.ts';
 
@@ -120,7 +120,9 @@ describe('vecpg/pglite', () => {
     async () => {
       const source = await openPglite({ loadDataDir: template });
       await source.pglite.exec('DROP EXTENSION vector');
-      expect(await codeOf(wrapPglite(source.pglite))).toBe('EXTENSION_MISSING');
+      expect(await codeOf(registerPgliteTypes(source.pglite))).toBe('EXTENSION_MISSING');
+      const unextended = await wrapPglite(source.pglite); // wrapping never requires the extension
+      expect(await codeOf(unextended.query("SELECT '[1,2]'::vector AS v"))).toBe('EXTENSION_MISSING');
       const bare = await source.pglite.dumpDataDir('gzip');
       await source.pglite.exec('CREATE SCHEMA extensions; CREATE EXTENSION vector SCHEMA extensions');
       const moved = await wrapPglite(source.pglite);
@@ -131,7 +133,12 @@ describe('vecpg/pglite', () => {
       } finally {
         await source.pglite.close();
       }
-      expect(await codeOf(openPglite({ loadDataDir: bare, createExtension: false }))).toBe('EXTENSION_MISSING');
+      const without = await openPglite({ loadDataDir: bare, createExtension: false });
+      try {
+        expect(await codeOf(without.query("SELECT '[1,2]'::vector AS v"))).toBe('EXTENSION_MISSING');
+      } finally {
+        await without.pglite.close();
+      }
       const created = await openPglite({ loadDataDir: bare });
       try {
         const [row] = await created.query<{ v: number[] }>(`SELECT '[3,4]'::vector AS v`);

@@ -9,6 +9,7 @@ import { search, searchLimit } from '../../sql/search.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
+import { readTableColumns } from '../../io/catalog.ts';
 import {
   CliUsageError,
   intFlag,
@@ -27,7 +28,7 @@ import {
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { withConnection } from '../connect.ts';
-import { formatTable, print, toJson } from '../output.ts';
+import { formatTable, int8ColumnsForJson, print, toJson } from '../output.ts';
 
 const CERTIFIED_DISTANCES = ['l2', 'ip', 'cosine', 'l1'] as const;
 
@@ -119,8 +120,12 @@ export const searchCommand: CliCommand = {
         return Object.fromEntries(Object.entries(r).filter(([name]) => !hidden.has(name)));
       });
       if (values.json === true) {
+        // bigint ids follow the one JSON rule of every command (docs/cli.md), whatever the driver returned.
+        const columns = (await readTableColumns(db, table)) ?? [];
+        const int8 = new Set(columns.filter((c) => c.typname === 'int8').map((c) => c.name));
+        const rowsJson = shown.map((r) => int8ColumnsForJson(r, int8));
         const mode = approximate ? 'approximate' : certified ? 'certified' : 'exact';
-        print(io, toJson({ mode, distance, k: k ?? null, ...(certificate === undefined ? {} : { certificate }), rows: shown }));
+        print(io, toJson({ mode, distance, k: k ?? null, ...(certificate === undefined ? {} : { certificate }), rows: rowsJson }));
         return 0;
       }
       const first = shown[0];

@@ -6,7 +6,8 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
-import { registerPgliteTypes } from '../../drivers/pglite.ts';
+import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
+import { importDriver } from '../../drivers/optional-import.ts';
 import { VecpgError } from '../../errors.ts';
 
 interface KnexQueryObject {
@@ -51,13 +52,9 @@ type KnexModule = typeof import('knex');
 export type ClientClass = new (config: Knex.Config) => Knex.Client;
 
 async function knexPostgresDialect(): Promise<ClientClass> {
-  try {
-    // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
-    const mod = (await import('knex/lib/dialects/postgres/index.js' as string)) as { default: ClientClass };
-    return mod.default;
-  } catch (error) {
-    throw new VecpgError('DRIVER_MISSING', 'vecpg/knex needs the "knex" package: npm install knex', { cause: error });
-  }
+  // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
+  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', 'knex');
+  return mod.default;
 }
 
 /**
@@ -89,6 +86,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
     }
     async _query(_conn: unknown, obj: KnexQueryObject): Promise<KnexQueryObject> {
       if (!obj.sql) throw new Error('The query is empty');
+      // A fresh database: pgvector's parsers are registered as soon as a migration created the extension.
+      await registerPgliteTypesWhenCreated(pglite);
       const bindings = obj.bindings ?? [];
       const toResponse = (result: { rows: unknown[]; affectedRows?: number; fields: unknown[] }): PgLikeResponse => ({
         rows: result.rows,
@@ -116,8 +115,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
 }
 
 /**
- * A Knex instance on an embedded PGlite (with pgvector loaded and the extension created, e.g. from
- * `openPglite`). One connection: PGlite runs one statement at a time. vecpg's parsers are registered
+ * A Knex instance on an embedded PGlite with the pgvector plugin loaded (e.g. from `openPglite`; the
+ * extension may be created later, by a migration: the parsers are registered once it exists). One connection: PGlite runs one statement at a time. vecpg's parsers are registered
  * on this instance, so vector columns come back as `number[]`, sparsevec as `SparseVector`.
  *
  * @example
@@ -126,8 +125,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
  * await knex.schema.createTable('items', (t) => vectorColumn(t, 'embedding', 'vector', 3));
  */
 export async function knexPglite(pglite: PGlite, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
-  await registerPgliteTypes(pglite);
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
-  const { default: knex } = (await import('knex')) as unknown as { default: KnexModule['knex'] };
+  const { default: knex } = await importDriver<{ default: KnexModule['knex'] }>('knex', 'vecpg/knex');
+  await registerPgliteTypesWhenCreated(pglite);
   return knex({ ...config, client: Client as unknown as typeof Knex.Client, connection: {}, pool: { min: 1, max: 1, ...config.pool } });
 }

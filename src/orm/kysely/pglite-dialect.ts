@@ -19,6 +19,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 import { VecpgError } from '../../errors.ts';
 
 /** Options of {@link PgliteDialect}. */
@@ -42,6 +43,9 @@ class PgliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    // A fresh database: pgvector's parsers are registered as soon as a migration created the extension
+    // (looked up outside transactions: the lookup needs the instance, which a transaction holds).
+    if (!this.#tx) await registerPgliteTypesWhenCreated(this.#pglite);
     const target = this.#tx ?? this.#pglite;
     const result = await target.query<R>(compiled.sql, [...compiled.parameters]);
     const command = result.command?.toUpperCase();

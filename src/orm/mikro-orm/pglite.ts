@@ -4,8 +4,8 @@
  * is given there). Nothing global changes.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { registerPgliteTypes } from '../../drivers/pglite.ts';
-import { VecpgError } from '../../errors.ts';
+import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
+import { importDriver } from '../../drivers/optional-import.ts';
 import { type ClientClass, pgliteClientClass } from '../knex/pglite.ts';
 
 type MikroPostgres = typeof import('@mikro-orm/postgresql');
@@ -18,8 +18,8 @@ export interface PgliteMikroOptions {
 }
 
 /**
- * MikroORM options for an embedded PGlite (with pgvector loaded and the extension created, e.g.
- * from `openPglite`). One connection: PGlite runs one statement at a time. `orm.close()` ends the
+ * MikroORM options for an embedded PGlite with the pgvector plugin loaded (e.g. from `openPglite`;
+ * the extension may be created later by a migration: the parsers are registered once it exists). One connection: PGlite runs one statement at a time. `orm.close()` ends the
  * Knex pool but leaves the PGlite instance open (it is yours).
  *
  * @example
@@ -27,13 +27,8 @@ export interface PgliteMikroOptions {
  * const orm = await MikroORM.init({ ...(await mikroOrmPglite(pglite)), entities: [Document] });
  */
 export async function mikroOrmPglite(pglite: PGlite): Promise<PgliteMikroOptions> {
-  let mod: MikroPostgres;
-  try {
-    mod = await import('@mikro-orm/postgresql');
-  } catch (error) {
-    throw new VecpgError('DRIVER_MISSING', 'vecpg/mikro-orm needs "@mikro-orm/postgresql": npm install @mikro-orm/postgresql', { cause: error });
-  }
-  await registerPgliteTypes(pglite);
+  const mod = await importDriver<MikroPostgres>('@mikro-orm/postgresql', 'vecpg/mikro-orm');
+  await registerPgliteTypesWhenCreated(pglite);
   const Client = pgliteClientClass(pglite, mod.PostgreSqlKnexDialect as unknown as ClientClass);
   const knex = mod.knex({ client: Client as never, connection: {}, pool: { min: 1, max: 1 } });
   return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: knex as unknown as Record<string, unknown> };

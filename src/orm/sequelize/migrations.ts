@@ -191,7 +191,7 @@ export async function syncVectorStorage(sequelize: Sequelize, options: Statement
       .map((a) => a.field ?? '');
     if (columns.length === 0) continue;
     const rows = await sequelizeExecutor(sequelize, options).query<{ name: string; storage: string }>(
-      `SELECT a.attname AS name, a.attstorage AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+      `SELECT a.attname::text AS name, a.attstorage::text AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
       [quoteQualified(table)],
     );
     for (const column of columns) {

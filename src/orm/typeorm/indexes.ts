@@ -144,7 +144,7 @@ export async function syncVectorSchema(
     const columns = metadata.columns.filter((c) => vecpgColumnType(c) !== undefined);
     if (columns.length > 0) {
       const rows = (await q.query(
-        `SELECT a.attname AS name, a.attstorage AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        `SELECT a.attname::text AS name, a.attstorage::text AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
         [quoteQualified(table)],
       )) as Array<{ name: string; storage: string }>;
       for (const c of columns) {

@@ -7,6 +7,7 @@
  */
 import type { PGlite, Results } from '@electric-sql/pglite';
 import type { DataSourceOptions } from 'typeorm';
+import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 
 type Callback = (error: Error | null, result?: unknown) => void;
 
@@ -31,6 +32,8 @@ class PgliteConnection {
   }
 
   async #run(text: string, params: unknown[] | undefined): Promise<PgResult | PgResult[]> {
+    // A fresh database: pgvector's parsers are registered as soon as a migration created the extension.
+    await registerPgliteTypesWhenCreated(this.#pglite);
     if (params && params.length > 0) return toPgResult(text, await this.#pglite.query(text, params));
     // Without parameters pg uses the simple protocol, which allows several statements.
     const results = await this.#pglite.exec(text);

@@ -35,7 +35,7 @@ async function fixSparsevecLengths(runner: QueryRunner, driver: PostgresDriverLi
     const { schema, tableName } = driver.parseTableName(table);
     const regclass = quoteQualified(schema ? [schema, tableName] : [tableName]);
     const rows = (await runner.query(
-      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+      `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
       [regclass],
     )) as Array<{ name: string; type: string }>;
     for (const column of columns) {
