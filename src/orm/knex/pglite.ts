@@ -7,6 +7,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import { registerPgliteTypes } from '../../drivers/pglite.ts';
+import type { PgliteLike } from '../../drivers/pglite-like.ts';
 import { VecpgError } from '../../errors.ts';
 
 interface KnexQueryObject {
@@ -68,7 +69,7 @@ async function knexPostgresDialect(): Promise<ClientClass> {
  * const Client = pgliteClientClass(pglite, PostgreSqlKnexDialect);
  * const db = knex({ client: Client, connection: {}, pool: { min: 1, max: 1 } });
  */
-export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClass {
+export function pgliteClientClass(pglite: PgliteLike, Base: ClientClass): ClientClass {
   const connection = { pglite };
   return class PgliteKnexClient extends (Base as unknown as new (config: Knex.Config) => Record<string, unknown>) {
     dialect = 'postgresql';
@@ -125,8 +126,8 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
  * const knex = await knexPglite(pglite);
  * await knex.schema.createTable('items', (t) => vectorColumn(t, 'embedding', 'vector', 3));
  */
-export async function knexPglite(pglite: PGlite, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
-  await registerPgliteTypes(pglite);
+export async function knexPglite(pglite: PgliteLike, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
+  await registerPgliteTypes(pglite as PGlite);
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
   const { default: knex } = (await import('knex')) as unknown as { default: KnexModule['knex'] };
   return knex({ ...config, client: Client as unknown as typeof Knex.Client, connection: {}, pool: { min: 1, max: 1, ...config.pool } });
