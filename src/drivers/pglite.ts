@@ -55,8 +55,10 @@ type PgvectorModule = typeof import('@electric-sql/pglite-pgvector');
  * await db.pglite.close();
  */
 export async function openPglite(options: OpenPgliteOptions = {}): Promise<PgliteDb> {
-  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite');
-  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite');
+  // PGlite and its pgvector plugin go together: whichever is missing, the hint installs both.
+  const both = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector'];
+  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite', both);
+  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite', both);
   const extra = options.pglite ?? {};
   const config: PGliteOptions = { ...extra, extensions: { ...extra.extensions, vector } };
   let lock: DataDirLock | undefined;
