@@ -5,7 +5,7 @@
 //   npm run test:matrix -- --only kysely,typeorm   # re-run those lines; the table keeps the others' last results
 //   DATABASE_URL=postgres://… npm run test:matrix   # also runs each smoke on the server
 //
-// For each line: a scratch consumer under .cache/matrix/lines/<id> installs that host version and the
+// For each line: a scratch consumer under ~/.cache/vecpg-matrix/<id> (VECPG_MATRIX_DIR) installs that host version and the
 // vecpg tarball with a plain `npm install` (no --legacy-peer-deps: an ERESOLVE is a failure), type-checks
 // scripts/matrix/<smoke>.ts strictly with skipLibCheck false, then runs it on PGlite and, with
 // DATABASE_URL, on the server. Lines that need a newer Node run on a Node from the npm registry
@@ -14,10 +14,14 @@
 // written to docs/version-matrix.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/matrix');
+// The scratch consumers live outside the repository: inside it, Node and TypeScript would find the
+// repository's own node_modules by walking up, and a missing package would go unnoticed.
+const linesRoot = process.env.VECPG_MATRIX_DIR ?? join(homedir(), '.cache/vecpg-matrix');
 const args = process.argv.slice(2);
 const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const only = onlyArg ? onlyArg.split(',') : undefined;
@@ -159,7 +163,7 @@ if (server) {
 
 for (const line of LINES) {
   if (only && !only.some((o) => line.id.startsWith(o) || line.smoke === o)) continue;
-  const dir = join(cache, 'lines', line.id);
+  const dir = join(linesRoot, line.id);
   const lineResults = [];
   mkdirSync(dir, { recursive: true });
   console.log(`\n::: ${line.id}`);

@@ -26,7 +26,6 @@ async function scenario(url: string | undefined): Promise<void> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
     register = () => registerTypes(pool);
     await sql`DROP TABLE IF EXISTS kysely_migration, kysely_migration_lock, matrix_items`.execute(db);
-    await sql`DROP EXTENSION IF EXISTS vector`.execute(db);
   } else {
     const { openPglite } = await import('vecpg/pglite');
     const { pglite } = await openPglite();
