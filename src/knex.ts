@@ -39,7 +39,7 @@ export {
   createVectorIndex,
   dropVectorIndex,
 } from './orm/knex/migrations.ts';
-export { withVectorColumns } from './orm/knex/objection.ts';
+export { withVectorColumns, type ObjectionModelClass } from './orm/knex/objection.ts';
 export { knexPglite } from './orm/knex/pglite.ts';
 export {
   type SimilarityBuilder,

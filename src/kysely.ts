@@ -1,5 +1,5 @@
 /**
- * `vecpg/kysely`: pgvector for Kysely (0.28). Column types for the `Database` interface that accept
+ * `vecpg/kysely`: pgvector for Kysely (0.27, 0.28 and 0.29). Column types for the `Database` interface that accept
  * every input form, the six distances as typed expressions, Migrator helpers for the extension and
  * indexes, exact or approximate search, and a dialect for embedded PGlite.
  *
@@ -43,6 +43,7 @@ export {
   requirePgvector,
   kyselyExecutor,
   type VectorIndexOptions,
+  type MigrationLike,
 } from './orm/kysely/migrations.ts';
 export { nearest, withSearchSettings, type NearestOptions, type NearestRow } from './orm/kysely/search.ts';
 export { PgliteDialect, type PgliteDialectOptions } from './orm/kysely/pglite-dialect.ts';

@@ -3,7 +3,7 @@
  * fvecs/bvecs, word2vec/GloVe/fastText text and word2vec binary; check every record against the target column (index base, dimensions, NaN,
  * non-zeros); stream it in with binary COPY in one transaction, on node-postgres or PGlite.
  *
- * Needs `pg-copy-streams` for loading through node-postgres (an optional peer dependency).
+ * Loading through node-postgres uses `pg-copy-streams`, a dependency of vecpg (loaded only when a load runs).
  *
  * @example
  * import { load } from 'vecpg/load';

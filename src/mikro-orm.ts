@@ -41,7 +41,7 @@ export {
   pgvectorInfo,
   requirePgvector,
 } from './orm/mikro-orm/migrations.ts';
-export { mikroDb, entityManagerOf } from './orm/mikro-orm/executor.ts';
+export { mikroDb, entityManagerOf, type MikroEntityManagerLike } from './orm/mikro-orm/executor.ts';
 export { type PgliteMikroOptions, mikroOrmPglite } from './orm/mikro-orm/pglite.ts';
 export { type MikroSearchOptions, type SearchResult, mikroSearch } from './orm/mikro-orm/search.ts';
 export type { CreateIndexOptions, ColumnStorage } from './sql/ddl.ts';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { PGlite, PGliteInterface, PGliteOptions } from '@electric-sql/pglite';
 import type { BinaryColumnsQuery, Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import { byteaHexToBytes } from '../sql/vector-output.ts';
+import type { PgliteLike } from './pglite-like.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { binaryColumnsQuery } from './pglite-binary.ts';
 import { importDriver } from './optional-import.ts';
@@ -57,9 +58,10 @@ type PgvectorModule = typeof import('@electric-sql/pglite-pgvector');
  * await db.pglite.close();
  */
 export async function openPglite(options: OpenPgliteOptions = {}): Promise<PgliteDb> {
-  const install = '@electric-sql/pglite @electric-sql/pglite-pgvector';
-  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite', install);
-  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite', install);
+  // PGlite and its pgvector plugin go together: whichever is missing, the hint installs both.
+  const both = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector'];
+  const { PGlite } = await importDriver<PgliteModule>('@electric-sql/pglite', 'vecpg/pglite', both);
+  const { vector } = await importDriver<PgvectorModule>('@electric-sql/pglite-pgvector', 'vecpg/pglite', both);
   const extra = options.pglite ?? {};
   const config: PGliteOptions = { ...extra, extensions: { ...extra.extensions, vector } };
   let lock: DataDirLock | undefined;
@@ -169,8 +171,10 @@ export function pgliteTypes(pglite: PGliteInterface, options: VectorTypeOptions 
  * @example
  * await registerPgliteTypesWhenCreated(pglite);
  */
-export async function registerPgliteTypesWhenCreated(pglite: PGliteInterface): Promise<void> {
-  await pgliteTypes(pglite).beforeStatement(async (text) => (await pglite.query<Row>(text)).rows);
+export async function registerPgliteTypesWhenCreated(pglite: PgliteLike | PGliteInterface): Promise<void> {
+  // A PgliteLike is a real PGlite typed by shape (the ORM subpaths avoid PGlite's own types).
+  const instance = pglite as PGliteInterface;
+  await pgliteTypes(instance).beforeStatement(async (text) => (await instance.query<Row>(text)).rows);
 }
 
 /**

@@ -4,15 +4,35 @@
  * on PGlite (one COPY per chunk, all inside the same transaction).
  */
 import { pipeline } from 'node:stream/promises';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Client, Pool, PoolClient } from 'pg';
 import { importDriver } from '../drivers/optional-import.ts';
+import type { PgliteLike, PgliteResultsLike } from '../drivers/pglite-like.ts';
 import { queryFailed } from '../drivers/query-error.ts';
 import type { Row } from '../sql/executor.ts';
 import { COPY_HEADER, COPY_TRAILER } from './copy.ts';
 
+/**
+ * The part of a node-postgres `Client` or `PoolClient` that `load` and `exportTable` use (typed
+ * here, not imported from `pg`, so `vecpg/load` type-checks without `@types/pg` or PGlite).
+ */
+export interface PgClientLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A node-postgres `Pool`, as far as `load` and `exportTable` use it. */
+export interface PgPoolLike {
+  connect(): Promise<PgClientLike & { release(error?: Error | boolean): void }>;
+}
+
+/** A PGlite instance, as far as `load` and `exportTable` use it (a blob for `COPY … FROM '/dev/blob'`). */
+export interface PgliteLoadTarget extends Pick<PgliteLike, 'query' | 'exec'> {
+  transaction<T>(callback: (tx: { query<R>(query: string, params?: unknown[], options?: { blob?: Blob }): Promise<PgliteResultsLike<R>> }) => Promise<T>): Promise<T>;
+}
+
 /** What `load` and `exportTable` run on: a node-postgres Pool or Client, a PGlite, or a `vecpg/pglite` db. */
-export type LoadTarget = Pool | Client | PoolClient | PGlite | { readonly pglite: PGlite };
+export type LoadTarget = PgPoolLike | PgClientLike | PgliteLoadTarget | { readonly pglite: PgliteLoadTarget };
 
 export interface Session {
   readonly kind: 'pg' | 'pglite';
@@ -24,10 +44,10 @@ export interface Session {
   copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
-function pgliteOf(target: LoadTarget): PGlite | undefined {
+function pgliteOf(target: LoadTarget): PgliteLoadTarget | undefined {
   if ('pglite' in target && typeof target.pglite === 'object') return target.pglite;
-  const t = target as Partial<PGlite>;
-  return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function' ? (target as PGlite) : undefined;
+  const t = target as Partial<PgliteLoadTarget> & { dumpDataDir?: unknown };
+  return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function' ? (target as PgliteLoadTarget) : undefined;
 }
 
 function isPool(target: Pool | Client | PoolClient): target is Pool {
@@ -44,16 +64,16 @@ function isPool(target: Pool | Client | PoolClient): target is Pool {
 export async function withSession<T>(target: LoadTarget, fn: (session: Session) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
   const pglite = pgliteOf(target);
   if (pglite !== undefined) return withPglite(pglite, fn, options.rollback ?? false);
-  return withPg(target as Pool | Client | PoolClient, fn, options.rollback ?? false);
+  return withPg(target as unknown as Pool | Client | PoolClient, fn, options.rollback ?? false);
 }
 
 class Rollback<T> {
   constructor(readonly value: T) {}
 }
 
-async function withPglite<T>(pglite: PGlite, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
+async function withPglite<T>(pglite: PgliteLoadTarget, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
   try {
-    return await pglite.transaction(async (tx: Transaction) => {
+    return await pglite.transaction(async (tx) => {
       const run = async <R extends Row>(text: string, params?: readonly unknown[], blob?: Blob): Promise<R[]> => {
         try {
           const result = await tx.query<R>(text, params === undefined ? [] : [...params], blob === undefined ? {} : { blob });

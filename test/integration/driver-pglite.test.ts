@@ -154,4 +154,12 @@ describe('vecpg/pglite', () => {
     expect(error).toMatchObject({ code: 'DRIVER_MISSING', details: { package: 'vecpg-no-such-driver' } });
     expect((error as Error).message).toContain('npm install vecpg-no-such-driver');
   });
+
+  it('a missing driver that comes with a partner names both in the install line (PGlite + its pgvector plugin)', async () => {
+    const error = await importDriver('vecpg-no-such-driver', 'vecpg/test', ['vecpg-no-such-driver', 'vecpg-no-such-plugin']).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'DRIVER_MISSING',
+      details: { package: 'vecpg-no-such-driver', install: ['vecpg-no-such-driver', 'vecpg-no-such-plugin'] },
+    });
+  });
 });

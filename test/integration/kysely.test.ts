@@ -284,7 +284,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
       const statement = executed.find((q) => q.sql.startsWith('select'))!;
       const lateral = exact ? '(("embedding" <-> $1::vector)) + 0' : '("embedding" <-> $1::vector)';
       expect(statement.sql).toBe(
-        `select "points".*, "vecpg"."vecpg_distance" as "distance" from "points" cross join lateral (select ${lateral} as "vecpg_distance") as "vecpg" order by "vecpg"."vecpg_distance" limit $2`,
+        `select "points".*, "vecpg"."vecpg_distance" as "distance" from "points" inner join lateral (select ${lateral} as "vecpg_distance") as "vecpg" on true order by "vecpg"."vecpg_distance" limit $2`,
       );
       const report = await explainScansWithoutSeqScan(tdb(), statement.sql, statement.parameters);
       plans[exact ? 'exact' : 'approximate'] = { evaluations: evaluations(report, '<->'), indexes: report.indexes };

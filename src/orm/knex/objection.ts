@@ -8,6 +8,14 @@ import { VecpgError } from '../../errors.ts';
 import { type VectorColumnSpec, toVectorParam } from './columns.ts';
 
 /**
+ * An Objection model class, typed by its shape rather than with `typeof Model` so that `vecpg/knex`
+ * type-checks in a Knex project without Objection installed.
+ */
+export interface ObjectionModelClass {
+  new (...args: never[]): { $toDatabaseJson(...args: never[]): object };
+}
+
+/**
  * A subclass of your Objection model whose `$toDatabaseJson` converts the given vector
  * columns (plain arrays, `Vector`, `SparseVector`, `{ indices, values, dimensions }`, bit strings)
  * to pgvector's text form and checks their dimensions. Reads need the parsers registered on the
@@ -21,9 +29,9 @@ import { type VectorColumnSpec, toVectorParam } from './columns.ts';
  * }
  * await Document.query().insert({ embedding: [0.5, 0.2, 0.9, 0.3] });
  */
-export function withVectorColumns<M extends typeof Model>(Base: M, columns: Readonly<Record<string, VectorColumnSpec>>): M {
+export function withVectorColumns<M extends ObjectionModelClass>(Base: M, columns: Readonly<Record<string, VectorColumnSpec>>): M {
   const spec = { ...columns };
-  const WithVectors = class extends (Base as typeof Model) {
+  const WithVectors = class extends (Base as unknown as typeof Model) {
     override $toDatabaseJson(...args: []): Pojo {
       const json = super.$toDatabaseJson(...args);
       // Objection deep-clones objects on the way (a SparseVector would lose its class):

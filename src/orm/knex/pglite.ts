@@ -4,10 +4,10 @@
  * class is handed to `knex({ client })`, and rows are parsed by the parsers vecpg registers on
  * that PGlite instance only.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 import { importDriver } from '../../drivers/optional-import.ts';
+import type { PgliteLike } from '../../drivers/pglite-like.ts';
 import { VecpgError } from '../../errors.ts';
 
 interface KnexQueryObject {
@@ -53,7 +53,7 @@ export type ClientClass = new (config: Knex.Config) => Knex.Client;
 
 async function knexPostgresDialect(): Promise<ClientClass> {
   // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
-  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', 'knex');
+  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', ['knex']);
   return mod.default;
 }
 
@@ -65,7 +65,7 @@ async function knexPostgresDialect(): Promise<ClientClass> {
  * const Client = pgliteClientClass(pglite, PostgreSqlKnexDialect);
  * const db = knex({ client: Client, connection: {}, pool: { min: 1, max: 1 } });
  */
-export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClass {
+export function pgliteClientClass(pglite: PgliteLike, Base: ClientClass): ClientClass {
   const connection = { pglite };
   return class PgliteKnexClient extends (Base as unknown as new (config: Knex.Config) => Record<string, unknown>) {
     dialect = 'postgresql';
@@ -124,7 +124,7 @@ export function pgliteClientClass(pglite: PGlite, Base: ClientClass): ClientClas
  * const knex = await knexPglite(pglite);
  * await knex.schema.createTable('items', (t) => vectorColumn(t, 'embedding', 'vector', 3));
  */
-export async function knexPglite(pglite: PGlite, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
+export async function knexPglite(pglite: PgliteLike, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
   const { default: knex } = await importDriver<{ default: KnexModule['knex'] }>('knex', 'vecpg/knex');
   await registerPgliteTypesWhenCreated(pglite);

@@ -3,7 +3,7 @@
  * indexes with the right operator class and validated options, column storage, and the version
  * check. All DDL text comes from the SQL layer (createExtensionSql, createIndexSql, …).
  */
-import { CompiledQuery, type Kysely, type Migration } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { type ColumnStorage, type CreateIndexOptions, createExtensionSql, createIndexSql, defaultIndexName, dropExtensionSql, dropIndexSql, setStorageSql } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
@@ -49,12 +49,22 @@ export async function dropPgvectorExtension<DB>(db: Kysely<DB>, options: { casca
 }
 
 /**
+ * A Kysely migration (`{ up, down }`), typed here rather than with Kysely's `Migration` so one
+ * declaration fits Kysely 0.27, 0.28 and 0.29 (0.29 moved `Migration` to `kysely/migration` and
+ * left an error type in its place). Any of them accepts it in a `MigrationProvider`.
+ */
+export interface MigrationLike {
+  up(db: Kysely<unknown>): Promise<void>;
+  down?(db: Kysely<unknown>): Promise<void>;
+}
+
+/**
  * A ready-made migration: up enables pgvector (idempotent), down drops it.
  *
  * @example
  * const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ '0001_pgvector': pgvectorMigration(), ...mine }) } });
  */
-export function pgvectorMigration(options: { schema?: string; cascadeOnDown?: boolean } = {}): Migration {
+export function pgvectorMigration(options: { schema?: string; cascadeOnDown?: boolean } = {}): MigrationLike {
   return {
     up: (db) => createPgvectorExtension(db, options.schema === undefined ? {} : { schema: options.schema }),
     down: (db) => dropPgvectorExtension(db, options.cascadeOnDown ? { cascade: true } : {}),
@@ -99,7 +109,7 @@ export async function dropVectorIndex<DB>(db: Kysely<DB>, name: QualifiedName): 
  * @example
  * '0003_items_hnsw': vectorIndexMigration({ table: 'items', column: 'embedding', type: 'vector', distance: 'l2' })
  */
-export function vectorIndexMigration(options: VectorIndexOptions): Migration {
+export function vectorIndexMigration(options: VectorIndexOptions): MigrationLike {
   const name = vectorIndexName(options);
   createIndexSql({ ...options, name }); // validate now, not when the migration runs
   return {

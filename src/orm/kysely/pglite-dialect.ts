@@ -3,7 +3,6 @@
  * Queries go to the PGlite instance; a Kysely transaction is a PGlite transaction, which holds
  * PGlite's transaction lock so no other query of the instance runs inside it.
  */
-import type { PGliteInterface, Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import {
   type CompiledQuery,
   type DatabaseConnection,
@@ -20,12 +19,13 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
+import type { PgliteLike, PgliteTransactionLike } from '../../drivers/pglite-like.ts';
 import { VecpgError } from '../../errors.ts';
 
 /** Options of {@link PgliteDialect}. */
 export interface PgliteDialectOptions {
   /** The PGlite instance, e.g. `(await openPglite()).pglite` from `vecpg/pglite` (its pgvector parsers registered). */
-  pglite: PGliteInterface;
+  pglite: PgliteLike;
   /** Close the instance on `db.destroy()` (default false: whoever opened it closes it). */
   closeOnDestroy?: boolean;
 }
@@ -33,12 +33,12 @@ export interface PgliteDialectOptions {
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 class PgliteConnection implements DatabaseConnection {
-  readonly #pglite: PGliteInterface;
-  #tx: PgliteTransaction | undefined;
+  readonly #pglite: PgliteLike;
+  #tx: PgliteTransactionLike | undefined;
   #finish: ((commit: boolean) => void) | undefined;
   #done: Promise<unknown> | undefined;
 
-  constructor(pglite: PGliteInterface) {
+  constructor(pglite: PgliteLike) {
     this.#pglite = pglite;
   }
 
@@ -64,8 +64,8 @@ class PgliteConnection implements DatabaseConnection {
     const finished = new Promise<boolean>((resolve) => {
       this.#finish = resolve;
     });
-    let started: (tx: PgliteTransaction) => void = () => {};
-    const ready = new Promise<PgliteTransaction>((resolve) => {
+    let started: (tx: PgliteTransactionLike) => void = () => {};
+    const ready = new Promise<PgliteTransactionLike>((resolve) => {
       started = resolve;
     });
     const done = this.#pglite.transaction(async (tx) => {

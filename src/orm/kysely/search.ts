@@ -93,7 +93,8 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
     const lateral = kysely.selectNoFrom((isExact ? exactOrder(d()) : d()).as(LATERAL_COLUMN)).as(LATERAL_ALIAS);
     let query = kysely
       .selectFrom(options.table as string)
-      .crossJoinLateral(lateral)
+      // `inner join lateral … on true`, not crossJoinLateral: the same plan, and Kysely 0.27 has it.
+      .innerJoinLateral(lateral, (join) => join.onTrue())
       .selectAll(options.table)
       .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);

@@ -3,7 +3,7 @@
  * MAIN, HNSW/IVFFlat indexes, and the pgvector version check. Each takes the migration itself
  * (`this`) and adds vecpg's SQL to it.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type MikroEntityManagerLike, mikroDb } from './executor.ts';
 import {
   type ColumnStorage,
   type CreateIndexOptions,
@@ -15,7 +15,6 @@ import {
 } from '../../sql/ddl.ts';
 import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
-import { mikroDb } from './executor.ts';
 
 /** What the helpers need from a MikroORM `Migration`. */
 export interface MigrationLike {
@@ -85,7 +84,7 @@ export function dropVectorIndex(migration: MigrationLike, name: QualifiedName): 
  * @example
  * const { version } = await pgvectorInfo(orm.em.fork());
  */
-export function pgvectorInfo(em: EntityManager): Promise<ExtensionInfo> {
+export function pgvectorInfo(em: MikroEntityManagerLike): Promise<ExtensionInfo> {
   return extensionInfo(mikroDb(em));
 }
 
@@ -96,6 +95,6 @@ export function pgvectorInfo(em: EntityManager): Promise<ExtensionInfo> {
  * @example
  * await requirePgvector(orm.em.fork(), 'iterativeScan');
  */
-export async function requirePgvector(em: EntityManager, feature: VectorFeature): Promise<void> {
+export async function requirePgvector(em: MikroEntityManagerLike, feature: VectorFeature): Promise<void> {
   await requireFeature(mikroDb(em), feature);
 }

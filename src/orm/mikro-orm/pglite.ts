@@ -1,11 +1,12 @@
 /**
- * MikroORM on the embedded PGlite: MikroORM's own PostgreSQL Knex dialect with queries sent to one
- * PGlite instance, handed to MikroORM through `driverOptions` (MikroORM reuses a Knex instance it
- * is given there). Nothing global changes.
+ * MikroORM on the embedded PGlite, handed to MikroORM through `driverOptions`: on MikroORM 6 its
+ * own PostgreSQL Knex dialect with queries sent to one PGlite instance (MikroORM reuses a Knex
+ * instance it is given there), on MikroORM 7 vecpg's Kysely dialect for PGlite (MikroORM 7 runs on
+ * Kysely and reuses a dialect it is given). Nothing global changes.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 import { importDriver } from '../../drivers/optional-import.ts';
+import type { PgliteLike } from '../../drivers/pglite-like.ts';
 import { type ClientClass, pgliteClientClass } from '../knex/pglite.ts';
 
 type MikroPostgres = typeof import('@mikro-orm/postgresql');
@@ -26,9 +27,15 @@ export interface PgliteMikroOptions {
  * const { pglite } = await openPglite();
  * const orm = await MikroORM.init({ ...(await mikroOrmPglite(pglite)), entities: [Document] });
  */
-export async function mikroOrmPglite(pglite: PGlite): Promise<PgliteMikroOptions> {
+export async function mikroOrmPglite(pglite: PgliteLike): Promise<PgliteMikroOptions> {
   const mod = await importDriver<MikroPostgres>('@mikro-orm/postgresql', 'vecpg/mikro-orm');
   await registerPgliteTypesWhenCreated(pglite);
+  if (typeof (mod as Partial<MikroPostgres>).knex !== 'function') {
+    // MikroORM 7: no Knex; it takes a Kysely dialect (Kysely is its own dependency).
+    const { PgliteDialect } = await import('../kysely/pglite-dialect.ts');
+    const dialect = new PgliteDialect({ pglite });
+    return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: dialect as unknown as Record<string, unknown> };
+  }
   const Client = pgliteClientClass(pglite, mod.PostgreSqlKnexDialect as unknown as ClientClass);
   const knex = mod.knex({ client: Client as never, connection: {}, pool: { min: 1, max: 1 } });
   return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: knex as unknown as Record<string, unknown> };

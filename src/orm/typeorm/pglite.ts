@@ -5,7 +5,7 @@
  * transaction and its `SET LOCAL` settings never interleave with other queries. Nothing global
  * changes: the object is passed to one DataSource.
  */
-import type { PGlite, Results } from '@electric-sql/pglite';
+import type { PgliteLike, PgliteResultsLike } from '../../drivers/pglite-like.ts';
 import type { DataSourceOptions } from 'typeorm';
 import { registerPgliteTypesWhenCreated } from '../../drivers/pglite.ts';
 
@@ -19,15 +19,15 @@ interface PgResult {
   fields: unknown[];
 }
 
-function toPgResult(text: string, result: Results): PgResult {
+function toPgResult(text: string, result: PgliteResultsLike<unknown>): PgResult {
   const command = (/^\s*([A-Za-z]+)/.exec(text)?.[1] ?? '').toUpperCase();
   return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length, command, fields: result.fields };
 }
 
 /** One PGlite "connection": `query` with pg's three call shapes, and the event methods TypeORM calls. */
 class PgliteConnection {
-  readonly #pglite: PGlite;
-  constructor(pglite: PGlite) {
+  readonly #pglite: PgliteLike;
+  constructor(pglite: PgliteLike) {
     this.#pglite = pglite;
   }
 
@@ -70,7 +70,7 @@ class PgliteConnection {
  * const pglite = (await openPglite()).pglite;
  * const dataSource = new DataSource({ type: 'postgres', driver: pgliteDriver(pglite), entities: [Document] });
  */
-export function pgliteDriver(pglite: PGlite): { Pool: new (options?: unknown) => object } {
+export function pgliteDriver(pglite: PgliteLike): { Pool: new (options?: unknown) => object } {
   const connection = new PgliteConnection(pglite);
   let queue: Promise<void> = Promise.resolve();
 
@@ -121,6 +121,6 @@ export function pgliteDriver(pglite: PGlite): { Pool: new (options?: unknown) =>
  * @example
  * const dataSource = registerVecpg(new DataSource({ ...pgliteOptions(pglite), entities: [Document] }));
  */
-export function pgliteOptions(pglite: PGlite): DataSourceOptions {
+export function pgliteOptions(pglite: PgliteLike): DataSourceOptions {
   return { type: 'postgres', driver: pgliteDriver(pglite) };
 }

@@ -1,8 +1,9 @@
 /**
- * Teaching one TypeORM DataSource about `sparsevec`. TypeORM 1.x knows `vector` and `halfvec`
- * (and `bit`) for PostgreSQL but not `sparsevec`: its metadata validator refuses the type, and its
- * schema reader loses the dimensions, so every synchronize would drop and re-add the column (and its
- * data). {@link registerVecpg} fixes both on the given DataSource only: nothing global changes.
+ * Teaching one TypeORM DataSource about pgvector's types. TypeORM 1.x (and 0.3.27+) knows `vector`
+ * and `halfvec` (and `bit`) for PostgreSQL but not `sparsevec`; 0.3.20–0.3.26 know none of them. Its
+ * metadata validator refuses an unknown type, and its schema reader loses the dimensions, so every
+ * synchronize would drop and re-add the column (and its data). {@link registerVecpg} fixes both on
+ * the given DataSource only: nothing global changes.
  */
 import type { DataSource, QueryRunner, Table, ValueTransformer } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
@@ -27,10 +28,13 @@ interface LoadTablesRunner {
   loadTables(tableNames?: unknown[]): Promise<Table[]>;
 }
 
-/** Fill in the dimensions of `sparsevec` columns, which TypeORM's schema reader leaves empty. */
+/** pgvector's types that take a dimension (`bit` is TypeORM's own in every supported release). */
+const VECTOR_TYPES = ['vector', 'halfvec', 'sparsevec'];
+
+/** Fill in the dimensions of pgvector columns that TypeORM's schema reader leaves empty (`sparsevec`; all of them before 0.3.27). */
 async function fixSparsevecLengths(runner: QueryRunner, driver: PostgresDriverLike, tables: Table[]): Promise<void> {
   for (const table of tables) {
-    const columns = table.columns.filter((c) => c.type === 'sparsevec' && !c.length);
+    const columns = table.columns.filter((c) => VECTOR_TYPES.includes(c.type) && !c.length);
     if (columns.length === 0) continue;
     const { schema, tableName } = driver.parseTableName(table);
     const regclass = quoteQualified(schema ? [schema, tableName] : [tableName]);
@@ -39,7 +43,7 @@ async function fixSparsevecLengths(runner: QueryRunner, driver: PostgresDriverLi
       [regclass],
     )) as Array<{ name: string; type: string }>;
     for (const column of columns) {
-      const m = /^(?:[\w"]+\.)?sparsevec\((\d+)\)$/.exec(rows.find((r) => r.name === column.name)?.type ?? '');
+      const m = /^(?:[\w"]+\.)?(?:vector|halfvec|sparsevec)\((\d+)\)$/.exec(rows.find((r) => r.name === column.name)?.type ?? '');
       if (m) column.length = m[1]!;
     }
   }
@@ -83,7 +87,7 @@ export function registerVecpg<D extends DataSource>(dataSource: D): D {
   const driver = dataSource.driver as unknown as PostgresDriverLike;
   if (driver[REGISTERED]) return dataSource;
   for (const list of [driver.supportedDataTypes, driver.withLengthColumnTypes]) {
-    if (!list.includes('sparsevec')) list.push('sparsevec');
+    for (const type of VECTOR_TYPES) if (!list.includes(type)) list.push(type);
   }
   const createQueryRunner = driver.createQueryRunner.bind(driver);
   driver.createQueryRunner = (mode) => {

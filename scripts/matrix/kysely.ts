@@ -1,0 +1,62 @@
+/** Matrix smoke for vecpg/kysely: Migrator migrations, PgvectorPlugin, nearest(). */
+import { type Generated, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import {
+  PgliteDialect,
+  PgvectorPlugin,
+  type SparsevecColumn,
+  type VectorColumn,
+  nearest,
+  pgvectorMigration,
+  requirePgvector,
+  vectorIndexMigration,
+} from 'vecpg/kysely';
+import * as c from './check.ts';
+
+interface Database {
+  matrix_items: { id: Generated<number>; name: string; embedding: VectorColumn; features: SparsevecColumn };
+}
+
+async function scenario(url: string | undefined): Promise<void> {
+  let db: Kysely<Database>;
+  let register: () => Promise<unknown> = async () => undefined;
+  if (url) {
+    const pg = (await import('pg')).default;
+    const { registerTypes } = await import('vecpg/pg');
+    const pool = new pg.Pool({ connectionString: url });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
+    register = () => registerTypes(pool);
+    await sql`DROP TABLE IF EXISTS kysely_migration, kysely_migration_lock, matrix_items`.execute(db);
+  } else {
+    const { openPglite } = await import('vecpg/pglite');
+    const { pglite } = await openPglite();
+    db = new Kysely<Database>({ dialect: new PgliteDialect({ pglite, closeOnDestroy: true }), plugins: [new PgvectorPlugin()] });
+  }
+  try {
+    const migrations = {
+      '1_pgvector': pgvectorMigration(),
+      '2_items': {
+        async up(m: Kysely<unknown>) {
+          await sql.raw(c.CREATE_TABLE).execute(m);
+        },
+      },
+      '3_index': vectorIndexMigration({ table: c.TABLE, column: 'embedding', type: 'vector', distance: 'l2' }),
+    };
+    const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    if (error) throw error;
+    await register();
+    c.expectVersion((await requirePgvector(db, 'sparsevec')).version);
+    await db.insertInto('matrix_items').values(c.ITEMS).execute();
+    for (const metric of c.METRICS) {
+      c.expectSearch(metric, await nearest(db, { table: 'matrix_items', column: 'embedding', query: c.QUERY, distance: metric, k: 4 }));
+    }
+    const d = await db.selectFrom('matrix_items').selectAll().where('name', '=', 'D').executeTakeFirstOrThrow();
+    c.expectFeatures(d.features);
+    c.expectEmbedding(d.embedding);
+    c.expectStoredText((await sql<{ text: string }>`SELECT features::text AS text FROM matrix_items WHERE name = 'D'`.execute(db)).rows[0]?.text);
+    c.expectIndex((await sql<{ indexdef: string }>`SELECT indexdef FROM pg_indexes WHERE tablename = 'matrix_items'`.execute(db)).rows.map((r) => r.indexdef));
+  } finally {
+    await db.destroy();
+  }
+}
+
+await c.main('kysely', scenario);
