@@ -94,11 +94,14 @@ describeEachCliTarget('vecpg first contact', (t) => {
     expect(missing.stderr).toContain('does not exist (use --create to create it)');
     const format = await t().run(['import', 'data.vectors', '--table', 'nope', '--create'], { cwd: dir });
     expect(format.stderr).toContain('[INVALID_OPTION]');
-    expect(format.stderr).toContain('give --format (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs)');
+    expect(format.stderr).toContain('give --format (libsvm, mtx, jsonl, csv, tsv, npy, fvecs, bvecs, vec, word2vec)');
     const badFormat = await t().run(['import', 'data.vectors', '--table', 'nope', '--format', 'xyz'], { cwd: dir });
     expect(badFormat.stderr).toContain('--format takes one of libsvm');
     const type = await t().run(['import', 'zero.svm', '--table', 'z', '--create', '--dimensions', '5'], { cwd: dir });
-    expect(type.stderr).toContain('has no readable record to infer the column type from: give --type');
+    // Its only record is bad: --create reports that record's error (with its flag), not "give --type".
+    expect(type.stderr).toContain('[IMPORT_FAILED]');
+    expect(type.stderr).toContain('zero.svm:1:');
+    expect(type.stderr).toContain('then say so with --index-base 0)');
     const zero = await t().run(['import', 'zero.svm', '--table', 'z', '--create', '--type', 'sparsevec', '--dimensions', '5'], { cwd: dir });
     expect(zero.code).toBe(1);
     expect(zero.stderr).toContain('[IMPORT_FAILED]');

@@ -44,7 +44,7 @@ describe.runIf(process.env.DATABASE_URL)('npm start against a server database wi
     await server?.drop();
   });
 
-  it('keeps the user’s documents and science_data, and is rerunnable with the same rows', async () => {
+  it('keeps the user’s documents and science_data, and is rerunnable with the same rows', { timeout: 240_000 }, async () => {
     server = await createServerDatabase();
     const pg = (await import('pg')).default;
     const client = new pg.Client({ connectionString: server.url });
@@ -101,7 +101,7 @@ describe('npm start on the embedded default database with the user’s own table
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it('keeps the user’s documents table', async () => {
+  it('keeps the user’s documents table', { timeout: 240_000 }, async () => {
     home = await mkdtemp(join(tmpdir(), 'vecpg-start-'));
     let db = await openDefaultDatabase({ home });
     await db.query('CREATE TABLE documents (id int PRIMARY KEY, body text)');
