@@ -81,7 +81,9 @@ for (const [key, target] of Object.entries(pkg.exports)) {
     const file = stack.pop();
     if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s+|\bimport\(\s*)['"]([^'"]+)['"]/g)) {
+    // Comments out first: prose such as 'apart from "the statement failed"' is not an import.
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of code.matchAll(/(?:\bfrom\s+|\bimport\(\s*)['"]([^'"]+)['"]/g)) {
       const s = m[1];
       if (s.startsWith('.')) stack.push(join(dirname(file), s.replace(/\.(js|ts)$/, '.d.ts')));
       else if (!s.startsWith('node:') && !allowed.has(packageOf(s))) {
