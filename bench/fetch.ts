@@ -10,7 +10,7 @@ import pg from 'pg';
 import pgvector from 'pgvector';
 import { registerTypes as pgvectorRegisterTypes } from 'pgvector/pg';
 import { binaryColumnSql, decodeVectorColumn } from '../src/index.ts';
-import { registerTypes } from '../src/drivers/pg.ts';
+import { registerVectorTypes } from '../src/drivers/pg.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
 import { cpuMs, ensureVectorExtension, machine, median, printTable } from './util.ts';
 
@@ -94,7 +94,7 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
     const ours = new pg.Client({ connectionString: url });
     await Promise.all([theirs.connect(), ours.connect()]);
     await pgvectorRegisterTypes(theirs);
-    await registerTypes(ours);
+    await registerVectorTypes(ours);
     const pgv = async () => (await theirs.query(textSql)).rows as Rows;
     const text = async () => (await ours.query(textSql)).rows as Rows;
     const binary = async () => decodeAll((await ours.query(binarySql)).rows as Rows);

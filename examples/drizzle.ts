@@ -12,12 +12,12 @@ import { type PgDatabase, type PgQueryResultHKT, pgTable, serial, varchar } from
 import {
   SparseVector,
   cosineDistance,
-  enablePgvector,
+  createVectorExtension,
   hnswIndex,
   l1Distance,
   l2Distance,
   maxInnerProduct,
-  nearest,
+  vectorSearch,
   requirePgvector,
   sparsevec,
   vector,
@@ -54,7 +54,7 @@ async function createTables(db: Db): Promise<void> {
 /** Runs the walkthrough and returns what it found, for the test to check. */
 export async function walkthrough(db: Db, log: (...args: unknown[]) => void = console.log) {
   // 1. Enable the extension (in a project: the drizzle-kit custom migration) and check its version.
-  await enablePgvector(db);
+  await createVectorExtension(db);
   const info = await requirePgvector(db, 'sparsevec');
   log(`pgvector ${info.version}`);
   await createTables(db);
@@ -106,8 +106,8 @@ export async function walkthrough(db: Db, log: (...args: unknown[]) => void = co
   log('distances:', doc);
 
   // 6. Exact by default, even with the HNSW index on science_data; approximate when asked.
-  const exactTop = await nearest(db, { table: scienceData, column: scienceData.features, query: target, distance: 'cosine', k: 2 });
-  const approxTop = await nearest(db, {
+  const exactTop = await vectorSearch(db, { table: scienceData, column: scienceData.features, query: target, distance: 'cosine', k: 2 });
+  const approxTop = await vectorSearch(db, {
     table: scienceData,
     column: scienceData.features,
     query: target,

@@ -16,7 +16,7 @@ import {
   dropVectorIndex,
   formatVectorRow,
   knexPglite,
-  knexSearch,
+  vectorSearch,
   l2Distance,
   requirePgvector,
   setVectorStorage,
@@ -144,9 +144,9 @@ export async function walkthrough(knex: Knex) {
     .orderBy('distance');
 
   // Exact versus approximate: exact by default (the true top-k even with the HNSW index above)…
-  const exact = await knexSearch(knex, { table: 'science_data', column: 'features', query: target, distance: 'cosine', k: 2 });
+  const exact = await vectorSearch(knex, { table: 'science_data', column: 'features', query: target, distance: 'cosine', k: 2 });
   // …or approximate, with HNSW settings applied by SET LOCAL inside a transaction.
-  const approximate = await knexSearch(knex, {
+  const approximate = await vectorSearch(knex, {
     table: 'science_data',
     column: 'features',
     query: target,

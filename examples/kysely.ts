@@ -17,8 +17,8 @@ import {
   l1Distance,
   l2Distance,
   maxInnerProduct,
-  nearest,
-  pgvectorMigration,
+  vectorSearch,
+  vectorExtensionMigration,
   requirePgvector,
   setVectorStorage,
   vectorDataType,
@@ -31,7 +31,7 @@ export interface Database {
 }
 
 export const migrations: Record<string, Migration> = {
-  '0001_pgvector': pgvectorMigration(),
+  '0001_pgvector': vectorExtensionMigration(),
   '0002_documents': {
     async up(db) {
       await db.schema
@@ -130,8 +130,8 @@ export async function walkthrough(db: Kysely<Database>, log: (...args: unknown[]
   log('distances:', doc);
 
   // Exact by default, even with the HNSW index; approximate when asked.
-  const exactTop = await nearest(db, { table: 'science_data', column: 'features', query: target, distance: 'cosine', k: 2 });
-  const approxTop = await nearest(db, {
+  const exactTop = await vectorSearch(db, { table: 'science_data', column: 'features', query: target, distance: 'cosine', k: 2 });
+  const approxTop = await vectorSearch(db, {
     table: 'science_data',
     column: 'features',
     query: target,
@@ -153,12 +153,12 @@ export async function walkthrough(db: Kysely<Database>, log: (...args: unknown[]
 async function main(): Promise<void> {
   if (process.env.DATABASE_URL) {
     const pg = (await import('pg')).default;
-    const { registerTypes } = await import('vecpg/pg');
+    const { registerVectorTypes } = await import('vecpg/pg');
     const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
     try {
       await migrate(db);
-      await registerTypes(pool); // after the extension exists: vectors come back as number[] / SparseVector
+      await registerVectorTypes(pool); // after the extension exists: vectors come back as number[] / SparseVector
       await walkthrough(db);
     } finally {
       await db.destroy();

@@ -9,12 +9,12 @@ import { Migration, Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SparseVector } from 'vecpg';
 import {
-  addVectorExtension,
+  createVectorExtension,
   cosineDistance,
   dropVectorExtension,
   l2Distance,
   mikroOrmPglite,
-  mikroSearch,
+  vectorSearch,
   requirePgvector,
   setVectorStorage,
   vectorIndex,
@@ -24,7 +24,7 @@ import {
 // Step 1: turn on the extension in a migration (Django's VectorExtension / RunSQL with a reverse).
 export class EnableVector extends Migration {
   override async up(): Promise<void> {
-    addVectorExtension(this); // CREATE EXTENSION IF NOT EXISTS vector
+    createVectorExtension(this); // CREATE EXTENSION IF NOT EXISTS vector
   }
   override async down(): Promise<void> {
     dropVectorExtension(this); // DROP EXTENSION IF EXISTS vector
@@ -138,9 +138,9 @@ export async function walkthrough(orm: MikroORM) {
   const nearestDocs = await em.find(DocumentSchema, {}, { orderBy: { [l2Distance('embedding', [0.5, 0.2, 0.9, 0.3])]: 'asc' } });
 
   // Exact versus approximate: exact by default (the true top-k even with the HNSW index above)…
-  const exact = await mikroSearch(em, ScienceDataSchema, { column: 'features', query: target, distance: 'cosine', k: 2 });
+  const exact = await vectorSearch(em, ScienceDataSchema, { column: 'features', query: target, distance: 'cosine', k: 2 });
   // …or approximate, with HNSW settings applied by SET LOCAL inside a transaction.
-  const approximate = await mikroSearch(em, ScienceDataSchema, {
+  const approximate = await vectorSearch(em, ScienceDataSchema, {
     column: 'features',
     query: target,
     distance: 'cosine',

@@ -13,25 +13,25 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { SparseVector } from 'vecpg';
 import {
-  checkPgvector,
+  requirePgvector,
   cosineDistance,
-  extensionMigration,
-  indexMigration,
+  vectorExtensionMigration,
+  vectorIndexMigration,
   l2Distance,
   pgvector,
-  storageMigration,
+  vectorStorageMigration,
 } from 'vecpg/prisma';
 import { PrismaClient } from '../test/fixtures/prisma/generated/client.ts';
 
 // Step 1: the migration that enables pgvector (or declare `extensions = [vector]` in the datasource).
 // Create it with `npx prisma migrate dev --create-only --name vector` and paste this SQL:
 export const vectorMigrationSql = [
-  extensionMigration().up, // CREATE EXTENSION IF NOT EXISTS vector;
-  storageMigration('Document', 'embedding').up, // keep vectors in the row: faster exact scans
-  indexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).up,
+  vectorExtensionMigration().up, // CREATE EXTENSION IF NOT EXISTS vector;
+  vectorStorageMigration('Document', 'embedding').up, // keep vectors in the row: faster exact scans
+  vectorIndexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).up,
 ].join('');
 // …and add the index to the model so `prisma migrate dev` keeps it:
-export const scienceDataIndexLine = indexMigration({
+export const scienceDataIndexLine = vectorIndexMigration({
   table: 'ScienceData',
   column: 'features',
   type: 'sparsevec',
@@ -55,7 +55,7 @@ export type Prisma = ReturnType<typeof connect>;
 
 export async function walkthrough(prisma: Prisma) {
   // Step 3: check the installed pgvector (sparsevec needs 0.7.0).
-  const { version } = await checkPgvector(prisma, ['sparsevec']);
+  const { version } = await requirePgvector(prisma, ['sparsevec']);
 
   // Step 4: dense vectors — pass a plain array.
   await prisma.document.createWithVectors({

@@ -24,7 +24,7 @@ import {
   maxInnerProduct,
   pgvectorInfo,
   pgliteOptions,
-  registerVecpg,
+  registerVectorTypes,
   setVectorStorage,
   createVectorIndexes,
   vectorSearch,
@@ -82,9 +82,9 @@ export class CreateTables1700000000001 implements MigrationInterface {
   }
 }
 
-/** The DataSource: registerVecpg teaches it sparsevec and vecpg's codecs (nothing global changes). */
+/** The DataSource: registerVectorTypes teaches it sparsevec and vecpg's codecs (nothing global changes). */
 export function createDataSource(connection: DataSourceOptions): DataSource {
-  return registerVecpg(
+  return registerVectorTypes(
     new DataSource({
       ...connection,
       entities: [Document, ScienceData],

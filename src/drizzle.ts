@@ -5,7 +5,7 @@
  * extension in a custom migration, and exact or approximate search.
  *
  * @example
- * import { vector, sparsevec, cosineDistance, hnswIndex, nearest } from 'vecpg/drizzle';
+ * import { vector, sparsevec, cosineDistance, hnswIndex, vectorSearch } from 'vecpg/drizzle';
  */
 export {
   vector,
@@ -23,7 +23,7 @@ export {
   l1Distance,
   hammingDistance,
   jaccardDistance,
-  distance,
+  vectorDistance,
   exact,
   columnVectorType,
   vectorValueSql,
@@ -31,10 +31,10 @@ export {
 } from './orm/drizzle/distance.ts';
 export { hnswIndex, ivfflatIndex, type HnswIndexOptions, type IvfflatIndexOptions, type IndexColumn } from './orm/drizzle/indexes.ts';
 export {
-  pgvectorMigrationSql,
-  dropPgvectorMigrationSql,
-  storageMigrationSql,
-  enablePgvector,
+  vectorExtensionMigration,
+  dropVectorExtensionMigration,
+  vectorStorageMigration,
+  createVectorExtension,
   pgvectorInfo,
   requirePgvector,
   drizzleExecutor,
@@ -42,7 +42,7 @@ export {
   STATEMENT_BREAKPOINT,
   type DrizzleExecutable,
 } from './orm/drizzle/migrations.ts';
-export { nearest, withSearchSettings, type NearestOptions, type NearestRow, type DrizzleTransactional } from './orm/drizzle/search.ts';
+export { vectorSearch, withSearchSettings, type VectorSearchOptions, type VectorSearchRow, type DrizzleTransactional } from './orm/drizzle/search.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { DistanceName, VectorType } from './sql/operators.ts';

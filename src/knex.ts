@@ -30,7 +30,7 @@ export {
   hammingDistance,
   jaccardDistance,
 } from './orm/knex/distance.ts';
-export { toKnexRaw, knexExecutor, knexDb, knexTransactionOf } from './orm/knex/executor.ts';
+export { toKnexRaw, knexExecutor, wrapKnex, knexTransactionOf } from './orm/knex/executor.ts';
 export {
   createVectorExtension,
   dropVectorExtension,
@@ -44,9 +44,9 @@ export { knexPglite } from './orm/knex/pglite.ts';
 export {
   type SimilarityBuilder,
   type SimilarityOptions,
-  type KnexSearchOptions,
+  type VectorSearchOptions,
   applySimilarity,
-  knexSearch,
+  vectorSearch,
 } from './orm/knex/search.ts';
 export type { CreateIndexOptions, ColumnStorage } from './sql/ddl.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';

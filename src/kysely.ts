@@ -25,16 +25,16 @@ export {
   l1Distance,
   hammingDistance,
   jaccardDistance,
-  distance,
+  vectorDistance,
   exact,
   vectorValue,
   type VectorRef,
 } from './orm/kysely/distance.ts';
 export {
-  pgvectorMigration,
+  vectorExtensionMigration,
   vectorIndexMigration,
-  createPgvectorExtension,
-  dropPgvectorExtension,
+  createVectorExtension,
+  dropVectorExtension,
   createVectorIndex,
   dropVectorIndex,
   vectorIndexName,
@@ -45,7 +45,7 @@ export {
   type VectorIndexOptions,
   type MigrationLike,
 } from './orm/kysely/migrations.ts';
-export { nearest, withSearchSettings, type NearestOptions, type NearestRow } from './orm/kysely/search.ts';
+export { vectorSearch, withSearchSettings, type VectorSearchOptions, type VectorSearchRow } from './orm/kysely/search.ts';
 export { PgliteDialect, type PgliteDialectOptions } from './orm/kysely/pglite-dialect.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

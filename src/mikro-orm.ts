@@ -33,17 +33,17 @@ export {
 } from './orm/mikro-orm/distance.ts';
 export {
   type MigrationLike,
-  addVectorExtension,
+  createVectorExtension,
   dropVectorExtension,
   setVectorStorage,
-  addVectorIndex,
+  createVectorIndex,
   dropVectorIndex,
   pgvectorInfo,
   requirePgvector,
 } from './orm/mikro-orm/migrations.ts';
-export { mikroDb, entityManagerOf, type MikroEntityManagerLike } from './orm/mikro-orm/executor.ts';
+export { wrapMikroOrm, entityManagerOf, type MikroEntityManagerLike } from './orm/mikro-orm/executor.ts';
 export { type PgliteMikroOptions, mikroOrmPglite } from './orm/mikro-orm/pglite.ts';
-export { type MikroSearchOptions, type SearchResult, mikroSearch } from './orm/mikro-orm/search.ts';
+export { type VectorSearchOptions, type SearchResult, vectorSearch } from './orm/mikro-orm/search.ts';
 export type { CreateIndexOptions, ColumnStorage } from './sql/ddl.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';

@@ -7,7 +7,7 @@
  * const db = await wrapPg(new pg.Pool({ connectionString: process.env.DATABASE_URL }));
  */
 export {
-  registerTypes,
+  registerVectorTypes,
   wrapPg,
   type PgClientOrPool,
   type VectorTypeOids,

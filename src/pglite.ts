@@ -8,7 +8,7 @@
 export {
   openPglite,
   wrapPglite,
-  registerPgliteTypes,
+  registerVectorTypes,
   openDefaultDatabase,
   defaultDataDir,
   type PgliteDb,

@@ -7,7 +7,7 @@
  * const db = await wrapPostgres(postgres(process.env.DATABASE_URL!));
  */
 export {
-  registerTypes,
+  registerVectorTypes,
   vectorTypes,
   wrapPostgres,
   type PostgresSql,

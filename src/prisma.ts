@@ -31,7 +31,7 @@ export {
   jaccardDistance,
   type DistanceTo,
 } from './orm/prisma/distances.ts';
-export { prismaDb, prismaExecutor, prismaQueryFailed, type PrismaRawClient } from './orm/prisma/executor.ts';
+export { wrapPrisma, prismaExecutor, prismaQueryFailed, type PrismaRawClient } from './orm/prisma/executor.ts';
 export {
   type DistanceFilter,
   rankStatement,
@@ -42,11 +42,11 @@ export {
 } from './orm/prisma/statements.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export {
-  extensionMigration,
-  indexMigration,
-  storageMigration,
-  checkPgvector,
+  vectorExtensionMigration,
+  vectorIndexMigration,
+  vectorStorageMigration,
+  requirePgvector,
   type MigrationSql,
-  type IndexMigration,
-  type IndexMigrationOptions,
+  type VectorIndexMigration,
+  type VectorIndexMigrationOptions,
 } from './orm/prisma/migrations.ts';

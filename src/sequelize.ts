@@ -11,7 +11,7 @@
 export { VECTOR, HALFVEC, SPARSEVEC, BIT, PgvectorDataType, toColumnParam, toModelValue, type ModelValue } from './orm/sequelize/types.ts';
 export { registerVectorTypes } from './orm/sequelize/register.ts';
 export {
-  distanceExpression,
+  vectorDistance,
   l2Distance,
   maxInnerProduct,
   cosineDistance,

@@ -1,7 +1,7 @@
 /**
  * `vecpg/typeorm` — pgvector for TypeORM (1.x, PostgreSQL driver): vector columns, distance
  * expressions for the QueryBuilder, migration helpers, indexes that synchronize keeps, and exact or
- * approximate nearest-neighbour search. Nothing global changes on import; `registerVecpg(dataSource)`
+ * approximate nearest-neighbour search. Nothing global changes on import; `registerVectorTypes(dataSource)`
  * is the one explicit registration (needed for `sparsevec`).
  *
  * @example
@@ -18,9 +18,9 @@ export {
   type VectorColumnOptions,
   type VectorTransformer,
 } from './orm/typeorm/columns.ts';
-export { registerVecpg } from './orm/typeorm/register.ts';
+export { registerVectorTypes } from './orm/typeorm/register.ts';
 export {
-  distanceExpression,
+  vectorDistance,
   l2Distance,
   maxInnerProduct,
   cosineDistance,

@@ -1,8 +1,8 @@
-/** Matrix smoke for vecpg/drizzle: vector/sparsevec columns, enablePgvector, nearest(). */
+/** Matrix smoke for vecpg/drizzle: vector/sparsevec columns, createVectorExtension, vectorSearch(). */
 import { eq, sql } from 'drizzle-orm';
 import { type PgDatabase, type PgQueryResultHKT, pgTable, serial, text } from 'drizzle-orm/pg-core';
 import { createIndexSql } from 'vecpg';
-import { enablePgvector, nearest, requirePgvector, sparsevec, vector } from 'vecpg/drizzle';
+import { createVectorExtension, vectorSearch, requirePgvector, sparsevec, vector } from 'vecpg/drizzle';
 import * as c from './check.ts';
 
 const items = pgTable(c.TABLE, {
@@ -21,12 +21,12 @@ async function rowsOf<R>(db: Db, text: string): Promise<R[]> {
 
 async function exercise(db: Db): Promise<void> {
   await db.execute(sql.raw(`DROP TABLE IF EXISTS ${c.TABLE}`));
-  await enablePgvector(db);
+  await createVectorExtension(db);
   c.expectVersion((await requirePgvector(db, 'sparsevec')).version);
   await db.execute(sql.raw(c.CREATE_TABLE));
   await db.insert(items).values(c.ITEMS);
   for (const metric of c.METRICS) {
-    c.expectSearch(metric, await nearest(db, { table: items, column: items.embedding, query: c.QUERY, distance: metric, k: 4 }));
+    c.expectSearch(metric, await vectorSearch(db, { table: items, column: items.embedding, query: c.QUERY, distance: metric, k: 4 }));
   }
   const [d] = await db.select().from(items).where(eq(items.name, 'D'));
   c.expectFeatures(d?.features);

@@ -1,12 +1,12 @@
-/** Matrix smoke for vecpg/kysely: Migrator migrations, PgvectorPlugin, nearest(). */
+/** Matrix smoke for vecpg/kysely: Migrator migrations, PgvectorPlugin, vectorSearch(). */
 import { type Generated, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import {
   PgliteDialect,
   PgvectorPlugin,
   type SparsevecColumn,
   type VectorColumn,
-  nearest,
-  pgvectorMigration,
+  vectorSearch,
+  vectorExtensionMigration,
   requirePgvector,
   vectorIndexMigration,
 } from 'vecpg/kysely';
@@ -21,10 +21,10 @@ async function scenario(url: string | undefined): Promise<void> {
   let register: () => Promise<unknown> = async () => undefined;
   if (url) {
     const pg = (await import('pg')).default;
-    const { registerTypes } = await import('vecpg/pg');
+    const { registerVectorTypes } = await import('vecpg/pg');
     const pool = new pg.Pool({ connectionString: url });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
-    register = () => registerTypes(pool);
+    register = () => registerVectorTypes(pool);
     await sql`DROP TABLE IF EXISTS kysely_migration, kysely_migration_lock, matrix_items`.execute(db);
   } else {
     const { openPglite } = await import('vecpg/pglite');
@@ -33,7 +33,7 @@ async function scenario(url: string | undefined): Promise<void> {
   }
   try {
     const migrations = {
-      '1_pgvector': pgvectorMigration(),
+      '1_pgvector': vectorExtensionMigration(),
       '2_items': {
         async up(m: Kysely<unknown>) {
           await sql.raw(c.CREATE_TABLE).execute(m);
@@ -47,7 +47,7 @@ async function scenario(url: string | undefined): Promise<void> {
     c.expectVersion((await requirePgvector(db, 'sparsevec')).version);
     await db.insertInto('matrix_items').values(c.ITEMS).execute();
     for (const metric of c.METRICS) {
-      c.expectSearch(metric, await nearest(db, { table: 'matrix_items', column: 'embedding', query: c.QUERY, distance: metric, k: 4 }));
+      c.expectSearch(metric, await vectorSearch(db, { table: 'matrix_items', column: 'embedding', query: c.QUERY, distance: metric, k: 4 }));
     }
     const d = await db.selectFrom('matrix_items').selectAll().where('name', '=', 'D').executeTakeFirstOrThrow();
     c.expectFeatures(d.features);

@@ -1,8 +1,8 @@
-/** Matrix smoke for vecpg/typeorm: registerVecpg, EntitySchema columns, synchronize, vectorSearch(). */
+/** Matrix smoke for vecpg/typeorm: registerVectorTypes, EntitySchema columns, synchronize, vectorSearch(). */
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions, EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import type { SparseVector } from 'vecpg';
-import { createVectorExtension, createVectorIndex, pgliteOptions, pgvectorInfo, registerVecpg, vectorColumnOptions, vectorSearch } from 'vecpg/typeorm';
+import { createVectorExtension, createVectorIndex, pgliteOptions, pgvectorInfo, registerVectorTypes, vectorColumnOptions, vectorSearch } from 'vecpg/typeorm';
 import * as c from './check.ts';
 
 interface Item {
@@ -34,7 +34,7 @@ async function scenario(url: string | undefined): Promise<void> {
     connection = pgliteOptions(pglite);
     closePglite = () => pglite.close();
   }
-  const dataSource = registerVecpg(new DataSource({ ...connection, entities: [ItemSchema] } as DataSourceOptions));
+  const dataSource = registerVectorTypes(new DataSource({ ...connection, entities: [ItemSchema] } as DataSourceOptions));
   await dataSource.initialize();
   try {
     await dataSource.query(`DROP TABLE IF EXISTS ${c.TABLE}`);

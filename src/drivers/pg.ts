@@ -45,10 +45,10 @@ function applyParsers(client: Client | PoolClient, parsers: Map<number, Parser>)
  *
  * @example
  * const pool = new pg.Pool({ connectionString });
- * await registerTypes(pool);
+ * await registerVectorTypes(pool);
  * const { rows } = await pool.query('SELECT embedding FROM items');
  */
-export async function registerTypes(
+export async function registerVectorTypes(
   clientOrPool: PgClientOrPool,
   options: VectorTypeOptions = {},
 ): Promise<VectorTypeOids> {

@@ -117,9 +117,9 @@ function releaseOnClose(pglite: PGlite, lock: DataDirLock): void {
  * @example
  * const pglite = await PGlite.create({ extensions: { vector } });
  * await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
- * await registerPgliteTypes(pglite);
+ * await registerVectorTypes(pglite);
  */
-export async function registerPgliteTypes(pglite: PGlite, options: VectorTypeOptions = {}): Promise<VectorTypeOids> {
+export async function registerVectorTypes(pglite: PGlite, options: VectorTypeOptions = {}): Promise<VectorTypeOids> {
   const rows = await run<TypeRow>(pglite, VECTOR_TYPES_SQL, undefined);
   const oids = oidsFromRows(rows);
   await install(pglite, oids, options);

@@ -58,10 +58,10 @@ async function run<R extends Row>(sql: Unsafe, text: string, params: readonly un
  *
  * @example
  * const sql = postgres(url);
- * await registerTypes(sql);
+ * await registerVectorTypes(sql);
  * const rows = await sql`SELECT embedding FROM items`;
  */
-export async function registerTypes<T extends Record<string, unknown>>(
+export async function registerVectorTypes<T extends Record<string, unknown>>(
   sql: PostgresSql<T>,
   options: VectorTypeOptions = {},
 ): Promise<VectorTypeOids> {
@@ -86,7 +86,7 @@ export type VectorPostgresTypes = Record<string, PostgresType> & { vector: Postg
  * `sql.typed.vector([1, 2, 3])`.
  *
  * @example
- * const oids = await registerTypes(postgres(url));
+ * const oids = await registerVectorTypes(postgres(url));
  * const sql = postgres(url, { types: vectorTypes(oids) });
  */
 export function vectorTypes(oids: VectorTypeOids, options: VectorTypeOptions = {}): VectorPostgresTypes {

@@ -18,7 +18,7 @@ export const VARBIT_OID = 1562;
  * How rows come back.
  *
  * @example
- * await registerTypes(pool, { dense: 'float32', bit: 'class' });
+ * await registerVectorTypes(pool, { dense: 'float32', bit: 'class' });
  */
 export interface VectorTypeOptions {
   /**

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SparseVector, type VecpgDb, createIndexSql, search, vectorParam, withSearchSettings } from 'vecpg';
-import { registerTypes, wrapPg } from 'vecpg/pg';
+import { registerVectorTypes, wrapPg } from 'vecpg/pg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 
 // Registered (and reported as skipped) without a server, so the file is never empty.
@@ -88,7 +88,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', 
       // A fresh pool where registration happens while the burst is already running.
       const late = new pg.Pool({ connectionString: server.url, max: 8 });
       try {
-        const registering = registerTypes(late);
+        const registering = registerVectorTypes(late);
         const burst = Array.from({ length: 64 }, () => registering.then(() => late.query<{ embedding: unknown }>('SELECT embedding FROM items WHERE id = 7')));
         for (const r of await Promise.all(burst)) expect(r.rows[0]!.embedding).toEqual([7, 0, 1]);
       } finally {

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VecpgDb, createIndexSql, search } from 'vecpg';
-import { registerTypes, wrapPg } from 'vecpg/pg';
+import { registerVectorTypes as registerTypes, wrapPg } from 'vecpg/pg';
 import { queryFailed } from '../../src/drivers/query-error.ts';
 import { doctor } from 'vecpg/tune';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
@@ -148,7 +148,7 @@ if (process.env.DATABASE_URL) {
 
 describe('the extension missing', () => {
   it('PGlite without the extension: wrapping works, the explicit registration and a search say EXTENSION_MISSING', async () => {
-    const { openPglite, wrapPglite, registerPgliteTypes } = await import('vecpg/pglite');
+    const { openPglite, wrapPglite, registerVectorTypes: registerPgliteTypes } = await import('vecpg/pglite');
     const { pgliteTemplate } = await import('../support/db.ts');
     const db = await openPglite({ loadDataDir: await pgliteTemplate(), createExtension: false });
     try {

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
-import { registerTypes, wrapPg } from 'vecpg/pg';
+import { registerVectorTypes, wrapPg } from 'vecpg/pg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 
 const SELECT_ALL = `SELECT '[0.1,2,3]'::vector AS v, '[0.1,2]'::halfvec AS h, '{1:5.5,43:1.2}/10000'::sparsevec AS s,
@@ -35,7 +35,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
       // Open 4 connections before registering: they sit idle in the pool.
       await Promise.all(Array.from({ length: 4 }, () => pool.query('SELECT pg_sleep(0.05)')));
       expect(pool.totalCount).toBe(4);
-      await registerTypes(pool);
+      await registerVectorTypes(pool);
       const results = await Promise.all(
         Array.from({ length: 64 }, (_, i) =>
           pool.query<{ v: unknown; s: unknown; i: number }>(
@@ -64,7 +64,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
       const probe = await other.query<{ oid: number }>(`SELECT 'vector'::regtype::oid::int AS oid`);
       const oid = probe.rows[0]!.oid;
       const before = pg.types.getTypeParser(oid, 'text');
-      const oids = await registerTypes(client);
+      const oids = await registerVectorTypes(client);
       expect(oids.vector).toBe(oid);
       expect(pg.types.getTypeParser(oid, 'text')).toBe(before);
       expect((await client.query(SELECT_ALL)).rows[0]!.v).toEqual([Math.fround(0.1), 2, 3]);
@@ -79,7 +79,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
-      await registerTypes(client);
+      await registerVectorTypes(client);
       const row = (await client.query(SELECT_ALL)).rows[0]!;
       expect(row.v).toEqual([Math.fround(0.1), 2, 3]);
       expect(row.h).toEqual([new HalfVector([0.1]).toArray()[0], 2]);
@@ -98,8 +98,8 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
     await a.connect();
     await b.connect();
     try {
-      await registerTypes(a, { dense: 'float32' });
-      await registerTypes(b, { dense: 'class', bit: 'class' });
+      await registerVectorTypes(a, { dense: 'float32' });
+      await registerVectorTypes(b, { dense: 'class', bit: 'class' });
       const ra = (await a.query(SELECT_ALL)).rows[0]!;
       expect(ra.v).toBeInstanceOf(Float32Array);
       expect(Array.from(ra.v as Float32Array)).toEqual([Math.fround(0.1), 2, 3]);
@@ -195,7 +195,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
     const pool = new pg.Pool({ connectionString: bare.url, max: 1 });
     await client.connect();
     try {
-      expect(await codeOf(registerTypes(client))).toBe('EXTENSION_MISSING');
+      expect(await codeOf(registerVectorTypes(client))).toBe('EXTENSION_MISSING');
       const db = await wrapPg(pool); // wrapping never requires the extension
       expect(await codeOf(db.query("SELECT '[1,2]'::vector AS v"))).toBe('EXTENSION_MISSING');
     } finally {
@@ -212,7 +212,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
       await pool.query('CREATE SCHEMA extensions; CREATE EXTENSION vector SCHEMA extensions');
       // Another schema with a type of the same name must not be picked up.
       await pool.query('CREATE TYPE public.vector AS (x int)');
-      const oids = await registerTypes(pool);
+      const oids = await registerVectorTypes(pool);
       expect(oids.schema).toBe('extensions');
       const { rows } = await pool.query(
         `SELECT '[1,2]'::extensions.vector AS v, '{2:1}/3'::extensions.sparsevec AS s, '[1]'::extensions.halfvec AS h`,

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
-import { defaultDataDir, openDefaultDatabase, openPglite, wrapPglite, registerPgliteTypes, type PgliteDb } from 'vecpg/pglite';
+import { defaultDataDir, openDefaultDatabase, openPglite, wrapPglite, registerVectorTypes, type PgliteDb } from 'vecpg/pglite';
 import { importDriver } from '../../src/drivers/optional-import.ts';
 import { pgliteTemplate } from '../support/db.ts';
 
@@ -120,7 +120,7 @@ describe('vecpg/pglite', () => {
     async () => {
       const source = await openPglite({ loadDataDir: template });
       await source.pglite.exec('DROP EXTENSION vector');
-      expect(await codeOf(registerPgliteTypes(source.pglite))).toBe('EXTENSION_MISSING');
+      expect(await codeOf(registerVectorTypes(source.pglite))).toBe('EXTENSION_MISSING');
       const unextended = await wrapPglite(source.pglite); // wrapping never requires the extension
       expect(await codeOf(unextended.query("SELECT '[1,2]'::vector AS v"))).toBe('EXTENSION_MISSING');
       const bare = await source.pglite.dumpDataDir('gzip');

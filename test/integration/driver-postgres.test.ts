@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
 import { wrapPg } from 'vecpg/pg';
-import { registerTypes, vectorTypes, wrapPostgres } from 'vecpg/postgres';
+import { registerVectorTypes, vectorTypes, wrapPostgres } from 'vecpg/postgres';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 
 const SELECT_ALL = `SELECT '[0.1,2,3]'::vector AS v, '[0.1,2]'::halfvec AS h, '{1:5.5,43:1.2}/10000'::sparsevec AS s,
@@ -67,7 +67,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/postgres (server)', () => {
   it('registration is per sql instance; tagged templates parse too; params round-trip', async () => {
     const registered = open();
     const other = open();
-    await registerTypes(registered);
+    await registerVectorTypes(registered);
     const [r] =
       await registered`SELECT ${new Vector([1, 2]).toSql()}::vector AS v, ${new SparseVector({ 3: 2 }, 4).toSql()}::sparsevec AS s`;
     expect(r!.v).toEqual([1, 2]);
@@ -77,7 +77,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/postgres (server)', () => {
   });
 
   it('vectorTypes(oids) for the types option: sql.typed.vector and plain arrays as parameters', async () => {
-    const oids = await registerTypes(open());
+    const oids = await registerVectorTypes(open());
     const sql = open({ types: vectorTypes(oids) });
     const typed = sql.typed as unknown as Record<'vector' | 'halfvec', (v: unknown) => postgres.Parameter>;
     const [row] = await sql`SELECT ${typed.vector!([1, 2, 3])} AS v, ${typed.halfvec!([0.1])}::text AS h`;
@@ -117,11 +117,11 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/postgres (server)', () => {
     const bare = await createServerDatabase({ extension: false });
     const sql = postgres(bare.url, { max: 1, onnotice: () => undefined });
     try {
-      const error = await registerTypes(sql).catch((e: unknown) => e);
+      const error = await registerVectorTypes(sql).catch((e: unknown) => e);
       expect(isVecpgError(error) && error.code).toBe('EXTENSION_MISSING');
       await sql.unsafe('CREATE SCHEMA extensions');
       await sql.unsafe('CREATE EXTENSION vector SCHEMA extensions');
-      const oids = await registerTypes(sql);
+      const oids = await registerVectorTypes(sql);
       expect(oids.schema).toBe('extensions');
       const [row] = await sql`SELECT '[1,2]'::extensions.vector AS v`;
       expect(row!.v).toEqual([1, 2]);

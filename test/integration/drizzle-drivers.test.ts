@@ -12,11 +12,11 @@ import { SparseVector } from 'vecpg';
 import {
   bit,
   cosineDistance,
-  enablePgvector,
+  createVectorExtension,
   halfvec,
   hammingDistance,
   l2Distance,
-  nearest,
+  vectorSearch,
   sparsevec,
   vector,
 } from 'vecpg/drizzle';
@@ -90,7 +90,7 @@ function suite(getDb: () => Db): void {
   });
 
   it('nearest() exact and approximate', async () => {
-    const exact = await nearest(getDb(), {
+    const exact = await vectorSearch(getDb(), {
       table: things,
       column: things.embedding,
       query: [0, 1, 0],
@@ -98,7 +98,7 @@ function suite(getDb: () => Db): void {
       k: 2,
     });
     expect(exact.map((r) => r.name)).toEqual(['y', 'z']);
-    const approx = await nearest(getDb(), {
+    const approx = await vectorSearch(getDb(), {
       table: things,
       column: things.embedding,
       query: [0, 1, 0],
@@ -133,7 +133,7 @@ describeEachTarget('drizzle drivers', (tdb, target) => {
       pglite = await PGlite.create({ extensions: { vector: pgliteVector }, loadDataDir: await pgliteTemplate() });
       const { drizzle } = await import('drizzle-orm/pglite');
       db = drizzle({ client: pglite }) as unknown as Db;
-      await enablePgvector(db);
+      await createVectorExtension(db);
       await pglite.exec(DDL);
     });
     afterAll(() => pglite.close());

@@ -15,7 +15,7 @@ import { asc } from 'drizzle-orm';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SparseVector } from 'vecpg';
-import { cosineDistance, pgvectorInfo, pgvectorMigrationSql, storageMigrationSql } from 'vecpg/drizzle';
+import { cosineDistance, pgvectorInfo, vectorExtensionMigration, vectorStorageMigration } from 'vecpg/drizzle';
 import { kitItems } from '../fixtures/drizzle/schema.ts';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 import { ROOT } from '../support/paths.ts';
@@ -53,10 +53,10 @@ let generated: { files: string[]; tables: string; second: string };
 
 beforeAll(async () => {
   await mkdir(join(ROOT, '.cache'), { recursive: true });
-  await custom('pgvector', pgvectorMigrationSql());
+  await custom('pgvector', vectorExtensionMigration());
   const first = await kit();
   expect(first).toContain('1 tables');
-  await custom('storage', storageMigrationSql(kitItems));
+  await custom('storage', vectorStorageMigration(kitItems));
   const files = await sqlFiles();
   const tables = await readFile(join(ROOT, OUT, files[1]!), 'utf8');
   const second = await kit();

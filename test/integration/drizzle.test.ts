@@ -33,11 +33,11 @@ import {
   l1Distance,
   l2Distance,
   maxInnerProduct,
-  nearest,
+  vectorSearch,
   pgvectorInfo,
   requirePgvector,
   sparsevec,
-  storageMigrationSql,
+  vectorStorageMigration,
   vector,
   vectorValueSql,
   withSearchSettings,
@@ -358,7 +358,7 @@ describeEachTarget('drizzle', (tdb) => {
   });
 
   it('storage MAIN for every vector column of a table', async () => {
-    const statement = storageMigrationSql(documents);
+    const statement = vectorStorageMigration(documents);
     expect(statement).toBe(
       'ALTER TABLE "documents" ALTER COLUMN "embedding" SET STORAGE MAIN;\n--> statement-breakpoint\nALTER TABLE "documents" ALTER COLUMN "half" SET STORAGE MAIN;\n',
     );
@@ -394,7 +394,7 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
   it('exact search is the true top-k even with an IVFFlat index present', async () => {
     const db = getDb();
     // (4.8, 0): nearer to cluster 0's centre, but its nearest row is the outlier 1000 in cluster 1's list.
-    const rows = await nearest(db, { table: points, column: points.embedding, query: [4.8, 0], distance: 'l2', k: 1 });
+    const rows = await vectorSearch(db, { table: points, column: points.embedding, query: [4.8, 0], distance: 'l2', k: 1 });
     expect(rows).toEqual([{ id: 1000, cluster: 1, embedding: [5.5, 0], distance: expect.closeTo(0.7, 5) }]);
     const exactSql = db
       .select()
@@ -419,7 +419,7 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
     const plans: Record<string, { evaluations: number; indexes: string[] }> = {};
     for (const exact of [true, false]) {
       logged.length = 0;
-      const rows = await nearest(db, {
+      const rows = await vectorSearch(db, {
         table: points,
         column: points.embedding,
         query: [4.8, 0],
@@ -449,7 +449,7 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
       km: real('distance').notNull(),
       embedding: vector('embedding', { dimensions: 2 }),
     });
-    const rows = await nearest(db, { table: legs, column: legs.embedding, query: [3, 3], distance: 'l2', k: 3 });
+    const rows = await vectorSearch(db, { table: legs, column: legs.embedding, query: [3, 3], distance: 'l2', k: 3 });
     // sqrt(0 + 1) = 1, sqrt(4 + 4), sqrt(9 + 9): ordered by the vector distance, not by the "distance" column.
     expect(rows).toEqual([
       { id: 2, km: 5, embedding: [3, 4], distance: 1 },
@@ -488,7 +488,7 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
 
   it('nearest(): approximate with settings, filter and threshold', async () => {
     const db = getDb();
-    const rows = await nearest(db, {
+    const rows = await vectorSearch(db, {
       table: points,
       column: points.embedding,
       query: [4.8, 0],
@@ -500,7 +500,7 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
     });
     expect(rows.map((r) => r.id)).toEqual([1000]);
     await expect(
-      nearest(db, {
+      vectorSearch(db, {
         table: points,
         column: points.embedding,
         query: [1, 0],

@@ -12,7 +12,7 @@ import {
   createVectorIndex,
   dropVectorIndex,
   knexPglite,
-  knexSearch,
+  vectorSearch,
   toVectorParam,
   vectorColumn,
   withVectorTypes,
@@ -81,7 +81,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     });
     const truth = bruteForce(data, 10);
 
-    const exact = await knexSearch<{ id: number }>(knex, {
+    const exact = await vectorSearch<{ id: number }>(knex, {
       table: 'items',
       column: 'embedding',
       query,
@@ -112,7 +112,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     });
     expect(await explain(knex, approxQ)).toMatch(/Index Scan using items_embedding_ivfflat_l2_idx/);
 
-    const oneProbe = await knexSearch<{ id: number }>(knex, {
+    const oneProbe = await vectorSearch<{ id: number }>(knex, {
       table: 'items',
       column: 'embedding',
       query,
@@ -122,7 +122,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
       approximate: { probes: 1 },
     });
     expect(oneProbe.map((r) => r.id)).not.toEqual(truth); // one list of 50 misses true neighbours
-    const allProbes = await knexSearch<{ id: number }>(knex, {
+    const allProbes = await vectorSearch<{ id: number }>(knex, {
       table: 'items',
       column: 'embedding',
       query,
@@ -135,7 +135,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
 
     // SET LOCAL ended with the transaction: a one-connection pool is back at the default
     const single = db().target === 'pglite' ? knex : await knexFor(db(), 1);
-    await knexSearch(single, {
+    await vectorSearch(single, {
       table: 'items',
       column: 'embedding',
       query,
@@ -150,7 +150,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     await dropVectorIndex(knex, 'items_embedding_ivfflat_l2_idx');
   });
 
-  it('EXPLAIN VERBOSE: knexSearch and applySimilarity compute the distance once per row; only approximate uses the index', async () => {
+  it('EXPLAIN VERBOSE: vectorSearch and applySimilarity compute the distance once per row; only approximate uses the index', async () => {
     await createVectorIndex(knex, {
       table: 'items',
       column: 'embedding',
@@ -171,7 +171,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     try {
       for (const exact of [true, false]) {
         statements.length = 0;
-        const rows = await knexSearch<{ id: number }>(knex, {
+        const rows = await vectorSearch<{ id: number }>(knex, {
           table: 'items',
           column: 'embedding',
           query,
@@ -181,7 +181,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
         });
         expect(rows.map((r) => r.id)).toEqual(bruteForce(data, 10));
         const search = statements.find((s) => s.sql.startsWith('select'))!;
-        await record(`knexSearch ${exact ? 'exact' : 'approximate'}`, search.sql, search.bindings);
+        await record(`vectorSearch ${exact ? 'exact' : 'approximate'}`, search.sql, search.bindings);
         const built = applySimilarity(knex('items').select('id'), knex, {
           column: 'embedding',
           query,
@@ -201,8 +201,8 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
       `select * from "items" cross join lateral (select ${d} AS "distance") as "vecpg" order by "vecpg"."distance" asc limit $2`;
     const index = 'items_embedding_ivfflat_l2_idx';
     expect(plans).toEqual({
-      'knexSearch exact': { sql: lateral('("embedding" <-> $1::vector) + 0'), evaluations: 1, indexes: [] },
-      'knexSearch approximate': { sql: lateral('"embedding" <-> $1::vector'), evaluations: 1, indexes: [index] },
+      'vectorSearch exact': { sql: lateral('("embedding" <-> $1::vector) + 0'), evaluations: 1, indexes: [] },
+      'vectorSearch approximate': { sql: lateral('"embedding" <-> $1::vector'), evaluations: 1, indexes: [index] },
       'applySimilarity exact': {
         sql: 'select "id", ("embedding" <-> $1::vector) + 0 AS "distance" from "items" order by "distance" asc limit $2',
         evaluations: 1,
@@ -216,11 +216,11 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
     });
   });
 
-  it('knexSearch: a "distance" column of the table neither clashes with nor replaces the computed distance', async () => {
+  it('vectorSearch: a "distance" column of the table neither clashes with nor replaces the computed distance', async () => {
     await knex.raw(`CREATE TABLE legs (id int PRIMARY KEY, distance real NOT NULL, embedding vector(2))`);
     await knex.raw(`INSERT INTO legs VALUES (1, 100, '[0,0]'), (2, 5, '[3,4]'), (3, 1, '[1,1]'), (4, 7, '[3,3]')`);
     for (const approximate of [undefined, { probes: 1 }]) {
-      const rows = await knexSearch<{ id: number }>(knex, {
+      const rows = await vectorSearch<{ id: number }>(knex, {
         table: 'legs',
         column: 'embedding',
         query: [3, 3],
@@ -273,7 +273,7 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
       where: (qb: Knex.QueryBuilder) => void qb.where('category', 'rare'),
     } as const;
 
-    const exact = await knexSearch<{ id: number }>(knex, opts);
+    const exact = await vectorSearch<{ id: number }>(knex, opts);
     expect(exact.map((r) => r.id)).toEqual(truth);
 
     const pq = applySimilarity(knex('big').select('id').where('category', 'rare'), knex, {
@@ -284,23 +284,23 @@ describeEachTarget('vecpg/knex exact and approximate search', (db) => {
       exact: false,
     });
     expect(await explain(knex, pq)).toMatch(/Index Scan using big_embedding_hnsw_l2_idx/);
-    const plain = await knexSearch<{ id: number }>(knex, {
+    const plain = await vectorSearch<{ id: number }>(knex, {
       ...opts,
       approximate: { efSearch: 10, iterativeScan: 'off' },
     });
     expect(plain.length).toBeLessThan(10); // ~ef_search candidates, then the filter keeps ~2%
-    const iterative = await knexSearch<{ id: number }>(knex, {
+    const iterative = await vectorSearch<{ id: number }>(knex, {
       ...opts,
       approximate: { efSearch: 10, iterativeScan: 'relaxed_order' },
     });
     expect(iterative).toHaveLength(10);
 
-    await expect(knexSearch(knex, { ...opts, exact: true, approximate: { efSearch: 10 } })).rejects.toMatchObject({
+    await expect(vectorSearch(knex, { ...opts, exact: true, approximate: { efSearch: 10 } })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
     });
-    await expect(knexSearch(knex, { ...opts, approximate: { efSearch: 5000 } })).rejects.toMatchObject({
+    await expect(vectorSearch(knex, { ...opts, approximate: { efSearch: 5000 } })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
     });
-    await expect(knexSearch(knex, { ...opts, k: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(vectorSearch(knex, { ...opts, k: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 });

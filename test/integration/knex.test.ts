@@ -335,7 +335,7 @@ describeEachTarget('vecpg/knex columns and distances', (db) => {
   });
 
   it('refuses combinations pgvector lacks and quotes odd identifiers safely', async () => {
-    expect(() => vectorDistance(knex, 'hamming', 'embedding', [1, 2], {})).toThrow(
+    expect(() => vectorDistance(knex, 'embedding', 'hamming', [1, 2], {})).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED' }),
     );
     expect(() => cosineDistance(knex, 'bits', '1010', { type: 'bit' })).toThrow(

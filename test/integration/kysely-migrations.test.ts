@@ -14,13 +14,13 @@ import {
   PgvectorPlugin,
   type SparsevecColumn,
   type VectorColumn,
-  pgvectorMigration,
+  vectorExtensionMigration as pgvectorMigration,
   setVectorStorage,
   vectorDataType,
   vectorIndexMigration,
 } from 'vecpg/kysely';
-import { registerTypes } from 'vecpg/pg';
-import { registerPgliteTypes } from 'vecpg/pglite';
+import { registerVectorTypes as registerTypes } from 'vecpg/pg';
+import { registerVectorTypes as registerPgliteTypes } from 'vecpg/pglite';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 
 interface Database {

@@ -24,13 +24,13 @@ import {
   l1Distance,
   l2Distance,
   maxInnerProduct,
-  nearest,
+  vectorSearch,
   pgvectorInfo,
   requirePgvector,
   vectorDataType,
   withSearchSettings,
 } from 'vecpg/kysely';
-import { registerTypes } from 'vecpg/pg';
+import { registerVectorTypes } from 'vecpg/pg';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 import { evaluations, explainScansWithoutSeqScan } from '../support/explain.ts';
 
@@ -55,7 +55,7 @@ async function kyselyFor(t: TestDb): Promise<{ db: Kysely<Database>; close: () =
     return { db, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: t.url, max: 3 });
-  await registerTypes(pool);
+  await registerVectorTypes(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()], log });
   return { db, close: () => db.destroy() };
 }
@@ -262,7 +262,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
 
   it('exact search is the true top-k with the IVFFlat index present', async () => {
     const db = getDb();
-    const rows = await nearest(db, { table: 'points', column: 'embedding', query: [4.8, 0], distance: 'l2', k: 1 });
+    const rows = await vectorSearch(db, { table: 'points', column: 'embedding', query: [4.8, 0], distance: 'l2', k: 1 });
     expect(rows).toEqual([{ id: 1000, cluster: 1, embedding: [5.5, 0], distance: expect.closeTo(0.7, 5) }]);
     const compiled = db.selectFrom('points').select('id').orderBy(exact(l2Distance('embedding', [4.8, 0]))).limit(1).compile();
     expect(compiled.sql).toBe('select "id" from "points" order by (("embedding" <-> $1::vector)) + 0 limit $2');
@@ -272,7 +272,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
     const plans: Record<string, { evaluations: number; indexes: string[] }> = {};
     for (const exact of [true, false]) {
       executed.length = 0;
-      const rows = await nearest(getDb(), {
+      const rows = await vectorSearch(getDb(), {
         table: 'points',
         column: 'embedding',
         query: [4.8, 0],
@@ -299,7 +299,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
     await tdb().query(`CREATE TABLE legs (id int PRIMARY KEY, distance real NOT NULL, embedding vector(2))`);
     await tdb().query(`INSERT INTO legs VALUES (1, 100, '[0,0]'), (2, 5, '[3,4]'), (3, 1, '[1,1]'), (4, 7, '[3,3]')`);
     for (const approximate of [undefined, { probes: 1 }]) {
-      const rows = await nearest(getDb(), {
+      const rows = await vectorSearch(getDb(), {
         table: 'legs',
         column: 'embedding',
         query: [3, 3],
@@ -338,7 +338,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
   });
 
   it('nearest(): approximate with settings, a Kysely filter and a threshold', async () => {
-    const rows = await nearest(getDb(), {
+    const rows = await vectorSearch(getDb(), {
       table: 'points',
       column: 'embedding',
       query: [4.8, 0],
@@ -349,7 +349,7 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
       approximate: { probes: 2, efSearch: 100 },
     });
     expect(rows.map((r) => r.id)).toEqual([1000]);
-    await expect(nearest(getDb(), { table: 'points', column: 'embedding', query: [1, 0], distance: 'l2', approximate: { efSearch: 0 } })).rejects.toMatchObject({
+    await expect(vectorSearch(getDb(), { table: 'points', column: 'embedding', query: [1, 0], distance: 'l2', approximate: { efSearch: 0 } })).rejects.toMatchObject({
       code: 'INVALID_OPTION',
     });
   });

@@ -15,13 +15,13 @@ import { DataTypes, Sequelize } from 'sequelize';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { beforeAll, expect, it } from 'vitest';
 import { search } from 'vecpg';
-import { nearest as drizzleNearest, vector as drizzleVector } from 'vecpg/drizzle';
-import { applySimilarity, knexPglite, knexSearch, withVectorTypes } from 'vecpg/knex';
-import { PgliteDialect, PgvectorPlugin, nearest as kyselyNearest } from 'vecpg/kysely';
-import { mikroOrmPglite, mikroSearch, vectorProperty } from 'vecpg/mikro-orm';
-import { registerTypes } from 'vecpg/pg';
+import { vectorSearch as drizzleNearest, vector as drizzleVector } from 'vecpg/drizzle';
+import { applySimilarity, knexPglite, vectorSearch as knexSearch, withVectorTypes } from 'vecpg/knex';
+import { PgliteDialect, PgvectorPlugin, vectorSearch as kyselyNearest } from 'vecpg/kysely';
+import { mikroOrmPglite, vectorSearch as mikroSearch, vectorProperty } from 'vecpg/mikro-orm';
+import { registerVectorTypes as registerTypes } from 'vecpg/pg';
 import { VECTOR, vectorSearch as sequelizeSearch } from 'vecpg/sequelize';
-import { VectorColumn, pgliteOptions, registerVecpg, vectorSearch as typeormSearch } from 'vecpg/typeorm';
+import { VectorColumn, pgliteOptions, registerVectorTypes as registerVecpg, vectorSearch as typeormSearch } from 'vecpg/typeorm';
 import { describeEachTarget } from '../support/db.ts';
 
 const QUERY = [0, 0, 0, 0];
@@ -96,7 +96,7 @@ describeEachTarget('maxDistance without k returns every row under the threshold'
     }
   });
 
-  it('Knex knexSearch() and Objection through applySimilarity()', async () => {
+  it('Knex vectorSearch() and Objection through applySimilarity()', async () => {
     const knex: Knex = target === 'pglite' ? await knexPglite(db().raw as PGlite) : knexFactory(withVectorTypes({ client: 'pg', connection: db().url!, pool: { min: 0, max: 2 } }));
     try {
       expect(ids(await knexSearch(knex, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD }))).toEqual(ALL);
@@ -126,7 +126,7 @@ describeEachTarget('maxDistance without k returns every row under the threshold'
     }
   });
 
-  it('MikroORM mikroSearch()', async () => {
+  it('MikroORM vectorSearch()', async () => {
     const conn = target === 'pglite' ? await mikroOrmPglite(db().raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: db().url! };
     const orm = await MikroORM.init({ ...conn, entities: [NearSchema], allowGlobalContext: false, debug: false } as Options);
     try {

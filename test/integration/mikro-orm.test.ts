@@ -15,8 +15,8 @@ import {
   type DistanceName,
   HalfvecColumnType,
   VectorColumnType,
-  addVectorExtension,
-  addVectorIndex,
+  createVectorExtension,
+  createVectorIndex,
   cosineDistance,
   dropVectorExtension,
   dropVectorIndex,
@@ -26,7 +26,7 @@ import {
   l2Distance,
   maxInnerProduct,
   mikroOrmPglite,
-  mikroSearch,
+  vectorSearch,
   pgvectorInfo,
   requirePgvector,
   setVectorStorage,
@@ -313,7 +313,7 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
         const annotated = await em.createQueryBuilder(schema as unknown as EntitySchema<Record<string, unknown>>, 'x').select([key, helpers[d](column, q).as('distance')]).execute<Array<Record<string, number>>>('all', false);
         for (const e of want) expect(annotated.find((r) => r[key] === (e.key as never))?.distance).toBeCloseTo(e.distance, 4);
         const threshold = (want[1]!.distance + want[2]!.distance) / 2;
-        const hits = await mikroSearch(em, schema as unknown as EntitySchema<Record<string, unknown>>, { column, query: q, distance: d, maxDistance: threshold, k: 10 });
+        const hits = await vectorSearch(em, schema as unknown as EntitySchema<Record<string, unknown>>, { column, query: q, distance: d, maxDistance: threshold, k: 10 });
         expect(hits.map((h) => h.entity[key])).toEqual(want.filter((e) => e.distance < threshold).map((e) => e.key));
         hits.forEach((h, i) => expect(h.distance).toBeCloseTo(want[i]!.distance, 4));
       });
@@ -386,7 +386,7 @@ describeEachTarget('vecpg/mikro-orm indexes with every opclass', (db) => {
 describeEachTarget('vecpg/mikro-orm migrations', (db) => {
   class EnableVector extends Migration {
     override async up(): Promise<void> {
-      addVectorExtension(this);
+      createVectorExtension(this);
     }
     override async down(): Promise<void> {
       dropVectorExtension(this);
@@ -396,7 +396,7 @@ describeEachTarget('vecpg/mikro-orm migrations', (db) => {
     override async up(): Promise<void> {
       this.addSql('create table "items" ("id" serial primary key, "embedding" vector(3) not null)');
       setVectorStorage(this, 'items', 'embedding');
-      addVectorIndex(this, { table: 'items', column: 'embedding', type: 'vector', distance: 'l1', method: 'hnsw' });
+      createVectorIndex(this, { table: 'items', column: 'embedding', type: 'vector', distance: 'l1', method: 'hnsw' });
     }
     override async down(): Promise<void> {
       dropVectorIndex(this, 'items_embedding_hnsw_l1_idx');
@@ -477,7 +477,7 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
 
   it('exact is the brute-force top-k with an IVFFlat index present; approximate follows probes and does not leak', async () => {
     const em = orm.em.fork();
-    const exact = await mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10 });
+    const exact = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10 });
     expect(exact.map((h) => h.entity.id)).toEqual(truth);
     exact.forEach((h) => expect(h.distance).toBeCloseTo(client.l2Distance(data[h.entity.id - 1]!.embedding, query), 5));
     expect(exact[0]!.entity.embedding).toEqual(data[truth[0]! - 1]!.embedding.map(Math.fround));
@@ -493,19 +493,19 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
     );
     expect(approxPlan.map((p) => p['QUERY PLAN']).join('\n')).toContain('Index Scan using items_embedding_ivfflat_l2_idx');
 
-    const oneProbe = await mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 1 } });
+    const oneProbe = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 1 } });
     expect(oneProbe.map((h) => h.entity.id)).not.toEqual(truth);
-    const allProbes = await mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 50 } });
+    const allProbes = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 50 } });
     expect(allProbes.map((h) => h.entity.id)).toEqual(truth);
     // the pool has one connection: SET LOCAL ended with the transaction
     const [show] = await rows<{ 'ivfflat.probes': string }>(orm.em.fork(), 'SHOW ivfflat.probes');
     expect(show?.['ivfflat.probes']).toBe('1');
 
-    await expect(mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', exact: true, approximate: { probes: 2 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', approximate: { probes: 0 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', exact: true, approximate: { probes: 2 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', approximate: { probes: 0 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
-  it('EXPLAIN VERBOSE: mikroSearch computes the distance once per row; only the approximate search can use the index', async () => {
+  it('EXPLAIN VERBOSE: vectorSearch computes the distance once per row; only the approximate search can use the index', async () => {
     const em = orm.em.fork();
     const knex = em.getConnection().getKnex();
     const statements: Array<{ sql: string; bindings: readonly unknown[] }> = [];
@@ -515,7 +515,7 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
     try {
       for (const exact of [true, false]) {
         statements.length = 0;
-        const hits = await mikroSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, ...(exact ? {} : { approximate: { probes: 50 } }) });
+        const hits = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, ...(exact ? {} : { approximate: { probes: 50 } }) });
         expect(hits.map((h) => h.entity.id)).toEqual(truth);
         const search = statements.find((q) => q.sql.startsWith('select'))!;
         const report = await explainScansWithoutSeqScan(db(), search.sql, search.bindings);

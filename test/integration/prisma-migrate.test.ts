@@ -22,7 +22,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { indexMigration } from 'vecpg/prisma';
+import { vectorIndexMigration } from 'vecpg/prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, type TestDb } from '../support/db.ts';
 
@@ -51,8 +51,8 @@ async function loadEngineModule(): Promise<EngineModule> {
   return glue;
 }
 
-// vecpg's IVFFlat recipe, as a third migration: the SQL from indexMigration, the @@index line in the model.
-const ivfflat = indexMigration({
+// vecpg's IVFFlat recipe, as a third migration: the SQL from vectorIndexMigration, the @@index line in the model.
+const ivfflat = vectorIndexMigration({
   table: 'vecpg_items',
   column: 'half_vec',
   field: 'half',
@@ -68,7 +68,7 @@ async function migrationList(): Promise<MigrationList> {
   const dirs = await Promise.all(
     names.map(async (name) => ({ name, sql: await readFile(new URL(`${name}/migration.sql`, MIGRATIONS), 'utf8') })),
   );
-  dirs.push({ name: '20250101000002_ivfflat', sql: `-- vecpg's indexMigration(...).up\n${ivfflat.up}` });
+  dirs.push({ name: '20250101000002_ivfflat', sql: `-- vecpg's vectorIndexMigration(...).up\n${ivfflat.up}` });
   return {
     baseDir: MIGRATIONS.pathname,
     lockfile: { path: 'migration_lock.toml', content: 'provider = "postgresql"\n' },

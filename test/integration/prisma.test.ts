@@ -10,11 +10,11 @@ import type { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { SparseVector, Vector, isVecpgError, l2Distance as clientL2 } from 'vecpg';
 import {
-  checkPgvector,
+  requirePgvector,
   cosineDistance,
-  extensionMigration,
+  vectorExtensionMigration,
   hammingDistance,
-  indexMigration,
+  vectorIndexMigration,
   jaccardDistance,
   l1Distance,
   l2Distance,
@@ -22,7 +22,7 @@ import {
   pgvector,
   rankStatement,
   resolveConfig,
-  storageMigration,
+  vectorStorageMigration,
   updateStatement,
 } from 'vecpg/prisma';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,7 @@ type Client = Awaited<ReturnType<typeof openPrisma>>;
 
 /** The fixture migrations, statement by statement, as `prisma migrate deploy` applies them. */
 async function applyMigrations(db: TestDb): Promise<void> {
-  await db.query(extensionMigration().up);
+  await db.query(vectorExtensionMigration().up);
   for (const m of ['20250101000000_init', '20250101000001_vector']) {
     for (const statement of (await migrationSql(m)).split(/;\s*$/m)) {
       const sql = statement.replace(/^--.*$/gm, '').trim();
@@ -83,11 +83,11 @@ async function indexDef(db: TestDb, name: string): Promise<string | undefined> {
 
 describe('migration SQL (pure)', () => {
   it('writes the extension, index and storage statements with their reverse', () => {
-    expect(extensionMigration()).toEqual({
+    expect(vectorExtensionMigration()).toEqual({
       up: 'CREATE EXTENSION IF NOT EXISTS vector;\n',
       down: 'DROP EXTENSION IF EXISTS vector;\n',
     });
-    const idx = indexMigration({
+    const idx = vectorIndexMigration({
       table: 'Document',
       column: 'embedding',
       type: 'vector',
@@ -100,7 +100,7 @@ describe('migration SQL (pure)', () => {
     );
     expect(idx.down).toBe('DROP INDEX IF EXISTS "Document_embedding_hnsw_cosine_idx";\n');
     expect(idx.schema).toBe('@@index([embedding], map: "Document_embedding_hnsw_cosine_idx")');
-    const ivf = indexMigration({
+    const ivf = vectorIndexMigration({
       table: ['public', 'vecpg_items'],
       column: 'half_vec',
       field: 'half',
@@ -114,7 +114,7 @@ describe('migration SQL (pure)', () => {
     );
     expect(ivf.down).toBe('DROP INDEX IF EXISTS "public"."vecpg_items_half_vec_ivfflat_l2_idx";\n');
     expect(ivf.schema).toBe('@@index([half], map: "vecpg_items_half_vec_ivfflat_l2_idx")');
-    expect(storageMigration('Document', 'embedding')).toEqual({
+    expect(vectorStorageMigration('Document', 'embedding')).toEqual({
       up: 'ALTER TABLE "Document" ALTER COLUMN "embedding" SET STORAGE MAIN;\n',
       down: 'ALTER TABLE "Document" ALTER COLUMN "embedding" SET STORAGE EXTERNAL;\n',
     });
@@ -123,7 +123,7 @@ describe('migration SQL (pure)', () => {
   it('validates index options and opclasses through the SQL layer', async () => {
     await expectCode(
       () =>
-        indexMigration({
+        vectorIndexMigration({
           table: 'ScienceData',
           column: 'features',
           type: 'sparsevec',
@@ -133,16 +133,16 @@ describe('migration SQL (pure)', () => {
       'UNSUPPORTED',
     );
     await expectCode(
-      () => indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'hamming' }),
+      () => vectorIndexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'hamming' }),
       'UNSUPPORTED',
     );
     await expectCode(
-      () => indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'l2', m: 1 }),
+      () => vectorIndexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'l2', m: 1 }),
       'INVALID_OPTION',
     );
     await expectCode(
       () =>
-        indexMigration({
+        vectorIndexMigration({
           table: 'Document',
           column: 'embedding',
           type: 'vector',
@@ -157,7 +157,7 @@ describe('migration SQL (pure)', () => {
   it('the fixture migrations contain exactly what the helpers write', async () => {
     const init = await migrationSql('20250101000000_init');
     expect(init).toContain(
-      indexMigration({
+      vectorIndexMigration({
         table: 'Document',
         column: 'embedding',
         type: 'vector',
@@ -167,17 +167,17 @@ describe('migration SQL (pure)', () => {
       }).up,
     );
     const vector = await migrationSql('20250101000001_vector');
-    expect(vector).toContain(storageMigration('Document', 'embedding').up);
-    expect(vector).toContain(storageMigration('ScienceData', 'features', 'sparsevec').up);
+    expect(vector).toContain(vectorStorageMigration('Document', 'embedding').up);
+    expect(vector).toContain(vectorStorageMigration('ScienceData', 'features', 'sparsevec').up);
     expect(vector).toContain(
-      indexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).up,
+      vectorIndexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).up,
     );
     const schema = await readFile(new URL('../fixtures/prisma/schema.prisma', import.meta.url), 'utf8');
     expect(schema).toContain(
-      indexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).schema,
+      vectorIndexMigration({ table: 'ScienceData', column: 'features', type: 'sparsevec', distance: 'cosine' }).schema,
     );
     expect(schema).toContain(
-      indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'cosine' }).schema,
+      vectorIndexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'cosine' }).schema,
     );
   });
 
@@ -254,7 +254,7 @@ describeEachTarget('prisma migration SQL', (db) => {
   });
 
   it('extension migration is reversible', async () => {
-    const { up, down } = extensionMigration();
+    const { up, down } = vectorExtensionMigration();
     await db().query('CREATE TABLE prisma_ext_probe (id int)');
     await db().query(up);
     await db().query(up);
@@ -278,7 +278,7 @@ describeEachTarget('vecpg/prisma client', (db) => {
   });
 
   it('reports the installed pgvector and the features it has', async () => {
-    const info = await checkPgvector(prisma, ['halfvec', 'sparsevec', 'iterativeScan']);
+    const info = await requirePgvector(prisma, ['halfvec', 'sparsevec', 'iterativeScan']);
     const server = await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'");
     expect(info.version).toBe(server[0]?.v);
     expect(info.installed).toBe(true);
@@ -622,7 +622,7 @@ describeEachTarget('vecpg/prisma client', (db) => {
         `INSERT INTO "Document" (title, category, embedding) SELECT 'ann' || i, 'ann', v::vector FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i)`,
         [vectors],
       );
-      const idx = indexMigration({
+      const idx = vectorIndexMigration({
         table: 'Document',
         column: 'embedding',
         type: 'vector',

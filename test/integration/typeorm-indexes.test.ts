@@ -9,7 +9,7 @@ import {
   VectorIndex,
   createVectorIndex,
   pgliteOptions,
-  registerVecpg,
+  registerVectorTypes,
   syncVectorSchema,
   vectorSearch,
 } from 'vecpg/typeorm';
@@ -32,7 +32,7 @@ class CaptureLogger implements Logger {
 
 function dataSourceFor(db: TestDb, entities: Array<new () => object>, logger?: Logger): DataSource {
   const base = db.target === 'server' ? { type: 'postgres' as const, url: db.url! } : pgliteOptions(db.raw as PGlite);
-  return registerVecpg(new DataSource({ ...base, entities, ...(logger ? { logger, logging: true } : {}) }));
+  return registerVectorTypes(new DataSource({ ...base, entities, ...(logger ? { logger, logging: true } : {}) }));
 }
 
 @Entity('probe')

@@ -15,7 +15,7 @@ import {
   l2Distance,
   maxInnerProduct,
   pgliteOptions,
-  registerVecpg,
+  registerVectorTypes,
   syncVectorSchema,
 } from 'vecpg/typeorm';
 import { Column, DataSource, Entity, type Logger, PrimaryGeneratedColumn } from 'typeorm';
@@ -38,7 +38,7 @@ class CaptureLogger implements Logger {
 /** A DataSource on this block's database: the server by URL, PGlite through vecpg's pg stand-in. */
 function dataSourceFor(db: TestDb, entities: Array<new () => object>, logger?: Logger): DataSource {
   const base = db.target === 'server' ? { type: 'postgres' as const, url: db.url! } : pgliteOptions(db.raw as PGlite);
-  return registerVecpg(new DataSource({ ...base, entities, ...(logger ? { logger, logging: true } : {}) }));
+  return registerVectorTypes(new DataSource({ ...base, entities, ...(logger ? { logger, logging: true } : {}) }));
 }
 
 @Entity('document')
@@ -63,9 +63,9 @@ class ScienceData {
 
 const f32 = (xs: number[]) => xs.map(Math.fround);
 
-describe('registerVecpg', () => {
+describe('registerVectorTypes', () => {
   it('changes the DataSource it is given and nothing else', () => {
-    const a = registerVecpg(new DataSource({ type: 'postgres', url: 'postgres://localhost/unused' }));
+    const a = registerVectorTypes(new DataSource({ type: 'postgres', url: 'postgres://localhost/unused' }));
     const b = new DataSource({ type: 'postgres', url: 'postgres://localhost/unused' });
     const types = (ds: DataSource) => (ds.driver as unknown as { supportedDataTypes: string[] }).supportedDataTypes;
     expect(types(a)).toContain('sparsevec');

@@ -3,8 +3,8 @@
  * a Drizzle table declared the Drizzle way — `pgSchema(name).table(name, { vec: vector(name, …),
  * tag: text(FILTER) }, (t) => [hnswIndex(…), ivfflatIndex(…, { name })])` — goes through the index
  * helpers (name, opclass and options, then the `CREATE INDEX` drizzle-kit writes from them),
- * `storageMigrationSql`, the distance helpers in select / where / orderBy with `exact()`, and
- * `nearest` (exact, filtered, approximate); `enablePgvector` / `pgvectorMigrationSql` install the
+ * `vectorStorageMigration`, the distance helpers in select / where / orderBy with `exact()`, and
+ * `nearest` (exact, filtered, approximate); `createVectorExtension` / `vectorExtensionMigration` install the
  * extension in a hostile schema. The canary table survives every test; decoys under the
  * case-folded name and in `public` hold other rows.
  *
@@ -23,14 +23,14 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import { createIndexSql, defaultIndexName, quoteIdent, quoteQualified, vectorParam } from 'vecpg';
 import {
   STATEMENT_BREAKPOINT,
-  enablePgvector,
+  createVectorExtension,
   exact,
   hnswIndex,
   ivfflatIndex,
   l2Distance,
-  nearest,
-  pgvectorMigrationSql,
-  storageMigrationSql,
+  vectorSearch,
+  vectorExtensionMigration,
+  vectorStorageMigration,
   vector,
 } from 'vecpg/drizzle';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
@@ -112,8 +112,8 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
       expect(await indexOn(t, hnswName)).toEqual([{ schema: name, table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' }]);
       expect(await indexOn(t, variantOf('iv', name))).toEqual([{ schema: name, table: name, column: name, method: 'ivfflat', opclass: 'vector_l2_ops' }]);
 
-      // storageMigrationSql: MAIN on this column of this table (the decoy in public keeps EXTERNAL).
-      const storage = storageMigrationSql(table);
+      // vectorStorageMigration: MAIN on this column of this table (the decoy in public keeps EXTERNAL).
+      const storage = vectorStorageMigration(table);
       expect(storage).toBe(`ALTER TABLE ${quoteQualified([name, name])} ALTER COLUMN ${quoteIdent(name)} SET STORAGE MAIN;\n`);
       for (const statement of storage.split(STATEMENT_BREAKPOINT)) await db.execute(sql.raw(statement));
       const attstorage = (q: string[]) => t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteQualified(q), name]);
@@ -127,11 +127,11 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
       expect(rows[0]!.d).toBeCloseTo(Math.hypot(Math.fround(0.9) - 1, Math.fround(0.1)), 6);
 
       // nearest: exact, filtered on the hostile text column (a bound value), approximate through the indexes.
-      const top = await nearest(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 2 });
+      const top = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 2 });
       expect(top.map((r) => r.id)).toEqual([1, 2]);
-      const filtered = await nearest(db, { table, column: table.vec, query: QUERY, distance: 'l2', where: eq(table.tag, HOSTILE_VALUE) });
+      const filtered = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', where: eq(table.tag, HOSTILE_VALUE) });
       expect(filtered.map((r) => [r.id, r.tag])).toEqual([[3, HOSTILE_VALUE]]);
-      const approx = await nearest(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+      const approx = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
       expect(approx.map((r) => r.id)).toEqual([1, 2, 3]);
     });
   }
@@ -142,9 +142,9 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
       const on = (column: string, index: (c: never) => unknown) => () => getTableConfig(pgTable('t', { v: vector(column, { dimensions: 3 }) }, (t) => [index(t.v as never) as never]));
       expect(on(name, (c) => hnswIndex(c, 'l2'))).toThrow(refused);
       expect(on('v', (c) => ivfflatIndex(c, 'l2', { name }))).toThrow(refused);
-      expect(() => storageMigrationSql(pgTable(name, { v: vector('v', { dimensions: 3 }) }))).toThrow(refused);
-      expect(() => pgvectorMigrationSql({ schema: name })).toThrow(refused);
-      await expect(enablePgvector(db, { schema: name })).rejects.toThrow(refused);
+      expect(() => vectorStorageMigration(pgTable(name, { v: vector('v', { dimensions: 3 }) }))).toThrow(refused);
+      expect(() => vectorExtensionMigration({ schema: name })).toThrow(refused);
+      await expect(createVectorExtension(db, { schema: name })).rejects.toThrow(refused);
     });
   }
 
@@ -158,12 +158,12 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
   });
 
   // Last: it drops and re-creates the extension (new type OIDs).
-  it('enablePgvector and pgvectorMigrationSql install pgvector in a hostile schema', async () => {
+  it('createVectorExtension and vectorExtensionMigration install pgvector in a hostile schema', async () => {
     for (const [i, schema] of HOSTILE_NAMES.slice(0, 4).entries()) {
       await tdb().query('DROP EXTENSION vector CASCADE'); // the earlier tests' vector columns go with it
       await tdb().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      if (i % 2 === 0) await enablePgvector(db, { schema });
-      else await db.execute(sql.raw(pgvectorMigrationSql({ schema })));
+      if (i % 2 === 0) await createVectorExtension(db, { schema });
+      else await db.execute(sql.raw(vectorExtensionMigration({ schema })));
       const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
       expect(rows).toEqual([{ nspname: schema }]);
     }

@@ -1,7 +1,7 @@
 /**
  * Hostile identifiers through vecpg/kysely, on both databases (./hostile-names.ts): a schema, a
  * table, a vector column and an index named after each name go through the migration helpers
- * (`createPgvectorExtension` in a schema, `createVectorIndex` / `vectorIndexMigration` /
+ * (`createVectorExtension` in a schema, `createVectorIndex` / `vectorIndexMigration` /
  * `dropVectorIndex`, `setVectorStorage`), the column type in Kysely's schema builder, the distance
  * helpers in select / where / orderBy, and `nearest` (exact and approximate). The canary table
  * survives every test; decoys under the case-folded name and in `public` hold other rows.
@@ -23,18 +23,18 @@ import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
 import {
   PgliteDialect,
   PgvectorPlugin,
-  createPgvectorExtension,
+  createVectorExtension,
   createVectorIndex,
   dropVectorIndex,
   l2Distance,
-  nearest,
-  pgvectorMigration,
+  vectorSearch,
+  vectorExtensionMigration,
   setVectorStorage,
   vectorDataType,
   vectorIndexMigration,
   vectorIndexName,
 } from 'vecpg/kysely';
-import { registerTypes } from 'vecpg/pg';
+import { registerVectorTypes } from 'vecpg/pg';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
 
@@ -71,7 +71,7 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       db = new Kysely({ dialect: new PgliteDialect({ pglite: t.raw as PGlite }), plugins: [new PgvectorPlugin()] });
     } else {
       const pool = new pg.Pool({ connectionString: t.url, max: 3 });
-      await registerTypes(pool);
+      await registerVectorTypes(pool);
       db = new Kysely({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
     }
     await t.query(`CREATE TABLE ${CANARY} (id int)`);
@@ -123,9 +123,9 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
 
       // nearest: exact and approximate, with a filter on the hostile filter column.
       if (!name.includes('.')) {
-        const exact = await nearest(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 2 });
+        const exact = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 2 });
         expect(exact.map((r) => [r.id, r[FILTER]])).toEqual([[1, 'a'], [2, 'b']]);
-        const filtered = await nearest(scoped, { table: name, column: name, query: QUERY, distance: 'l2', where: (eb) => eb(FILTER, '=', HOSTILE_VALUE) });
+        const filtered = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', where: (eb) => eb(FILTER, '=', HOSTILE_VALUE) });
         expect(filtered.map((r) => r.id)).toEqual([3]);
       }
 
@@ -137,7 +137,7 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
         t.query("SELECT schemaname, tablename, indexname FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%' ORDER BY indexname");
       expect(await indexes()).toEqual([{ schemaname: name, tablename: name, indexname: indexName }]);
       if (!name.includes('.')) {
-        const approx = await nearest(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+        const approx = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
         expect(approx.map((r) => r.id)).toEqual([1, 2, 3]);
       }
       await dropVectorIndex(db, [name, indexName]);
@@ -162,7 +162,7 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       // Column b (the decoy a split would reach) holds the opposite order.
       await t.query('INSERT INTO plain VALUES ($1, $2, $3)', [id, vectorParam([...v], 'vector'), vectorParam(id === 1 ? [0, 1, 0] : [1, 0, 0], 'vector')]);
     }
-    const rows = await nearest(db, { table: 'plain', column: 'a.b', query: QUERY, distance: 'l2', k: 2 });
+    const rows = await vectorSearch(db, { table: 'plain', column: 'a.b', query: QUERY, distance: 'l2', k: 2 });
     expect(rows.map((r) => r.id)).toEqual([1, 2]);
     expect(rows[0]!.distance).toBeCloseTo(Math.hypot(Math.fround(0.9) - 1, Math.fround(0.1)), 6);
   });
@@ -170,25 +170,25 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
   for (const name of TOO_LONG_NAMES) {
     it(`a ${new TextEncoder().encode(name).length}-byte name ${JSON.stringify(name.slice(0, 8))}… is refused by every name-taking helper`, async () => {
       const refused = expect.objectContaining({ code: 'INVALID_IDENTIFIER' });
-      await expect(createPgvectorExtension(db, { schema: name })).rejects.toThrow(refused);
+      await expect(createVectorExtension(db, { schema: name })).rejects.toThrow(refused);
       await expect(createVectorIndex(db, { table: name, column: 'v', type: 'vector', distance: 'l2' })).rejects.toThrow(refused);
       await expect(createVectorIndex(db, { table: 't', column: name, type: 'vector', distance: 'l2' })).rejects.toThrow(refused);
       expect(() => vectorIndexMigration({ table: 't', column: 'v', type: 'vector', distance: 'l2', name })).toThrow(refused);
       await expect(dropVectorIndex(db, ['public', name])).rejects.toThrow(refused);
       await expect(setVectorStorage(db, 't', name)).rejects.toThrow(refused);
-      await expect(nearest(db, { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
-      await expect(nearest(db, { table: name as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
-      await expect(nearest(db, { table: `public.${name}` as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(vectorSearch(db, { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(vectorSearch(db, { table: name as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(vectorSearch(db, { table: `public.${name}` as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
     });
   }
 
   // Last: it drops and re-creates the extension (new type OIDs).
-  it('createPgvectorExtension and pgvectorMigration install pgvector in a hostile schema', async () => {
+  it('createVectorExtension and vectorExtensionMigration install pgvector in a hostile schema', async () => {
     for (const schema of HOSTILE_NAMES.slice(0, 4)) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
       await tdb().query('DROP EXTENSION vector CASCADE'); // the earlier tests' vector columns go with it
-      const migration = pgvectorMigration({ schema });
-      await (schema === HOSTILE_NAMES[0] ? createPgvectorExtension(db, { schema }) : migration.up(db));
+      const migration = vectorExtensionMigration({ schema });
+      await (schema === HOSTILE_NAMES[0] ? createVectorExtension(db, { schema }) : migration.up(db));
       const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
       expect(rows).toEqual([{ nspname: schema }]);
       await migration.down?.(db);

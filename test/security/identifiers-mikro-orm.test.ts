@@ -3,8 +3,8 @@
  * with `?`, which MikroORM and Knex read as placeholders). For each name, a vector column of that
  * name goes through `vectorIndex` in the entity's `indexes` (schema generator, then no diff), the
  * distance fragments in `em.find` where / orderBy and in a QueryBuilder select (`.as(name)`),
- * `mikroSearch` (exact, filtered, approximate), and the migration helpers run by MikroORM's
- * Migrator (`setVectorStorage`, `addVectorIndex`, `dropVectorIndex`, `addVectorExtension` in a
+ * `vectorSearch` (exact, filtered, approximate), and the migration helpers run by MikroORM's
+ * Migrator (`setVectorStorage`, `addVectorIndex`, `dropVectorIndex`, `createVectorExtension` in a
  * schema). The canary table survives every test; a decoy vector column (`vec`) holds the rows in
  * the opposite order, and decoy tables sit in `public` and under the case-folded name.
  *
@@ -28,12 +28,12 @@ import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
 import {
-  addVectorExtension,
-  addVectorIndex,
+  createVectorExtension,
+  createVectorIndex,
   dropVectorIndex,
   l2Distance,
   mikroOrmPglite,
-  mikroSearch,
+  vectorSearch,
   setVectorStorage,
   vectorIndex,
   vectorProperty,
@@ -79,7 +79,7 @@ function migrationFor(name: string, i: number) {
   return class extends Migration {
     override async up(): Promise<void> {
       setVectorStorage(this, table, name);
-      addVectorIndex(this, { table, column: name, type: 'vector', distance: 'l2', method: 'ivfflat', lists: 1, name: variantOf('iv', name) });
+      createVectorIndex(this, { table, column: name, type: 'vector', distance: 'l2', method: 'ivfflat', lists: 1, name: variantOf('iv', name) });
     }
     override async down(): Promise<void> {
       dropVectorIndex(this, [table[0], variantOf('iv', name)]);
@@ -92,7 +92,7 @@ function migrationFor(name: string, i: number) {
 class ExtensionInSchema extends Migration {
   override async up(): Promise<void> {
     this.addSql('DROP EXTENSION vector CASCADE');
-    addVectorExtension(this, { schema: HOSTILE_NAMES[0]! });
+    createVectorExtension(this, { schema: HOSTILE_NAMES[0]! });
   }
 }
 
@@ -181,12 +181,12 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
         [3, Math.hypot(Math.fround(0.9), Math.fround(0.1), 1).toFixed(4)],
       ]);
 
-      // mikroSearch: exact, filtered on the hostile text column (a bound value), approximate.
-      const exact = await mikroSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 2 });
+      // vectorSearch: exact, filtered on the hostile text column (a bound value), approximate.
+      const exact = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 2 });
       expect(exact.map((h) => h.entity.id)).toEqual([1, 2]);
-      const filtered = await mikroSearch(em, Item, { column: name, query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, maxDistance: 2 });
+      const filtered = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, maxDistance: 2 });
       expect(filtered.map((h) => [h.entity.id, h.entity.tag])).toEqual([[3, HOSTILE_VALUE]]);
-      const approx = await mikroSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+      const approx = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
       expect(approx.map((h) => h.entity.id)).toEqual([1, 2, 3]);
 
       // Migration helpers through MikroORM's Migrator: storage and an index on this column of this table, then down.
@@ -203,7 +203,7 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
   }
 
   // Last: it drops and re-creates the extension (and the vector columns with it).
-  it('addVectorExtension installs pgvector in a hostile schema through the Migrator', async () => {
+  it('createVectorExtension installs pgvector in a hostile schema through the Migrator', async () => {
     await tdb().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(HOSTILE_NAMES[0]!)}`);
     expect((await orm.migrator.up({ migrations: ['m99_extension'] })).map((m) => m.name)).toEqual(['m99_extension']);
     const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");

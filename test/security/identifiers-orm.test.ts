@@ -9,7 +9,7 @@ import knexFactory, { type Knex } from 'knex';
 import { DataTypes, Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, search, vectorParam } from 'vecpg';
-import { createVectorIndex, dropVectorIndex, knexDb, knexPglite, setVectorStorage, withVectorTypes } from 'vecpg/knex';
+import { createVectorIndex, dropVectorIndex, wrapKnex, knexPglite, setVectorStorage, withVectorTypes } from 'vecpg/knex';
 import { VECTOR, registerVectorTypes, vectorSearch } from 'vecpg/sequelize';
 import { TARGETS, type TestDb, describeEachTarget, openTestDb } from '../support/db.ts';
 import { CANARY, HOSTILE_VALUE, QUERY, indexOn, variantOf } from './hostile-names.ts';
@@ -41,9 +41,9 @@ describeEachTarget('security: hostile identifiers through Knex', (db) => {
   });
 
   for (const name of NAMES) {
-    it(`search through knexDb on a table and column named ${JSON.stringify(name)}`, async () => {
+    it(`search through wrapKnex on a table and column named ${JSON.stringify(name)}`, async () => {
       await createTable((sql, params) => db().query(sql, params), name);
-      const kdb = knexDb(knex);
+      const kdb = wrapKnex(knex);
       const rows = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', k: 2, select: ['id'] });
       expect(rows.map((r) => r.id)).toEqual([1, 2]);
       const filtered = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, select: ['id'] });

@@ -6,7 +6,7 @@
  * 'Document']`) and a vector column of that name, under a configuration key of that name. Through
  * them go the extension's model methods (`createWithVectors`, `findManyWithVectors`, `setVectors`,
  * `nearest` exact / filtered / bounded / approximate, `withDistance`) and the migration SQL
- * (`indexMigration` with its `@@index` line, `storageMigration`, `extensionMigration` in a schema).
+ * (`vectorIndexMigration` with its `@@index` line, `vectorStorageMigration`, `vectorExtensionMigration` in a schema).
  * The canary table survives every test; `public."Document"` is a decoy with the same ids and the
  * opposite vectors, and a decoy column under the case-folded name holds them too.
  *
@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
-import { extensionMigration, indexMigration, l2Distance, pgvector, resolveConfig, storageMigration } from 'vecpg/prisma';
+import { vectorExtensionMigration, vectorIndexMigration, l2Distance, pgvector, resolveConfig, vectorStorageMigration } from 'vecpg/prisma';
 import type { PrismaClient as GeneratedClient } from '../fixtures/prisma/generated/client.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
@@ -40,10 +40,10 @@ const OPPOSITE: Record<number, number[]> = { 1: [0, 0, 1, 0], 2: [0, 1, 0, 0], 3
 const refused = expect.objectContaining({ code: 'INVALID_IDENTIFIER' });
 
 describe('security: hostile identifiers in the Prisma migration SQL (no database)', () => {
-  it('the @@index line of indexMigration is valid Prisma schema for every hostile index name', async () => {
+  it('the @@index line of vectorIndexMigration is valid Prisma schema for every hostile index name', async () => {
     // PSL string literals have JSON's grammar (prisma-engines, schema-ast `string_literal`); `prisma validate` parses them.
     const models = HOSTILE_NAMES.map((name, i) => {
-      const { schema } = indexMigration({ table: 'M', column: 'embedding', type: 'vector', distance: 'l2', name });
+      const { schema } = vectorIndexMigration({ table: 'M', column: 'embedding', type: 'vector', distance: 'l2', name });
       expect(schema).toBe(`@@index([embedding], map: ${JSON.stringify(name)})`);
       return `model M${i} {\n  id Int @id\n  embedding Unsupported("vector(4)")?\n  ${schema}\n}\n`;
     });
@@ -67,10 +67,10 @@ describe('security: hostile identifiers in the Prisma migration SQL (no database
       expect(() => resolveConfig({ Document: { table: name, vectors } })).toThrow(refused);
       expect(() => resolveConfig({ Document: { idColumn: name, vectors } })).toThrow(refused);
       expect(() => resolveConfig({ Document: { vectors: { v: { ...vectors.v, column: name } } } })).toThrow(refused);
-      expect(() => indexMigration({ table: 'Document', column: 'v', type: 'vector', distance: 'l2', name })).toThrow(refused);
-      expect(() => indexMigration({ table: 'Document', column: name, field: 'v', type: 'vector', distance: 'l2' })).toThrow(refused);
-      expect(() => storageMigration(['public', name], 'v')).toThrow(refused);
-      expect(() => extensionMigration({ schema: name })).toThrow(refused);
+      expect(() => vectorIndexMigration({ table: 'Document', column: 'v', type: 'vector', distance: 'l2', name })).toThrow(refused);
+      expect(() => vectorIndexMigration({ table: 'Document', column: name, field: 'v', type: 'vector', distance: 'l2' })).toThrow(refused);
+      expect(() => vectorStorageMigration(['public', name], 'v')).toThrow(refused);
+      expect(() => vectorExtensionMigration({ schema: name })).toThrow(refused);
     });
   }
 });
@@ -126,7 +126,7 @@ if (TARGETS.includes('server')) {
           const bounded = await prisma.document.nearest({ by: l2Distance(name, QUERY), distance: { lt: 1.3 } });
           expect(bounded.map((r) => r.id)).toEqual([1, 2]);
 
-          const index = indexMigration({ table: [schema, 'Document'], column: name, field: 'embedding', type: 'vector', distance: 'l2', name: variantOf('ix', name) });
+          const index = vectorIndexMigration({ table: [schema, 'Document'], column: name, field: 'embedding', type: 'vector', distance: 'l2', name: variantOf('ix', name) });
           await t.query(index.up);
           expect(await indexOn(t, variantOf('ix', name))).toEqual([{ schema, table: 'Document', column: name, method: 'hnsw', opclass: 'vector_l2_ops' }]);
           const approx = await prisma.document.nearest({ by: l2Distance(name, QUERY), take: 3, approximate: { efSearch: 10 } });
@@ -145,8 +145,8 @@ if (TARGETS.includes('server')) {
           const decoy = await t.query(`SELECT id, ${quoteIdent(name)}::text AS v FROM public."Document" ORDER BY id`);
           expect(decoy).toEqual([1, 2, 3].map((id) => ({ id, v: `[${OPPOSITE[id]!.join(',')}]` })));
 
-          // storageMigration up and down on this column of this table.
-          const storage = storageMigration([schema, 'Document'], name);
+          // vectorStorageMigration up and down on this column of this table.
+          const storage = vectorStorageMigration([schema, 'Document'], name);
           const attstorage = (s: string) => t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteQualified([s, 'Document']), name]);
           await t.query(storage.up);
           expect([await attstorage(schema), await attstorage('public')]).toEqual([[{ attstorage: 'm' }], [{ attstorage: 'e' }]]);
@@ -172,11 +172,11 @@ if (TARGETS.includes('server')) {
     });
 
     // Last: it drops and re-creates the extension.
-    it('extensionMigration installs pgvector in a hostile schema', async () => {
+    it('vectorExtensionMigration installs pgvector in a hostile schema', async () => {
       for (const schema of HOSTILE_NAMES.slice(0, 4)) {
         await t.query('DROP EXTENSION vector CASCADE'); // the earlier tests' vector columns go with it
         await t.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-        await t.query(extensionMigration({ schema }).up);
+        await t.query(vectorExtensionMigration({ schema }).up);
         const rows = await t.query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
         expect(rows).toEqual([{ nspname: schema }]);
       }

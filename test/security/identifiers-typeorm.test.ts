@@ -3,7 +3,7 @@
  * an entity lives in a schema and a table of that name (`@Entity({ schema, name })`), its vector
  * column carries the name (`@VectorColumn(3, { name })`), a sparsevec column and an index carry
  * variants of it, and a text column has a hostile name of its own. Through them go TypeORM's
- * synchronize with `registerVecpg` (the sparsevec dimensions read back: no pending diff),
+ * synchronize with `registerVectorTypes` (the sparsevec dimensions read back: no pending diff),
  * `syncVectorSchema` (storage MAIN and `@VectorIndex`), the migration helpers (`createVectorIndex`,
  * `dropVectorIndex`, `setVectorStorage`, `createVectorExtension` in a schema), the distance helpers
  * in a QueryBuilder, and `vectorSearch` (exact, filtered, approximate). The canary table survives
@@ -38,7 +38,7 @@ import {
   getManyWithDistance,
   l2Distance,
   pgliteOptions,
-  registerVecpg,
+  registerVectorTypes,
   setVectorStorage,
   syncVectorSchema,
   vectorSearch,
@@ -94,10 +94,10 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
     const base = t.target === 'server' ? { type: 'postgres' as const, url: t.url! } : pgliteOptions(t.raw as PGlite);
     // TypeORM's synchronize expects the schemas to exist.
     for (const [schema] of HOSTILE_NAMES.map(tableOf)) if (schema !== 'public') await t.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-    const synced = registerVecpg(new DataSource({ ...base, entities: [...ENTITIES].filter(([n]) => synchronizable(n)).map(([, e]) => e) }));
+    const synced = registerVectorTypes(new DataSource({ ...base, entities: [...ENTITIES].filter(([n]) => synchronizable(n)).map(([, e]) => e) }));
     await synced.initialize();
     await synced.synchronize();
-    // Read back with registerVecpg's sparsevec dimensions: nothing left to change.
+    // Read back with registerVectorTypes's sparsevec dimensions: nothing left to change.
     pending = (await synced.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
     await synced.destroy();
     for (const name of HOSTILE_NAMES.filter((n) => !synchronizable(n))) {
@@ -106,7 +106,7 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
         `CREATE TABLE ${quoteQualified([schema, table])} (id int PRIMARY KEY, ${quoteIdent(name)} vector(3), ${quoteIdent(variantOf('s', name))} sparsevec(5), ${quoteIdent(FILTER)} text)`,
       );
     }
-    ds = registerVecpg(new DataSource({ ...base, entities: [...ENTITIES.values()] }));
+    ds = registerVectorTypes(new DataSource({ ...base, entities: [...ENTITIES.values()] }));
     await ds.initialize();
   });
   afterAll(async () => {
@@ -205,7 +205,7 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
     const base = t.target === 'server' ? { type: 'postgres' as const, url: t.url! } : pgliteOptions(t.raw as PGlite);
     for (const name of [...HOSTILE_NAMES.filter((n) => n.includes('"')), "it's"]) {
       const fresh = variantOf('new', name);
-      const other = registerVecpg(new DataSource({ ...base, entities: [entityFor(name, ['public', fresh])] }));
+      const other = registerVectorTypes(new DataSource({ ...base, entities: [entityFor(name, ['public', fresh])] }));
       await other.initialize();
       await expect(other.synchronize()).rejects.toThrow(/syntax error/);
       await other.destroy();

@@ -58,9 +58,9 @@ function targetSql(target: VectorTarget): SQL | Column | SQLWrapper {
  * an expression, the query value's. Refuses (UNSUPPORTED) a distance pgvector lacks for that type.
  *
  * @example
- * db.select().from(items).orderBy(distance(items.embedding, 'cosine', [1, 2, 3])).limit(5);
+ * db.select().from(items).orderBy(vectorDistance(items.embedding, 'cosine', [1, 2, 3])).limit(5);
  */
-export function distance(target: VectorTarget, name: DistanceName, value: VectorInput | VectorTarget): SQL<number> {
+export function vectorDistance(target: VectorTarget, name: DistanceName, value: VectorInput | VectorTarget): SQL<number> {
   if (target === null || typeof target !== 'object') {
     throw new VecpgError('INVALID_VALUE', `a distance needs a column or SQL expression on the left, got ${describeValue(target)}`);
   }
@@ -83,7 +83,7 @@ export function distance(target: VectorTarget, name: DistanceName, value: Vector
  * db.select().from(items).orderBy(l2Distance(items.embedding, [3, 1, 2])).limit(5);
  */
 export function l2Distance(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'l2', value);
+  return vectorDistance(target, 'l2', value);
 }
 
 /**
@@ -93,7 +93,7 @@ export function l2Distance(target: VectorTarget, value: VectorInput | VectorTarg
  * db.select().from(items).orderBy(maxInnerProduct(items.embedding, [3, 1, 2])).limit(5);
  */
 export function maxInnerProduct(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'ip', value);
+  return vectorDistance(target, 'ip', value);
 }
 
 /**
@@ -103,7 +103,7 @@ export function maxInnerProduct(target: VectorTarget, value: VectorInput | Vecto
  * db.select({ id: t.id, d: cosineDistance(t.features, target) }).from(t);
  */
 export function cosineDistance(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'cosine', value);
+  return vectorDistance(target, 'cosine', value);
 }
 
 /**
@@ -113,7 +113,7 @@ export function cosineDistance(target: VectorTarget, value: VectorInput | Vector
  * db.select().from(items).orderBy(l1Distance(items.embedding, [3, 1, 2]));
  */
 export function l1Distance(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'l1', value);
+  return vectorDistance(target, 'l1', value);
 }
 
 /**
@@ -123,7 +123,7 @@ export function l1Distance(target: VectorTarget, value: VectorInput | VectorTarg
  * db.select().from(images).orderBy(hammingDistance(images.hash, '101'));
  */
 export function hammingDistance(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'hamming', value);
+  return vectorDistance(target, 'hamming', value);
 }
 
 /**
@@ -133,7 +133,7 @@ export function hammingDistance(target: VectorTarget, value: VectorInput | Vecto
  * db.select().from(images).orderBy(jaccardDistance(images.hash, '101'));
  */
 export function jaccardDistance(target: VectorTarget, value: VectorInput | VectorTarget): SQL<number> {
-  return distance(target, 'jaccard', value);
+  return vectorDistance(target, 'jaccard', value);
 }
 
 const [EXACT_HEAD, EXACT_TAIL] = exactOrderSql('\u0000').split('\u0000') as [string, string];

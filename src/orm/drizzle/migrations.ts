@@ -25,9 +25,9 @@ export interface DrizzleExecutable {
  * `CREATE EXTENSION IF NOT EXISTS vector;`. Put it in the file `drizzle-kit generate --custom` creates.
  *
  * @example
- * pgvectorMigrationSql(); // 'CREATE EXTENSION IF NOT EXISTS vector;\n'
+ * vectorExtensionMigration(); // 'CREATE EXTENSION IF NOT EXISTS vector;\n'
  */
-export function pgvectorMigrationSql(options: { schema?: string } = {}): string {
+export function vectorExtensionMigration(options: { schema?: string } = {}): string {
   return `${createExtensionSql(options)};\n`;
 }
 
@@ -36,9 +36,9 @@ export function pgvectorMigrationSql(options: { schema?: string } = {}): string 
  * apply it as a new custom migration, or by hand, after dropping the vector columns).
  *
  * @example
- * dropPgvectorMigrationSql(); // 'DROP EXTENSION IF EXISTS vector;\n'
+ * dropVectorExtensionMigration(); // 'DROP EXTENSION IF EXISTS vector;\n'
  */
-export function dropPgvectorMigrationSql(options: { cascade?: boolean } = {}): string {
+export function dropVectorExtensionMigration(options: { cascade?: boolean } = {}): string {
   return `${dropExtensionSql(options)};\n`;
 }
 
@@ -48,10 +48,10 @@ export function dropPgvectorMigrationSql(options: { cascade?: boolean } = {}): s
  * drizzle-kit cannot express storage, so it goes in a custom migration after the table's.
  *
  * @example
- * storageMigrationSql(documents);
+ * vectorStorageMigration(documents);
  * // 'ALTER TABLE "documents" ALTER COLUMN "embedding" SET STORAGE MAIN;\n'
  */
-export function storageMigrationSql(table: PgTable, storage: ColumnStorage = 'main'): string {
+export function vectorStorageMigration(table: PgTable, storage: ColumnStorage = 'main'): string {
   const { schema } = getTableConfig(table);
   const name = getTableName(table);
   const qualified = schema === undefined ? name : [schema, name];
@@ -108,9 +108,9 @@ export function drizzleExecutor(db: DrizzleExecutable): SqlExecutor {
  * Run `CREATE EXTENSION IF NOT EXISTS vector` now (outside migrations: scripts, tests).
  *
  * @example
- * await enablePgvector(db);
+ * await createVectorExtension(db);
  */
-export async function enablePgvector(db: DrizzleExecutable, options: { schema?: string } = {}): Promise<void> {
+export async function createVectorExtension(db: DrizzleExecutable, options: { schema?: string } = {}): Promise<void> {
   await db.execute(sql.raw(createExtensionSql(options)));
 }
 

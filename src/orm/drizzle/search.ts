@@ -11,7 +11,7 @@ import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
-import { distance, exact as exactOrder } from './distance.ts';
+import { vectorDistance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
 
 /** A Drizzle database that can open transactions (any PostgreSQL driver). */
@@ -39,8 +39,8 @@ export async function withSearchSettings<TTx extends DrizzleExecutable, T>(
   });
 }
 
-/** Options of {@link nearest}. */
-export interface NearestOptions<TTable extends PgTable> {
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions<TTable extends PgTable> {
   table: TTable;
   /** The vector column of `table`. */
   column: Column;
@@ -60,7 +60,7 @@ export interface NearestOptions<TTable extends PgTable> {
 }
 
 /** A row of the table plus its distance to the query. */
-export type NearestRow<TTable extends PgTable> = TTable['$inferSelect'] & { distance: number };
+export type VectorSearchRow<TTable extends PgTable> = TTable['$inferSelect'] & { distance: number };
 
 /**
  * The `k` rows nearest to `query`, nearest first, each with its `distance` (with `maxDistance` and no `k`:
@@ -68,19 +68,19 @@ export type NearestRow<TTable extends PgTable> = TTable['$inferSelect'] & { dist
  * Exact by default (true top-k even with an index); `approximate: { efSearch }` uses the index.
  *
  * @example
- * const top = await nearest(db, { table: scienceData, column: scienceData.features, distance: 'cosine',
+ * const top = await vectorSearch(db, { table: scienceData, column: scienceData.features, distance: 'cosine',
  *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
  */
-export async function nearest<TTable extends PgTable>(
+export async function vectorSearch<TTable extends PgTable>(
   db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
-  options: NearestOptions<TTable>,
-): Promise<Array<NearestRow<TTable>>> {
+  options: VectorSearchOptions<TTable>,
+): Promise<Array<VectorSearchRow<TTable>>> {
   const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
-  const d = distance(options.column, options.distance, options.query);
+  const d = vectorDistance(options.column, options.distance, options.query);
   const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
   const columns = getTableColumns(options.table);
   // The distance is selected once, as the very expression the search orders by, and ORDER BY names
@@ -98,7 +98,7 @@ export async function nearest<TTable extends PgTable>(
       .from(options.table as PgTable)
       .where(filter)
       .orderBy(annotated);
-    return (k === undefined ? ordered : ordered.limit(k)) as unknown as Promise<Array<NearestRow<TTable>>>;
+    return (k === undefined ? ordered : ordered.limit(k)) as unknown as Promise<Array<VectorSearchRow<TTable>>>;
   };
   if (isExact) return run(db);
   return withSearchSettings(db, settings, (tx) => run(tx));

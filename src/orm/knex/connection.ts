@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Client } from 'pg';
-import { registerTypes } from '../../drivers/pg.ts';
+import { registerVectorTypes as registerTypes } from '../../drivers/pg.ts';
 import { VECTOR_TYPES_SQL, type TypeRow, type VectorTypeOptions, arrayTextParsers, oidsFromRows, textParsers } from '../../drivers/vector-types.ts';
 import { isVecpgError } from '../../errors.ts';
 

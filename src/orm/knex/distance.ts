@@ -33,12 +33,12 @@ export type ColumnRef = QualifiedName;
  * `<column> <op> ?::<type>` for any distance, as a Knex raw expression (resolves to a number).
  *
  * @example
- * knex('items').select('*', vectorDistance(knex, 'cosine', 'embedding', [1, 2, 3], { as: 'distance' }));
+ * knex('items').select('*', vectorDistance(knex, 'embedding', 'cosine', [1, 2, 3], { as: 'distance' }));
  */
 export function vectorDistance(
   knex: Knex,
-  distance: DistanceName,
   column: ColumnRef,
+  distance: DistanceName,
   value: unknown,
   options: KnexDistanceOptions = {},
 ): Knex.Raw<number> {
@@ -58,7 +58,7 @@ export function vectorDistance(
  * knex('documents').orderBy(l2Distance(knex, 'embedding', [0.5, 0.2, 0.9, 0.3])).limit(10);
  */
 export function l2Distance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'l2', column, value, options);
+  return vectorDistance(knex, column, 'l2', value, options);
 }
 
 /**
@@ -68,7 +68,7 @@ export function l2Distance(knex: Knex, column: ColumnRef, value: unknown, option
  * knex('documents').select('*', maxInnerProduct(knex, 'embedding', query, { as: 'distance' }));
  */
 export function maxInnerProduct(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'ip', column, value, options);
+  return vectorDistance(knex, column, 'ip', value, options);
 }
 
 /**
@@ -78,7 +78,7 @@ export function maxInnerProduct(knex: Knex, column: ColumnRef, value: unknown, o
  * knex('science_data').where(cosineDistance(knex, 'features', target), '<', 0.2);
  */
 export function cosineDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'cosine', column, value, options);
+  return vectorDistance(knex, column, 'cosine', value, options);
 }
 
 /**
@@ -88,7 +88,7 @@ export function cosineDistance(knex: Knex, column: ColumnRef, value: unknown, op
  * knex('documents').orderBy(l1Distance(knex, 'embedding', query));
  */
 export function l1Distance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'l1', column, value, options);
+  return vectorDistance(knex, column, 'l1', value, options);
 }
 
 /**
@@ -98,7 +98,7 @@ export function l1Distance(knex: Knex, column: ColumnRef, value: unknown, option
  * knex('items').orderBy(hammingDistance(knex, 'bits', '101'));
  */
 export function hammingDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'hamming', column, value, { type: 'bit', ...options });
+  return vectorDistance(knex, column, 'hamming', value, { type: 'bit', ...options });
 }
 
 /**
@@ -108,5 +108,5 @@ export function hammingDistance(knex: Knex, column: ColumnRef, value: unknown, o
  * knex('items').orderBy(jaccardDistance(knex, 'bits', '101'));
  */
 export function jaccardDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
-  return vectorDistance(knex, 'jaccard', column, value, { type: 'bit', ...options });
+  return vectorDistance(knex, column, 'jaccard', value, { type: 'bit', ...options });
 }

@@ -62,7 +62,7 @@ export function knexExecutor(knex: Knex | Knex.Transaction): SqlExecutor {
 const transactions = new WeakMap<SqlExecutor, Knex.Transaction>();
 
 /**
- * The Knex transaction behind an executor handed out by {@link knexDb}'s `transaction`, so Knex
+ * The Knex transaction behind an executor handed out by {@link wrapKnex}'s `transaction`, so Knex
  * query builders can run inside the same transaction as the SQL layer's `SET LOCAL`s.
  *
  * @example
@@ -70,7 +70,7 @@ const transactions = new WeakMap<SqlExecutor, Knex.Transaction>();
  */
 export function knexTransactionOf(tx: SqlExecutor): Knex.Transaction {
   const trx = transactions.get(tx);
-  if (!trx) throw new VecpgError('INVALID_VALUE', 'this executor was not opened by knexDb(...).transaction');
+  if (!trx) throw new VecpgError('INVALID_VALUE', 'this executor was not opened by wrapKnex(...).transaction');
   return trx;
 }
 
@@ -79,10 +79,10 @@ export function knexTransactionOf(tx: SqlExecutor): Knex.Transaction {
  * `knex.transaction`, so it holds one pooled connection and `SET LOCAL` stays inside it.
  *
  * @example
- * const db = knexDb(knex);
+ * const db = wrapKnex(knex);
  * const info = await extensionInfo(db);
  */
-export function knexDb(knex: Knex): VecpgDb {
+export function wrapKnex(knex: Knex): VecpgDb {
   const base = knexExecutor(knex);
   return {
     kind: 'pg',

@@ -7,7 +7,7 @@ import { type CreateIndexOptions, createExtensionSql, createIndexSql, dropExtens
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { escapeQuestionMarks } from './columns.ts';
-import { knexDb } from './executor.ts';
+import { wrapKnex } from './executor.ts';
 
 /**
  * `CREATE EXTENSION IF NOT EXISTS vector` — call it from a migration's `up`. Idempotent.
@@ -38,7 +38,7 @@ export function dropVectorExtension(knex: Knex, options: { cascade?: boolean } =
  * const { version } = await pgvectorInfo(knex); // '0.8.0'
  */
 export function pgvectorInfo(knex: Knex): Promise<ExtensionInfo> {
-  return extensionInfo(knexDb(knex));
+  return extensionInfo(wrapKnex(knex));
 }
 
 /**
@@ -50,7 +50,7 @@ export function pgvectorInfo(knex: Knex): Promise<ExtensionInfo> {
  * await requirePgvector(knex, 'sparsevec');
  */
 export async function requirePgvector(knex: Knex, feature: VectorFeature): Promise<void> {
-  await requireFeature(knexDb(knex), feature);
+  await requireFeature(wrapKnex(knex), feature);
 }
 
 /**

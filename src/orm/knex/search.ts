@@ -11,7 +11,7 @@ import { type SearchSettings, validateSearchSettings, withSearchSettings } from 
 import { quoteIdent } from '../../sql/identifiers.ts';
 import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
-import { knexDb, knexTransactionOf } from './executor.ts';
+import { wrapKnex, knexTransactionOf } from './executor.ts';
 
 /** What a query builder needs for {@link applySimilarity}: Knex's and Objection's both fit. */
 export interface SimilarityBuilder {
@@ -70,25 +70,25 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
   // Annotated and ordered: select the ordering expression itself (`(…) + 0` when exact) and ORDER BY its
   // alias, so PostgreSQL computes each distance once per row. Repeating the expression in ORDER BY would
   // bind the query vector again, as a new parameter, and compute it twice.
-  if (alias !== false) qb.select(vectorDistance(knex, distance, column, query, { ...base, exact, as: alias }));
+  if (alias !== false) qb.select(vectorDistance(knex, column, distance, query, { ...base, exact, as: alias }));
   if (options.maxDistance !== undefined) {
     if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
       throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
     }
-    qb.where(vectorDistance(knex, distance, column, query, base), '<', options.maxDistance);
+    qb.where(vectorDistance(knex, column, distance, query, base), '<', options.maxDistance);
   }
   if (orderBy) {
-    qb.orderBy(alias !== false ? knex.raw(escapeQuestionMarks(quoteIdent(alias))) : vectorDistance(knex, distance, column, query, { ...base, exact }));
+    qb.orderBy(alias !== false ? knex.raw(escapeQuestionMarks(quoteIdent(alias))) : vectorDistance(knex, column, distance, query, { ...base, exact }));
   }
   if (options.k !== undefined) qb.limit(checkK(options.k));
   return qb;
 }
 
-/** The LATERAL subquery in which {@link knexSearch} computes the distance. */
+/** The LATERAL subquery in which {@link vectorSearch} computes the distance. */
 const LATERAL = 'vecpg';
 
-/** Options of {@link knexSearch}. */
-export interface KnexSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
   /** The table (Knex's table name syntax). */
   table: string;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
@@ -111,12 +111,12 @@ export interface KnexSearchOptions extends Omit<SimilarityOptions, 'annotate' | 
  * applied with `set_config(…, true)` inside a Knex transaction, so they never leak to the pool.
  *
  * @example
- * const rows = await knexSearch(knex, { table: 'documents', column: 'embedding', query: [0.5, 0.2, 0.9, 0.3], distance: 'cosine', k: 5 });
- * const fast = await knexSearch(knex, { table: 'documents', column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
+ * const rows = await vectorSearch(knex, { table: 'documents', column: 'embedding', query: [0.5, 0.2, 0.9, 0.3], distance: 'cosine', k: 5 });
+ * const fast = await vectorSearch(knex, { table: 'documents', column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
  */
-export async function knexSearch<R extends Record<string, unknown> = Record<string, unknown>>(
+export async function vectorSearch<R extends Record<string, unknown> = Record<string, unknown>>(
   knex: Knex,
-  options: KnexSearchOptions,
+  options: VectorSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
   const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
   const { exact } = searchMode({ exact: exactOption, approximate });
@@ -130,7 +130,7 @@ export async function knexSearch<R extends Record<string, unknown> = Record<stri
     // a table column of that name. `*` includes the subquery's column (last, so its value is the one in
     // the row); listed columns get it appended. Exact: `(…) + 0`, which no vector index serves;
     // approximate: the plain distance, which the index can serve.
-    const computed = vectorDistance(knex, similarity.distance, similarity.column, similarity.query, { ...base, exact, as: alias });
+    const computed = vectorDistance(knex, similarity.column, similarity.distance, similarity.query, { ...base, exact, as: alias });
     qb.joinRaw(`cross join lateral (select ?) as ${quoteIdent(LATERAL)}`, [computed]);
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
@@ -141,5 +141,5 @@ export async function knexSearch<R extends Record<string, unknown> = Record<stri
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;
   validateSearchSettings(approximate ?? {});
-  return withSearchSettings(knexDb(knex), approximate ?? {}, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+  return withSearchSettings(wrapKnex(knex), approximate ?? {}, async (tx) => (await build(knexTransactionOf(tx))) as Out);
 }

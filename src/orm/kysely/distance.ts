@@ -35,9 +35,9 @@ export function vectorValue(value: VectorInput, type?: VectorType): RawBuilder<u
  * UNSUPPORTED when pgvector lacks that distance for it.
  *
  * @example
- * db.selectFrom('items').selectAll().orderBy(distance('embedding', 'cosine', [1, 2, 3])).limit(5);
+ * db.selectFrom('items').selectAll().orderBy(vectorDistance('embedding', 'cosine', [1, 2, 3])).limit(5);
  */
-export function distance(column: VectorRef, name: DistanceName, value: VectorInput, type?: VectorType): RawBuilder<number> {
+export function vectorDistance(column: VectorRef, name: DistanceName, value: VectorInput, type?: VectorType): RawBuilder<number> {
   const t = type ?? typeOfValue(value);
   return sql<number>`(${refSql(column)} ${sql.raw(operatorFor(t, name))} ${vectorValue(value, t)})`;
 }
@@ -49,7 +49,7 @@ export function distance(column: VectorRef, name: DistanceName, value: VectorInp
  * db.selectFrom('documents').selectAll().orderBy(l2Distance('embedding', [0.5, 0.2, 0.9, 0.3])).limit(5);
  */
 export function l2Distance(column: VectorRef, value: VectorInput, type?: VectorType): RawBuilder<number> {
-  return distance(column, 'l2', value, type);
+  return vectorDistance(column, 'l2', value, type);
 }
 
 /**
@@ -59,7 +59,7 @@ export function l2Distance(column: VectorRef, value: VectorInput, type?: VectorT
  * db.selectFrom('documents').selectAll().orderBy(maxInnerProduct('embedding', q)).limit(5);
  */
 export function maxInnerProduct(column: VectorRef, value: VectorInput, type?: VectorType): RawBuilder<number> {
-  return distance(column, 'ip', value, type);
+  return vectorDistance(column, 'ip', value, type);
 }
 
 /**
@@ -69,7 +69,7 @@ export function maxInnerProduct(column: VectorRef, value: VectorInput, type?: Ve
  * db.selectFrom('science_data').select(['name', cosineDistance('features', target).as('distance')]);
  */
 export function cosineDistance(column: VectorRef, value: VectorInput, type?: VectorType): RawBuilder<number> {
-  return distance(column, 'cosine', value, type);
+  return vectorDistance(column, 'cosine', value, type);
 }
 
 /**
@@ -79,7 +79,7 @@ export function cosineDistance(column: VectorRef, value: VectorInput, type?: Vec
  * db.selectFrom('documents').selectAll().orderBy(l1Distance('embedding', q));
  */
 export function l1Distance(column: VectorRef, value: VectorInput, type?: VectorType): RawBuilder<number> {
-  return distance(column, 'l1', value, type);
+  return vectorDistance(column, 'l1', value, type);
 }
 
 /**
@@ -89,7 +89,7 @@ export function l1Distance(column: VectorRef, value: VectorInput, type?: VectorT
  * db.selectFrom('images').selectAll().orderBy(hammingDistance('hash', '10110000'));
  */
 export function hammingDistance(column: VectorRef, value: VectorInput): RawBuilder<number> {
-  return distance(column, 'hamming', value, 'bit');
+  return vectorDistance(column, 'hamming', value, 'bit');
 }
 
 /**
@@ -99,7 +99,7 @@ export function hammingDistance(column: VectorRef, value: VectorInput): RawBuild
  * db.selectFrom('images').selectAll().orderBy(jaccardDistance('hash', '10110000'));
  */
 export function jaccardDistance(column: VectorRef, value: VectorInput): RawBuilder<number> {
-  return distance(column, 'jaccard', value, 'bit');
+  return vectorDistance(column, 'jaccard', value, 'bit');
 }
 
 const [EXACT_HEAD, EXACT_TAIL] = exactOrderSql('\u0000').split('\u0000') as [string, string];

@@ -32,9 +32,9 @@ async function run<DB>(db: Kysely<DB>, text: string): Promise<void> {
  * `CREATE EXTENSION IF NOT EXISTS vector`.
  *
  * @example
- * export async function up(db: Kysely<any>) { await createPgvectorExtension(db); }
+ * export async function up(db: Kysely<any>) { await createVectorExtension(db); }
  */
-export async function createPgvectorExtension<DB>(db: Kysely<DB>, options: { schema?: string } = {}): Promise<void> {
+export async function createVectorExtension<DB>(db: Kysely<DB>, options: { schema?: string } = {}): Promise<void> {
   await run(db, createExtensionSql(options));
 }
 
@@ -42,9 +42,9 @@ export async function createPgvectorExtension<DB>(db: Kysely<DB>, options: { sch
  * `DROP EXTENSION IF EXISTS vector` (`cascade` also drops the columns using its types).
  *
  * @example
- * export async function down(db: Kysely<any>) { await dropPgvectorExtension(db); }
+ * export async function down(db: Kysely<any>) { await dropVectorExtension(db); }
  */
-export async function dropPgvectorExtension<DB>(db: Kysely<DB>, options: { cascade?: boolean } = {}): Promise<void> {
+export async function dropVectorExtension<DB>(db: Kysely<DB>, options: { cascade?: boolean } = {}): Promise<void> {
   await run(db, dropExtensionSql(options));
 }
 
@@ -62,12 +62,12 @@ export interface MigrationLike {
  * A ready-made migration: up enables pgvector (idempotent), down drops it.
  *
  * @example
- * const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ '0001_pgvector': pgvectorMigration(), ...mine }) } });
+ * const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ '0001_pgvector': vectorExtensionMigration(), ...mine }) } });
  */
-export function pgvectorMigration(options: { schema?: string; cascadeOnDown?: boolean } = {}): MigrationLike {
+export function vectorExtensionMigration(options: { schema?: string; cascadeOnDown?: boolean } = {}): MigrationLike {
   return {
-    up: (db) => createPgvectorExtension(db, options.schema === undefined ? {} : { schema: options.schema }),
-    down: (db) => dropPgvectorExtension(db, options.cascadeOnDown ? { cascade: true } : {}),
+    up: (db) => createVectorExtension(db, options.schema === undefined ? {} : { schema: options.schema }),
+    down: (db) => dropVectorExtension(db, options.cascadeOnDown ? { cascade: true } : {}),
   };
 }
 

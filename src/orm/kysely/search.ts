@@ -10,7 +10,7 @@ import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
-import { distance, exact as exactOrder } from './distance.ts';
+import { vectorDistance, exact as exactOrder } from './distance.ts';
 
 /**
  * Run `fn` in a transaction with pgvector's query-time settings (`efSearch`, `iterativeScan`,
@@ -28,8 +28,8 @@ export async function withSearchSettings<DB, T>(db: Kysely<DB>, settings: Search
   });
 }
 
-/** Options of {@link nearest}. */
-export interface NearestOptions<DB, TB extends keyof DB & string> {
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions<DB, TB extends keyof DB & string> {
   /** A table of your `Database`, read as Kysely reads table names (`'schema.table'` names a schema). */
   table: TB;
   /** The vector column of `table`: one column name, quoted whole (a dot in it is part of the name). */
@@ -56,7 +56,7 @@ const LATERAL_ALIAS = 'vecpg';
 const LATERAL_COLUMN = 'vecpg_distance';
 
 /** A row of the table plus its distance to the query. */
-export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distance: number };
+export type VectorSearchRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distance: number };
 
 /**
  * The `k` rows nearest to `query` (with `maxDistance` and no `k`: every row under the threshold), nearest
@@ -64,10 +64,10 @@ export type NearestRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { distanc
  * (true top-k even with an index); `approximate: { efSearch }` uses the index.
  *
  * @example
- * const top = await nearest(db, { table: 'science_data', column: 'features', distance: 'cosine',
+ * const top = await vectorSearch(db, { table: 'science_data', column: 'features', distance: 'cosine',
  *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
  */
-export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, options: NearestOptions<DB, TB>): Promise<Array<NearestRow<DB, TB>>> {
+export async function vectorSearch<DB, TB extends keyof DB & string>(db: Kysely<DB>, options: VectorSearchOptions<DB, TB>): Promise<Array<VectorSearchRow<DB, TB>>> {
   const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
   if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
@@ -79,7 +79,7 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
   // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
   // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
   const column = sql.raw(quoteIdent(options.column));
-  const d = () => distance(column, options.distance, options.query, options.type);
+  const d = () => vectorDistance(column, options.distance, options.query, options.type);
   const run = async (q: Kysely<DB>) => {
     // The distance is computed once per row, in a LATERAL subquery that PostgreSQL folds into the scan,
     // and both selected and ordered by its qualified name: Kysely binds the query vector again at every
@@ -101,7 +101,7 @@ export async function nearest<DB, TB extends keyof DB & string>(db: Kysely<DB>, 
     if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
     query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const);
     if (k !== undefined) query = query.limit(k);
-    return (await query.execute()) as Array<NearestRow<DB, TB>>;
+    return (await query.execute()) as Array<VectorSearchRow<DB, TB>>;
   };
   if (isExact) return run(db);
   return withSearchSettings(db, settings, (trx) => run(trx));

@@ -35,9 +35,9 @@ export type DistanceFragment = RawQueryFragment & string;
  * database column name.
  *
  * @example
- * await em.find(Document, {}, { orderBy: { [vectorDistance('cosine', 'embedding', query)]: 'asc' }, limit: 5 });
+ * await em.find(Document, {}, { orderBy: { [vectorDistance('embedding', 'cosine', query)]: 'asc' }, limit: 5 });
  */
-export function vectorDistance(distance: DistanceName, column: string, value: unknown, options: MikroDistanceOptions = {}): DistanceFragment {
+export function vectorDistance(column: string, distance: DistanceName, value: unknown, options: MikroDistanceOptions = {}): DistanceFragment {
   const type = options.type ?? typeOfValue(value);
   const v = toVectorValue(value, type);
   const cast = paramCast(type, v);
@@ -64,7 +64,7 @@ export function vectorDistance(distance: DistanceName, column: string, value: un
  * await em.find(Document, {}, { orderBy: { [l2Distance('embedding', [0.5, 0.2, 0.9, 0.3])]: 'asc' } });
  */
 export function l2Distance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('l2', column, value, options);
+  return vectorDistance(column, 'l2', value, options);
 }
 
 /**
@@ -74,7 +74,7 @@ export function l2Distance(column: string, value: unknown, options?: MikroDistan
  * em.createQueryBuilder(Document).select(['*', maxInnerProduct('embedding', q).as('distance')]);
  */
 export function maxInnerProduct(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('ip', column, value, options);
+  return vectorDistance(column, 'ip', value, options);
 }
 
 /**
@@ -84,7 +84,7 @@ export function maxInnerProduct(column: string, value: unknown, options?: MikroD
  * await em.find(ScienceData, { [cosineDistance('features', target)]: { $lt: 0.2 } });
  */
 export function cosineDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('cosine', column, value, options);
+  return vectorDistance(column, 'cosine', value, options);
 }
 
 /**
@@ -94,7 +94,7 @@ export function cosineDistance(column: string, value: unknown, options?: MikroDi
  * await em.find(Document, {}, { orderBy: { [l1Distance('embedding', q)]: 'asc' } });
  */
 export function l1Distance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('l1', column, value, options);
+  return vectorDistance(column, 'l1', value, options);
 }
 
 /**
@@ -104,7 +104,7 @@ export function l1Distance(column: string, value: unknown, options?: MikroDistan
  * await em.find(Image, {}, { orderBy: { [hammingDistance('bits', '10101010')]: 'asc' } });
  */
 export function hammingDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('hamming', column, value, { type: 'bit', ...options });
+  return vectorDistance(column, 'hamming', value, { type: 'bit', ...options });
 }
 
 /**
@@ -114,5 +114,5 @@ export function hammingDistance(column: string, value: unknown, options?: MikroD
  * await em.find(Image, {}, { orderBy: { [jaccardDistance('bits', '10101010')]: 'asc' } });
  */
 export function jaccardDistance(column: string, value: unknown, options?: MikroDistanceOptions): DistanceFragment {
-  return vectorDistance('jaccard', column, value, { type: 'bit', ...options });
+  return vectorDistance(column, 'jaccard', value, { type: 'bit', ...options });
 }

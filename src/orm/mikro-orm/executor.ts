@@ -55,15 +55,15 @@ function executorOf(em: MikroEntityManagerLike): SqlExecutor {
 const forks = new WeakMap<SqlExecutor, MikroEntityManagerLike>();
 
 /**
- * The transactional EntityManager behind an executor handed out by {@link mikroDb}'s
+ * The transactional EntityManager behind an executor handed out by {@link wrapMikroOrm}'s
  * `transaction`, so MikroORM queries run inside the same transaction as the `SET LOCAL`s.
  *
  * @example
- * await mikroDb(em).transaction(async (tx) => entityManagerOf(tx).find(Item, {}));
+ * await wrapMikroOrm(em).transaction(async (tx) => entityManagerOf(tx).find(Item, {}));
  */
 export function entityManagerOf(tx: SqlExecutor): EntityManager {
   const em = forks.get(tx);
-  if (!em) throw new VecpgError('INVALID_VALUE', 'this executor was not opened by mikroDb(...).transaction');
+  if (!em) throw new VecpgError('INVALID_VALUE', 'this executor was not opened by wrapMikroOrm(...).transaction');
   return em as EntityManager;
 }
 
@@ -72,9 +72,9 @@ export function entityManagerOf(tx: SqlExecutor): EntityManager {
  * with bound parameters, `transaction` uses `em.transactional`.
  *
  * @example
- * const info = await extensionInfo(mikroDb(orm.em.fork()));
+ * const info = await extensionInfo(wrapMikroOrm(orm.em.fork()));
  */
-export function mikroDb(em: MikroEntityManagerLike): VecpgDb {
+export function wrapMikroOrm(em: MikroEntityManagerLike): VecpgDb {
   return {
     kind: 'pg',
     query: (text, params) => executorOf(em).query(text, params),

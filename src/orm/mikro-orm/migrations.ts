@@ -3,7 +3,7 @@
  * MAIN, HNSW/IVFFlat indexes, and the pgvector version check. Each takes the migration itself
  * (`this`) and adds vecpg's SQL to it.
  */
-import { type MikroEntityManagerLike, mikroDb } from './executor.ts';
+import { type MikroEntityManagerLike, wrapMikroOrm } from './executor.ts';
 import {
   type ColumnStorage,
   type CreateIndexOptions,
@@ -30,11 +30,11 @@ const escape = withoutQuestionMarksInIdentifiers;
  *
  * @example
  * export class Migration20250101 extends Migration {
- *   async up() { addVectorExtension(this); }
+ *   async up() { createVectorExtension(this); }
  *   async down() { dropVectorExtension(this); }
  * }
  */
-export function addVectorExtension(migration: MigrationLike, options: { schema?: string } = {}): void {
+export function createVectorExtension(migration: MigrationLike, options: { schema?: string } = {}): void {
   migration.addSql(escape(createExtensionSql(options)));
 }
 
@@ -62,9 +62,9 @@ export function setVectorStorage(migration: MigrationLike, table: QualifiedName,
  * `CREATE INDEX … USING hnsw|ivfflat` with the right opclass, options validated.
  *
  * @example
- * addVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' });
+ * createVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' });
  */
-export function addVectorIndex(migration: MigrationLike, options: CreateIndexOptions): void {
+export function createVectorIndex(migration: MigrationLike, options: CreateIndexOptions): void {
   migration.addSql(escape(createIndexSql(options)));
 }
 
@@ -85,7 +85,7 @@ export function dropVectorIndex(migration: MigrationLike, name: QualifiedName): 
  * const { version } = await pgvectorInfo(orm.em.fork());
  */
 export function pgvectorInfo(em: MikroEntityManagerLike): Promise<ExtensionInfo> {
-  return extensionInfo(mikroDb(em));
+  return extensionInfo(wrapMikroOrm(em));
 }
 
 /**
@@ -96,5 +96,5 @@ export function pgvectorInfo(em: MikroEntityManagerLike): Promise<ExtensionInfo>
  * await requirePgvector(orm.em.fork(), 'iterativeScan');
  */
 export async function requirePgvector(em: MikroEntityManagerLike, feature: VectorFeature): Promise<void> {
-  await requireFeature(mikroDb(em), feature);
+  await requireFeature(wrapMikroOrm(em), feature);
 }

@@ -11,10 +11,10 @@ import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
-import { entityManagerOf, mikroDb } from './executor.ts';
+import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 
-/** Options of {@link mikroSearch}. */
-export interface MikroSearchOptions<T> {
+/** Options of {@link vectorSearch}. */
+export interface VectorSearchOptions<T> {
   /** The vector column (database column name). */
   column: string;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
@@ -48,14 +48,14 @@ export interface SearchResult<T> {
  * entity under the threshold).
  *
  * @example
- * const hits = await mikroSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
+ * const hits = await vectorSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
  * hits[0].entity.name; hits[0].distance;
- * await mikroSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', approximate: { efSearch: 100 } });
+ * await vectorSearch(em, ScienceData, { column: 'features', query: target, distance: 'cosine', approximate: { efSearch: 100 } });
  */
-export async function mikroSearch<T extends object>(
+export async function vectorSearch<T extends object>(
   em: EntityManager,
   entityName: EntityName<T>,
-  options: MikroSearchOptions<T>,
+  options: VectorSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
   const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
   const { exact } = searchMode({ exact: exactOption, approximate });
@@ -71,9 +71,9 @@ export async function mikroSearch<T extends object>(
     // no vector index serves; the plain distance, which the index can serve, when approximate), and ORDER
     // BY names that select-list entry, so PostgreSQL computes each distance once per row: repeating the
     // expression would bind the query vector again, as a new parameter, and compute it twice.
-    qb.select('*').addSelect(vectorDistance(distance, column, query, { ...base, exact }).as(DISTANCE_ALIAS));
+    qb.select('*').addSelect(vectorDistance(column, distance, query, { ...base, exact }).as(DISTANCE_ALIAS));
     if (where !== undefined) qb.where(where);
-    if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(distance, column, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
+    if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(column, distance, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
     qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' } as never);
     if (k !== undefined) qb.limit(k);
     const rows = await qb.execute<Array<Record<string, unknown>>>('all', false);
@@ -85,5 +85,5 @@ export async function mikroSearch<T extends object>(
 
   if (exact) return run(em);
   validateSearchSettings(approximate ?? {});
-  return withSearchSettings(mikroDb(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
+  return withSearchSettings(wrapMikroOrm(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
 }

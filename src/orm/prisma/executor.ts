@@ -92,10 +92,10 @@ export function prismaExecutor(client: PrismaRawClient): SqlExecutor {
  * and `fn` runs directly): `SET LOCAL` then lasts until the outer transaction ends.
  *
  * @example
- * const db = prismaDb(prisma);
+ * const db = wrapPrisma(prisma);
  * await requireFeature(db, 'sparsevec');
  */
-export function prismaDb(client: PrismaRawClient, options: { timeout?: number; maxWait?: number } = {}): VecpgDb {
+export function wrapPrisma(client: PrismaRawClient, options: { timeout?: number; maxWait?: number } = {}): VecpgDb {
   const base = prismaExecutor(client);
   return {
     kind: 'pg',

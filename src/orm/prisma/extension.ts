@@ -10,7 +10,7 @@ import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { searchMode } from '../../sql/search.ts';
 import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
 import type { DistanceTo } from './distances.ts';
-import { prismaDb, prismaExecutor, type PrismaRawClient } from './executor.ts';
+import { wrapPrisma, prismaExecutor, type PrismaRawClient } from './executor.ts';
 import { type Delegate, context, decodeInto, idsWhere, key, rowsInOrder, vectorFields, withId } from './rows.ts';
 import { type DistanceFilter, distanceStatement, rankStatement, readStatement, updateStatement } from './statements.ts';
 
@@ -217,7 +217,7 @@ export function pgvector<const C extends VectorConfig>(config: C) {
             exact,
             vectors: fields,
           });
-          const db = prismaDb(ctx.$parent);
+          const db = wrapPrisma(ctx.$parent);
           const ranked = exact
             ? await db.query(st.text, st.values)
             : await withSearchSettings(db, settings, (tx) => tx.query(st.text, st.values));

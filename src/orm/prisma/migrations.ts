@@ -8,7 +8,7 @@
  * plain B-tree index on its columns, without operator class (prisma-engines,
  * schema-engine/sql-schema-describer/src/postgres.rs, `index_from_row`). Declaring
  * `@@index([embedding], map: "<index name>")` in the model therefore matches the pgvector index:
- * the next diff sees nothing to change. {@link indexMigration} returns that line with the SQL.
+ * the next diff sees nothing to change. {@link vectorIndexMigration} returns that line with the SQL.
  */
 import { VecpgError, describeValue } from '../../errors.ts';
 import {
@@ -24,13 +24,13 @@ import {
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type VectorType, checkVectorType } from '../../sql/operators.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
-import { prismaDb, type PrismaRawClient } from './executor.ts';
+import { wrapPrisma, type PrismaRawClient } from './executor.ts';
 
 /**
  * A migration's SQL, and the statements that undo it.
  *
  * @example
- * const { up, down }: MigrationSql = extensionMigration();
+ * const { up, down }: MigrationSql = vectorExtensionMigration();
  */
 export interface MigrationSql {
   /** For `migration.sql`. */
@@ -45,31 +45,31 @@ export interface MigrationSql {
  * datasource with the `postgresqlExtensions` preview feature and let Prisma write it.
  *
  * @example
- * extensionMigration().up; // 'CREATE EXTENSION IF NOT EXISTS vector;\n'
+ * vectorExtensionMigration().up; // 'CREATE EXTENSION IF NOT EXISTS vector;\n'
  */
-export function extensionMigration(options: { schema?: string } = {}): MigrationSql {
+export function vectorExtensionMigration(options: { schema?: string } = {}): MigrationSql {
   return { up: `${createExtensionSql(options)};\n`, down: `${dropExtensionSql()};\n` };
 }
 
 /**
- * Options of {@link indexMigration}: the SQL layer's index options, plus the Prisma field name.
+ * Options of {@link vectorIndexMigration}: the SQL layer's index options, plus the Prisma field name.
  *
  * @example
- * const o: IndexMigrationOptions = { table: 'vecpg_items', column: 'half_vec', field: 'half', type: 'halfvec', distance: 'l2' };
+ * const o: VectorIndexMigrationOptions = { table: 'vecpg_items', column: 'half_vec', field: 'half', type: 'halfvec', distance: 'l2' };
  */
-export interface IndexMigrationOptions extends Omit<CreateIndexOptions, 'expression' | 'concurrently' | 'column'> {
+export interface VectorIndexMigrationOptions extends Omit<CreateIndexOptions, 'expression' | 'concurrently' | 'column'> {
   column: string;
   /** The Prisma field of the column (for the `@@index` line); default the column name. */
   field?: string;
 }
 
 /**
- * {@link indexMigration}'s result: the SQL and the schema.prisma line that keeps the index.
+ * {@link vectorIndexMigration}'s result: the SQL and the schema.prisma line that keeps the index.
  *
  * @example
- * const { up, down, schema }: IndexMigration = indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'l2' });
+ * const { up, down, schema }: VectorIndexMigration = vectorIndexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'l2' });
  */
-export interface IndexMigration extends MigrationSql {
+export interface VectorIndexMigration extends MigrationSql {
   /** The index name. */
   readonly name: string;
   /** `@@index([embedding], map: "…")`, to add to the model so `prisma migrate` keeps the index. */
@@ -81,11 +81,11 @@ export interface IndexMigration extends MigrationSql {
  * the statement that drops it, and the `@@index` line that keeps Prisma from dropping it.
  *
  * @example
- * const idx = indexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
+ * const idx = vectorIndexMigration({ table: 'Document', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
  * idx.up;     // 'CREATE INDEX IF NOT EXISTS "Document_embedding_hnsw_cosine_idx" ON "Document" USING hnsw ("embedding" vector_cosine_ops) WITH (m = 16);\n'
  * idx.schema; // '@@index([embedding], map: "Document_embedding_hnsw_cosine_idx")'
  */
-export function indexMigration(options: IndexMigrationOptions): IndexMigration {
+export function vectorIndexMigration(options: VectorIndexMigrationOptions): VectorIndexMigration {
   const { field, ...rest } = options;
   const name =
     options.name ?? defaultIndexName(options.table, options.column, options.method ?? 'hnsw', options.distance);
@@ -113,9 +113,9 @@ export function indexMigration(options: IndexMigrationOptions): IndexMigration {
  * it. `down` restores the type's own default (EXTERNAL for pgvector's types, EXTENDED for bit).
  *
  * @example
- * storageMigration('Document', 'embedding').up; // 'ALTER TABLE "Document" ALTER COLUMN "embedding" SET STORAGE MAIN;\n'
+ * vectorStorageMigration('Document', 'embedding').up; // 'ALTER TABLE "Document" ALTER COLUMN "embedding" SET STORAGE MAIN;\n'
  */
-export function storageMigration(
+export function vectorStorageMigration(
   table: QualifiedName,
   column: string,
   type: VectorType = 'vector',
@@ -131,13 +131,13 @@ export function storageMigration(
  * (halfvec and sparsevec need 0.7.0, iterative scans 0.8.0).
  *
  * @example
- * const info = await checkPgvector(prisma, ['sparsevec', 'iterativeScan']); // { version: '0.8.0', … }
+ * const info = await requirePgvector(prisma, ['sparsevec', 'iterativeScan']); // { version: '0.8.0', … }
  */
-export async function checkPgvector(
+export async function requirePgvector(
   prisma: PrismaRawClient,
   features: readonly VectorFeature[] = [],
 ): Promise<ExtensionInfo> {
-  const db = prismaDb(prisma);
+  const db = wrapPrisma(prisma);
   let info: ExtensionInfo | undefined;
   for (const feature of features) info = await requireFeature(db, feature);
   if (info) return info;
@@ -145,7 +145,7 @@ export async function checkPgvector(
   if (!found.installed) {
     throw new VecpgError(
       'EXTENSION_MISSING',
-      'the vector extension is not installed in this database: apply extensionMigration() (CREATE EXTENSION IF NOT EXISTS vector)',
+      'the vector extension is not installed in this database: apply vectorExtensionMigration() (CREATE EXTENSION IF NOT EXISTS vector)',
     );
   }
   return found;

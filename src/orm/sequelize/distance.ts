@@ -45,10 +45,10 @@ let counter = 0;
  * the model's alias) and `query`.
  *
  * @example
- * const d = distanceExpression('embedding', [1, 2, 3], 'l2');
+ * const d = vectorDistance('embedding', 'l2', [1, 2, 3]);
  * await Item.findAll({ order: d.exact, limit: 5, bind: d.bind });
  */
-export function distanceExpression(column: QualifiedName, query: unknown, distance: DistanceName, options: SequelizeDistanceOptions = {}): SequelizeDistance {
+export function vectorDistance(column: QualifiedName, distance: DistanceName, query: unknown, options: SequelizeDistanceOptions = {}): SequelizeDistance {
   const name = options.bind ?? `vecpg_${counter++}`;
   if (!BIND_NAME.test(name)) {
     throw new VecpgError('INVALID_IDENTIFIER', `a bind parameter name must be letters, digits and _, got ${describeValue(name)}`);
@@ -76,7 +76,7 @@ export function distanceExpression(column: QualifiedName, query: unknown, distan
  * const d = l2Distance('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function l2Distance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'l2', options);
+  return vectorDistance(column, 'l2', query, options);
 }
 
 /**
@@ -86,7 +86,7 @@ export function l2Distance(column: QualifiedName, query: unknown, options?: Sequ
  * const d = maxInnerProduct('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function maxInnerProduct(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'ip', options);
+  return vectorDistance(column, 'ip', query, options);
 }
 
 /**
@@ -96,7 +96,7 @@ export function maxInnerProduct(column: QualifiedName, query: unknown, options?:
  * const d = cosineDistance('features', new SparseVector({ 0: 5.1, 42: 1.0 }, 10000));
  */
 export function cosineDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'cosine', options);
+  return vectorDistance(column, 'cosine', query, options);
 }
 
 /**
@@ -106,7 +106,7 @@ export function cosineDistance(column: QualifiedName, query: unknown, options?: 
  * const d = l1Distance('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function l1Distance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'l1', options);
+  return vectorDistance(column, 'l1', query, options);
 }
 
 /**
@@ -116,7 +116,7 @@ export function l1Distance(column: QualifiedName, query: unknown, options?: Sequ
  * const d = hammingDistance('bits', '10100000');
  */
 export function hammingDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'hamming', options);
+  return vectorDistance(column, 'hamming', query, options);
 }
 
 /**
@@ -126,5 +126,5 @@ export function hammingDistance(column: QualifiedName, query: unknown, options?:
  * const d = jaccardDistance('bits', '10100000');
  */
 export function jaccardDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
-  return distanceExpression(column, query, 'jaccard', options);
+  return vectorDistance(column, 'jaccard', query, options);
 }

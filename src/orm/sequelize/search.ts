@@ -9,7 +9,7 @@ import { VecpgError } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { distanceExpression } from './distance.ts';
+import { vectorDistance } from './distance.ts';
 import { PgvectorDataType } from './types.ts';
 
 /** A model instance and its distance to the query vector. */
@@ -41,7 +41,7 @@ export interface VectorSearchOptions<M extends Model> {
 
 const DISTANCE = 'vecpg_distance';
 
-type Projection = [ReturnType<typeof distanceExpression>['literal'], string];
+type Projection = [ReturnType<typeof vectorDistance>['literal'], string];
 
 /** The caller's attributes plus the distance. */
 function withDistance(attributes: FindAttributeOptions | undefined, distance: Projection): FindAttributeOptions {
@@ -68,7 +68,7 @@ export async function vectorSearch<M extends Model>(model: ModelStatic<M>, optio
     throw new VecpgError('INVALID_OPTION', `${model.name}.${options.column} is not a vecpg column (declare it with VECTOR, HALFVEC, SPARSEVEC or BIT)`);
   }
   const type: VectorType = dataType.vectorType;
-  const d = distanceExpression([model.name, attribute.field ?? options.column], options.query, options.distance, { type, bind: 'vecpg_query' });
+  const d = vectorDistance([model.name, attribute.field ?? options.column], options.distance, options.query, { type, bind: 'vecpg_query' });
   const conditions: unknown[] = [];
   if (options.where !== undefined) conditions.push(options.where);
   if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));

@@ -3,7 +3,7 @@
  * `@SparsevecColumn(10000)`, `@BitColumn(64)`. Each is TypeORM's own `@Column` with the pgvector
  * type, its dimensions as `length`, and a transformer that writes and reads values with vecpg's
  * codecs (one codec per type): insert plain arrays, `Vector`, `SparseVector`…, read back `number[]`,
- * `SparseVector` or the 0/1 bit string. The DataSource needs `registerVecpg(dataSource)` before
+ * `SparseVector` or the 0/1 bit string. The DataSource needs `registerVectorTypes(dataSource)` before
  * `initialize()` (TypeORM parses `vector` text itself, before transformers, and lacks `sparsevec`).
  */
 import { Column, type ColumnOptions, type ColumnType, type ValueTransformer } from 'typeorm';
@@ -104,7 +104,7 @@ export function vecpgColumnType(column: { transformer?: ValueTransformer | Value
  */
 export function vectorColumnOptions(type: VectorType, dimensions: number, options: VectorColumnOptions = {}): ColumnOptions {
   columnTypeSql(type, dimensions); // validates type and dimensions (INVALID_DIMENSIONS)
-  // TypeORM's own type union lacks `sparsevec`; registerVecpg teaches the driver about it.
+  // TypeORM's own type union lacks `sparsevec`; registerVectorTypes teaches the driver about it.
   const columnType = type as ColumnType;
   return { ...options, type: columnType, length: dimensions, transformer: vectorTransformer(type, dimensions) };
 }

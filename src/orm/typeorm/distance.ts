@@ -42,10 +42,10 @@ let counter = 0;
  * The distance `distance` between `column` (a property path: `'alias.property'`) and `query`.
  *
  * @example
- * const d = distanceExpression('doc.embedding', [1, 2, 3], 'l2');
+ * const d = vectorDistance('doc.embedding', 'l2', [1, 2, 3]);
  * await repo.createQueryBuilder('doc').orderBy(d.exactSql).setParameters(d.parameters).limit(5).getMany();
  */
-export function distanceExpression(column: string, query: unknown, distance: DistanceName, options: DistanceOptions = {}): DistanceExpression {
+export function vectorDistance(column: string, distance: DistanceName, query: unknown, options: DistanceOptions = {}): DistanceExpression {
   if (typeof column !== 'string' || !PROPERTY_PATH.test(column)) {
     throw new VecpgError('INVALID_IDENTIFIER', `a distance column must be a TypeORM property path like "doc.embedding", got ${describeValue(column)}`);
   }
@@ -67,7 +67,7 @@ export function distanceExpression(column: string, query: unknown, distance: Dis
  * const d = l2Distance('doc.embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function l2Distance(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'l2', options);
+  return vectorDistance(column, 'l2', query, options);
 }
 
 /**
@@ -77,7 +77,7 @@ export function l2Distance(column: string, query: unknown, options?: DistanceOpt
  * const d = maxInnerProduct('doc.embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function maxInnerProduct(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'ip', options);
+  return vectorDistance(column, 'ip', query, options);
 }
 
 /**
@@ -87,7 +87,7 @@ export function maxInnerProduct(column: string, query: unknown, options?: Distan
  * const d = cosineDistance('data.features', new SparseVector({ 0: 5.1, 42: 1.0 }, 10000));
  */
 export function cosineDistance(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'cosine', options);
+  return vectorDistance(column, 'cosine', query, options);
 }
 
 /**
@@ -97,7 +97,7 @@ export function cosineDistance(column: string, query: unknown, options?: Distanc
  * const d = l1Distance('doc.embedding', [0.5, 0.2, 0.9, 0.3]);
  */
 export function l1Distance(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'l1', options);
+  return vectorDistance(column, 'l1', query, options);
 }
 
 /**
@@ -107,7 +107,7 @@ export function l1Distance(column: string, query: unknown, options?: DistanceOpt
  * const d = hammingDistance('doc.bits', '10100000');
  */
 export function hammingDistance(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'hamming', options);
+  return vectorDistance(column, 'hamming', query, options);
 }
 
 /**
@@ -117,5 +117,5 @@ export function hammingDistance(column: string, query: unknown, options?: Distan
  * const d = jaccardDistance('doc.bits', '10100000');
  */
 export function jaccardDistance(column: string, query: unknown, options?: DistanceOptions): DistanceExpression {
-  return distanceExpression(column, query, 'jaccard', options);
+  return vectorDistance(column, 'jaccard', query, options);
 }

@@ -119,7 +119,7 @@ export function pgliteDriver(pglite: PgliteLike): { Pool: new (options?: unknown
  * your entities, `synchronize`, `migrations`…
  *
  * @example
- * const dataSource = registerVecpg(new DataSource({ ...pgliteOptions(pglite), entities: [Document] }));
+ * const dataSource = registerVectorTypes(new DataSource({ ...pgliteOptions(pglite), entities: [Document] }));
  */
 export function pgliteOptions(pglite: PgliteLike): DataSourceOptions {
   return { type: 'postgres', driver: pgliteDriver(pglite) };

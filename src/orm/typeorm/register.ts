@@ -2,7 +2,7 @@
  * Teaching one TypeORM DataSource about pgvector's types. TypeORM 1.x (and 0.3.27+) knows `vector`
  * and `halfvec` (and `bit`) for PostgreSQL but not `sparsevec`; 0.3.20–0.3.26 know none of them. Its
  * metadata validator refuses an unknown type, and its schema reader loses the dimensions, so every
- * synchronize would drop and re-add the column (and its data). {@link registerVecpg} fixes both on
+ * synchronize would drop and re-add the column (and its data). {@link registerVectorTypes} fixes both on
  * the given DataSource only: nothing global changes.
  */
 import type { DataSource, QueryRunner, Table, ValueTransformer } from 'typeorm';
@@ -57,14 +57,14 @@ function transformFrom(transformer: ValueTransformer | ValueTransformer[] | unde
 }
 
 /**
- * Throw INVALID_OPTION unless {@link registerVecpg} ran on this DataSource.
+ * Throw INVALID_OPTION unless {@link registerVectorTypes} ran on this DataSource.
  *
  * @example
  * assertRegistered(dataSource);
  */
 export function assertRegistered(dataSource: DataSource): void {
   if (!(dataSource.driver as unknown as PostgresDriverLike)[REGISTERED]) {
-    throw new VecpgError('INVALID_OPTION', 'call registerVecpg(dataSource) before dataSource.initialize() to use vecpg columns with TypeORM');
+    throw new VecpgError('INVALID_OPTION', 'call registerVectorTypes(dataSource) before dataSource.initialize() to use vecpg columns with TypeORM');
   }
 }
 
@@ -77,10 +77,10 @@ export function assertRegistered(dataSource: DataSource): void {
  * driver changes; calling it twice is harmless.
  *
  * @example
- * const dataSource = registerVecpg(new DataSource({ type: 'postgres', url, entities: [ScienceData] }));
+ * const dataSource = registerVectorTypes(new DataSource({ type: 'postgres', url, entities: [ScienceData] }));
  * await dataSource.initialize();
  */
-export function registerVecpg<D extends DataSource>(dataSource: D): D {
+export function registerVectorTypes<D extends DataSource>(dataSource: D): D {
   if (dataSource.options.type !== 'postgres') {
     throw new VecpgError('UNSUPPORTED', `vecpg/typeorm needs a "postgres" DataSource, got type ${JSON.stringify(dataSource.options.type)}`);
   }

@@ -10,7 +10,7 @@ import { searchLimit, searchMode } from '../../sql/search.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
-import { distanceExpression } from './distance.ts';
+import { vectorDistance } from './distance.ts';
 import { assertRegistered } from './register.ts';
 
 /** An entity and its distance to the query vector. */
@@ -107,7 +107,7 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
   const settings = searchSettingsSql(options.approximate ?? {});
   const k = searchLimit(options.k, options.maxDistance);
   const type = options.type ?? columnTypeOf(repository, options.column);
-  const d = distanceExpression(`${ALIAS}.${options.column}`, options.query, options.distance, { type, param: 'vecpg_query' });
+  const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, { type, param: 'vecpg_query' });
 
   // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
   // vector index serves; the plain distance, which the index can serve, when approximate). TypeORM binds a
