@@ -45,6 +45,7 @@ export {
   vectorExtensionMigration,
   vectorIndexMigration,
   vectorStorageMigration,
+  pgvectorInfo,
   requirePgvector,
   type MigrationSql,
   type VectorIndexMigration,

@@ -1,7 +1,7 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 import { type DistanceName, type VectorType, checkDistance, operatorFor, typeOfValue } from './operators.ts';
-import { paramCast, toVectorValue } from './params.ts';
+import { type VectorInput, paramCast, toVectorValue } from './params.ts';
 import { binaryColumnSql, readsBinary } from './vector-output.ts';
 
 /** A statement with bound parameters. */
@@ -21,7 +21,7 @@ export interface SimilarityQueryOptions {
   /** Instead of `column`: trusted SQL matching an expression index, e.g. `castExpression('embedding', 'halfvec', 3072)`. */
   expression?: string;
   /** The query vector (Vector, HalfVector, SparseVector, Bit, array, `{ indices, values, dimensions }`, 0/1 string). */
-  query: unknown;
+  query: VectorInput;
   distance: DistanceName;
   /** The column's type; inferred from `query` when omitted. */
   type?: VectorType;

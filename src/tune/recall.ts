@@ -8,6 +8,7 @@ import { VecpgError } from '../errors.ts';
 import type { VecpgDb } from '../sql/executor.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { DistanceName } from '../sql/operators.ts';
+import type { VectorInput } from '../sql/params.ts';
 import { buildSimilarityQuery, type WhereValue } from '../sql/query.ts';
 import { search } from '../sql/search.ts';
 import { type SearchSettings, withSearchSettings } from '../sql/settings.ts';
@@ -27,7 +28,7 @@ export interface RecallOptions {
   /** Default 10. */
   k?: number;
   /** Query vectors; when omitted, `sampleSize` rows of the table are used. */
-  queries?: readonly unknown[];
+  queries?: readonly VectorInput[];
   /** Rows sampled as queries when `queries` is omitted (default 100). */
   sampleSize?: number;
   /** Seed (−1 to 1) of the sample, for repeatable runs (default 0.42). */
@@ -131,7 +132,8 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   const selfKeys = sampled !== undefined && options.includeSelf !== true ? sampled.map((s) => s.key) : undefined;
   const extra = selfKeys === undefined ? 0 : 1;
   const precision = options.precision ?? 0.01;
-  if (queries.length === 0) throw new VecpgError('INVALID_VALUE', `no queries: ${tableLabel(options.table)} has no non-NULL ${options.column}`);
+  const first = queries[0];
+  if (first === undefined) throw new VecpgError('INVALID_VALUE', `no queries: ${tableLabel(options.table)} has no non-NULL ${options.column}`);
   const base = {
     table: options.table,
     column: options.column,
@@ -201,7 +203,7 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
         recallStdDev: stdDev(recalls),
         recallInterval: recallInterval(recalls, k),
         // The planner's choice can change with the setting (ef_search enters pgvector's cost estimate).
-        usesIndex: await planUsesIndex(db, { ...base, query: queries[0] }, settings, index.name),
+        usesIndex: await planUsesIndex(db, { ...base, query: first }, settings, index.name),
         p50Ms: percentile(ms, 0.5),
         p95Ms: percentile(ms, 0.95),
         meanRows: mean(counts),
@@ -275,7 +277,7 @@ async function sampleQueries(
   options: RecallOptions,
   key: string,
   info: Parameters<typeof parseQueryVector>[1],
-): Promise<Array<{ key: string; value: unknown }>> {
+): Promise<Array<{ key: string; value: VectorInput }>> {
   const n = options.sampleSize ?? 100;
   const col = quoteIdent(options.column);
   const rows = await db.transaction(async (tx) => {

@@ -10,6 +10,7 @@ import type { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { SparseVector, Vector, isVecpgError, l2Distance as clientL2 } from 'vecpg';
 import {
+  pgvectorInfo,
   requirePgvector,
   cosineDistance,
   vectorExtensionMigration,
@@ -282,6 +283,14 @@ describeEachTarget('vecpg/prisma client', (db) => {
     const server = await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'");
     expect(info.version).toBe(server[0]?.v);
     expect(info.installed).toBe(true);
+  });
+
+  it('pgvectorInfo and requirePgvector(one feature) answer as in the other integrations', async () => {
+    const server = await db().query<{ v: string; s: string }>(
+      "SELECT e.extversion AS v, n.nspname AS s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
+    );
+    expect(await pgvectorInfo(prisma)).toEqual({ installed: true, version: server[0]?.v, schema: server[0]?.s });
+    expect((await requirePgvector(prisma, 'sparsevec')).version).toBe(server[0]?.v);
   });
 
   it('writes and reads dense and sparse vectors (the seed models)', async () => {

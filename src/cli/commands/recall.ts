@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SearchSettings } from '../../sql/settings.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
-import { parseQueryVector } from '../../tune/query-vector.ts';
+import { type QueryVector, parseQueryVector } from '../../tune/query-vector.ts';
 import { recall, type RecallOptions, type SweepSetting } from '../../tune/recall.ts';
 import { renderRecallReport } from '../../tune/report.ts';
 import {
@@ -142,7 +142,7 @@ export const recallCommand: CliCommand = {
 
     return withConnection(values, io, async ({ db }) => {
       const column = await resolveVectorColumn(db, table, columnFlag, 'audit');
-      let queries: unknown[] | undefined;
+      let queries: QueryVector[] | undefined;
       if (queryLines !== undefined) {
         const info = await describeVectorColumn(db, table, column);
         queries = queryLines.map((line) => parseQueryVector(line, info));

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
+import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
@@ -26,7 +27,7 @@ export interface SimilarityOptions {
   /** The vector column (`'embedding'` or `['documents', 'embedding']`). */
   column: ColumnRef;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: unknown;
+  query: VectorInput;
   distance: DistanceName;
   /** The column type, when the value alone does not say (a plain array against a halfvec column). */
   type?: VectorType;

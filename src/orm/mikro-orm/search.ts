@@ -8,6 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
+import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
@@ -18,7 +19,7 @@ export interface VectorSearchOptions<T> {
   /** The vector column (database column name). */
   column: string;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: unknown;
+  query: VectorInput;
   distance: DistanceName;
   /** The column type when the value alone does not say (a plain array against a halfvec column). */
   type?: VectorType;

@@ -126,20 +126,34 @@ export function vectorStorageMigration(
 }
 
 /**
- * Check the installed pgvector through a Prisma Client: returns `{ installed, version, schema }`,
- * or throws EXTENSION_MISSING / VERSION_TOO_OLD naming the feature that needs a newer version
- * (halfvec and sparsevec need 0.7.0, iterative scans 0.8.0).
+ * The installed pgvector through a Prisma Client: `{ installed, version, schema }` (`installed: false`
+ * when `CREATE EXTENSION vector` has not run), as `pgvectorInfo` in every other integration.
  *
  * @example
- * const info = await requirePgvector(prisma, ['sparsevec', 'iterativeScan']); // { version: '0.8.0', … }
+ * const { installed, version } = await pgvectorInfo(prisma);
+ */
+export function pgvectorInfo(prisma: PrismaRawClient): Promise<ExtensionInfo> {
+  return extensionInfo(wrapPrisma(prisma));
+}
+
+/**
+ * Check the installed pgvector through a Prisma Client: returns `{ installed, version, schema }`,
+ * or throws EXTENSION_MISSING / VERSION_TOO_OLD naming the feature that needs a newer version
+ * (halfvec and sparsevec need 0.7.0, iterative scans 0.8.0). One feature, as in the other
+ * integrations, or several.
+ *
+ * @example
+ * const info = await requirePgvector(prisma, 'sparsevec');
+ * await requirePgvector(prisma, ['sparsevec', 'iterativeScan']); // { version: '0.8.0', … }
  */
 export async function requirePgvector(
   prisma: PrismaRawClient,
-  features: readonly VectorFeature[] = [],
+  feature: VectorFeature | readonly VectorFeature[] = [],
 ): Promise<ExtensionInfo> {
   const db = wrapPrisma(prisma);
+  const features: readonly VectorFeature[] = typeof feature === 'string' ? [feature] : feature;
   let info: ExtensionInfo | undefined;
-  for (const feature of features) info = await requireFeature(db, feature);
+  for (const f of features) info = await requireFeature(db, f);
   if (info) return info;
   const found = await extensionInfo(db);
   if (!found.installed) {

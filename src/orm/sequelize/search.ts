@@ -7,6 +7,7 @@
 import { type FindAttributeOptions, type FindOptions, type Model, type ModelStatic, Op, type WhereOptions } from 'sequelize';
 import { VecpgError } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
+import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
@@ -23,7 +24,7 @@ export interface VectorSearchOptions<M extends Model> {
   /** The vector attribute (`'embedding'`). */
   column: string;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: unknown;
+  query: VectorInput;
   distance: DistanceName;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;

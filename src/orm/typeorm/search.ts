@@ -7,6 +7,7 @@
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
+import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
@@ -59,7 +60,7 @@ export interface VectorSearchOptions<T extends ObjectLiteral> {
   /** The vector property of the entity (`'embedding'`). */
   column: string;
   /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: unknown;
+  query: VectorInput;
   distance: DistanceName;
   /** How many entities: default 10, or every one under `maxDistance` when that is given without `k`. */
   k?: number;
