@@ -86,15 +86,22 @@ async function main(): Promise<void> {
   const db: VecpgDb = await wrapPg(client);
   const out: string[][] = [];
   const writes: string[][] = [];
-  const notes: string[] = [`server ${(await client.query('SHOW server_version')).rows[0].server_version}, ${ROWS} rows, ${QUERIES} queries per data set`];
+  const notes: string[] = [
+    `server ${(await client.query('SHOW server_version')).rows[0].server_version}, ${ROWS} rows, ${QUERIES} queries per data set`,
+  ];
   const rand = seeded(11);
   const centres = Array.from({ length: 200 }, () => Array.from({ length: DIMS }, () => gaussian(rand)));
   const sets = dataSets(centres, rand);
   try {
     await client.query(`CREATE TABLE ${prefix}_centres (id int, x vector(${DIMS}))`);
-    for (let i = 0; i < centres.length; i++) await client.query(`INSERT INTO ${prefix}_centres VALUES ($1, $2)`, [i, vectorParam(centres[i], 'vector')]);
+    for (let i = 0; i < centres.length; i++)
+      await client.query(`INSERT INTO ${prefix}_centres VALUES ($1, $2)`, [i, vectorParam(centres[i], 'vector')]);
     for (const set of sets) {
-      const t = { default: `${prefix}_${set.name}_default`, main: `${prefix}_${set.name}_main`, cert: `${prefix}_${set.name}_certified` };
+      const t = {
+        default: `${prefix}_${set.name}_default`,
+        main: `${prefix}_${set.name}_main`,
+        cert: `${prefix}_${set.name}_certified`,
+      };
       await client.query(`CREATE TABLE ${t.default} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
       let t0 = performance.now();
       await client.query(`INSERT INTO ${t.default} ${set.rowsSql}`);
@@ -106,14 +113,22 @@ async function main(): Promise<void> {
       );
       await client.query(certifiedStorageSql(t.cert, 'embedding', [set.distance]));
       await client.query('CHECKPOINT');
-      for (const [name, table] of [['vecpg (STORAGE MAIN)', t.main], ['certified', t.cert]] as const) {
+      for (const [name, table] of [
+        ['vecpg (STORAGE MAIN)', t.main],
+        ['certified', t.cert],
+      ] as const) {
         t0 = performance.now();
         await client.query(`INSERT INTO ${table} SELECT * FROM ${t.default}`);
         const ms = performance.now() - t0;
         writes.push([set.name, name, (ROWS / (ms / 1000)).toFixed(0), '']);
       }
       for (const table of Object.values(t)) await client.query(`VACUUM ANALYZE ${table}`);
-      writes.splice(writes.length - 2, 0, [set.name, 'pgvector default', `(generated in SQL: ${(ROWS / (genMs / 1000)).toFixed(0)})`, '']);
+      writes.splice(writes.length - 2, 0, [
+        set.name,
+        'pgvector default',
+        `(generated in SQL: ${(ROWS / (genMs / 1000)).toFixed(0)})`,
+        '',
+      ]);
       const w = writes.slice(-3);
       w[0]![3] = await size(client, t.default);
       w[1]![3] = await size(client, t.main);
@@ -128,13 +143,30 @@ async function main(): Promise<void> {
       for (let round = -1; round < set.queries.length; round++) {
         const q = set.queries[Math.max(0, round)]!;
         let s = performance.now();
-        await client.query(`SELECT id FROM ${t.default} ORDER BY embedding ${op} $1::vector LIMIT 10`, [vectorParam(q, 'vector')]);
+        await client.query(`SELECT id FROM ${t.default} ORDER BY embedding ${op} $1::vector LIMIT 10`, [
+          vectorParam(q, 'vector'),
+        ]);
         const plain = performance.now() - s;
         s = performance.now();
-        const exact = await search(db, { table: t.main, column: 'embedding', query: q, distance: set.distance, k: 10, select: ['id'] });
+        const exact = await search(db, {
+          table: t.main,
+          column: 'embedding',
+          query: q,
+          distance: set.distance,
+          k: 10,
+          select: ['id'],
+        });
         const ex = performance.now() - s;
         s = performance.now();
-        const cert = await search(db, { table: t.cert, column: 'embedding', query: q, distance: set.distance, k: 10, select: ['id'], exact: 'certified' });
+        const cert = await search(db, {
+          table: t.cert,
+          column: 'embedding',
+          query: q,
+          distance: set.distance,
+          k: 10,
+          select: ['id'],
+          exact: 'certified',
+        });
         const ce = performance.now() - s;
         if (round < 0) continue; // warm-up
         times.pgvector!.push(plain);
@@ -143,11 +175,22 @@ async function main(): Promise<void> {
         if (cert.certificate.firstTry) firstTry++;
         if (cert.certificate.proven) proven++;
         candidates.push(cert.certificate.candidates);
-        if (JSON.stringify(cert.map((r) => [r.id, r.distance])) === JSON.stringify(exact.map((r) => [r.id, r.distance]))) equal++;
+        if (
+          JSON.stringify(cert.map((r) => [r.id, r.distance])) === JSON.stringify(exact.map((r) => [r.id, r.distance]))
+        )
+          equal++;
       }
       const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<string, number>;
       const n = set.queries.length;
-      out.push([set.name, set.distance, 'pgvector, default table', m.pgvector!.toFixed(0), (m.exact! / m.pgvector!).toFixed(2) + '×', '', '']);
+      out.push([
+        set.name,
+        set.distance,
+        'pgvector, default table',
+        m.pgvector!.toFixed(0),
+        (m.exact! / m.pgvector!).toFixed(2) + '×',
+        '',
+        '',
+      ]);
       out.push([set.name, set.distance, 'vecpg exact search() (STORAGE MAIN)', m.exact!.toFixed(0), '1.00×', '', '']);
       out.push([
         set.name,
@@ -160,7 +203,9 @@ async function main(): Promise<void> {
       ]);
     }
   } finally {
-    const { rows } = await client.query(`SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE tablename LIKE '${prefix}%'`);
+    const { rows } = await client.query(
+      `SELECT string_agg(quote_ident(tablename), ', ') AS t FROM pg_tables WHERE tablename LIKE '${prefix}%'`,
+    );
     if (rows[0].t) await client.query(`DROP TABLE ${rows[0].t}`);
     await client.end();
   }
@@ -168,7 +213,10 @@ async function main(): Promise<void> {
   console.log(machine());
   console.log(notes.map((n) => `- ${n}`).join('\n'));
   console.log('');
-  printTable(['data', 'distance', 'search', 'median ms', 'speed-up vs vecpg exact', 'certificate', 'same rows as exact'], out);
+  printTable(
+    ['data', 'distance', 'search', 'median ms', 'speed-up vs vecpg exact', 'certificate', 'same rows as exact'],
+    out,
+  );
   console.log('');
   printTable(['data', 'table', 'insert rows/s', 'size'], writes);
 }

@@ -17,7 +17,9 @@ const NNZ = 50;
 const rand = seeded(42);
 
 // Embedding-like values: float32 already (as they come from the database or a model), in [-1, 1).
-const dense: number[][] = Array.from({ length: N }, () => Array.from({ length: DIMS }, () => Math.fround(rand() * 2 - 1)));
+const dense: number[][] = Array.from({ length: N }, () =>
+  Array.from({ length: DIMS }, () => Math.fround(rand() * 2 - 1)),
+);
 const sparseEntries = Array.from({ length: N }, () => {
   const idx = new Set<number>();
   while (idx.size < NNZ) idx.add(Math.floor(rand() * SPARSE_DIMS));
@@ -34,32 +36,100 @@ const pgvSparse = sparseEntries.map((e) => {
 });
 const denseText = vecs.map((v) => v.toSql());
 // The parser vecpg's drivers register for vector columns (OIDs are irrelevant here).
-const driverParse = textParsers({ vector: 1, halfvec: 2, sparsevec: 3, arrays: { vector: 4, halfvec: 5, sparsevec: 6 }, schema: 'public' }).get(1)!;
+const driverParse = textParsers({
+  vector: 1,
+  halfvec: 2,
+  sparsevec: 3,
+  arrays: { vector: 4, halfvec: 5, sparsevec: 6 },
+  schema: 'public',
+}).get(1)!;
 const denseBinary = vecs.map((v) => v.toBinary());
 const sparseText = sparse.map((v) => v.toSql());
 const sparseBinary = sparse.map((v) => v.toBinary());
 
 let sink = 0;
 const gc = (globalThis as { gc?: () => void }).gc;
-const each = <T>(xs: readonly T[], f: (x: T) => unknown) => () => {
-  for (const x of xs) if (f(x) !== undefined) sink++;
-};
+const each =
+  <T>(xs: readonly T[], f: (x: T) => unknown) =>
+  () => {
+    for (const x of xs) if (f(x) !== undefined) sink++;
+  };
 
 type Case = { what: string; name: string; fn: () => void; values: number };
 const cases: Case[] = [
-  { what: 'dense encode', name: 'pgvector toSql (JSON.stringify of doubles)', fn: each(dense, (d) => pgvector.toSql(d)), values: N * DIMS },
+  {
+    what: 'dense encode',
+    name: 'pgvector toSql (JSON.stringify of doubles)',
+    fn: each(dense, (d) => pgvector.toSql(d)),
+    values: N * DIMS,
+  },
   { what: 'dense encode', name: 'vecpg text: Vector#toSql', fn: each(vecs, (v) => v.toSql()), values: N * DIMS },
-  { what: 'dense encode', name: 'vecpg binary: Vector#toBinary', fn: each(vecs, (v) => v.toBinary()), values: N * DIMS },
-  { what: 'dense decode', name: 'pgvector fromSql → number[]', fn: each(denseText, (t) => pgvector.fromSql(t)), values: N * DIMS },
-  { what: 'dense decode', name: 'vecpg text → number[] (driver parser)', fn: each(denseText, (t) => driverParse(t)), values: N * DIMS },
-  { what: 'dense decode', name: 'vecpg text: Vector.fromSql', fn: each(denseText, (t) => Vector.fromSql(t)), values: N * DIMS },
-  { what: 'dense decode', name: 'vecpg binary: Vector.fromBinary', fn: each(denseBinary, (b) => Vector.fromBinary(b)), values: N * DIMS },
-  { what: 'sparse encode', name: 'pgvector SparseVector#toPostgres', fn: each(pgvSparse, (s) => pgvector.toSql(s)), values: N * NNZ },
-  { what: 'sparse encode', name: 'vecpg text: SparseVector#toSql', fn: each(sparse, (s) => s.toSql()), values: N * NNZ },
-  { what: 'sparse encode', name: 'vecpg binary: SparseVector#toBinary', fn: each(sparse, (s) => s.toBinary()), values: N * NNZ },
-  { what: 'sparse decode', name: 'pgvector fromSql', fn: each(sparseText, (t) => pgvector.fromSql(t)), values: N * NNZ },
-  { what: 'sparse decode', name: 'vecpg text: SparseVector.fromSql', fn: each(sparseText, (t) => SparseVector.fromSql(t)), values: N * NNZ },
-  { what: 'sparse decode', name: 'vecpg binary: SparseVector.fromBinary', fn: each(sparseBinary, (b) => SparseVector.fromBinary(b)), values: N * NNZ },
+  {
+    what: 'dense encode',
+    name: 'vecpg binary: Vector#toBinary',
+    fn: each(vecs, (v) => v.toBinary()),
+    values: N * DIMS,
+  },
+  {
+    what: 'dense decode',
+    name: 'pgvector fromSql → number[]',
+    fn: each(denseText, (t) => pgvector.fromSql(t)),
+    values: N * DIMS,
+  },
+  {
+    what: 'dense decode',
+    name: 'vecpg text → number[] (driver parser)',
+    fn: each(denseText, (t) => driverParse(t)),
+    values: N * DIMS,
+  },
+  {
+    what: 'dense decode',
+    name: 'vecpg text: Vector.fromSql',
+    fn: each(denseText, (t) => Vector.fromSql(t)),
+    values: N * DIMS,
+  },
+  {
+    what: 'dense decode',
+    name: 'vecpg binary: Vector.fromBinary',
+    fn: each(denseBinary, (b) => Vector.fromBinary(b)),
+    values: N * DIMS,
+  },
+  {
+    what: 'sparse encode',
+    name: 'pgvector SparseVector#toPostgres',
+    fn: each(pgvSparse, (s) => pgvector.toSql(s)),
+    values: N * NNZ,
+  },
+  {
+    what: 'sparse encode',
+    name: 'vecpg text: SparseVector#toSql',
+    fn: each(sparse, (s) => s.toSql()),
+    values: N * NNZ,
+  },
+  {
+    what: 'sparse encode',
+    name: 'vecpg binary: SparseVector#toBinary',
+    fn: each(sparse, (s) => s.toBinary()),
+    values: N * NNZ,
+  },
+  {
+    what: 'sparse decode',
+    name: 'pgvector fromSql',
+    fn: each(sparseText, (t) => pgvector.fromSql(t)),
+    values: N * NNZ,
+  },
+  {
+    what: 'sparse decode',
+    name: 'vecpg text: SparseVector.fromSql',
+    fn: each(sparseText, (t) => SparseVector.fromSql(t)),
+    values: N * NNZ,
+  },
+  {
+    what: 'sparse decode',
+    name: 'vecpg binary: SparseVector.fromBinary',
+    fn: each(sparseBinary, (b) => SparseVector.fromBinary(b)),
+    values: N * NNZ,
+  },
 ];
 
 /** The markdown table and the ratios (pgvector time / vecpg time) by "case text|binary", for bench/run.ts. */
@@ -95,7 +165,9 @@ export async function runCodecs(): Promise<{ table: string[][]; ratios: Record<s
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { table } = await runCodecs();
-  console.log(`\n## Codecs: ${N} dense ${DIMS}-d and ${N} sparse (${SPARSE_DIMS}-d, ${NNZ} nnz), median CPU time of ${RUNS} interleaved rounds\n`);
+  console.log(
+    `\n## Codecs: ${N} dense ${DIMS}-d and ${N} sparse (${SPARSE_DIMS}-d, ${NNZ} nnz), median CPU time of ${RUNS} interleaved rounds\n`,
+  );
   console.log(machine());
   printTable(['case', 'implementation', 'median ms', 'ns / value', 'speed-up vs pgvector'], table);
   if (sink < 0) console.log(sink);

@@ -57,9 +57,20 @@ async function createTables(db: Target, rows: number, withPlain: boolean): Promi
 }
 
 function statements(table: string): Record<string, { text: string; values: unknown[] }> {
-  const vecpg = buildSimilarityQuery({ table, column: 'embedding', query: queryVector, distance: 'l2', select: ['id'], k: 10, binaryParams: true });
+  const vecpg = buildSimilarityQuery({
+    table,
+    column: 'embedding',
+    query: queryVector,
+    distance: 'l2',
+    select: ['id'],
+    k: 10,
+    binaryParams: true,
+  });
   return {
-    pgvector: { text: `SELECT id FROM ${table} ORDER BY embedding <-> $1::vector LIMIT 10`, values: [vectorParam(queryVector, 'vector')] },
+    pgvector: {
+      text: `SELECT id FROM ${table} ORDER BY embedding <-> $1::vector LIMIT 10`,
+      values: [vectorParam(queryVector, 'vector')],
+    },
     // search()'s statement: binary parameter, ORDER BY (d) + 0 selected as the distance (computed once per row).
     'vecpg search()': vecpg,
   };
@@ -90,7 +101,12 @@ async function workersLaunched(db: Target, sql: { text: string; values: unknown[
 }
 
 /** Markdown rows and the headline ratio (default table, pgvector query, parallel allowed) / (vecpg). */
-export async function runExactScan(): Promise<{ server: string[][]; pglite: string[][]; ratios: Record<string, number>; notes: string[] }> {
+export async function runExactScan(): Promise<{
+  server: string[][];
+  pglite: string[][];
+  ratios: Record<string, number>;
+  notes: string[];
+}> {
   const ratios: Record<string, number> = {};
   const notes: string[] = [];
   const server: string[][] = [];
@@ -104,7 +120,10 @@ export async function runExactScan(): Promise<{ server: string[][]; pglite: stri
     const configs: Array<[string, string[]]> = [
       ['serial', ['SET max_parallel_workers_per_gather = 0', 'RESET min_parallel_table_scan_size']],
       ['parallel (defaults)', ['RESET max_parallel_workers_per_gather', 'RESET min_parallel_table_scan_size']],
-      ['parallel (min_parallel_table_scan_size = 0)', ['RESET max_parallel_workers_per_gather', 'SET min_parallel_table_scan_size = 0']],
+      [
+        'parallel (min_parallel_table_scan_size = 0)',
+        ['RESET max_parallel_workers_per_gather', 'SET min_parallel_table_scan_size = 0'],
+      ],
     ];
     const cases: Array<{ key: string; row: string[]; sets: string[]; sql: { text: string; values: unknown[] } }> = [];
     for (const [config, sets] of configs) {
@@ -125,7 +144,8 @@ export async function runExactScan(): Promise<{ server: string[][]; pglite: stri
     }
     const base = results['parallel (defaults)/default/pgvector']!;
     for (const r of server) r.push(`${(base / results[`${r[0]}/${r[1]}/${r[2]}`]!).toFixed(2)}×`);
-    ratios['server, PostgreSQL defaults: vecpg table + search() vs default table + pgvector query'] = base / results['parallel (defaults)/vecpg/vecpg search()']!;
+    ratios['server, PostgreSQL defaults: vecpg table + search() vs default table + pgvector query'] =
+      base / results['parallel (defaults)/vecpg/vecpg search()']!;
     ratios['server, serial: the same'] = results['serial/default/pgvector']! / results['serial/vecpg/vecpg search()']!;
 
     // A row that does not fit the page: PLAIN refuses it, MAIN moves it out of line.
@@ -144,7 +164,9 @@ export async function runExactScan(): Promise<{ server: string[][]; pglite: stri
     await srv.query(`INSERT INTO ${prefix}_wide_main VALUES ($1)`, [wideValue]);
     notes.push(`vector(${wide}), a row larger than a page: PLAIN → ${plainWide}; MAIN → stored (out of line)`);
   } finally {
-    await srv.query(`DROP TABLE IF EXISTS ${Object.values(tables).join(', ')}, ${prefix}_wide_plain, ${prefix}_wide_main`);
+    await srv.query(
+      `DROP TABLE IF EXISTS ${Object.values(tables).join(', ')}, ${prefix}_wide_plain, ${prefix}_wide_main`,
+    );
     await client.end();
   }
 
@@ -155,12 +177,15 @@ export async function runExactScan(): Promise<{ server: string[][]; pglite: stri
     const sizes = await createTables(db, PGLITE_ROWS, false);
     const cases: Array<{ key: string; row: string[]; sets: string[]; sql: { text: string; values: unknown[] } }> = [];
     for (const name of ['default', 'vecpg'] as const) {
-      for (const [qname, sql] of Object.entries(statements(tables[name]))) cases.push({ key: `${name}/${qname}`, row: [name, qname], sets: [], sql });
+      for (const [qname, sql] of Object.entries(statements(tables[name])))
+        cases.push({ key: `${name}/${qname}`, row: [name, qname], sets: [], sql });
     }
     const times = await interleaved(db, cases, RUNS);
-    for (const c of cases) pglite.push(['PGlite (one process)', c.row[0]!, c.row[1]!, '0', times[c.key]!.toFixed(0), sizes[c.row[0]!]!]);
+    for (const c of cases)
+      pglite.push(['PGlite (one process)', c.row[0]!, c.row[1]!, '0', times[c.key]!.toFixed(0), sizes[c.row[0]!]!]);
     for (const r of pglite) r.push(`${(times['default/pgvector']! / times[`${r[1]}/${r[2]}`]!).toFixed(2)}×`);
-    ratios['PGlite: vecpg table + search() vs default table + pgvector query'] = times['default/pgvector']! / times['vecpg/vecpg search()']!;
+    ratios['PGlite: vecpg table + search() vs default table + pgvector query'] =
+      times['default/pgvector']! / times['vecpg/vecpg search()']!;
     notes.push(`PGlite ${PGLITE_ROWS} rows`);
   } finally {
     await db.pglite.close();
@@ -173,7 +198,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`\n## Exact top-10 over vector(${DIMS}), wall time, median of ${RUNS} interleaved rounds\n`);
   console.log(machine());
   console.log(notes.map((n) => `- ${n}`).join('\n'));
-  printTable(['plan settings', 'table', 'query', 'workers launched', 'median ms', 'size', 'speed-up vs default table + pgvector query (parallel allowed)'], [...server, ...pglite]);
+  printTable(
+    [
+      'plan settings',
+      'table',
+      'query',
+      'workers launched',
+      'median ms',
+      'size',
+      'speed-up vs default table + pgvector query (parallel allowed)',
+    ],
+    [...server, ...pglite],
+  );
   console.log('');
   for (const [k, v] of Object.entries(ratios)) console.log(`- ${k}: ${v.toFixed(2)}×`);
 }

@@ -43,12 +43,15 @@ function sameValues(a: Rows, b: Rows, what: string): void {
     const y = byId.get(r.id)!;
     // pgvector parses the printed shortest decimal with parseFloat (a double, not the stored float32):
     // compare after rounding to float32, which is what the server stores.
-    if (x.length !== y.length || x.some((v, i) => Math.fround(v) !== Math.fround(y[i]!))) throw new Error(`${what}: row ${r.id} differs`);
+    if (x.length !== y.length || x.some((v, i) => Math.fround(v) !== Math.fround(y[i]!)))
+      throw new Error(`${what}: row ${r.id} differs`);
   }
 }
 
 /** Wall and CPU medians of each path, one run of every path per round (first round = warm-up). */
-async function interleaved(paths: Array<[string, () => Promise<unknown>]>): Promise<Array<[string, { wall: number; cpu: number }]>> {
+async function interleaved(
+  paths: Array<[string, () => Promise<unknown>]>,
+): Promise<Array<[string, { wall: number; cpu: number }]>> {
   const wall = paths.map(() => [] as number[]);
   const cpu = paths.map(() => [] as number[]);
   for (let round = 0; round <= RUNS; round++) {
@@ -72,7 +75,14 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
   const add = (target: string, results: Array<[string, { wall: number; cpu: number }]>) => {
     const base = results[0]![1];
     for (const [name, t] of results) {
-      out.push([target, name, t.wall.toFixed(0), `${(base.wall / t.wall).toFixed(2)}×`, t.cpu.toFixed(0), `${(base.cpu / t.cpu).toFixed(2)}×`]);
+      out.push([
+        target,
+        name,
+        t.wall.toFixed(0),
+        `${(base.wall / t.wall).toFixed(2)}×`,
+        t.cpu.toFixed(0),
+        `${(base.cpu / t.cpu).toFixed(2)}×`,
+      ]);
     }
     ratios[`${target} text`] = base.wall / results[1]![1].wall;
     ratios[`${target} binary`] = base.wall / results[2]![1].wall;
@@ -118,7 +128,12 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
   const db = await openPglite();
   for (const s of createSql) await db.query(s);
   const [{ oid }] = (await db.query<{ oid: number }>(`SELECT 'vector'::regtype::oid::int AS oid`)) as [{ oid: number }];
-  const pgv = async () => (await db.pglite.query<{ id: number; embedding: unknown }>(textSql, [], { parsers: { [oid]: (t: string) => pgvector.fromSql(t) } })).rows;
+  const pgv = async () =>
+    (
+      await db.pglite.query<{ id: number; embedding: unknown }>(textSql, [], {
+        parsers: { [oid]: (t: string) => pgvector.fromSql(t) },
+      })
+    ).rows;
   const text = async () => (await db.query(textSql)) as Rows;
   const binary = async () => decodeAll((await db.query(binarySql)) as Rows);
   // What search() does on PGlite: the column itself, asked for in binary result format (raw bytes, no hex).
@@ -142,7 +157,9 @@ export async function runFetch(): Promise<{ table: string[][]; ratios: Record<st
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { table: rows } = await runFetch();
-  console.log(`\n## Fetch ${ROWS} rows of vector(${DIMS}) as number[], medians of ${RUNS} interleaved rounds (wall: what the caller waits, server included; CPU: this process only)\n`);
+  console.log(
+    `\n## Fetch ${ROWS} rows of vector(${DIMS}) as number[], medians of ${RUNS} interleaved rounds (wall: what the caller waits, server included; CPU: this process only)\n`,
+  );
   console.log(machine());
   printTable(['database', 'path', 'wall ms', 'vs pgvector', 'client CPU ms', 'vs pgvector'], rows);
 }

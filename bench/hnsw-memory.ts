@@ -42,13 +42,18 @@ for (const d of WIDTHS) {
   );
   for (const m of MS) {
     // aim the spill at about half the rows, by the estimate itself, then measure
-    let kb = Math.max(1024, Math.round((estimateHnswBuildMemory({ rows: ROWS / 2, dimensions: d, type: 'vector', m }) / 1024)));
+    let kb = Math.max(
+      1024,
+      Math.round(estimateHnswBuildMemory({ rows: ROWS / 2, dimensions: d, type: 'vector', m }) / 1024),
+    );
     for (let attempt = 0; attempt < 4; attempt++) {
       lastNotice = undefined;
       await client.query(`SET maintenance_work_mem = '${kb}kB'`);
       const t0 = Date.now();
       try {
-        await client.query(`CREATE INDEX ${table}_idx ON ${table} USING hnsw (v vector_l2_ops) WITH (m = ${m}, ef_construction = ${2 * m})`);
+        await client.query(
+          `CREATE INDEX ${table}_idx ON ${table} USING hnsw (v vector_l2_ops) WITH (m = ${m}, ef_construction = ${2 * m})`,
+        );
         await client.query(`DROP INDEX ${table}_idx`);
       } catch (error) {
         if (!/cancel/.test((error as Error).message)) throw error;
@@ -61,7 +66,16 @@ for (const d of WIDTHS) {
       const tuples = Number(match[1]);
       const measured = (kb * 1024) / tuples;
       const estimated = estimateHnswBuildMemory({ rows: tuples, dimensions: d, type: 'vector', m }) / tuples;
-      results.push({ dimensions: d, m, maintenance_work_mem_kB: kb, tuples, bytesPerTuple: Math.round(measured), estimate: Math.round(estimated), ratio: Number((estimated / measured).toFixed(3)), seconds: (Date.now() - t0) / 1000 });
+      results.push({
+        dimensions: d,
+        m,
+        maintenance_work_mem_kB: kb,
+        tuples,
+        bytesPerTuple: Math.round(measured),
+        estimate: Math.round(estimated),
+        ratio: Number((estimated / measured).toFixed(3)),
+        seconds: (Date.now() - t0) / 1000,
+      });
       console.log(JSON.stringify(results[results.length - 1]));
       break;
     }

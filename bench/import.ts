@@ -79,7 +79,14 @@ async function main(): Promise<void> {
         if (r.rows !== ROWS) throw new Error(`loaded ${r.rows}`);
       },
       'psql \\copy (FORMAT binary)': async () => {
-        execFileSync('psql', [url!, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy ${table} (embedding) FROM '${bin}' WITH (FORMAT binary)`]);
+        execFileSync('psql', [
+          url!,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-q',
+          '-c',
+          `\\copy ${table} (embedding) FROM '${bin}' WITH (FORMAT binary)`,
+        ]);
       },
       'pgvector npm, text COPY': async () => {
         const client = await pool.connect();
@@ -126,7 +133,9 @@ async function main(): Promise<void> {
     // psql's input: the server's own binary COPY of the same rows.
     await methods['vecpg import (binary COPY)']!();
     execFileSync('psql', [url!, '-q', '-c', `\\copy ${table} (embedding) TO '${bin}' WITH (FORMAT binary)`]);
-    console.log(`data: ${((await stat(npy)).size / 2 ** 20).toFixed(0)} MiB .npy, ${((await stat(bin)).size / 2 ** 20).toFixed(0)} MiB binary COPY file`);
+    console.log(
+      `data: ${((await stat(npy)).size / 2 ** 20).toFixed(0)} MiB .npy, ${((await stat(bin)).size / 2 ** 20).toFixed(0)} MiB binary COPY file`,
+    );
 
     const times: Record<string, number[]> = {};
     for (let run = 0; run < RUNS; run++) {
@@ -144,12 +153,20 @@ async function main(): Promise<void> {
       }
     }
     const limit = median(times['psql \\copy (FORMAT binary)']!);
-    console.log(`\n${machine()}; PostgreSQL at ${new URL(url!).host}; ${ROWS} × ${DIMS}; median of ${RUNS} runs (${SLOW_RUNS} for text COPY / INSERT)\n`);
+    console.log(
+      `\n${machine()}; PostgreSQL at ${new URL(url!).host}; ${ROWS} × ${DIMS}; median of ${RUNS} runs (${SLOW_RUNS} for text COPY / INSERT)\n`,
+    );
     printTable(
       ['method', 'runs', 'median s', 'rows/s', 'vs psql binary'],
       Object.entries(times).map(([name, ts]) => {
         const m = median(ts);
-        return [name, String(ts.length), (m / 1000).toFixed(2), Math.round((ROWS * 1000) / m).toLocaleString('en-US'), `${(limit / m).toFixed(2)}×`];
+        return [
+          name,
+          String(ts.length),
+          (m / 1000).toFixed(2),
+          Math.round((ROWS * 1000) / m).toLocaleString('en-US'),
+          `${(limit / m).toFixed(2)}×`,
+        ];
       }),
     );
   } finally {

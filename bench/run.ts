@@ -19,15 +19,28 @@ import { machine } from './util.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const parts = ['codecs', 'fetch', 'exact-scan', ...(process.env.BENCH_IMPORT === '1' ? ['import'] : [])];
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const load = () => loadavg().map((x) => x.toFixed(1)).join(', ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ');
 
-const out: string[] = [`# vecpg benchmarks, ${new Date().toISOString()}`, '', machine(), '', `Load average at start: ${load()}`];
+const out: string[] = [
+  `# vecpg benchmarks, ${new Date().toISOString()}`,
+  '',
+  machine(),
+  '',
+  `Load average at start: ${load()}`,
+];
 let failed = false;
 for (const part of parts) {
   if (only && !only.includes(part)) continue;
   console.error(`— ${part} (load ${load()})`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}${part}.ts`], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: process.env });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${here}${part}.ts`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    env: process.env,
+  });
   const text = r.stdout ?? '';
   process.stdout.write(text);
   out.push(text.trim(), '', `(${part}: ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.status})`, '');

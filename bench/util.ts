@@ -16,7 +16,11 @@ export function cpuMs(): number {
  * Run `fn` `runs` times (after one warm-up) and return the median milliseconds: wall time by default,
  * or this process's CPU time with `clock: 'cpu'` (for pure-JavaScript work on a shared machine).
  */
-export async function bench(fn: () => unknown | Promise<unknown>, runs = 7, clock: 'wall' | 'cpu' = 'wall'): Promise<number> {
+export async function bench(
+  fn: () => unknown | Promise<unknown>,
+  runs = 7,
+  clock: 'wall' | 'cpu' = 'wall',
+): Promise<number> {
   const now = clock === 'cpu' ? cpuMs : () => performance.now();
   await fn();
   const times: number[] = [];
@@ -52,7 +56,10 @@ export function seeded(seed: number): () => number {
 }
 
 /** Like {@link bench}, measuring both clocks: wall time, and this process's CPU time (the client's share). */
-export async function benchBoth(fn: () => unknown | Promise<unknown>, runs = 7): Promise<{ wall: number; cpu: number }> {
+export async function benchBoth(
+  fn: () => unknown | Promise<unknown>,
+  runs = 7,
+): Promise<{ wall: number; cpu: number }> {
   await fn();
   const wall: number[] = [];
   const cpu: number[] = [];

@@ -89,7 +89,7 @@ export function createDataSource(connection: DataSourceOptions): DataSource {
       ...connection,
       entities: [Document, ScienceData],
       migrations: [EnableVector1700000000000, CreateTables1700000000001],
-    } as DataSourceOptions),
+    }),
   );
 }
 

@@ -25,7 +25,9 @@ for (const [key, target] of Object.entries(pkg.exports)) {
   for (const f of [target.types, target.default]) {
     if (!existsSync(join(dir, 'node_modules/vecpg', f))) problems.push(`${spec}: ${f} is not in the package`);
   }
-  lines.push(`try { const m = await import('${spec}'); const n = Object.keys(m).length; if (!n) throw new Error('no exports'); console.log('ok ${spec} (' + n + ' exports)'); } catch (e) { console.log('FAIL ${spec}: ' + e.message); process.exitCode = 1; }`);
+  lines.push(
+    `try { const m = await import('${spec}'); const n = Object.keys(m).length; if (!n) throw new Error('no exports'); console.log('ok ${spec} (' + n + ' exports)'); } catch (e) { console.log('FAIL ${spec}: ' + e.message); process.exitCode = 1; }`,
+  );
 }
 if (pkg.bin) {
   for (const [name, f] of Object.entries(pkg.bin)) {
@@ -44,10 +46,12 @@ if (problems.length) process.exitCode = 1;
 
 // No source maps, and no reference to one, in the package.
 const unpacked = join(dir, 'node_modules/vecpg');
-const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+const walk = (d) =>
+  readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
 for (const f of walk(unpacked)) {
   if (f.endsWith('.map')) problems.push(`${f.slice(unpacked.length + 1)}: a source map in the package`);
-  else if (/\.(js|d\.ts)$/.test(f) && readFileSync(f, 'utf8').includes('sourceMappingURL')) problems.push(`${f.slice(unpacked.length + 1)}: names a source map`);
+  else if (/\.(js|d\.ts)$/.test(f) && readFileSync(f, 'utf8').includes('sourceMappingURL'))
+    problems.push(`${f.slice(unpacked.length + 1)}: names a source map`);
 }
 
 // Each subpath's declarations import only its own host packages: a consumer with `skipLibCheck: false`
@@ -82,12 +86,16 @@ for (const [key, target] of Object.entries(pkg.exports)) {
     if (seen.has(file) || !existsSync(file)) continue;
     seen.add(file);
     // Comments out first: prose such as 'apart from "the statement failed"' is not an import.
-    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const code = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     for (const m of code.matchAll(/(?:\bfrom\s+|\bimport\(\s*)['"]([^'"]+)['"]/g)) {
       const s = m[1];
       if (s.startsWith('.')) stack.push(join(dirname(file), s.replace(/\.(js|ts)$/, '.d.ts')));
       else if (!s.startsWith('node:') && !allowed.has(packageOf(s))) {
-        problems.push(`types ${spec}: ${file.slice(unpacked.length + 1)} imports '${s}' (only ${[...allowed].join(', ')} may be needed)`);
+        problems.push(
+          `types ${spec}: ${file.slice(unpacked.length + 1)} imports '${s}' (only ${[...allowed].join(', ')} may be needed)`,
+        );
       }
     }
   }

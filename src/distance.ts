@@ -26,8 +26,12 @@ function sameSize(a: number, b: number, what = 'vector dimensions'): void {
 /** Walk two sparse vectors in index order, calling `f(x, y)` for every index non-zero in either. */
 function mergeSparse(a: SparseVector, b: SparseVector, f: (x: number, y: number) => void): void {
   sameSize(a.dimensions, b.dimensions, 'sparse vector dimensions');
-  const ai = a.indices, av = a.values, bi = b.indices, bv = b.values;
-  let i = 0, j = 0;
+  const ai = a.indices,
+    av = a.values,
+    bi = b.indices,
+    bv = b.values;
+  let i = 0,
+    j = 0;
   while (i < ai.length || j < bi.length) {
     const x = i < ai.length ? ai[i]! : Infinity;
     const y = j < bi.length ? bi[j]! : Infinity;
@@ -39,12 +43,17 @@ function mergeSparse(a: SparseVector, b: SparseVector, f: (x: number, y: number)
 
 /** Call `f` for every pair of elements; handles dense and sparse pairs. */
 function pairs(a: VectorLike, b: VectorLike, f: (x: number, y: number) => void): void {
-  const as = isSparseVector(a), bs = isSparseVector(b);
+  const as = isSparseVector(a),
+    bs = isSparseVector(b);
   if (as && bs) return mergeSparse(a, b, f);
   if (as || bs) {
-    throw new VecpgError('INVALID_VALUE', `cannot compare a sparse vector with ${describeValue(as ? b : a)}: convert one side first`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `cannot compare a sparse vector with ${describeValue(as ? b : a)}: convert one side first`,
+    );
   }
-  const x = dense(a), y = dense(b);
+  const x = dense(a),
+    y = dense(b);
   sameSize(x.length, y.length);
   for (let k = 0; k < x.length; k++) f(x[k]!, y[k]!);
 }
@@ -52,14 +61,19 @@ function pairs(a: VectorLike, b: VectorLike, f: (x: number, y: number) => void):
 /** Euclidean distance, like pgvector's `<->`. */
 export function l2Distance(a: VectorLike, b: VectorLike): number {
   let s = 0;
-  pairs(a, b, (x, y) => { const d = x - y; s += d * d; });
+  pairs(a, b, (x, y) => {
+    const d = x - y;
+    s += d * d;
+  });
   return Math.sqrt(s);
 }
 
 /** Negative inner product, like pgvector's `<#>` (smaller is more similar). */
 export function maxInnerProduct(a: VectorLike, b: VectorLike): number {
   let s = 0;
-  pairs(a, b, (x, y) => { s += x * y; });
+  pairs(a, b, (x, y) => {
+    s += x * y;
+  });
   return -s;
 }
 
@@ -70,8 +84,14 @@ export function innerProduct(a: VectorLike, b: VectorLike): number {
 
 /** Cosine distance `1 - cos(a, b)`, like `<=>`; NaN when either vector is all zeros, as on the server. */
 export function cosineDistance(a: VectorLike, b: VectorLike): number {
-  let dot = 0, na = 0, nb = 0;
-  pairs(a, b, (x, y) => { dot += x * y; na += x * x; nb += y * y; });
+  let dot = 0,
+    na = 0,
+    nb = 0;
+  pairs(a, b, (x, y) => {
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  });
   let sim = dot / Math.sqrt(na * nb);
   if (Number.isNaN(sim)) return NaN;
   if (sim > 1) sim = 1;
@@ -82,7 +102,9 @@ export function cosineDistance(a: VectorLike, b: VectorLike): number {
 /** Taxicab distance, like `<+>`. */
 export function l1Distance(a: VectorLike, b: VectorLike): number {
   let s = 0;
-  pairs(a, b, (x, y) => { s += Math.abs(x - y); });
+  pairs(a, b, (x, y) => {
+    s += Math.abs(x - y);
+  });
   return s;
 }
 
@@ -100,7 +122,8 @@ function popcount8(x: number): number {
 
 /** Number of differing bits, like `<~>`. */
 export function hammingDistance(a: BitLike, b: BitLike): number {
-  const x = bitsOf(a), y = bitsOf(b);
+  const x = bitsOf(a),
+    y = bitsOf(b);
   sameSize(x.bitLength, y.bitLength, 'bit lengths');
   let d = 0;
   for (let k = 0; k < x.length; k++) d += popcount8(x[k]! ^ y[k]!);
@@ -109,9 +132,12 @@ export function hammingDistance(a: BitLike, b: BitLike): number {
 
 /** Jaccard distance `1 - |a∧b| / |a∨b|`, like `<%>` (1 when no bit is shared). */
 export function jaccardDistance(a: BitLike, b: BitLike): number {
-  const x = bitsOf(a), y = bitsOf(b);
+  const x = bitsOf(a),
+    y = bitsOf(b);
   sameSize(x.bitLength, y.bitLength, 'bit lengths');
-  let and = 0, aa = 0, bb = 0;
+  let and = 0,
+    aa = 0,
+    bb = 0;
   for (let k = 0; k < x.length; k++) {
     and += popcount8(x[k]! & y[k]!);
     aa += popcount8(x[k]!);

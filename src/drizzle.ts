@@ -29,7 +29,13 @@ export {
   vectorValueSql,
   type VectorTarget,
 } from './orm/drizzle/distance.ts';
-export { hnswIndex, ivfflatIndex, type HnswIndexOptions, type IvfflatIndexOptions, type IndexColumn } from './orm/drizzle/indexes.ts';
+export {
+  hnswIndex,
+  ivfflatIndex,
+  type HnswIndexOptions,
+  type IvfflatIndexOptions,
+  type IndexColumn,
+} from './orm/drizzle/indexes.ts';
 export {
   vectorExtensionMigration,
   dropVectorExtensionMigration,
@@ -42,7 +48,13 @@ export {
   STATEMENT_BREAKPOINT,
   type DrizzleExecutable,
 } from './orm/drizzle/migrations.ts';
-export { vectorSearch, withSearchSettings, type VectorSearchOptions, type VectorSearchRow, type DrizzleTransactional } from './orm/drizzle/search.ts';
+export {
+  vectorSearch,
+  withSearchSettings,
+  type VectorSearchOptions,
+  type VectorSearchRow,
+  type DrizzleTransactional,
+} from './orm/drizzle/search.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { DistanceName, VectorType } from './sql/operators.ts';

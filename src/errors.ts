@@ -61,7 +61,10 @@ export interface OptionHint {
  * optionHintText({ option: 'create', value: true, text: 'use {option} to create it' }); // 'use create: true to create it'
  * optionHintText(hint, (option, value) => `--${option}`); // 'use --create to create it'
  */
-export function optionHintText(hint: OptionHint, name: (option: string, value: OptionHint['value']) => string = libraryOptionName): string {
+export function optionHintText(
+  hint: OptionHint,
+  name: (option: string, value: OptionHint['value']) => string = libraryOptionName,
+): string {
   return hint.text.replace('{option}', name(hint.option, hint.value));
 }
 

@@ -5,7 +5,14 @@
  * codecs, client-side distances, and the SQL layer. Drivers and ORMs live in subpaths
  * (`vecpg/pg`, `vecpg/postgres`, `vecpg/pglite`, `vecpg/drizzle`, …).
  */
-export { VecpgError, isVecpgError, optionHintText, type OptionHint, type VecpgErrorCode, type VecpgErrorOptions } from './errors.ts';
+export {
+  VecpgError,
+  isVecpgError,
+  optionHintText,
+  type OptionHint,
+  type VecpgErrorCode,
+  type VecpgErrorOptions,
+} from './errors.ts';
 export { Vector, isVector } from './types/vector.ts';
 export { HalfVector, isHalfVector } from './types/halfvec.ts';
 export { SparseVector, isSparseVector, type SparseEntries } from './types/sparsevec.ts';
@@ -47,8 +54,21 @@ export {
   type SparseObject,
   type VectorType,
 } from './sql/operators.ts';
-export { paramCast, toVectorValue, vectorParam, vectorParamBinary, type VectorInput, type VectorValueOf } from './sql/params.ts';
-export { binaryColumnSql, byteaHexToBytes, decodeVectorColumn, readsBinary, type BinaryReadType } from './sql/vector-output.ts';
+export {
+  paramCast,
+  toVectorValue,
+  vectorParam,
+  vectorParamBinary,
+  type VectorInput,
+  type VectorValueOf,
+} from './sql/params.ts';
+export {
+  binaryColumnSql,
+  byteaHexToBytes,
+  decodeVectorColumn,
+  readsBinary,
+  type BinaryReadType,
+} from './sql/vector-output.ts';
 export { convertStorageSql, type ConvertStorageOptions, type StorageRewrite } from './sql/storage.ts';
 export {
   BIT_MAX_LENGTH,
@@ -93,7 +113,13 @@ export {
   type CertifiedColumns,
   type GeneratedColumn,
 } from './sql/certified-ddl.ts';
-export { buildCertifiedQuery, checkCertificate, type Certificate, type CertifiedQueryOptions, type TryOutcome } from './sql/certified-query.ts';
+export {
+  buildCertifiedQuery,
+  checkCertificate,
+  type Certificate,
+  type CertifiedQueryOptions,
+  type TryOutcome,
+} from './sql/certified-query.ts';
 export {
   runCertifiedSearch,
   type CertifiedRows,

@@ -45,7 +45,12 @@ export {
   type VectorIndexOptions,
   type MigrationLike,
 } from './orm/kysely/migrations.ts';
-export { vectorSearch, withSearchSettings, type VectorSearchOptions, type VectorSearchRow } from './orm/kysely/search.ts';
+export {
+  vectorSearch,
+  withSearchSettings,
+  type VectorSearchOptions,
+  type VectorSearchRow,
+} from './orm/kysely/search.ts';
 export { PgliteDialect, type PgliteDialectOptions } from './orm/kysely/pglite-dialect.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

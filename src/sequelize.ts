@@ -8,7 +8,16 @@
  * @example
  * import { VECTOR, SPARSEVEC, cosineDistance, vectorSearch } from 'vecpg/sequelize';
  */
-export { VECTOR, HALFVEC, SPARSEVEC, BIT, PgvectorDataType, toColumnParam, toModelValue, type ModelValue } from './orm/sequelize/types.ts';
+export {
+  VECTOR,
+  HALFVEC,
+  SPARSEVEC,
+  BIT,
+  PgvectorDataType,
+  toColumnParam,
+  toModelValue,
+  type ModelValue,
+} from './orm/sequelize/types.ts';
 export { registerVectorTypes } from './orm/sequelize/register.ts';
 export {
   vectorDistance,

@@ -12,7 +12,13 @@ export {
   type CatalogVectorType,
   type TableName,
 } from './tune/catalog.ts';
-export { planIndex, recommendedLists, HNSW_SPARSE_MAX_NNZ, type PlanIndexOptions, type IndexPlan } from './tune/index-plan.ts';
+export {
+  planIndex,
+  recommendedLists,
+  HNSW_SPARSE_MAX_NNZ,
+  type PlanIndexOptions,
+  type IndexPlan,
+} from './tune/index-plan.ts';
 export {
   readIndexBuildProgress,
   watchIndexBuild,
@@ -23,11 +29,5 @@ export { parseQueryVector, type QueryVector } from './tune/query-vector.ts';
 export { percentile, recallAt } from './tune/stats.ts';
 export { opclassDistance, opclassType } from './tune/opclass.ts';
 export { renderRecallReport, recallChartSvg } from './tune/report.ts';
-export {
-  doctor,
-  type DoctorOptions,
-  type Finding,
-  type FindingCode,
-  type Severity,
-} from './tune/doctor.ts';
+export { doctor, type DoctorOptions, type Finding, type FindingCode, type Severity } from './tune/doctor.ts';
 export { distancesUsedOn } from './tune/doctor-checks.ts';

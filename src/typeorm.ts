@@ -42,8 +42,19 @@ export {
   typeormExecutor,
   type Queryable,
 } from './orm/typeorm/migrations.ts';
-export { VectorIndex, vectorIndexesOf, createVectorIndexes, syncVectorSchema, type VectorIndexOptions } from './orm/typeorm/indexes.ts';
-export { vectorSearch, getManyWithDistance, type VectorSearchOptions, type WithDistance } from './orm/typeorm/search.ts';
+export {
+  VectorIndex,
+  vectorIndexesOf,
+  createVectorIndexes,
+  syncVectorSchema,
+  type VectorIndexOptions,
+} from './orm/typeorm/indexes.ts';
+export {
+  vectorSearch,
+  getManyWithDistance,
+  type VectorSearchOptions,
+  type WithDistance,
+} from './orm/typeorm/search.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

@@ -85,8 +85,18 @@ const RENAMES = [
 const REORDERS = [
   ['mikro-orm', ['vectorDistance'], ['distance', 'column', 'value'], ['column', 'distance', 'value']],
   ['knex', ['vectorDistance'], ['knex', 'distance', 'column', 'value'], ['knex', 'column', 'distance', 'value']],
-  ['typeorm', ['distanceExpression', 'vectorDistance'], ['column', 'query', 'distance'], ['column', 'distance', 'query']],
-  ['sequelize', ['distanceExpression', 'vectorDistance'], ['column', 'query', 'distance'], ['column', 'distance', 'query']],
+  [
+    'typeorm',
+    ['distanceExpression', 'vectorDistance'],
+    ['column', 'query', 'distance'],
+    ['column', 'distance', 'query'],
+  ],
+  [
+    'sequelize',
+    ['distanceExpression', 'vectorDistance'],
+    ['column', 'query', 'distance'],
+    ['column', 'distance', 'query'],
+  ],
 ];
 
 const DISTANCE_LITERAL = /^(['"])(l2|ip|cosine|l1|hamming|jaccard)\1$/;
@@ -170,12 +180,14 @@ function paramNames(decl) {
 function permuteEdits(file, sourceFile, nodes, from, to) {
   if (nodes.length < from.length) return [];
   const texts = from.map((_, i) => nodes[i].getText(sourceFile));
-  return to.map((name, i) => ({
-    file,
-    start: nodes[i].getStart(sourceFile),
-    end: nodes[i].getEnd(),
-    text: texts[from.indexOf(name)],
-  })).filter((e, i) => e.text !== texts[i]);
+  return to
+    .map((name, i) => ({
+      file,
+      start: nodes[i].getStart(sourceFile),
+      end: nodes[i].getEnd(),
+      text: texts[from.indexOf(name)],
+    }))
+    .filter((e, i) => e.text !== texts[i]);
 }
 
 function reorderPass() {
@@ -195,7 +207,8 @@ function reorderPass() {
       const refFile = program.getSourceFile(ref.fileName);
       const node = findNode(refFile, ref.textSpan.start);
       let callee = node;
-      if (callee?.parent && ts.isPropertyAccessExpression(callee.parent) && callee.parent.name === callee) callee = callee.parent;
+      if (callee?.parent && ts.isPropertyAccessExpression(callee.parent) && callee.parent.name === callee)
+        callee = callee.parent;
       const call = callee?.parent;
       if (call && ts.isCallExpression(call) && call.expression === callee) {
         edits.push(...permuteEdits(ref.fileName, refFile, call.arguments, from, to));
@@ -236,18 +249,20 @@ function renamePass() {
     const sf = decl.getSourceFile();
     const nameNode = decl.name ?? decl;
     const pos = nameNode.getStart(sf);
-    const plain = service.findRenameLocations(sf.fileName, pos, false, false, { providePrefixAndSuffixTextForRename: false }) ?? [];
+    const plain =
+      service.findRenameLocations(sf.fileName, pos, false, false, { providePrefixAndSuffixTextForRename: false }) ?? [];
     planned.push({ subpath, from, to, plain });
     applied.push([subpath, from, to]);
   }
   // A file where the new name is taken (it already declares or imports it, or two old names become the
   // same new name there) keeps its local names: its imports become `newName as oldName`.
   const touches = new Map();
-  for (const p of planned) for (const loc of p.plain) {
-    const set = touches.get(loc.fileName) ?? new Set();
-    set.add(p);
-    touches.set(loc.fileName, set);
-  }
+  for (const p of planned)
+    for (const loc of p.plain) {
+      const set = touches.get(loc.fileName) ?? new Set();
+      set.add(p);
+      touches.set(loc.fileName, set);
+    }
   const conflicted = new Set();
   for (const [file, set] of touches) {
     const text = fs.readFileSync(file, 'utf8');
@@ -268,7 +283,12 @@ function renamePass() {
         if (!spec || !ts.isImportSpecifier(spec)) continue;
         if (spec.propertyName === undefined) text = `${p.to} as ${p.from}`;
       }
-      edits.push({ file: loc.fileName, start: loc.textSpan.start, end: loc.textSpan.start + loc.textSpan.length, text });
+      edits.push({
+        file: loc.fileName,
+        start: loc.textSpan.start,
+        end: loc.textSpan.start + loc.textSpan.length,
+        text,
+      });
       count++;
     }
     log.push(`rename ${p.subpath}: ${p.from} -> ${p.to}: ${count} location(s)`);
@@ -281,7 +301,15 @@ function renamePass() {
 // ---------------------------------------------------------------------------------------- passes 2, 3
 
 /** Names that were exported by exactly one subpath before and mean nothing else: safe on word boundaries. */
-const AMBIGUOUS = new Set(['nearest', 'distance', 'addVectorIndex', 'NearestOptions', 'NearestRow', 'registerTypes', 'distanceExpression']);
+const AMBIGUOUS = new Set([
+  'nearest',
+  'distance',
+  'addVectorIndex',
+  'NearestOptions',
+  'NearestRow',
+  'registerTypes',
+  'distanceExpression',
+]);
 // registerTypes is also the name of the `pgvector` package's own helper: contextual only.
 
 function uniqueRenames() {
@@ -303,7 +331,18 @@ function contextualRenames(subpaths) {
   return out;
 }
 
-const SUBPATHS = ['drizzle', 'kysely', 'prisma', 'typeorm', 'sequelize', 'knex', 'mikro-orm', 'pglite', 'postgres', 'pg'];
+const SUBPATHS = [
+  'drizzle',
+  'kysely',
+  'prisma',
+  'typeorm',
+  'sequelize',
+  'knex',
+  'mikro-orm',
+  'pglite',
+  'postgres',
+  'pg',
+];
 
 /** Subpaths a file belongs to by its path (src/orm/knex/…, docs/knex.md, examples/knex.ts, test/…knex…). */
 function subpathsOfPath(file) {
@@ -340,8 +379,10 @@ function replaceContextual(text, subpaths) {
     // a call, not a method or property: `nearest(` but not `.nearest(` or `prisma.document.nearest(`
     text = text.replace(new RegExp(`(?<![\\w$.])${escapeRe(from)}(?=[(<])`, 'g'), to);
     // an entry of an import/export list: `{ a, nearest, b }`
-    text = text.replace(/(import|export)(\s+type)?\s*\{([^}]*)\}/g, (all, kw, type, list) =>
-      `${kw}${type ?? ''} {${list.replace(new RegExp(`(?<![\\w$.])${escapeRe(from)}(?![\\w$])`, 'g'), to)}}`,
+    text = text.replace(
+      /(import|export)(\s+type)?\s*\{([^}]*)\}/g,
+      (all, kw, type, list) =>
+        `${kw}${type ?? ''} {${list.replace(new RegExp(`(?<![\\w$.])${escapeRe(from)}(?![\\w$])`, 'g'), to)}}`,
     );
   }
   return text;
@@ -424,7 +465,8 @@ function walk(dir, exts, acc = []) {
 
 function textPass() {
   const changed = [];
-  const codeFiles = ['src', 'test', 'examples', 'bench', 'scripts'].flatMap((d) => walk(path.join(root, d), ['.ts', '.mts', '.mjs', '.js']))
+  const codeFiles = ['src', 'test', 'examples', 'bench', 'scripts']
+    .flatMap((d) => walk(path.join(root, d), ['.ts', '.mts', '.mjs', '.js']))
     .filter((f) => !f.endsWith(path.join('codemods', 'one-api.mjs')));
   for (const file of codeFiles) {
     const before = fs.readFileSync(file, 'utf8');
@@ -432,10 +474,15 @@ function textPass() {
     // In code only comments and strings are left to the text pass (pass 1 handled identifiers): the
     // unique names, plus contextual calls inside comments.
     // Pass 1 handled identifiers: here only comments and string literals.
-    const after = before.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, (piece) =>
-      piece.startsWith('/')
-        ? replaceUnique(replaceContextual(reorderLiteralCalls(piece, subpaths), subpaths))
-        : piece.split(/(\$\{[^}]*\})/).map((part) => (part.startsWith('${') ? part : replaceUnique(part))).join(''),
+    const after = before.replace(
+      /\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g,
+      (piece) =>
+        piece.startsWith('/')
+          ? replaceUnique(replaceContextual(reorderLiteralCalls(piece, subpaths), subpaths))
+          : piece
+              .split(/(\$\{[^}]*\})/)
+              .map((part) => (part.startsWith('${') ? part : replaceUnique(part)))
+              .join(''),
     );
     if (after !== before) {
       if (!dryRun) fs.writeFileSync(file, after);
@@ -443,7 +490,10 @@ function textPass() {
     }
   }
   // docs/concepts.md lists the old names on purpose (its old → new paragraph)
-  const docs = [...walk(path.join(root, 'docs'), ['.md']).filter((f) => !f.endsWith('concepts.md')), ...['README.md', 'DESIGN.md', 'bench/README.md'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f))];
+  const docs = [
+    ...walk(path.join(root, 'docs'), ['.md']).filter((f) => !f.endsWith('concepts.md')),
+    ...['README.md', 'DESIGN.md', 'bench/README.md'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f)),
+  ];
   for (const file of docs) {
     const before = fs.readFileSync(file, 'utf8');
     const fileSubpaths = subpathsOfPath(file);
@@ -458,7 +508,9 @@ function textPass() {
         return replaceUnique(replaceContextual(reorderLiteralCalls(part, context), context));
       }
       // Prose: only inline code spans.
-      return part.replace(/`[^`\n]+`/g, (span) => replaceUnique(replaceContextualSpan(reorderLiteralCalls(span, fileSubpaths), fileSubpaths)));
+      return part.replace(/`[^`\n]+`/g, (span) =>
+        replaceUnique(replaceContextualSpan(reorderLiteralCalls(span, fileSubpaths), fileSubpaths)),
+      );
     });
     const after = out.join('');
     if (after !== before) {

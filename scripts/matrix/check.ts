@@ -49,7 +49,12 @@ function fail(what: string, got: unknown, want: unknown): never {
 export function expectSearch(metric: Metric, rows: ReadonlyArray<{ name: unknown; distance: unknown }>): void {
   const want = EXPECTED[metric];
   const names = rows.map((r) => r.name);
-  if (JSON.stringify(names) !== JSON.stringify(want.map(([n]) => n))) fail(`${metric} order`, names, want.map(([n]) => n));
+  if (JSON.stringify(names) !== JSON.stringify(want.map(([n]) => n)))
+    fail(
+      `${metric} order`,
+      names,
+      want.map(([n]) => n),
+    );
   rows.forEach((r, i) => {
     const d = Number(r.distance);
     if (!(Math.abs(d - want[i]![1]) < 1e-5)) fail(`${metric} distance of ${String(r.name)}`, d, want[i]![1]);
@@ -80,7 +85,8 @@ export function expectEmbedding(value: unknown): void {
 
 /** `pg_indexes.indexdef`s of the table include an HNSW index on `embedding` with the L2 opclass. */
 export function expectIndex(defs: readonly unknown[]): void {
-  if (!defs.some((d) => typeof d === 'string' && /USING hnsw \(embedding vector_l2_ops\)/.test(d))) fail('hnsw index', defs, 'USING hnsw (embedding vector_l2_ops)');
+  if (!defs.some((d) => typeof d === 'string' && /USING hnsw \(embedding vector_l2_ops\)/.test(d)))
+    fail('hnsw index', defs, 'USING hnsw (embedding vector_l2_ops)');
   checks++;
 }
 

@@ -26,7 +26,10 @@ async function exercise(db: Db): Promise<void> {
   await db.execute(sql.raw(c.CREATE_TABLE));
   await db.insert(items).values(c.ITEMS);
   for (const metric of c.METRICS) {
-    c.expectSearch(metric, await vectorSearch(db, { table: items, column: items.embedding, query: c.QUERY, distance: metric, k: 4 }));
+    c.expectSearch(
+      metric,
+      await vectorSearch(db, { table: items, column: items.embedding, query: c.QUERY, distance: metric, k: 4 }),
+    );
   }
   const [d] = await db.select().from(items).where(eq(items.name, 'D'));
   c.expectFeatures(d?.features);

@@ -29,7 +29,10 @@ async function scenario(url: string | undefined): Promise<void> {
   } else {
     const { openPglite } = await import('vecpg/pglite');
     const { pglite } = await openPglite();
-    db = new Kysely<Database>({ dialect: new PgliteDialect({ pglite, closeOnDestroy: true }), plugins: [new PgvectorPlugin()] });
+    db = new Kysely<Database>({
+      dialect: new PgliteDialect({ pglite, closeOnDestroy: true }),
+      plugins: [new PgvectorPlugin()],
+    });
   }
   try {
     const migrations = {
@@ -47,13 +50,23 @@ async function scenario(url: string | undefined): Promise<void> {
     c.expectVersion((await requirePgvector(db, 'sparsevec')).version);
     await db.insertInto('matrix_items').values(c.ITEMS).execute();
     for (const metric of c.METRICS) {
-      c.expectSearch(metric, await vectorSearch(db, { table: 'matrix_items', column: 'embedding', query: c.QUERY, distance: metric, k: 4 }));
+      c.expectSearch(
+        metric,
+        await vectorSearch(db, { table: 'matrix_items', column: 'embedding', query: c.QUERY, distance: metric, k: 4 }),
+      );
     }
     const d = await db.selectFrom('matrix_items').selectAll().where('name', '=', 'D').executeTakeFirstOrThrow();
     c.expectFeatures(d.features);
     c.expectEmbedding(d.embedding);
-    c.expectStoredText((await sql<{ text: string }>`SELECT features::text AS text FROM matrix_items WHERE name = 'D'`.execute(db)).rows[0]?.text);
-    c.expectIndex((await sql<{ indexdef: string }>`SELECT indexdef FROM pg_indexes WHERE tablename = 'matrix_items'`.execute(db)).rows.map((r) => r.indexdef));
+    c.expectStoredText(
+      (await sql<{ text: string }>`SELECT features::text AS text FROM matrix_items WHERE name = 'D'`.execute(db))
+        .rows[0]?.text,
+    );
+    c.expectIndex(
+      (
+        await sql<{ indexdef: string }>`SELECT indexdef FROM pg_indexes WHERE tablename = 'matrix_items'`.execute(db)
+      ).rows.map((r) => r.indexdef),
+    );
   } finally {
     await db.destroy();
   }

@@ -2,7 +2,15 @@
 import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { SparseVector } from 'vecpg';
-import { type MigrationLike, createVectorExtension, createVectorIndex, mikroOrmPglite, vectorSearch, pgvectorInfo, vectorProperty } from 'vecpg/mikro-orm';
+import {
+  type MigrationLike,
+  createVectorExtension,
+  createVectorIndex,
+  mikroOrmPglite,
+  vectorSearch,
+  pgvectorInfo,
+  vectorProperty,
+} from 'vecpg/mikro-orm';
 import * as c from './check.ts';
 
 interface Item {
@@ -50,18 +58,38 @@ async function scenario(url: string | undefined): Promise<void> {
     for (const item of c.ITEMS) em.create(ItemSchema, { ...item });
     await em.flush();
     for (const metric of c.METRICS) {
-      const rows = await vectorSearch(orm.em.fork(), ItemSchema, { column: 'embedding', query: c.QUERY, distance: metric, k: 4 });
-      c.expectSearch(metric, rows.map((r) => ({ name: r.entity.name, distance: r.distance })));
+      const rows = await vectorSearch(orm.em.fork(), ItemSchema, {
+        column: 'embedding',
+        query: c.QUERY,
+        distance: metric,
+        k: 4,
+      });
+      c.expectSearch(
+        metric,
+        rows.map((r) => ({ name: r.entity.name, distance: r.distance })),
+      );
     }
     const d = await orm.em.fork().findOneOrFail(ItemSchema, { name: 'D' });
     c.expectFeatures(d.features);
     c.expectEmbedding(d.embedding);
     c.expectStoredText((await em.execute<Array<{ text: string }>>(c.STORED_TEXT_SQL))[0]?.text);
-    for (const s of sqlOf((m) => createVectorIndex(m, { table: c.TABLE, column: 'embedding', type: 'vector', distance: 'l2' }))) await em.execute(s);
+    for (const s of sqlOf((m) =>
+      createVectorIndex(m, { table: c.TABLE, column: 'embedding', type: 'vector', distance: 'l2' }),
+    ))
+      await em.execute(s);
     c.expectIndex((await em.execute<Array<{ indexdef: string }>>(c.INDEXES_SQL)).map((r) => r.indexdef));
     // Approximate: SET LOCAL hnsw.ef_search inside em.transactional, the index answers (all 4 rows: ef_search > 4).
-    const approximate = await vectorSearch(orm.em.fork(), ItemSchema, { column: 'embedding', query: c.QUERY, distance: 'l2', k: 4, approximate: { efSearch: 40 } });
-    c.expectSearch('l2', approximate.map((r) => ({ name: r.entity.name, distance: r.distance })));
+    const approximate = await vectorSearch(orm.em.fork(), ItemSchema, {
+      column: 'embedding',
+      query: c.QUERY,
+      distance: 'l2',
+      k: 4,
+      approximate: { efSearch: 40 },
+    });
+    c.expectSearch(
+      'l2',
+      approximate.map((r) => ({ name: r.entity.name, distance: r.distance })),
+    );
   } finally {
     await orm.close();
     await closePglite();

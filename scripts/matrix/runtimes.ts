@@ -8,12 +8,21 @@ async function exercise(db: VecpgDb): Promise<void> {
   c.expectVersion((await extensionInfo(db)).version);
   await db.query(c.CREATE_TABLE);
   for (const item of c.ITEMS) {
-    await db.query(`INSERT INTO ${c.TABLE} (name, embedding, features) VALUES ($1, $2, $3)`, [item.name, new Vector(item.embedding), item.features]);
+    await db.query(`INSERT INTO ${c.TABLE} (name, embedding, features) VALUES ($1, $2, $3)`, [
+      item.name,
+      new Vector(item.embedding),
+      item.features,
+    ]);
   }
   for (const metric of c.METRICS) {
-    c.expectSearch(metric, await search(db, { table: c.TABLE, column: 'embedding', query: c.QUERY, distance: metric, k: 4 }));
+    c.expectSearch(
+      metric,
+      await search(db, { table: c.TABLE, column: 'embedding', query: c.QUERY, distance: metric, k: 4 }),
+    );
   }
-  const [d] = await db.query<{ embedding: unknown; features: unknown }>(`SELECT embedding, features FROM ${c.TABLE} WHERE name = 'D'`);
+  const [d] = await db.query<{ embedding: unknown; features: unknown }>(
+    `SELECT embedding, features FROM ${c.TABLE} WHERE name = 'D'`,
+  );
   c.expectFeatures(d?.features);
   c.expectEmbedding(d?.embedding);
   c.expectStoredText((await db.query<{ text: string }>(c.STORED_TEXT_SQL))[0]?.text);

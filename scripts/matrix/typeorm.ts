@@ -2,7 +2,15 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions, EntitySchema, type EntitySchemaColumnOptions } from 'typeorm';
 import type { SparseVector } from 'vecpg';
-import { createVectorExtension, createVectorIndex, pgliteOptions, pgvectorInfo, registerVectorTypes, vectorColumnOptions, vectorSearch } from 'vecpg/typeorm';
+import {
+  createVectorExtension,
+  createVectorIndex,
+  pgliteOptions,
+  pgvectorInfo,
+  registerVectorTypes,
+  vectorColumnOptions,
+  vectorSearch,
+} from 'vecpg/typeorm';
 import * as c from './check.ts';
 
 interface Item {
@@ -34,7 +42,7 @@ async function scenario(url: string | undefined): Promise<void> {
     connection = pgliteOptions(pglite);
     closePglite = () => pglite.close();
   }
-  const dataSource = registerVectorTypes(new DataSource({ ...connection, entities: [ItemSchema] } as DataSourceOptions));
+  const dataSource = registerVectorTypes(new DataSource({ ...connection, entities: [ItemSchema] }));
   await dataSource.initialize();
   try {
     await dataSource.query(`DROP TABLE IF EXISTS ${c.TABLE}`);
@@ -43,12 +51,16 @@ async function scenario(url: string | undefined): Promise<void> {
     await dataSource.synchronize();
     // TypeORM reads the dimensions back: a second synchronize has nothing to change.
     const pending = await dataSource.driver.createSchemaBuilder().log();
-    if (pending.upQueries.length > 0) throw new Error(`synchronize is not idempotent: ${pending.upQueries.map((q) => q.query).join('; ')}`);
+    if (pending.upQueries.length > 0)
+      throw new Error(`synchronize is not idempotent: ${pending.upQueries.map((q) => q.query).join('; ')}`);
     const items = dataSource.getRepository(ItemSchema);
     await items.save(c.ITEMS.map((item) => ({ ...item })));
     for (const metric of c.METRICS) {
       const rows = await vectorSearch(items, { column: 'embedding', query: c.QUERY, distance: metric, k: 4 });
-      c.expectSearch(metric, rows.map((r) => ({ name: r.entity.name, distance: r.distance })));
+      c.expectSearch(
+        metric,
+        rows.map((r) => ({ name: r.entity.name, distance: r.distance })),
+      );
     }
     const d = await items.findOneByOrFail({ name: 'D' });
     c.expectFeatures(d.features);

@@ -55,7 +55,7 @@ export function parseCommandArgs(
       strict: true,
       allowPositionals,
     });
-    return { values: values as ParsedFlags, positionals };
+    return { values: values, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
@@ -66,7 +66,9 @@ export function parseCommandArgs(
       const typed = unknown[2]!;
       const suggestion = suggestFlag(typed.split('=')[0]!, known);
       const shown = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
-      throw new CliUsageError(`unknown flag ${unknown[1]}${typed}${suggestion === undefined ? '' : `: did you mean ${shown(suggestion)}?`}`);
+      throw new CliUsageError(
+        `unknown flag ${unknown[1]}${typed}${suggestion === undefined ? '' : `: did you mean ${shown(suggestion)}?`}`,
+      );
     }
     throw new CliUsageError(message.replace(/\. To specify a positional argument.*$/s, ''));
   }
@@ -234,11 +236,19 @@ export function vectorColumnFlags(values: ParsedFlags): {
  * @example
  * await resolveVectorColumn(db, 'items', undefined, 'search'); // 'embedding'
  */
-export async function resolveVectorColumn(db: SqlExecutor, table: string | [string, string], column: string | undefined, purpose: string): Promise<string> {
+export async function resolveVectorColumn(
+  db: SqlExecutor,
+  table: string | [string, string],
+  column: string | undefined,
+  purpose: string,
+): Promise<string> {
   if (column !== undefined) return column;
   const columns = await readTableColumns(db, table);
   if (columns === undefined) {
-    throw new VecpgError('INVALID_VALUE', `table ${describeValue(typeof table === 'string' ? table : table.join('.'))} does not exist`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `table ${describeValue(typeof table === 'string' ? table : table.join('.'))} does not exist`,
+    );
   }
   return defaultVectorColumn(columns, table, purpose);
 }

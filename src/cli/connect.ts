@@ -58,22 +58,35 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
     let parsed: URL;
     try {
       parsed = new URL(url);
-      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new TypeError('not a postgres: URL');
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+        throw new TypeError('not a postgres: URL');
     } catch (error) {
       // node-postgres would read "localhost" as a relative URL and try the host "base".
-      throw connectionFailed(Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', cause: error }), {}, source);
+      throw connectionFailed(
+        Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', cause: error }),
+        {},
+        source,
+      );
     }
-    const pgModule = (await importDriver<{ default: typeof pg }>('pg', `vecpg with ${source} (a server connection)`)).default;
+    const pgModule = (await importDriver<{ default: typeof pg }>('pg', `vecpg with ${source} (a server connection)`))
+      .default;
     // A name of its own, so an interrupt can find (and cancel) exactly this command's statements.
     const applicationName = `vecpg-cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const pool = new pgModule.Pool({ connectionString: url, max: options.poolSize ?? 2, application_name: applicationName });
+    const pool = new pgModule.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 2,
+      application_name: applicationName,
+    });
     const cancelRunning = async (): Promise<number> => {
       const client = new pgModule.Client({ connectionString: url, application_name: `${applicationName}-cancel` });
       await client.connect();
       try {
         // Client backends only: parallel workers carry the leader's name and stop with it.
         const active = `FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`;
-        const first = await client.query<{ n: number }>(`SELECT count(*) FILTER (WHERE pg_cancel_backend(pid))::int AS n ${active}`, [applicationName]);
+        const first = await client.query<{ n: number }>(
+          `SELECT count(*) FILTER (WHERE pg_cancel_backend(pid))::int AS n ${active}`,
+          [applicationName],
+        );
         // Wait for the server to stop them (a parallel CREATE INDEX stops its workers too); give up after 60 s.
         for (let i = 0; i < 600; i++) {
           const left = await client.query<{ n: number }>(
@@ -93,14 +106,20 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
       return { db, pool, target: describeUrl(parsed), applicationName, cancelRunning, close: () => pool.end() };
     } catch (error) {
       await pool.end();
-      if (isVecpgError(error) && error.code === 'CONNECTION_FAILED') throw connectionFailed(error.cause, urlTarget(parsed), source);
+      if (isVecpgError(error) && error.code === 'CONNECTION_FAILED')
+        throw connectionFailed(error.cause, urlTarget(parsed), source);
       throw error;
     }
   }
   const { openDefaultDatabase } = await import('../drivers/pglite.ts');
   const home = options.env.VECPG_HOME;
   const db = await openDefaultDatabase(home === undefined || home === '' ? {} : { home });
-  return { db, pglite: db.pglite, target: `embedded (${db.pglite.dataDir ?? 'memory'})`, close: () => db.pglite.close() };
+  return {
+    db,
+    pglite: db.pglite,
+    target: `embedded (${db.pglite.dataDir ?? 'memory'})`,
+    close: () => db.pglite.close(),
+  };
 }
 
 /** A pool as a VecpgDb without pgvector's type parsers: for statements that must run before the extension exists. */
@@ -114,7 +133,10 @@ function plainPoolDb(pool: pg.Pool): VecpgDb {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const out = await fn({ query: async (text, params) => (await client.query(text, params === undefined ? undefined : [...params])).rows });
+        const out = await fn({
+          query: async (text, params) =>
+            (await client.query(text, params === undefined ? undefined : [...params])).rows,
+        });
         await client.query('COMMIT');
         return out;
       } catch (error) {
@@ -163,10 +185,15 @@ export async function withConnection<T>(
   options: Pick<OpenConnectionOptions, 'vectorTypes'> = {},
 ): Promise<T> {
   const url = values['database-url'];
-  const conn = await openConnection({ databaseUrl: typeof url === 'string' ? url : undefined, env: io.env, ...options });
+  const conn = await openConnection({
+    databaseUrl: typeof url === 'string' ? url : undefined,
+    env: io.env,
+    ...options,
+  });
   let cancelling: Promise<number> | undefined;
   const cancel = conn.cancelRunning;
-  const unregister = cancel === undefined ? undefined : io.onInterrupt?.(() => (cancelling = cancel()).then(() => undefined));
+  const unregister =
+    cancel === undefined ? undefined : io.onInterrupt?.(() => (cancelling = cancel()).then(() => undefined));
   try {
     return await fn(conn);
   } catch (error) {

@@ -89,7 +89,9 @@ function reportError(error: unknown, command: CliCommand, io: CliIO): number {
   if (isVecpgError(error)) {
     io.stderr.write(`vecpg ${command.name}: error [${error.code}]: ${cliMessage(error)}\n`);
     if (error.code === 'EXTENSION_MISSING') {
-      io.stderr.write(`  fix: vecpg init${command.name === 'init' ? '' : ' (same connection flags)'} creates the vector extension\n`);
+      io.stderr.write(
+        `  fix: vecpg init${command.name === 'init' ? '' : ' (same connection flags)'} creates the vector extension\n`,
+      );
     }
     return 1;
   }

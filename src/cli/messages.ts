@@ -57,7 +57,10 @@ function chain(error: unknown): VecpgError[] {
  * cliMessage(error); // 'table "docs" does not exist (use --create to create it)'
  */
 export function cliMessage(error: VecpgError): string {
-  return withFlags(error.message, chain(error).flatMap((e) => (e.hint === undefined ? [] : [e.hint])));
+  return withFlags(
+    error.message,
+    chain(error).flatMap((e) => (e.hint === undefined ? [] : [e.hint])),
+  );
 }
 
 /**

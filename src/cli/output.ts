@@ -55,7 +55,10 @@ function truncate(s: string, max = 60): string {
  * @example
  * int8ColumnsForJson({ id: '7', name: 'a' }, new Set(['id'])); // { id: 7, name: 'a' }
  */
-export function int8ColumnsForJson(row: Readonly<Record<string, unknown>>, int8Columns: ReadonlySet<string>): Record<string, unknown> {
+export function int8ColumnsForJson(
+  row: Readonly<Record<string, unknown>>,
+  int8Columns: ReadonlySet<string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...row };
   for (const name of int8Columns) {
     const v = out[name];

@@ -15,11 +15,27 @@ export interface ConnectionTarget {
 }
 
 /** Socket-level codes of a connection that never got established. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECT_TIMEOUT',
+]);
 /** SQLSTATEs the server answers a connection attempt with (login, database, startup, capacity). */
 const CONNECT_SQLSTATES = new Set(['28000', '28P01', '3D000', '08001', '08004', '57P03', '53300']);
 
-type ErrorLike = { code?: unknown; message?: unknown; severity?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+type ErrorLike = {
+  code?: unknown;
+  message?: unknown;
+  severity?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+};
 
 /**
  * True when `error` says the connection could not be established (as opposed to a statement that
@@ -37,7 +53,10 @@ export function isConnectionFailure(error: unknown): boolean {
   if (typeof e.code === 'string' && CONNECT_SQLSTATES.has(e.code)) return e.severity === 'FATAL';
   if (error instanceof URIError) return true; // a malformed %-escape in the URL (postgres.js)
   // node-postgres's connectionTimeoutMillis
-  return typeof e.message === 'string' && /^(timeout expired|Connection terminated due to connection timeout)$/.test(e.message);
+  return (
+    typeof e.message === 'string' &&
+    /^(timeout expired|Connection terminated due to connection timeout)$/.test(e.message)
+  );
 }
 
 function hostPort(target: ConnectionTarget, e: ErrorLike): string | undefined {
@@ -54,7 +73,13 @@ function isReadyArgs(target: ConnectionTarget, e: ErrorLike): string {
   return `${host === undefined ? '' : ` -h ${host}`}${port === undefined ? '' : ` -p ${String(port)}`}`;
 }
 
-function hintFor(code: string | undefined, target: ConnectionTarget, e: ErrorLike, where: string, source: string): string {
+function hintFor(
+  code: string | undefined,
+  target: ConnectionTarget,
+  e: ErrorLike,
+  where: string,
+  source: string,
+): string {
   switch (code) {
     case 'ECONNREFUSED':
       return `nothing accepts connections there: is PostgreSQL running, and are the host and port in ${source} right? (check with pg_isready${isReadyArgs(target, e)})`;
@@ -96,10 +121,20 @@ function hintFor(code: string | undefined, target: ConnectionTarget, e: ErrorLik
  * @example
  * throw connectionFailed(error, { host: 'db', port: 5432, database: 'app', user: 'me' });
  */
-export function connectionFailed(error: unknown, target: ConnectionTarget = {}, source = 'the connection settings'): VecpgError {
+export function connectionFailed(
+  error: unknown,
+  target: ConnectionTarget = {},
+  source = 'the connection settings',
+): VecpgError {
   const e = (error ?? {}) as ErrorLike;
   const invalidUrl = e.code === 'ERR_INVALID_URL' || error instanceof URIError;
-  const code = invalidUrl ? (e.code === 'ERR_INVALID_URL' ? 'ERR_INVALID_URL' : 'URIError') : typeof e.code === 'string' ? e.code : undefined;
+  const code = invalidUrl
+    ? e.code === 'ERR_INVALID_URL'
+      ? 'ERR_INVALID_URL'
+      : 'URIError'
+    : typeof e.code === 'string'
+      ? e.code
+      : undefined;
   const where = hostPort(target, e);
   const place = [
     where,

@@ -92,7 +92,9 @@ function readHolder(path: string): LockHolder | undefined {
   }
   // Written by something else, or cut short by a crash between create and write: a lock we can't
   // attribute is stale only if it has no content at all.
-  return text.trim() === '' ? { pid: -1, host: hostname(), command: '', since: '' } : { pid: 0, host: '?', command: text.slice(0, 80), since: '' };
+  return text.trim() === ''
+    ? { pid: -1, host: hostname(), command: '', since: '' }
+    : { pid: 0, host: '?', command: text.slice(0, 80), since: '' };
 }
 
 /** A holder on this host whose pid no longer runs (or an empty lock file) is stale. */

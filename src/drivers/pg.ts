@@ -99,7 +99,8 @@ export function pgConnectionTarget(clientOrPool: PgClientOrPool): ConnectionTarg
   try {
     const pool = clientOrPool as unknown as { Client?: new (options: unknown) => PgParams; options?: unknown };
     // A pool's settings as a Client resolves them (constructing a Client does not connect).
-    const params: PgParams = isPool(clientOrPool) && pool.Client ? new pool.Client(pool.options) : (clientOrPool as unknown as PgParams);
+    const params: PgParams =
+      isPool(clientOrPool) && pool.Client ? new pool.Client(pool.options) : (clientOrPool as unknown as PgParams);
     const port = typeof params.port === 'number' ? params.port : str(params.port);
     return { host: str(params.host), port, database: str(params.database), user: str(params.user) };
   } catch {

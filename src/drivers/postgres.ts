@@ -39,10 +39,20 @@ export function postgresConnectionTarget(sql: { options?: unknown }): Connection
   const first = (x: unknown): unknown => (Array.isArray(x) ? x[0] : x);
   const text = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
   const port = first(o.port);
-  return { host: text(first(o.host)), port: typeof port === 'number' ? port : text(port), database: text(o.database), user: text(o.user) };
+  return {
+    host: text(first(o.host)),
+    port: typeof port === 'number' ? port : text(port),
+    database: text(o.database),
+    user: text(o.user),
+  };
 }
 
-async function run<R extends Row>(sql: Unsafe, text: string, params: readonly unknown[] | undefined, root: Unsafe = sql): Promise<R[]> {
+async function run<R extends Row>(
+  sql: Unsafe,
+  text: string,
+  params: readonly unknown[] | undefined,
+  root: Unsafe = sql,
+): Promise<R[]> {
   try {
     const rows = await sql.unsafe(text, (prepareVectorParams(text, params) ?? []) as never[]);
     return Array.from(rows) as R[];
@@ -65,12 +75,16 @@ export async function registerVectorTypes<T extends Record<string, unknown>>(
   sql: PostgresSql<T>,
   options: VectorTypeOptions = {},
 ): Promise<VectorTypeOids> {
-  const oids = oidsFromRows(await run<TypeRow>(sql as unknown as Unsafe, VECTOR_TYPES_SQL, undefined));
+  const oids = oidsFromRows(await run<TypeRow>(sql, VECTOR_TYPES_SQL, undefined));
   install(sql, oids, options);
   return oids;
 }
 
-function install<T extends Record<string, unknown>>(sql: PostgresSql<T>, oids: VectorTypeOids, options: VectorTypeOptions): void {
+function install<T extends Record<string, unknown>>(
+  sql: PostgresSql<T>,
+  oids: VectorTypeOids,
+  options: VectorTypeOptions,
+): void {
   for (const [oid, parse] of textParsers(oids, options)) sql.options.parsers[oid] = parse;
   // postgres.js installed its array parsers (vector[]…) at connect, before ours existed: replace them.
   for (const [oid, parse] of arrayTextParsers(oids, options)) sql.options.parsers[oid] = parse;

@@ -34,9 +34,13 @@ export function queryFailed(error: unknown, text: string, target?: () => Connect
     );
   }
   // 22P02: a JavaScript array bound where a vector was expected, sent by the driver as a PostgreSQL array.
-  const arrayForVector = sqlstate === '22P02' && /^invalid input syntax for type (vector|halfvec|sparsevec): "\{"/.test(message);
+  const arrayForVector =
+    sqlstate === '22P02' && /^invalid input syntax for type (vector|halfvec|sparsevec): "\{"/.test(message);
   const fix = arrayForVector
-    ? ': an array parameter went out as a PostgreSQL array; pass a Vector / HalfVector / SparseVector, or cast the parameter in the statement ($1::vector), which vecpg\'s drivers convert'
+    ? ": an array parameter went out as a PostgreSQL array; pass a Vector / HalfVector / SparseVector, or cast the parameter in the statement ($1::vector), which vecpg's drivers convert"
     : '';
-  return new VecpgError('QUERY_FAILED', `${message}${where}${fix} in statement: ${statement}`, { cause: error, details });
+  return new VecpgError('QUERY_FAILED', `${message}${where}${fix} in statement: ${statement}`, {
+    cause: error,
+    details,
+  });
 }

@@ -36,7 +36,8 @@ export function vectorParamCasts(text: string): Map<number, CastType> {
   return out;
 }
 
-const isFloatArray = (v: unknown): v is Float32Array | Float64Array => v instanceof Float32Array || v instanceof Float64Array;
+const isFloatArray = (v: unknown): v is Float32Array | Float64Array =>
+  v instanceof Float32Array || v instanceof Float64Array;
 
 function asText(value: readonly number[] | Float32Array | Float64Array, type: CastType): string {
   switch (type) {
@@ -58,7 +59,10 @@ function asText(value: readonly number[] | Float32Array | Float64Array, type: Ca
  * prepareVectorParams('SELECT $1::vector', [[1, 2, 3]]); // ['[1,2,3]']
  * prepareVectorParams('SELECT $1::int[]', [[1, 2, 3]]); // [[1, 2, 3]]
  */
-export function prepareVectorParams(text: string, params: readonly unknown[] | undefined): readonly unknown[] | undefined {
+export function prepareVectorParams(
+  text: string,
+  params: readonly unknown[] | undefined,
+): readonly unknown[] | undefined {
   if (params === undefined || !params.some((p) => Array.isArray(p) || isFloatArray(p))) return params;
   const casts = vectorParamCasts(text);
   let out: unknown[] | undefined;
@@ -67,7 +71,7 @@ export function prepareVectorParams(text: string, params: readonly unknown[] | u
     const numbers = Array.isArray(p) && p.every((x) => typeof x === 'number');
     if ((type !== undefined && (numbers || isFloatArray(p))) || (type === undefined && isFloatArray(p))) {
       out ??= [...params];
-      out[i] = asText(p as number[], type ?? 'vector');
+      out[i] = asText(p, type ?? 'vector');
     }
   });
   return out ?? params;

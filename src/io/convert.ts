@@ -16,7 +16,6 @@ import { Vector } from '../types/vector.ts';
 import type { VectorType } from '../sql/operators.ts';
 import type { RawVector } from './record.ts';
 
-
 /** A vector column: its type and declared dimensions (undefined: no typmod). */
 export interface VectorTarget {
   readonly type: VectorType;
@@ -32,7 +31,8 @@ function mismatch(expected: number, actual: number): VecpgError {
 }
 
 function fromDense(values: ArrayLike<number>, target: VectorTarget): VectorValue {
-  if (target.dimensions !== undefined && values.length !== target.dimensions) throw mismatch(target.dimensions, values.length);
+  if (target.dimensions !== undefined && values.length !== target.dimensions)
+    throw mismatch(target.dimensions, values.length);
   switch (target.type) {
     case 'vector':
       return new Vector(values);
@@ -48,15 +48,26 @@ function fromDense(values: ArrayLike<number>, target: VectorTarget): VectorValue
 function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorTarget): VectorValue {
   const dims = target.dimensions ?? raw.dimensions;
   if (dims === undefined) {
-    const hint: OptionHint = { option: 'dimensions', text: 'give them with {option}, or load into a column declared with dimensions' };
-    throw new VecpgError('INVALID_DIMENSIONS', `the dimensions of this sparse record are unknown: ${optionHintText(hint)}`, { hint });
+    const hint: OptionHint = {
+      option: 'dimensions',
+      text: 'give them with {option}, or load into a column declared with dimensions',
+    };
+    throw new VecpgError(
+      'INVALID_DIMENSIONS',
+      `the dimensions of this sparse record are unknown: ${optionHintText(hint)}`,
+      { hint },
+    );
   }
   if (raw.dimensions !== undefined && target.dimensions !== undefined && raw.dimensions !== target.dimensions) {
     throw mismatch(target.dimensions, raw.dimensions);
   }
   const n = raw.indices.length;
   if (n > SPARSE_MAX_NNZ) {
-    throw new VecpgError('TOO_MANY_NONZEROS', `record has ${n} non-zero elements; pgvector allows at most ${SPARSE_MAX_NNZ}`, { details: { value: n } });
+    throw new VecpgError(
+      'TOO_MANY_NONZEROS',
+      `record has ${n} non-zero elements; pgvector allows at most ${SPARSE_MAX_NNZ}`,
+      { details: { value: n } },
+    );
   }
   for (let k = 0; k < n; k++) {
     const index = raw.indices[k]!;
@@ -64,9 +75,15 @@ function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorT
       const written = toBase(index, raw.base);
       const baseHint: OptionHint | undefined =
         raw.base === 0 && index === dims
-          ? { option: 'indexBase', value: 1, text: `(read as 0-based, index ${written} equals the dimension count: is the file 1-based? then use {option})` }
+          ? {
+              option: 'indexBase',
+              value: 1,
+              text: `(read as 0-based, index ${written} equals the dimension count: is the file 1-based? then use {option})`,
+            }
           : undefined;
-      const why = baseHint ? optionHintText(baseHint) : `(the column has ${dims} dimensions: ${raw.base}-based indices run from ${raw.base} to ${toBase(dims - 1, raw.base)})`;
+      const why = baseHint
+        ? optionHintText(baseHint)
+        : `(the column has ${dims} dimensions: ${raw.base}-based indices run from ${raw.base} to ${toBase(dims - 1, raw.base)})`;
       throw new VecpgError('INVALID_SPARSE_INDEX', `sparse index ${written} is beyond the ${dims} dimensions ${why}`, {
         details: { index: written, dimensions: dims, value: written },
         ...(baseHint ? { hint: baseHint } : {}),
@@ -74,7 +91,10 @@ function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorT
     }
   }
   if (target.type !== 'sparsevec') {
-    throw new VecpgError('INVALID_VALUE', `a sparse record cannot go to a ${target.type} column: load it into a sparsevec column`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `a sparse record cannot go to a ${target.type} column: load it into a sparsevec column`,
+    );
   }
   return SparseVector.fromIndices(raw.indices, raw.values, dims);
 }
@@ -85,7 +105,8 @@ function fromText(text: string, target: VectorTarget): VectorValue {
   if (t.startsWith('{')) {
     const s = SparseVector.fromSql(t);
     if (target.type === 'sparsevec') {
-      if (target.dimensions !== undefined && s.dimensions !== target.dimensions) throw mismatch(target.dimensions, s.dimensions);
+      if (target.dimensions !== undefined && s.dimensions !== target.dimensions)
+        throw mismatch(target.dimensions, s.dimensions);
       return s;
     }
     return fromDense(s.toArray(), target);
@@ -95,7 +116,9 @@ function fromText(text: string, target: VectorTarget): VectorValue {
     if (target.dimensions !== undefined && b.length !== target.dimensions) throw mismatch(target.dimensions, b.length);
     return b;
   }
-  throw new VecpgError('INVALID_TEXT', `cannot read a ${target.type} from ${describeValue(text)}`, { details: { value: text } });
+  throw new VecpgError('INVALID_TEXT', `cannot read a ${target.type} from ${describeValue(text)}`, {
+    details: { value: text },
+  });
 }
 
 /**

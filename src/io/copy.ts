@@ -12,7 +12,8 @@ import { isVector } from '../types/vector.ts';
 import type { VectorType } from '../sql/operators.ts';
 
 /** Column types the encoder writes. */
-export type CopyType = VectorType | 'text' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'bool' | 'json' | 'jsonb' | 'uuid' | 'bytea';
+export type CopyType =
+  VectorType | 'text' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'bool' | 'json' | 'jsonb' | 'uuid' | 'bytea';
 
 /** PostgreSQL type names (`pg_type.typname`) and the encoding each uses. */
 const TYPNAMES: Readonly<Record<string, CopyType>> = {
@@ -49,14 +50,36 @@ export function copyTypeOf(typname: string): CopyType | undefined {
 }
 
 /** `PGCOPY\n\377\r\n\0`, flags 0, header extension length 0. */
-export const COPY_HEADER: Uint8Array = Uint8Array.of(0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0);
+export const COPY_HEADER: Uint8Array = Uint8Array.of(
+  0x50,
+  0x47,
+  0x43,
+  0x4f,
+  0x50,
+  0x59,
+  0x0a,
+  0xff,
+  0x0d,
+  0x0a,
+  0x00,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+);
 /** The int16 -1 that ends the data. */
 export const COPY_TRAILER: Uint8Array = Uint8Array.of(0xff, 0xff);
 
 const encoder = new TextEncoder();
 
 function bad(type: CopyType, value: unknown, why = ''): VecpgError {
-  return new VecpgError('INVALID_VALUE', `${describeValue(value)} is not a valid ${type}${why}`, { details: { value } });
+  return new VecpgError('INVALID_VALUE', `${describeValue(value)} is not a valid ${type}${why}`, {
+    details: { value },
+  });
 }
 
 function integer(type: 'int2' | 'int4' | 'int8', value: unknown): bigint {
@@ -109,12 +132,21 @@ export function encodeField(type: CopyType, value: unknown, textual = false): Ui
     case 'halfvec':
     case 'sparsevec':
     case 'bit': {
-      const ok = type === 'vector' ? isVector(value) : type === 'halfvec' ? isHalfVector(value) : type === 'sparsevec' ? isSparseVector(value) : isBit(value);
+      const ok =
+        type === 'vector'
+          ? isVector(value)
+          : type === 'halfvec'
+            ? isHalfVector(value)
+            : type === 'sparsevec'
+              ? isSparseVector(value)
+              : isBit(value);
       if (!ok) throw bad(type, value);
       return (value as { toBinary(): Uint8Array }).toBinary();
     }
     case 'text':
-      return encoder.encode(typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+      return encoder.encode(
+        typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      );
     case 'int2':
     case 'int4':
     case 'int8': {
@@ -155,7 +187,8 @@ export function encodeField(type: CopyType, value: unknown, textual = false): Ui
     }
     case 'bytea': {
       if (value instanceof Uint8Array) return value;
-      if (typeof value === 'string' && /^\\x([0-9a-fA-F]{2})*$/.test(value)) return Uint8Array.from(Buffer.from(value.slice(2), 'hex'));
+      if (typeof value === 'string' && /^\\x([0-9a-fA-F]{2})*$/.test(value))
+        return Uint8Array.from(Buffer.from(value.slice(2), 'hex'));
       throw bad('bytea', value);
     }
   }
@@ -179,7 +212,8 @@ export class CopyEncoder {
   rows = 0;
 
   constructor(types: readonly CopyType[], options: { textual?: boolean; initialBytes?: number } = {}) {
-    if (types.length < 1 || types.length > 1664) throw new VecpgError('INVALID_OPTION', `a COPY needs 1 to 1664 columns, got ${types.length}`);
+    if (types.length < 1 || types.length > 1664)
+      throw new VecpgError('INVALID_OPTION', `a COPY needs 1 to 1664 columns, got ${types.length}`);
     this.#types = types;
     this.#textual = options.textual ?? false;
     this.#buf = Buffer.allocUnsafe(options.initialBytes ?? 1 << 20);
@@ -210,7 +244,12 @@ export class CopyEncoder {
         try {
           field = encodeField(this.#types[i]!, values[i], this.#textual);
         } catch (error) {
-          throw isVecpgError(error) ? new VecpgError(error.code, `column ${i + 1}: ${error.message}`, { cause: error, details: { ...error.details, column: i } }) : error;
+          throw isVecpgError(error)
+            ? new VecpgError(error.code, `column ${i + 1}: ${error.message}`, {
+                cause: error,
+                details: { ...error.details, column: i },
+              })
+            : error;
         }
         this.#ensure(4 + (field?.length ?? 0));
         this.#buf.writeInt32BE(field === null ? -1 : field.length, this.#len);
@@ -239,5 +278,4 @@ export class CopyEncoder {
     this.#len = 0;
     return out;
   }
-
 }

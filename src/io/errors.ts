@@ -30,6 +30,10 @@ export function importError(where: InputLocation, cause: unknown): VecpgError {
 }
 
 /** A VecpgError with a value attached for `importError` to report. */
-export function withValue(code: ConstructorParameters<typeof VecpgError>[0], message: string, value: unknown): VecpgError {
+export function withValue(
+  code: ConstructorParameters<typeof VecpgError>[0],
+  message: string,
+  value: unknown,
+): VecpgError {
   return new VecpgError(code, message, { details: { value } });
 }

@@ -108,7 +108,11 @@ function npyHeader(rows: number, cols: number, type: 'vector' | 'halfvec'): Uint
 
 function npyRow(text: string, type: 'vector' | 'halfvec', cols: number): Uint8Array {
   const values = parseDenseText(text, type);
-  if (values.length !== cols) throw new VecpgError('DIMENSION_MISMATCH', `.npy export needs every row to have ${cols} dimensions, got ${values.length}`);
+  if (values.length !== cols)
+    throw new VecpgError(
+      'DIMENSION_MISMATCH',
+      `.npy export needs every row to have ${cols} dimensions, got ${values.length}`,
+    );
   const out = Buffer.alloc(values.length * (type === 'vector' ? 4 : 2));
   for (let i = 0; i < values.length; i++) {
     if (type === 'vector') out.writeFloatLE(values[i]!, 4 * i);
@@ -125,9 +129,15 @@ function npyRow(text: string, type: 'vector' | 'halfvec', cols: number): Uint8Ar
  */
 export async function exportTable(target: LoadTarget, options: ExportOptions): Promise<ExportResult> {
   const format = options.format;
-  if (!EXPORT_FORMATS.includes(format)) throw new VecpgError('INVALID_OPTION', `unknown export format ${JSON.stringify(format)}: use ${EXPORT_FORMATS.join(', ')}`);
+  if (!EXPORT_FORMATS.includes(format))
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `unknown export format ${JSON.stringify(format)}: use ${EXPORT_FORMATS.join(', ')}`,
+    );
   const file: AtomicFile | undefined =
-    typeof options.out === 'string' ? await openAtomicFile(options.out, { overwrite: options.overwrite ?? false }) : undefined;
+    typeof options.out === 'string'
+      ? await openAtomicFile(options.out, { overwrite: options.overwrite ?? false })
+      : undefined;
   const out: NodeJS.WritableStream = file?.stream ?? (options.out as NodeJS.WritableStream);
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain');
@@ -138,37 +148,55 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
       async (session) => {
         if (session.kind === 'pg') await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         const columns = await readTableColumns(session, options.table);
-        if (columns === undefined) throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`);
+        if (columns === undefined)
+          throw new VecpgError('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`);
         const name = options.column ?? defaultVectorColumn(columns, options.table, 'export');
         const column = columns.find((c) => c.name === name);
         const type = column ? vectorTypeOf(column) : undefined;
         if (column === undefined || type === undefined) {
           const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined).map((c) => c.name);
-          throw new VecpgError('INVALID_OPTION', `${quoteQualified(options.table)}.${JSON.stringify(name)} is ${column ? `of type ${column.formatted}, not a vector column` : 'not a column of the table'} (vector columns: ${vectors.join(', ') || 'none'})`, { details: { column: name, columns: vectors } });
+          throw new VecpgError(
+            'INVALID_OPTION',
+            `${quoteQualified(options.table)}.${JSON.stringify(name)} is ${column ? `of type ${column.formatted}, not a vector column` : 'not a column of the table'} (vector columns: ${vectors.join(', ') || 'none'})`,
+            { details: { column: name, columns: vectors } },
+          );
         }
-        if (format === 'npy' && type !== 'vector' && type !== 'halfvec') throw new VecpgError('UNSUPPORTED', `.npy export holds vector or halfvec columns, not ${type}`);
-        if (format === 'libsvm' && type === 'bit') throw new VecpgError('UNSUPPORTED', 'libsvm export holds numeric vectors, not bit');
+        if (format === 'npy' && type !== 'vector' && type !== 'halfvec')
+          throw new VecpgError('UNSUPPORTED', `.npy export holds vector or halfvec columns, not ${type}`);
+        if (format === 'libsvm' && type === 'bit')
+          throw new VecpgError('UNSUPPORTED', 'libsvm export holds numeric vectors, not bit');
         const wanted = options.columns ?? columns.filter((c) => c !== column).map((c) => c.name);
         const others = wanted.map((n) => {
           const c = columns.find((x) => x.name === n);
-          if (c === undefined) throw new VecpgError('INVALID_OPTION', `${quoteQualified(options.table)} has no column ${JSON.stringify(n)}`);
+          if (c === undefined)
+            throw new VecpgError(
+              'INVALID_OPTION',
+              `${quoteQualified(options.table)} has no column ${JSON.stringify(n)}`,
+            );
           return c;
         });
-        const label = format === 'libsvm' ? columns.find((c) => c.name === (options.labelColumn ?? 'label')) : undefined;
-        if (options.labelColumn !== undefined && label === undefined) throw new VecpgError('INVALID_OPTION', `no label column ${JSON.stringify(options.labelColumn)}`);
+        const label =
+          format === 'libsvm' ? columns.find((c) => c.name === (options.labelColumn ?? 'label')) : undefined;
+        if (options.labelColumn !== undefined && label === undefined)
+          throw new VecpgError('INVALID_OPTION', `no label column ${JSON.stringify(options.labelColumn)}`);
         const selected = format === 'libsvm' ? (label ? [label] : []) : format === 'npy' ? [] : others;
         const keys = await session.query<{ attname: string }>(
-          "SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+          'SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass($1) AND i.indisprimary',
           [quoteQualified(options.table)],
         );
         const order = keys.length > 0 ? ` ORDER BY ${keys.map((k) => quoteIdent(k.attname)).join(', ')}` : '';
-        const list = [`${quoteIdent(column.name)}::text AS "v"`, ...selected.map((c, i) => `${quoteIdent(c.name)}::text AS "c${i}"`)].join(', ');
+        const list = [
+          `${quoteIdent(column.name)}::text AS "v"`,
+          ...selected.map((c, i) => `${quoteIdent(c.name)}::text AS "c${i}"`),
+        ].join(', ');
         const from = `FROM ${quoteQualified(options.table)}`;
         let total = 0;
         let cols = 0;
         if (format === 'npy') {
           total = Number((await session.query<{ n: string }>(`SELECT count(*) AS n ${from}`))[0]!.n);
-          const first = await session.query<{ d: number | null }>(`SELECT vector_dims(${quoteIdent(column.name)}) AS d ${from} LIMIT 1`);
+          const first = await session.query<{ d: number | null }>(
+            `SELECT vector_dims(${quoteIdent(column.name)}) AS d ${from} LIMIT 1`,
+          );
           cols = column.dimensions ?? first[0]?.d ?? 0;
           await write(npyHeader(total, cols, type as 'vector' | 'halfvec'));
         } else if (format === 'csv') {
@@ -186,7 +214,11 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
             if (v === null) {
               if (format === 'jsonl' || format === 'csv') {
                 /* NULL vectors survive in the formats with named fields */
-              } else throw new VecpgError('UNSUPPORTED', `row ${rows + 1} has a NULL ${column.name}: ${format} cannot hold it`);
+              } else
+                throw new VecpgError(
+                  'UNSUPPORTED',
+                  `row ${rows + 1} has a NULL ${column.name}: ${format} cannot hold it`,
+                );
             }
             if (format === 'jsonl') {
               const obj: Record<string, unknown> = {};
@@ -205,7 +237,11 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
           if (page.length < batch) break;
         }
         await session.query('CLOSE vecpg_export');
-        if (format === 'npy' && rows !== total) throw new VecpgError('QUERY_FAILED', `the table changed during the export: counted ${total} rows, read ${rows}`);
+        if (format === 'npy' && rows !== total)
+          throw new VecpgError(
+            'QUERY_FAILED',
+            `the table changed during the export: counted ${total} rows, read ${rows}`,
+          );
         return { rows, format, column: column.name, type };
       },
       { rollback: true },

@@ -14,8 +14,21 @@ import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
 import { setStorageSql } from '../sql/ddl.ts';
-import { type FieldColumn, createTableSql, inferDimensions, inferFieldSqlType, inferVectorType, planFieldColumns } from './plan.ts';
-import { FORMAT_INDEX_BASE, IMPORT_FORMATS, type ImportFormat, formatFromPath, readRecords } from './readers/formats.ts';
+import {
+  type FieldColumn,
+  createTableSql,
+  inferDimensions,
+  inferFieldSqlType,
+  inferVectorType,
+  planFieldColumns,
+} from './plan.ts';
+import {
+  FORMAT_INDEX_BASE,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  formatFromPath,
+  readRecords,
+} from './readers/formats.ts';
 import { looksLikeVecText } from './readers/vec.ts';
 import { readLines } from './lines.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
@@ -159,8 +172,14 @@ async function scanDimensions(items: AsyncIterable<ReadItem>): Promise<number | 
 export async function load(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const src = source(options);
-  const format = options.format ?? (options.file === undefined ? undefined : (formatFromPath(options.file) ?? (await sniffFormat(options.file))));
-  if (format === undefined) throw hinted('INVALID_OPTION', `cannot tell the format of ${src.name} from its name or its first line:`, { option: 'format', text: `give {option} (${IMPORT_FORMATS.join(', ')})` });
+  const format =
+    options.format ??
+    (options.file === undefined ? undefined : (formatFromPath(options.file) ?? (await sniffFormat(options.file))));
+  if (format === undefined)
+    throw hinted('INVALID_OPTION', `cannot tell the format of ${src.name} from its name or its first line:`, {
+      option: 'format',
+      text: `give {option} (${IMPORT_FORMATS.join(', ')})`,
+    });
   const totalBytes = options.file === undefined ? undefined : (await stat(options.file)).size;
   const onError = options.onError ?? 'abort';
   const batchRows = options.batchRows ?? 10_000;
@@ -168,174 +187,231 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
   const mapping = options.mapping ?? {};
   const base = options.indexBase ?? FORMAT_INDEX_BASE[format];
 
-  return withSession(target, async (session) => {
-    const columns = await readTableColumns(session, options.table);
-    const column = options.column ?? defaultColumn(columns, options.table);
-    const vectorField = options.vectorField ?? column;
-    const otherColumns = (columns ?? []).filter((c) => c.name !== column).map((c) => c.name);
-    const reverse = new Map(Object.entries(mapping).map(([f, c]) => [c, f]));
-    const readerOptions = {
-      name: src.name,
-      indexBase: options.indexBase,
-      dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions,
-      vectorField,
-      header: options.header,
-      delimiter: options.delimiter,
-      quote: options.quote === undefined ? undefined : options.quote !== 'none',
-      tokenField: options.tokenColumn,
-      inferColumns: columns === undefined,
-      columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
-    };
-    const stats = { rows: 0, rejected: 0, bytesRead: 0 };
-    const items = readRecords(format, counting(src.chunks(), stats), readerOptions);
-
-    // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
-    const peeked: ReadItem[] = [];
-    for (let n = 0; n < PEEK; n++) {
-      const next = await items.next();
-      if (next.done) break;
-      peeked.push(next.value);
-    }
-    const good = peeked.filter((p): p is SourceRecord => p.ok);
-    const fieldNames = [...new Set(good.flatMap((r) => Object.keys(r.fields)))];
-
-    let target: VectorTarget;
-    let createSql: string | undefined;
-    let tableColumns: readonly TableColumn[];
-    if (columns === undefined) {
-      if (options.create !== true) throw hinted('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`, { option: 'create', value: true, text: '(use {option} to create it)' });
-      const first = good[0];
-      // The first records all failed: their error says why, not a request for the type.
-      const failed = peeked.find((p) => !p.ok);
-      if (first === undefined && failed !== undefined && !failed.ok) throw failed.error;
-      const type = options.type ?? (first ? inferVectorType(first.vector) : undefined);
-      if (type === undefined) throw hinted('INVALID_OPTION', `${src.name} has no records to infer the column type from:`, { option: 'type', text: 'give {option}' });
-      let dimensions = options.dimensions ?? inferDimensions(good);
-      if (dimensions === undefined && src.rereadable) dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
-      if (dimensions === undefined) throw hinted('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}:`, { option: 'dimensions', text: 'give {option}' });
-      const fieldTypes = fieldNames.filter((f) => !Object.hasOwn(mapping, f) || mapping[f] !== column).map((f) => ({ name: mapping[f] ?? f, sqlType: inferFieldSqlType(good.map((r) => r.fields[f])) }));
-      const certified = options.certified ?? [];
-      if (certified.length > 0 && type !== 'vector') {
-        throw new VecpgError('UNSUPPORTED', `certified search needs a vector column, not ${type}`, { details: { type } });
-      }
-      const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified) : [];
-      createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra);
-      target = { type, dimensions };
-      tableColumns = [
-        { name: column, typname: type, formatted: type, dimensions, notNull: false, defaulted: false, generated: false },
-        ...fieldTypes.map((f) => ({ name: f.name, typname: sqlTypname(f.sqlType), formatted: f.sqlType, dimensions: undefined, notNull: false, defaulted: false, generated: false })),
-      ];
-      if (!dryRun) {
-        await session.query(createSql);
-        // Like every column vecpg creates: keep vectors in the row (see DESIGN.md, "STORAGE MAIN"), except
-        // with certified columns, which are scanned instead: then the full vector goes out of line.
-        await session.query(
-          certified.length > 0 ? certifiedStorageSql(options.table, column, certified) : setStorageSql(options.table, column, 'main'),
-        );
-      }
-    } else {
-      const col = columns.find((c) => c.name === column);
-      const type = col ? vectorTypeOf(col) : undefined;
-      if (col === undefined || type === undefined) {
-        throw refuse(`${quoteQualified(options.table)}.${quoteIdent(column)} is ${col ? `of type ${col.formatted}, not a vector column` : 'not a column of the table'}`, { column });
-      }
-      if (options.type !== undefined && options.type !== type) {
-        throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.type}`, { column, expected: options.type, actual: col.formatted });
-      }
-      if (options.dimensions !== undefined && col.dimensions !== undefined && options.dimensions !== col.dimensions) {
-        throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.dimensions} dimensions`, { column, expected: options.dimensions, actual: col.dimensions });
-      }
-      target = { type, dimensions: col.dimensions };
-      tableColumns = columns;
-      checkCompatible(good, target, col, src.name);
-    }
-
-    const plan = planFieldColumns(fieldNames, tableColumns, column, mapping);
-    const ignored = new Set(plan.ignored);
-    const types: CopyType[] = [target.type, ...plan.fields.map((f) => f.type)];
-    const encoder = new CopyEncoder(types, { textual: format === 'csv' || format === 'tsv' });
-    const rejects = onError === 'skip' ? openRejects(options.rejects) : undefined;
-    const preview: PreviewRow[] = [];
-    const firstRejected: RejectedRecord[] = [];
-    const previewRows = options.previewRows ?? 5;
-    const progress = (): void => options.onProgress?.({ rows: stats.rows, rejected: stats.rejected, bytesRead: stats.bytesRead, totalBytes });
-
-    const handle = (item: ReadItem): boolean => {
-      let error: VecpgError;
-      if (item.ok) {
-        let value: VectorValue | undefined;
-        try {
-          value = toColumnValue(item.vector, target);
-          encoder.addRow(rowValues(value, item, plan.fields, ignored));
-          if (preview.length < previewRows) preview.push(previewOf(item, value));
-          stats.rows++;
-          return true;
-        } catch (e) {
-          error = importError({ file: src.name, line: item.line }, e);
-        }
-      } else error = item.error;
-      if (onError !== 'skip') throw error;
-      stats.rejected++;
-      const code = (error.details?.reason as string | undefined) ?? error.code;
-      if (firstRejected.length < FIRST_REJECTED) {
-        const hint = error.hint ?? (isVecpgError(error.cause) ? error.cause.hint : undefined);
-        firstRejected.push({ line: item.line, code, reason: error.message, ...(hint === undefined ? {} : { hint }) });
-      }
-      rejects?.write(`${JSON.stringify({ file: src.name, line: item.line, code, reason: error.message, text: item.text ?? null })}\n`);
-      return false;
-    };
-
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      let inBatch = 0;
-      const all = async function* (): AsyncGenerator<ReadItem> {
-        yield* peeked;
-        yield* items;
+  return withSession(
+    target,
+    async (session) => {
+      const columns = await readTableColumns(session, options.table);
+      const column = options.column ?? defaultColumn(columns, options.table);
+      const vectorField = options.vectorField ?? column;
+      const otherColumns = (columns ?? []).filter((c) => c.name !== column).map((c) => c.name);
+      const reverse = new Map(Object.entries(mapping).map(([f, c]) => [c, f]));
+      const readerOptions = {
+        name: src.name,
+        indexBase: options.indexBase,
+        dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions,
+        vectorField,
+        header: options.header,
+        delimiter: options.delimiter,
+        quote: options.quote === undefined ? undefined : options.quote !== 'none',
+        tokenField: options.tokenColumn,
+        inferColumns: columns === undefined,
+        columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
       };
-      for await (const item of all()) {
-        if (handle(item)) inBatch++;
-        if (inBatch >= batchRows || encoder.pendingBytes >= 8 << 20) {
-          inBatch = 0;
-          const out = encoder.take();
-          progress();
-          if (!dryRun) yield out;
-          // Let timers and other connections run: an in-memory source never waits for I/O.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-      const out = encoder.take();
-      progress();
-      if (!dryRun) yield out;
-    }
+      const stats = { rows: 0, rejected: 0, bytesRead: 0 };
+      const items = readRecords(format, counting(src.chunks(), stats), readerOptions);
 
-    try {
-      if (dryRun) {
-        for await (const _ of chunks()) void _;
-      } else {
-        const list = [column, ...plan.fields.map((f) => f.column)].map(quoteIdent).join(', ');
-        await session.copyIn((from) => `COPY ${quoteQualified(options.table)} (${list}) FROM ${from} WITH (FORMAT binary)`, chunks());
+      // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
+      const peeked: ReadItem[] = [];
+      for (let n = 0; n < PEEK; n++) {
+        const next = await items.next();
+        if (next.done) break;
+        peeked.push(next.value);
       }
-    } finally {
-      await closeRejects(rejects, options.rejects);
-    }
-    return {
-      table: quoteQualified(options.table),
-      column,
-      type: target.type,
-      dimensions: target.dimensions,
-      format,
-      indexBase: target.type === 'sparsevec' ? base : undefined,
-      rows: stats.rows,
-      rejected: stats.rejected,
-      firstRejected,
-      created: createSql !== undefined && !dryRun,
-      createSql,
-      dryRun,
-      columns: plan.fields.map((f) => f.column),
-      ignoredFields: [...ignored],
-      preview,
-      durationMs: Date.now() - started,
-    };
-  }, { rollback: dryRun });
+      const good = peeked.filter((p): p is SourceRecord => p.ok);
+      const fieldNames = [...new Set(good.flatMap((r) => Object.keys(r.fields)))];
+
+      let target: VectorTarget;
+      let createSql: string | undefined;
+      let tableColumns: readonly TableColumn[];
+      if (columns === undefined) {
+        if (options.create !== true)
+          throw hinted('INVALID_OPTION', `table ${quoteQualified(options.table)} does not exist`, {
+            option: 'create',
+            value: true,
+            text: '(use {option} to create it)',
+          });
+        const first = good[0];
+        // The first records all failed: their error says why, not a request for the type.
+        const failed = peeked.find((p) => !p.ok);
+        if (first === undefined && failed !== undefined && !failed.ok) throw failed.error;
+        const type = options.type ?? (first ? inferVectorType(first.vector) : undefined);
+        if (type === undefined)
+          throw hinted('INVALID_OPTION', `${src.name} has no records to infer the column type from:`, {
+            option: 'type',
+            text: 'give {option}',
+          });
+        let dimensions = options.dimensions ?? inferDimensions(good);
+        if (dimensions === undefined && src.rereadable)
+          dimensions = await scanDimensions(readRecords(format, fileSource(src.name).chunks(), readerOptions));
+        if (dimensions === undefined)
+          throw hinted('INVALID_DIMENSIONS', `cannot infer the dimensions of ${src.name}:`, {
+            option: 'dimensions',
+            text: 'give {option}',
+          });
+        const fieldTypes = fieldNames
+          .filter((f) => !Object.hasOwn(mapping, f) || mapping[f] !== column)
+          .map((f) => ({ name: mapping[f] ?? f, sqlType: inferFieldSqlType(good.map((r) => r.fields[f])) }));
+        const certified = options.certified ?? [];
+        if (certified.length > 0 && type !== 'vector') {
+          throw new VecpgError('UNSUPPORTED', `certified search needs a vector column, not ${type}`, {
+            details: { type },
+          });
+        }
+        const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified) : [];
+        createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra);
+        target = { type, dimensions };
+        tableColumns = [
+          {
+            name: column,
+            typname: type,
+            formatted: type,
+            dimensions,
+            notNull: false,
+            defaulted: false,
+            generated: false,
+          },
+          ...fieldTypes.map((f) => ({
+            name: f.name,
+            typname: sqlTypname(f.sqlType),
+            formatted: f.sqlType,
+            dimensions: undefined,
+            notNull: false,
+            defaulted: false,
+            generated: false,
+          })),
+        ];
+        if (!dryRun) {
+          await session.query(createSql);
+          // Like every column vecpg creates: keep vectors in the row (see DESIGN.md, "STORAGE MAIN"), except
+          // with certified columns, which are scanned instead: then the full vector goes out of line.
+          await session.query(
+            certified.length > 0
+              ? certifiedStorageSql(options.table, column, certified)
+              : setStorageSql(options.table, column, 'main'),
+          );
+        }
+      } else {
+        const col = columns.find((c) => c.name === column);
+        const type = col ? vectorTypeOf(col) : undefined;
+        if (col === undefined || type === undefined) {
+          throw refuse(
+            `${quoteQualified(options.table)}.${quoteIdent(column)} is ${col ? `of type ${col.formatted}, not a vector column` : 'not a column of the table'}`,
+            { column },
+          );
+        }
+        if (options.type !== undefined && options.type !== type) {
+          throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.type}`, {
+            column,
+            expected: options.type,
+            actual: col.formatted,
+          });
+        }
+        if (options.dimensions !== undefined && col.dimensions !== undefined && options.dimensions !== col.dimensions) {
+          throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.dimensions} dimensions`, {
+            column,
+            expected: options.dimensions,
+            actual: col.dimensions,
+          });
+        }
+        target = { type, dimensions: col.dimensions };
+        tableColumns = columns;
+        checkCompatible(good, target, col, src.name);
+      }
+
+      const plan = planFieldColumns(fieldNames, tableColumns, column, mapping);
+      const ignored = new Set(plan.ignored);
+      const types: CopyType[] = [target.type, ...plan.fields.map((f) => f.type)];
+      const encoder = new CopyEncoder(types, { textual: format === 'csv' || format === 'tsv' });
+      const rejects = onError === 'skip' ? openRejects(options.rejects) : undefined;
+      const preview: PreviewRow[] = [];
+      const firstRejected: RejectedRecord[] = [];
+      const previewRows = options.previewRows ?? 5;
+      const progress = (): void =>
+        options.onProgress?.({ rows: stats.rows, rejected: stats.rejected, bytesRead: stats.bytesRead, totalBytes });
+
+      const handle = (item: ReadItem): boolean => {
+        let error: VecpgError;
+        if (item.ok) {
+          let value: VectorValue | undefined;
+          try {
+            value = toColumnValue(item.vector, target);
+            encoder.addRow(rowValues(value, item, plan.fields, ignored));
+            if (preview.length < previewRows) preview.push(previewOf(item, value));
+            stats.rows++;
+            return true;
+          } catch (e) {
+            error = importError({ file: src.name, line: item.line }, e);
+          }
+        } else error = item.error;
+        if (onError !== 'skip') throw error;
+        stats.rejected++;
+        const code = (error.details?.reason as string | undefined) ?? error.code;
+        if (firstRejected.length < FIRST_REJECTED) {
+          const hint = error.hint ?? (isVecpgError(error.cause) ? error.cause.hint : undefined);
+          firstRejected.push({ line: item.line, code, reason: error.message, ...(hint === undefined ? {} : { hint }) });
+        }
+        rejects?.write(
+          `${JSON.stringify({ file: src.name, line: item.line, code, reason: error.message, text: item.text ?? null })}\n`,
+        );
+        return false;
+      };
+
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        let inBatch = 0;
+        const all = async function* (): AsyncGenerator<ReadItem> {
+          yield* peeked;
+          yield* items;
+        };
+        for await (const item of all()) {
+          if (handle(item)) inBatch++;
+          if (inBatch >= batchRows || encoder.pendingBytes >= 8 << 20) {
+            inBatch = 0;
+            const out = encoder.take();
+            progress();
+            if (!dryRun) yield out;
+            // Let timers and other connections run: an in-memory source never waits for I/O.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+        }
+        const out = encoder.take();
+        progress();
+        if (!dryRun) yield out;
+      }
+
+      try {
+        if (dryRun) {
+          for await (const _ of chunks()) void _;
+        } else {
+          const list = [column, ...plan.fields.map((f) => f.column)].map(quoteIdent).join(', ');
+          await session.copyIn(
+            (from) => `COPY ${quoteQualified(options.table)} (${list}) FROM ${from} WITH (FORMAT binary)`,
+            chunks(),
+          );
+        }
+      } finally {
+        await closeRejects(rejects, options.rejects);
+      }
+      return {
+        table: quoteQualified(options.table),
+        column,
+        type: target.type,
+        dimensions: target.dimensions,
+        format,
+        indexBase: target.type === 'sparsevec' ? base : undefined,
+        rows: stats.rows,
+        rejected: stats.rejected,
+        firstRejected,
+        created: createSql !== undefined && !dryRun,
+        createSql,
+        dryRun,
+        columns: plan.fields.map((f) => f.column),
+        ignoredFields: [...ignored],
+        preview,
+        durationMs: Date.now() - started,
+      };
+    },
+    { rollback: dryRun },
+  );
 }
 
 /** The format of a file whose name does not tell: word-embedding text when its first line looks like one. */
@@ -354,7 +430,12 @@ function hinted(code: VecpgError['code'], problem: string, hint: OptionHint): Ve
 }
 
 /** The values of one COPY tuple; notes fields the plan has no column for. */
-function rowValues(value: VectorValue, record: SourceRecord, fields: readonly FieldColumn[], ignored: Set<string>): unknown[] {
+function rowValues(
+  value: VectorValue,
+  record: SourceRecord,
+  fields: readonly FieldColumn[],
+  ignored: Set<string>,
+): unknown[] {
   const out: unknown[] = [value];
   for (const f of fields) out.push(record.fields[f.field] ?? null);
   if (Object.keys(record.fields).length > fields.length) {
@@ -364,24 +445,42 @@ function rowValues(value: VectorValue, record: SourceRecord, fields: readonly Fi
 }
 
 /** Before anything is written: the first records' type and dimensions must fit the existing column. */
-function checkCompatible(records: readonly SourceRecord[], target: VectorTarget, column: TableColumn, file: string): void {
+function checkCompatible(
+  records: readonly SourceRecord[],
+  target: VectorTarget,
+  column: TableColumn,
+  file: string,
+): void {
   const first = records[0];
   if (first === undefined) return;
   const kind = inferVectorType(first.vector);
   if (kind === 'sparsevec' && target.type !== 'sparsevec') {
-    throw refuse(`${file} holds sparse vectors but column ${quoteIdent(column.name)} is ${column.formatted}: load them into a sparsevec column`, { column: column.name, actual: column.formatted });
+    throw refuse(
+      `${file} holds sparse vectors but column ${quoteIdent(column.name)} is ${column.formatted}: load them into a sparsevec column`,
+      { column: column.name, actual: column.formatted },
+    );
   }
   try {
     toColumnValue(first.vector, target);
   } catch (error) {
     if (isVecpgError(error) && error.code === 'DIMENSION_MISMATCH') {
-      throw refuse(`${file}:${first.line}: the data does not fit column ${quoteIdent(column.name)} ${column.formatted}: ${error.message}`, { column: column.name, actual: column.formatted, cause: error.details });
+      throw refuse(
+        `${file}:${first.line}: the data does not fit column ${quoteIdent(column.name)} ${column.formatted}: ${error.message}`,
+        { column: column.name, actual: column.formatted, cause: error.details },
+      );
     }
   }
 }
 
 function sqlTypname(sqlType: string): string {
-  return ({ bigint: 'int8', 'double precision': 'float8', boolean: 'bool', text: 'text', jsonb: 'jsonb' } as Record<string, string>)[sqlType] ?? sqlType;
+  return (
+    (
+      { bigint: 'int8', 'double precision': 'float8', boolean: 'bool', text: 'text', jsonb: 'jsonb' } as Record<
+        string,
+        string
+      >
+    )[sqlType] ?? sqlType
+  );
 }
 
 function openRejects(rejects: string | Writable | undefined): Writable | undefined {
@@ -391,7 +490,9 @@ function openRejects(rejects: string | Writable | undefined): Writable | undefin
 
 async function closeRejects(stream: Writable | undefined, option: string | Writable | undefined): Promise<void> {
   if (stream === undefined || typeof option !== 'string') return;
-  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 export type { LoadTarget, Session };

@@ -28,7 +28,11 @@ export interface PgPoolLike {
 
 /** A PGlite instance, as far as `load` and `exportTable` use it (a blob for `COPY … FROM '/dev/blob'`). */
 export interface PgliteLoadTarget extends Pick<PgliteLike, 'query' | 'exec'> {
-  transaction<T>(callback: (tx: { query<R>(query: string, params?: unknown[], options?: { blob?: Blob }): Promise<PgliteResultsLike<R>> }) => Promise<T>): Promise<T>;
+  transaction<T>(
+    callback: (tx: {
+      query<R>(query: string, params?: unknown[], options?: { blob?: Blob }): Promise<PgliteResultsLike<R>>;
+    }) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** What `load` and `exportTable` run on: a node-postgres Pool or Client, a PGlite, or a `vecpg/pglite` db. */
@@ -47,7 +51,9 @@ export interface Session {
 function pgliteOf(target: LoadTarget): PgliteLoadTarget | undefined {
   if ('pglite' in target && typeof target.pglite === 'object') return target.pglite;
   const t = target as Partial<PgliteLoadTarget> & { dumpDataDir?: unknown };
-  return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function' ? (target as PgliteLoadTarget) : undefined;
+  return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function'
+    ? (target as PgliteLoadTarget)
+    : undefined;
 }
 
 function isPool(target: Pool | Client | PoolClient): target is Pool {
@@ -61,7 +67,11 @@ function isPool(target: Pool | Client | PoolClient): target is Pool {
  * @example
  * await withSession(pool, async (s) => s.query('SELECT 1'));
  */
-export async function withSession<T>(target: LoadTarget, fn: (session: Session) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
+export async function withSession<T>(
+  target: LoadTarget,
+  fn: (session: Session) => Promise<T>,
+  options: { rollback?: boolean } = {},
+): Promise<T> {
   const pglite = pgliteOf(target);
   if (pglite !== undefined) return withPglite(pglite, fn, options.rollback ?? false);
   return withPg(target as unknown as Pool | Client | PoolClient, fn, options.rollback ?? false);
@@ -71,12 +81,20 @@ class Rollback<T> {
   constructor(readonly value: T) {}
 }
 
-async function withPglite<T>(pglite: PgliteLoadTarget, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
+async function withPglite<T>(
+  pglite: PgliteLoadTarget,
+  fn: (session: Session) => Promise<T>,
+  rollback: boolean,
+): Promise<T> {
   try {
     return await pglite.transaction(async (tx) => {
       const run = async <R extends Row>(text: string, params?: readonly unknown[], blob?: Blob): Promise<R[]> => {
         try {
-          const result = await tx.query<R>(text, params === undefined ? [] : [...params], blob === undefined ? {} : { blob });
+          const result = await tx.query<R>(
+            text,
+            params === undefined ? [] : [...params],
+            blob === undefined ? {} : { blob },
+          );
           return result.rows;
         } catch (error) {
           throw queryFailed(error, text);
@@ -94,6 +112,8 @@ async function withPglite<T>(pglite: PgliteLoadTarget, fn: (session: Session) =>
         },
       };
       const value = await fn(session);
+      // Rollback is a sentinel carrying the result through the driver's transaction, caught just below.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
       if (rollback) throw new Rollback(value);
       return value;
     });
@@ -109,7 +129,11 @@ async function* withHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Ui
   yield COPY_TRAILER;
 }
 
-async function withPg<T>(target: Pool | Client | PoolClient, fn: (session: Session) => Promise<T>, rollback: boolean): Promise<T> {
+async function withPg<T>(
+  target: Pool | Client | PoolClient,
+  fn: (session: Session) => Promise<T>,
+  rollback: boolean,
+): Promise<T> {
   const pooled = isPool(target);
   const client = pooled ? await target.connect() : target;
   let broken: Error | undefined;

@@ -76,7 +76,8 @@ export function prepareCertifiedQuery(query: ArrayLike<number>, distance: Certif
     target = q.map((x) => x / qNorm);
     nu = 2 * U32 + Math.sqrt(n) * 2 ** -125;
   } else {
-    for (let i = 0; i < n; i++) if (Math.abs(q[i]!) > HALF_MAX) return `query element ${i} is beyond the float16 range (±65504)`;
+    for (let i = 0; i < n; i++)
+      if (Math.abs(q[i]!) > HALF_MAX) return `query element ${i} is beyond the float16 range (±65504)`;
   }
   const half = Array.from(target, (x) => halfBitsToNumber(float32ToHalfBits(x)));
   let eq = 0;
@@ -106,7 +107,7 @@ export function prepareCertifiedQuery(query: ArrayLike<number>, distance: Certif
   if (distance === 'cosine') {
     const eta = n * 2 ** -45;
     const epsCos = (4 * (g + eta)) / (1 - 3 * (g + eta)) + 8 * U64;
-    return { distance, half, coefficients: [kappa], bound: (key) => slack((lower(key) ** 2) / 2 - epsCos) };
+    return { distance, half, coefficients: [kappa], bound: (key) => slack(lower(key) ** 2 / 2 - epsCos) };
   }
   return { distance, half, coefficients: [kappa], bound: (key) => slack((1 - g) * lower(key) - tau) };
 }

@@ -29,9 +29,13 @@ const CERTIFIED: readonly string[] = ['l2', 'ip', 'cosine', 'l1'];
  */
 export function checkCertifiedDistance(distance: unknown): CertifiedDistance {
   if (typeof distance === 'string' && CERTIFIED.includes(distance)) return distance as CertifiedDistance;
-  throw new VecpgError('UNSUPPORTED', `certified search needs distance l2, ip, cosine or l1, got ${describeValue(distance)}`, {
-    details: { distance },
-  });
+  throw new VecpgError(
+    'UNSUPPORTED',
+    `certified search needs distance l2, ip, cosine or l1, got ${describeValue(distance)}`,
+    {
+      details: { distance },
+    },
+  );
 }
 
 /**
@@ -70,7 +74,11 @@ export interface GeneratedColumn {
  * @example
  * certifiedGeneratedColumns('embedding', 3, ['l2']).map((c) => c.name); // ['embedding_half', 'embedding_half_l2err']
  */
-export function certifiedGeneratedColumns(column: string, dimensions: number, distances: readonly CertifiedDistance[]): GeneratedColumn[] {
+export function certifiedGeneratedColumns(
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+): GeneratedColumn[] {
   const half = columnTypeSql('halfvec', dimensions);
   const v = quoteIdent(column);
   const fits = `vector_norm(${v}) <= ${HALF_MAX}`;
@@ -102,7 +110,11 @@ export function certifiedGeneratedColumns(column: string, dimensions: number, di
  * certifiedColumnDefinitions('embedding', 3, ['l2'])[0];
  * // '"embedding_half" halfvec(3) GENERATED ALWAYS AS (CASE WHEN vector_norm("embedding") <= 65504 THEN "embedding"::halfvec(3) END) STORED'
  */
-export function certifiedColumnDefinitions(column: string, dimensions: number, distances: readonly CertifiedDistance[]): string[] {
+export function certifiedColumnDefinitions(
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+): string[] {
   return certifiedGeneratedColumns(column, dimensions, distances).map(
     (c) => `${quoteIdent(c.name)} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`,
   );
@@ -117,13 +129,20 @@ export function certifiedColumnDefinitions(column: string, dimensions: number, d
  * certifiedStorageSql('items', 'embedding', ['l2']);
  * // 'ALTER TABLE "items" ALTER COLUMN "embedding" SET STORAGE EXTERNAL, ALTER COLUMN "embedding_half" SET STORAGE MAIN'
  */
-export function certifiedStorageSql(table: QualifiedName, column: string, distances: readonly CertifiedDistance[]): string {
+export function certifiedStorageSql(
+  table: QualifiedName,
+  column: string,
+  distances: readonly CertifiedDistance[],
+): string {
   return `ALTER TABLE ${quoteQualified(table)} ${storageParts(column, distances).join(', ')}`;
 }
 
 function storageParts(column: string, distances: readonly CertifiedDistance[]): string[] {
   const halves = [...new Set(distances.map((d) => certifiedColumns(column, d).half))];
-  return [`ALTER COLUMN ${quoteIdent(column)} SET STORAGE EXTERNAL`, ...halves.map((h) => `ALTER COLUMN ${quoteIdent(h)} SET STORAGE MAIN`)];
+  return [
+    `ALTER COLUMN ${quoteIdent(column)} SET STORAGE EXTERNAL`,
+    ...halves.map((h) => `ALTER COLUMN ${quoteIdent(h)} SET STORAGE MAIN`),
+  ];
 }
 
 /**

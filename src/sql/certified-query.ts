@@ -47,9 +47,7 @@ export interface CertifiedQueryOptions {
  */
 export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   const { prepared } = options;
-  const values: unknown[] = [
-    options.binaryParams === true ? options.query.toBinary() : options.query.toSql(),
-  ];
+  const values: unknown[] = [options.binaryParams === true ? options.query.toBinary() : options.query.toSql()];
   const bind = (v: unknown): string => {
     values.push(v);
     return `$${values.length}`;
@@ -57,7 +55,12 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   const half = new HalfVector(prepared.half);
   const halfParam = `${bind(options.binaryParams === true ? half.toBinary() : half.toSql())}::halfvec`;
   const names = certifiedColumns(options.column, prepared.distance);
-  const compact = distanceSql(quoteIdent(names.half), 'halfvec', prepared.distance === 'cosine' ? 'l2' : prepared.distance, halfParam);
+  const compact = distanceSql(
+    quoteIdent(names.half),
+    'halfvec',
+    prepared.distance === 'cosine' ? 'l2' : prepared.distance,
+    halfParam,
+  );
   const [c0, c1] = prepared.coefficients;
   const key =
     names.norm === undefined
@@ -67,7 +70,9 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   const conditions: string[] = [];
   for (const [name, v] of Object.entries(options.where ?? {})) {
     if (v === undefined) {
-      throw new VecpgError('INVALID_OPTION', `where.${name} is undefined; use null for IS NULL or leave the key out`, { details: { column: name } });
+      throw new VecpgError('INVALID_OPTION', `where.${name} is undefined; use null for IS NULL or leave the key out`, {
+        details: { column: name },
+      });
     }
     conditions.push(v === null ? `${quoteIdent(name)} IS NULL` : `${quoteIdent(name)} = ${bind(v)}`);
   }
@@ -81,12 +86,17 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
 
   const select = options.select ?? '*';
   if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
-    throw new VecpgError('INVALID_OPTION', `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`,
+    );
   }
   const columns =
     select === '*'
       ? ['"__vecpg_t".*']
-      : select.map((c: string) => (options.readBinary === true && c === options.column ? binaryColumnSql(c, 'vector') : quoteIdent(c)));
+      : select.map((c: string) =>
+          options.readBinary === true && c === options.column ? binaryColumnSql(c, 'vector') : quoteIdent(c),
+        );
   const order = exactOrderSql(distanceSql(quoteIdent(options.column), 'vector', prepared.distance, '$1::vector'));
   operatorFor('vector', prepared.distance);
   columns.push(
@@ -139,7 +149,14 @@ export interface TryOutcome {
  * @example
  * checkCertificate(rows, prepared, 40, 10); // { proven: true, bound: 11.2, threshold: 10.9, exhausted: false }
  */
-export function checkCertificate(rows: Row[], prepared: CertifiedQuery, candidates: number, k: number, distanceAlias = 'distance', maxDistance?: number): TryOutcome {
+export function checkCertificate(
+  rows: Row[],
+  prepared: CertifiedQuery,
+  candidates: number,
+  k: number,
+  distanceAlias = 'distance',
+  maxDistance?: number,
+): TryOutcome {
   const first = rows[0];
   const count = first === undefined ? 0 : Number(first[COUNT_COLUMN]);
   const key = first === undefined ? null : (first[BOUND_COLUMN] as number | null);
@@ -151,7 +168,8 @@ export function checkCertificate(rows: Row[], prepared: CertifiedQuery, candidat
   const bound = key === null || key === undefined ? null : prepared.bound(Number(key));
   const kth = rows.length >= k ? Number(rows[k - 1]![distanceAlias]) : Infinity;
   const threshold = Math.min(kth, maxDistance ?? Infinity);
-  if (count < candidates) return { proven: true, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: true };
+  if (count < candidates)
+    return { proven: true, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: true };
   const proven = bound !== null && threshold <= bound; // false for a NaN distance (cosine of a zero vector)
   return { proven, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: false };
 }

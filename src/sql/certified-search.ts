@@ -46,9 +46,13 @@ export interface CertifiedSearchContext {
 
 function count(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new VecpgError('INVALID_OPTION', `certified.${name} must be an integer >= ${min}, got ${describeValue(value)}`, {
-      details: { option: name },
-    });
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `certified.${name} must be an integer >= ${min}, got ${describeValue(value)}`,
+      {
+        details: { option: name },
+      },
+    );
   }
   return value;
 }
@@ -62,16 +66,21 @@ function count(name: string, value: unknown, min: number): number {
  * const { rows, certificate } = await runCertifiedSearch(context);
  * certificate.firstTry; // true when N = max(40, 4k) candidates were enough
  */
-export async function runCertifiedSearch(ctx: CertifiedSearchContext): Promise<{ rows: Row[]; certificate: Certificate }> {
+export async function runCertifiedSearch(
+  ctx: CertifiedSearchContext,
+): Promise<{ rows: Row[]; certificate: Certificate }> {
   const distance = checkCertifiedDistance(ctx.distance);
-  if (ctx.column === undefined) throw new VecpgError('INVALID_OPTION', "exact: 'certified' needs column (not expression)");
-  if (ctx.offset !== undefined) throw new VecpgError('INVALID_OPTION', "exact: 'certified' does not take offset; ask for k + offset rows");
+  if (ctx.column === undefined)
+    throw new VecpgError('INVALID_OPTION', "exact: 'certified' needs column (not expression)");
+  if (ctx.offset !== undefined)
+    throw new VecpgError('INVALID_OPTION', "exact: 'certified' does not take offset; ask for k + offset rows");
   const k = count('k', ctx.k, 1);
   const growth = count('growth', ctx.options.growth ?? 4, 2);
   const maxTries = count('maxTries', ctx.options.maxTries ?? 3, 0);
   let candidates = count('candidates', ctx.options.candidates ?? Math.max(40, 4 * k), k);
   const prepared = prepareCertifiedQuery(ctx.query.toFloat32Array(), distance);
-  const filter = (rows: Row[]) => (ctx.maxDistance === undefined ? rows : rows.filter((r) => Number(r['distance']) < ctx.maxDistance!));
+  const filter = (rows: Row[]) =>
+    ctx.maxDistance === undefined ? rows : rows.filter((r) => Number(r['distance']) < ctx.maxDistance!);
   let reason = typeof prepared === 'string' ? prepared : null;
   let last: { bound: number | null; threshold: number | null } = { bound: null, threshold: null };
   let tries = 0;
@@ -88,7 +97,15 @@ export async function runCertifiedSearch(ctx: CertifiedSearchContext): Promise<{
       const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance);
       last = { bound: outcome.bound, threshold: outcome.threshold };
       if (outcome.proven) {
-        const certificate = { proven: true, firstTry: tries === 0, tries: tries + 1, candidates, ...last, fallback: null, reason: null };
+        const certificate = {
+          proven: true,
+          firstTry: tries === 0,
+          tries: tries + 1,
+          candidates,
+          ...last,
+          fallback: null,
+          reason: null,
+        };
         return { rows: filter(rows), certificate };
       }
     }
@@ -96,7 +113,18 @@ export async function runCertifiedSearch(ctx: CertifiedSearchContext): Promise<{
     reason = `the bound did not reach the k-th distance after ${tries} tries`;
   }
   const rows = await ctx.exact();
-  return { rows, certificate: { proven: false, firstTry: false, tries, candidates: tries > 0 ? candidates : 0, ...last, fallback: 'exact-scan', reason } };
+  return {
+    rows,
+    certificate: {
+      proven: false,
+      firstTry: false,
+      tries,
+      candidates: tries > 0 ? candidates : 0,
+      ...last,
+      fallback: 'exact-scan',
+      reason,
+    },
+  };
 }
 
 function missingSchema(error: unknown, column: string, distance: string): VecpgError | undefined {

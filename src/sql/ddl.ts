@@ -1,6 +1,12 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { MAX_DIMENSIONS, SPARSE_MAX_DIMENSIONS } from '../types/limits.ts';
-import { type QualifiedName, MAX_IDENTIFIER_BYTES, quoteIdent, quoteQualified, unqualifiedName } from './identifiers.ts';
+import {
+  type QualifiedName,
+  MAX_IDENTIFIER_BYTES,
+  quoteIdent,
+  quoteQualified,
+  unqualifiedName,
+} from './identifiers.ts';
 import {
   type DistanceName,
   type IndexMethod,
@@ -18,7 +24,13 @@ import {
  */
 export const BIT_MAX_LENGTH = 83_886_080;
 
-function checkInt(name: string, value: unknown, min: number, max: number, code: 'INVALID_OPTION' | 'INVALID_DIMENSIONS' = 'INVALID_OPTION'): number {
+function checkInt(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  code: 'INVALID_OPTION' | 'INVALID_DIMENSIONS' = 'INVALID_OPTION',
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new VecpgError(code, `${name} must be an integer from ${min} to ${max}, got ${describeValue(value)}`, {
       details: { option: name, value },
@@ -35,7 +47,7 @@ function checkInt(name: string, value: unknown, min: number, max: number, code: 
  * createExtensionSql({ schema: 'ext' });    // 'CREATE EXTENSION IF NOT EXISTS vector SCHEMA "ext"'
  */
 export function createExtensionSql(options: { schema?: string; ifNotExists?: boolean } = {}): string {
-  const ine = options.ifNotExists ?? true ? ' IF NOT EXISTS' : '';
+  const ine = (options.ifNotExists ?? true) ? ' IF NOT EXISTS' : '';
   const schema = options.schema === undefined ? '' : ` SCHEMA ${quoteIdent(options.schema)}`;
   return `CREATE EXTENSION${ine} vector${schema}`;
 }
@@ -48,7 +60,7 @@ export function createExtensionSql(options: { schema?: string; ifNotExists?: boo
  * dropExtensionSql({ cascade: true }); // 'DROP EXTENSION IF EXISTS vector CASCADE'
  */
 export function dropExtensionSql(options: { ifExists?: boolean; cascade?: boolean } = {}): string {
-  return `DROP EXTENSION${options.ifExists ?? true ? ' IF EXISTS' : ''} vector${options.cascade ? ' CASCADE' : ''}`;
+  return `DROP EXTENSION${(options.ifExists ?? true) ? ' IF EXISTS' : ''} vector${options.cascade ? ' CASCADE' : ''}`;
 }
 
 /**
@@ -139,7 +151,12 @@ function fitIdentifier(name: string): string {
  * @example
  * defaultIndexName('items', 'embedding', 'hnsw', 'cosine'); // 'items_embedding_hnsw_cosine_idx'
  */
-export function defaultIndexName(table: QualifiedName, columnOrExpression: string, method: IndexMethod, distance: DistanceName): string {
+export function defaultIndexName(
+  table: QualifiedName,
+  columnOrExpression: string,
+  method: IndexMethod,
+  distance: DistanceName,
+): string {
   const target = columnOrExpression.replace(/[^\p{L}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '');
   return fitIdentifier(`${unqualifiedName(table)}_${target}_${method}_${distance}_idx`);
 }
@@ -164,17 +181,27 @@ export function createIndexSql(options: CreateIndexOptions): string {
   else {
     const expr = options.expression;
     if (typeof expr !== 'string' || expr.trim() === '') {
-      throw new VecpgError('INVALID_OPTION', `index expression must be a non-empty SQL string, got ${describeValue(expr)}`);
+      throw new VecpgError(
+        'INVALID_OPTION',
+        `index expression must be a non-empty SQL string, got ${describeValue(expr)}`,
+      );
     }
     target = `(${expr})`;
   }
   if (options.dimensions !== undefined) {
-    checkInt('dimensions', options.dimensions, 1, options.type === 'sparsevec' ? SPARSE_MAX_DIMENSIONS : BIT_MAX_LENGTH, 'INVALID_DIMENSIONS');
+    checkInt(
+      'dimensions',
+      options.dimensions,
+      1,
+      options.type === 'sparsevec' ? SPARSE_MAX_DIMENSIONS : BIT_MAX_LENGTH,
+      'INVALID_DIMENSIONS',
+    );
     checkIndexDimensions(options.type, options.dimensions, method);
   }
   const withParts: string[] = [];
   if (method === 'hnsw') {
-    if (options.lists !== undefined) throw new VecpgError('INVALID_OPTION', 'lists is an IVFFlat option; HNSW takes m and efConstruction');
+    if (options.lists !== undefined)
+      throw new VecpgError('INVALID_OPTION', 'lists is an IVFFlat option; HNSW takes m and efConstruction');
     if (options.m !== undefined) withParts.push(`m = ${checkInt('m', options.m, 2, 100)}`);
     if (options.efConstruction !== undefined) {
       withParts.push(`ef_construction = ${checkInt('efConstruction', options.efConstruction, 4, 1000)}`);
@@ -192,7 +219,9 @@ export function createIndexSql(options: CreateIndexOptions): string {
     }
     if (options.lists !== undefined) withParts.push(`lists = ${checkInt('lists', options.lists, 1, 32768)}`);
   }
-  const name = options.name ?? defaultIndexName(options.table, options.column ?? options.expression ?? '', method, options.distance);
+  const name =
+    options.name ??
+    defaultIndexName(options.table, options.column ?? options.expression ?? '', method, options.distance);
   const head = `CREATE INDEX${options.concurrently ? ' CONCURRENTLY' : ''}${options.ifNotExists ? ' IF NOT EXISTS' : ''}`;
   const withSql = withParts.length > 0 ? ` WITH (${withParts.join(', ')})` : '';
   return `${head} ${quoteIdent(name)} ON ${quoteQualified(options.table)} USING ${method} (${target} ${opclass})${withSql}`;
@@ -204,9 +233,12 @@ export function createIndexSql(options: CreateIndexOptions): string {
  * @example
  * dropIndexSql('items_embedding_hnsw_cosine_idx'); // 'DROP INDEX IF EXISTS "items_embedding_hnsw_cosine_idx"'
  */
-export function dropIndexSql(name: QualifiedName, options: { ifExists?: boolean; concurrently?: boolean } = {}): string {
+export function dropIndexSql(
+  name: QualifiedName,
+  options: { ifExists?: boolean; concurrently?: boolean } = {},
+): string {
   const conc = options.concurrently ? ' CONCURRENTLY' : '';
-  return `DROP INDEX${conc}${options.ifExists ?? true ? ' IF EXISTS' : ''} ${quoteQualified(name)}`;
+  return `DROP INDEX${conc}${(options.ifExists ?? true) ? ' IF EXISTS' : ''} ${quoteQualified(name)}`;
 }
 
 /** PostgreSQL column storage strategies. */
@@ -221,7 +253,10 @@ export type ColumnStorage = 'plain' | 'main' | 'external' | 'extended';
  */
 export function setStorageSql(table: QualifiedName, column: string, storage: ColumnStorage): string {
   if (!['plain', 'main', 'external', 'extended'].includes(storage)) {
-    throw new VecpgError('INVALID_OPTION', `storage must be plain, main, external or extended, got ${describeValue(storage)}`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `storage must be plain, main, external or extended, got ${describeValue(storage)}`,
+    );
   }
   return `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${quoteIdent(column)} SET STORAGE ${storage.toUpperCase()}`;
 }

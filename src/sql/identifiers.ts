@@ -29,9 +29,13 @@ export function quoteIdent(name: string): string {
   if (name.length === 0) throw new VecpgError('INVALID_IDENTIFIER', 'an SQL identifier cannot be empty');
   const nul = name.indexOf('\0');
   if (nul !== -1) {
-    throw new VecpgError('INVALID_IDENTIFIER', `SQL identifier ${describeValue(name)} contains a NUL character at position ${nul}`, {
-      details: { identifier: name, position: nul },
-    });
+    throw new VecpgError(
+      'INVALID_IDENTIFIER',
+      `SQL identifier ${describeValue(name)} contains a NUL character at position ${nul}`,
+      {
+        details: { identifier: name, position: nul },
+      },
+    );
   }
   const bytes = encoder.encode(name).length;
   if (bytes > MAX_IDENTIFIER_BYTES) {

@@ -32,9 +32,24 @@ export interface DistanceInfo {
  * DISTANCES.hamming.types;   // ['bit']
  */
 export const DISTANCES: Readonly<Record<DistanceName, DistanceInfo>> = Object.freeze({
-  l2: { operator: '<->', function: 'l2_distance', types: ['vector', 'halfvec', 'sparsevec'], methods: ['hnsw', 'ivfflat'] },
-  ip: { operator: '<#>', function: 'inner_product', types: ['vector', 'halfvec', 'sparsevec'], methods: ['hnsw', 'ivfflat'] },
-  cosine: { operator: '<=>', function: 'cosine_distance', types: ['vector', 'halfvec', 'sparsevec'], methods: ['hnsw', 'ivfflat'] },
+  l2: {
+    operator: '<->',
+    function: 'l2_distance',
+    types: ['vector', 'halfvec', 'sparsevec'],
+    methods: ['hnsw', 'ivfflat'],
+  },
+  ip: {
+    operator: '<#>',
+    function: 'inner_product',
+    types: ['vector', 'halfvec', 'sparsevec'],
+    methods: ['hnsw', 'ivfflat'],
+  },
+  cosine: {
+    operator: '<=>',
+    function: 'cosine_distance',
+    types: ['vector', 'halfvec', 'sparsevec'],
+    methods: ['hnsw', 'ivfflat'],
+  },
   l1: { operator: '<+>', function: 'l1_distance', types: ['vector', 'halfvec', 'sparsevec'], methods: ['hnsw'] },
   hamming: { operator: '<~>', function: 'hamming_distance', types: ['bit'], methods: ['hnsw', 'ivfflat'] },
   jaccard: { operator: '<%>', function: 'jaccard_distance', types: ['bit'], methods: ['hnsw'] },
@@ -63,7 +78,10 @@ export const INDEX_METHODS: readonly IndexMethod[] = ['hnsw', 'ivfflat'];
  */
 export function checkVectorType(value: unknown): VectorType {
   if (typeof value === 'string' && (VECTOR_TYPES as readonly string[]).includes(value)) return value as VectorType;
-  throw new VecpgError('INVALID_OPTION', `unknown vector type ${describeValue(value)}; expected one of ${VECTOR_TYPES.join(', ')}`);
+  throw new VecpgError(
+    'INVALID_OPTION',
+    `unknown vector type ${describeValue(value)}; expected one of ${VECTOR_TYPES.join(', ')}`,
+  );
 }
 
 /**
@@ -74,7 +92,10 @@ export function checkVectorType(value: unknown): VectorType {
  */
 export function checkDistance(value: unknown): DistanceName {
   if (typeof value === 'string' && Object.hasOwn(DISTANCES, value)) return value as DistanceName;
-  throw new VecpgError('INVALID_OPTION', `unknown distance ${describeValue(value)}; expected one of ${Object.keys(DISTANCES).join(', ')}`);
+  throw new VecpgError(
+    'INVALID_OPTION',
+    `unknown distance ${describeValue(value)}; expected one of ${Object.keys(DISTANCES).join(', ')}`,
+  );
 }
 
 /**
@@ -127,9 +148,13 @@ export function opclassFor(type: VectorType, distance: DistanceName, method: Ind
     });
   }
   if (!DISTANCES[distance].methods.includes(m)) {
-    throw new VecpgError('UNSUPPORTED', `IVFFlat has no operator class for ${distance} distance on ${type}; use method "hnsw"`, {
-      details: { type, distance, method },
-    });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `IVFFlat has no operator class for ${distance} distance on ${type}; use method "hnsw"`,
+      {
+        details: { type, distance, method },
+      },
+    );
   }
   return `${type}_${distance}_ops`;
 }
@@ -152,9 +177,13 @@ export function checkIndexDimensions(type: VectorType, dimensions: number, metho
         : type === 'halfvec'
           ? `index binary_quantize(column::vector)::bit(${dimensions}) and re-rank exactly`
           : 'reduce the number of bits';
-    throw new VecpgError('UNSUPPORTED', `${method} indexes support at most ${max} dimensions for ${type}, got ${dimensions}: ${fix}`, {
-      details: { type, dimensions, max },
-    });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `${method} indexes support at most ${max} dimensions for ${type}, got ${dimensions}: ${fix}`,
+      {
+        details: { type, dimensions, max },
+      },
+    );
   }
 }
 
@@ -167,7 +196,8 @@ export function checkIndexDimensions(type: VectorType, dimensions: number, metho
  * typeOfValue('1010');     // 'bit'
  */
 export function typeOfValue(value: unknown): VectorType {
-  if (isVector(value) || Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array) return 'vector';
+  if (isVector(value) || Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array)
+    return 'vector';
   if (isHalfVector(value)) return 'halfvec';
   if (isSparseVector(value) || isSparseObject(value)) return 'sparsevec';
   if (isBit(value) || (typeof value === 'string' && /^[01]+$/.test(value))) return 'bit';

@@ -27,7 +27,11 @@ export interface VectorValueOf {
 }
 
 function isDense(value: unknown): value is readonly number[] | Float32Array | Float64Array {
-  return (Array.isArray(value) && value.every((x) => typeof x === 'number')) || value instanceof Float32Array || value instanceof Float64Array;
+  return (
+    (Array.isArray(value) && value.every((x) => typeof x === 'number')) ||
+    value instanceof Float32Array ||
+    value instanceof Float64Array
+  );
 }
 
 function refuse(value: unknown, type: VectorType, accepted: string): never {
@@ -63,7 +67,11 @@ export function toVectorValue(value: unknown, type: VectorType): Vector | HalfVe
       if (isSparseVector(value)) return value;
       if (isSparseObject(value)) return SparseVector.fromIndices(value.indices, value.values, value.dimensions);
       if (isDense(value)) return new SparseVector(value);
-      return refuse(value, 'sparsevec', 'a SparseVector, { indices, values, dimensions } with 0-based indices, or a dense array');
+      return refuse(
+        value,
+        'sparsevec',
+        'a SparseVector, { indices, values, dimensions } with 0-based indices, or a dense array',
+      );
     case 'bit':
       if (isBit(value)) return value;
       if (typeof value === 'string') return new Bit(value);
@@ -93,7 +101,11 @@ export function vectorParam(value: unknown, type: VectorType): string {
  */
 export function paramCast(type: VectorType, value?: Vector | HalfVector | SparseVector | Bit): string {
   if (type !== 'bit') return checkVectorType(type);
-  if (!isBit(value)) throw new VecpgError('INVALID_VALUE', `a bit parameter needs its value to know its length, got ${describeValue(value)}`);
+  if (!isBit(value))
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `a bit parameter needs its value to know its length, got ${describeValue(value)}`,
+    );
   return `bit(${value.length})`;
 }
 

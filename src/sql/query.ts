@@ -82,7 +82,9 @@ export function exactOrderSql(distance: string): string {
 
 function checkCount(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new VecpgError('INVALID_OPTION', `${name} must be an integer >= ${min}, got ${describeValue(value)}`, { details: { option: name } });
+    throw new VecpgError('INVALID_OPTION', `${name} must be an integer >= ${min}, got ${describeValue(value)}`, {
+      details: { option: name },
+    });
   }
   return value;
 }
@@ -115,23 +117,31 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
 
   const select = options.select ?? '*';
   if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
-    throw new VecpgError('INVALID_OPTION', `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `select must be '*' or a non-empty array of column names, got ${describeValue(select)}`,
+    );
   }
   const binaryRead = options.readBinary === true && readsBinary(type) ? type : undefined;
   const columns =
     select === '*'
       ? ['*']
-      : select.map((c: string) => (binaryRead !== undefined && c === options.column ? binaryColumnSql(c, binaryRead) : quoteIdent(c)));
+      : select.map((c: string) =>
+          binaryRead !== undefined && c === options.column ? binaryColumnSql(c, binaryRead) : quoteIdent(c),
+        );
   const orderBy = options.orderBy ?? true;
   const order = orderBy && (options.exact ?? true) ? exactOrderSql(dist) : dist;
   // The annotated distance is the ORDER BY expression itself: PostgreSQL then sorts on that select-list
   // entry and computes each distance once (a different expression would be evaluated twice per row).
-  if (options.annotate ?? true) columns.push(`${orderBy ? order : dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
+  if (options.annotate ?? true)
+    columns.push(`${orderBy ? order : dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
 
   const conditions: string[] = [];
   for (const [key, v] of Object.entries(options.where ?? {})) {
     if (v === undefined) {
-      throw new VecpgError('INVALID_OPTION', `where.${key} is undefined; use null for IS NULL or leave the key out`, { details: { column: key } });
+      throw new VecpgError('INVALID_OPTION', `where.${key} is undefined; use null for IS NULL or leave the key out`, {
+        details: { column: key },
+      });
     }
     conditions.push(v === null ? `${quoteIdent(key)} IS NULL` : `${quoteIdent(key)} = ${bind(v)}`);
   }

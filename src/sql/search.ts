@@ -50,7 +50,10 @@ export async function search<R extends Row = Row>(
   db: VecpgDb,
   options: SearchOptions & { exact: 'certified' },
 ): Promise<CertifiedRows<R & { distance: number }>>;
-export async function search<R extends Row = Row>(db: VecpgDb, options: SearchOptions): Promise<Array<R & { distance: number }>>;
+export async function search<R extends Row = Row>(
+  db: VecpgDb,
+  options: SearchOptions,
+): Promise<Array<R & { distance: number }>>;
 export async function search<R extends Row = Row>(
   db: VecpgDb,
   options: SearchOptions,
@@ -105,7 +108,9 @@ export async function search<R extends Row = Row>(
   let rows: Out[];
   if (certified) {
     if (type !== 'vector') {
-      throw new VecpgError('UNSUPPORTED', `exact: 'certified' needs a vector column and query, not ${type}`, { details: { type } });
+      throw new VecpgError('UNSUPPORTED', `exact: 'certified' needs a vector column and query, not ${type}`, {
+        details: { type },
+      });
     }
     const result = await runCertifiedSearch({
       ...rest,
@@ -122,7 +127,9 @@ export async function search<R extends Row = Row>(
   } else {
     // No settings to scope: no transaction needed.
     rows =
-      exact || pairs.length === 0 ? await execute(db, exactMake) : await withSearchSettings(db, settings, (tx) => execute(tx, exactMake));
+      exact || pairs.length === 0
+        ? await execute(db, exactMake)
+        : await withSearchSettings(db, settings, (tx) => execute(tx, exactMake));
   }
   if (decode && output !== undefined && readsBinary(type)) {
     const column = rest.column!;
@@ -150,7 +157,9 @@ export const DEFAULT_K = 10;
 export function searchLimit(k: unknown, maxDistance: unknown): number | undefined {
   if (k === undefined) return maxDistance === undefined ? DEFAULT_K : undefined;
   if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, { details: { option: 'k' } });
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
+      details: { option: 'k' },
+    });
   }
   return k;
 }

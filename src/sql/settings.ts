@@ -53,24 +53,37 @@ export function validateSearchSettings(settings: SearchSettings): Array<[string,
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
     if (!Object.hasOwn(SPECS, key)) {
-      throw new VecpgError('INVALID_OPTION', `unknown search setting ${JSON.stringify(key)}; expected one of ${Object.keys(SPECS).join(', ')}`, {
-        details: { option: key },
-      });
+      throw new VecpgError(
+        'INVALID_OPTION',
+        `unknown search setting ${JSON.stringify(key)}; expected one of ${Object.keys(SPECS).join(', ')}`,
+        {
+          details: { option: key },
+        },
+      );
     }
     const spec = SPECS[key as keyof SearchSettings];
     if (spec.kind === 'enum') {
       if (typeof value !== 'string' || !spec.values.includes(value)) {
-        throw new VecpgError('INVALID_OPTION', `${key} (${spec.guc}) must be one of ${spec.values.join(', ')}, got ${describeValue(value)}`, {
-          details: { option: key, value },
-        });
+        throw new VecpgError(
+          'INVALID_OPTION',
+          `${key} (${spec.guc}) must be one of ${spec.values.join(', ')}, got ${describeValue(value)}`,
+          {
+            details: { option: key, value },
+          },
+        );
       }
     } else {
-      const ok = typeof value === 'number' && Number.isFinite(value) && (spec.kind === 'real' || Number.isInteger(value));
+      const ok =
+        typeof value === 'number' && Number.isFinite(value) && (spec.kind === 'real' || Number.isInteger(value));
       if (!ok || value < spec.min || value > spec.max) {
         const what = spec.kind === 'int' ? 'an integer' : 'a number';
-        throw new VecpgError('INVALID_OPTION', `${key} (${spec.guc}) must be ${what} from ${spec.min} to ${spec.max}, got ${describeValue(value)}`, {
-          details: { option: key, value },
-        });
+        throw new VecpgError(
+          'INVALID_OPTION',
+          `${key} (${spec.guc}) must be ${what} from ${spec.min} to ${spec.max}, got ${describeValue(value)}`,
+          {
+            details: { option: key, value },
+          },
+        );
       }
     }
     out.push([spec.guc, String(value)]);
@@ -100,7 +113,11 @@ export function searchSettingsSql(settings: SearchSettings): SqlQuery | null {
  * const rows = await withSearchSettings(db, { efSearch: 100 }, (tx) =>
  *   tx.query('SELECT id FROM items ORDER BY embedding <-> $1::vector LIMIT 10', [vectorParam(q, 'vector')]));
  */
-export async function withSearchSettings<T>(db: VecpgDb, settings: SearchSettings, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+export async function withSearchSettings<T>(
+  db: VecpgDb,
+  settings: SearchSettings,
+  fn: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
   const statement = searchSettingsSql(settings);
   return db.transaction(async (tx) => {
     if (statement) await tx.query(statement.text, statement.values);

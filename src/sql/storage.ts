@@ -51,7 +51,10 @@ export function convertStorageSql(table: QualifiedName, column: string, options:
       break;
     case 'update': {
       if (type !== 'vector' && type !== 'halfvec') {
-        throw new VecpgError('UNSUPPORTED', `rewrite 'update' needs a vector or halfvec column (subvector), not ${type}; use 'vacuum-full'`);
+        throw new VecpgError(
+          'UNSUPPORTED',
+          `rewrite 'update' needs a vector or halfvec column (subvector), not ${type}; use 'vacuum-full'`,
+        );
       }
       const c = quoteIdent(column);
       out.push(`UPDATE ${t} SET ${c} = subvector(${c}, 1, vector_dims(${c})) WHERE ${c} IS NOT NULL`);
@@ -61,7 +64,10 @@ export function convertStorageSql(table: QualifiedName, column: string, options:
     case 'none':
       break;
     default:
-      throw new VecpgError('INVALID_OPTION', `rewrite must be 'vacuum-full', 'update' or 'none', got ${describeValue(rewrite)}`);
+      throw new VecpgError(
+        'INVALID_OPTION',
+        `rewrite must be 'vacuum-full', 'update' or 'none', got ${describeValue(rewrite)}`,
+      );
   }
   return out;
 }

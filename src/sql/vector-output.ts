@@ -14,7 +14,11 @@ import type { VectorType } from './operators.ts';
 /** The types read back as binary: the float types. `bit` stays text (its text is already one byte per bit). */
 export type BinaryReadType = 'vector' | 'halfvec' | 'sparsevec';
 
-const SEND: Record<BinaryReadType, string> = { vector: 'vector_send', halfvec: 'halfvec_send', sparsevec: 'sparsevec_send' };
+const SEND: Record<BinaryReadType, string> = {
+  vector: 'vector_send',
+  halfvec: 'halfvec_send',
+  sparsevec: 'sparsevec_send',
+};
 
 /**
  * True when vecpg reads columns of `type` back in binary.

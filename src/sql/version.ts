@@ -19,7 +19,11 @@ export type VectorFeature = 'halfvec' | 'sparsevec' | 'iterativeScan';
  * @example
  * FEATURE_VERSIONS.iterativeScan; // '0.8.0'
  */
-export const FEATURE_VERSIONS: Readonly<Record<VectorFeature, string>> = { halfvec: '0.7.0', sparsevec: '0.7.0', iterativeScan: '0.8.0' };
+export const FEATURE_VERSIONS: Readonly<Record<VectorFeature, string>> = {
+  halfvec: '0.7.0',
+  sparsevec: '0.7.0',
+  iterativeScan: '0.8.0',
+};
 
 /**
  * Read the vector extension's version and schema from `pg_extension`.
@@ -33,7 +37,9 @@ export async function extensionInfo(db: SqlExecutor): Promise<ExtensionInfo> {
     ['vector'],
   );
   const row = rows[0];
-  return row ? { installed: true, version: row.version, schema: row.schema } : { installed: false, version: null, schema: null };
+  return row
+    ? { installed: true, version: row.version, schema: row.schema }
+    : { installed: false, version: null, schema: null };
 }
 
 /**
@@ -61,7 +67,8 @@ export function compareVersions(a: string, b: string): number {
  */
 export async function requireFeature(db: SqlExecutor, feature: VectorFeature): Promise<ExtensionInfo> {
   const needed = FEATURE_VERSIONS[feature];
-  if (needed === undefined) throw new VecpgError('INVALID_OPTION', `unknown pgvector feature ${JSON.stringify(feature)}`);
+  if (needed === undefined)
+    throw new VecpgError('INVALID_OPTION', `unknown pgvector feature ${JSON.stringify(feature)}`);
   const info = await extensionInfo(db);
   if (!info.installed || info.version === null) {
     throw new VecpgError(

@@ -51,7 +51,8 @@ const FIXED = 1.7 * 1024 * 1024;
  */
 export function estimateHnswBuildMemory(input: HnswBuildMemoryInput): number {
   const m = input.m ?? 16;
-  const computed = input.type !== undefined && input.dimensions != null ? vectorValueBytes(input.type, input.dimensions) : undefined;
+  const computed =
+    input.type !== undefined && input.dimensions != null ? vectorValueBytes(input.type, input.dimensions) : undefined;
   const value = computed ?? input.avgValueBytes ?? 0;
   if (input.rows <= 0) return 0;
   return Math.ceil(input.rows * (value + PER_M * m + PER_TUPLE) + FIXED);

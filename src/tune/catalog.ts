@@ -91,7 +91,11 @@ export async function listVectorColumns(db: SqlExecutor, table?: TableName): Pro
  * @example
  * const { type, dimensions } = await describeVectorColumn(db, 'items', 'embedding');
  */
-export async function describeVectorColumn(db: SqlExecutor, table: TableName, column: string): Promise<VectorColumnInfo> {
+export async function describeVectorColumn(
+  db: SqlExecutor,
+  table: TableName,
+  column: string,
+): Promise<VectorColumnInfo> {
   const f = tableFilter(table, 1);
   const found = await db.query<{ sql_type: string } & Record<string, unknown>>(
     `SELECT format_type(a.atttypid, a.atttypmod) AS sql_type FROM pg_attribute a

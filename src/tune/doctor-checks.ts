@@ -99,7 +99,10 @@ export function indexFindings(ctx: DoctorContext): Finding[] {
     }));
 }
 
-function declaredDistances(ctx: DoctorContext, i: { schema: string; table: string; column: string | null }): readonly DistanceName[] | undefined {
+function declaredDistances(
+  ctx: DoctorContext,
+  i: { schema: string; table: string; column: string | null },
+): readonly DistanceName[] | undefined {
   const d = ctx.options.distances;
   if (d === undefined || Array.isArray(d)) return d as readonly DistanceName[] | undefined;
   const map = d as Readonly<Record<string, readonly DistanceName[]>>;
@@ -201,7 +204,9 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
     `coalesce(avg(pg_column_size(${col})), 0) AS avg_size`,
     `coalesce(max(pg_column_size(${col})), 0) AS max_size`,
     cosine && norm ? `count(*) FILTER (WHERE ${norm}(${col}) = 0) AS zeros` : '0 AS zeros',
-    c.type === 'sparsevec' ? `count(*) FILTER (WHERE ${sparseNnzSql(c.column)} > ${HNSW_SPARSE_MAX_NNZ}) AS over_nnz` : '0 AS over_nnz',
+    c.type === 'sparsevec'
+      ? `count(*) FILTER (WHERE ${sparseNnzSql(c.column)} > ${HNSW_SPARSE_MAX_NNZ}) AS over_nnz`
+      : '0 AS over_nnz',
   ];
   const r = (await ctx.db.query(`SELECT ${parts.join(', ')} FROM ${qualified(c)}`))[0] ?? {};
   const rows = Number(r.n ?? 0);
@@ -240,7 +245,13 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
     });
   }
   const canIndex = c.dimensions !== null && !c.varying && !(c.type === 'bit' && c.dimensions === 1);
-  const need = estimateHnswBuildMemory({ rows: present, m: ctx.options.hnswM ?? 16, type: c.type, dimensions: c.dimensions, avgValueBytes: avgSize });
+  const need = estimateHnswBuildMemory({
+    rows: present,
+    m: ctx.options.hnswM ?? 16,
+    type: c.type,
+    dimensions: c.dimensions,
+    avgValueBytes: avgSize,
+  });
   if (canIndex && present > 0 && need > ctx.maintenanceWorkMemBytes) {
     const mb = memorySetting(need).replace('MB', '');
     out.push({
@@ -282,7 +293,12 @@ function rawSizeSql(c: VectorColumnInfo): string {
  * less than any inline form of the same value (3 less with a 1-byte header), which uncompressed
  * values — pgvector's types are EXTERNAL, never compressed by default — show exactly.
  */
-async function toastFinding(ctx: DoctorContext, c: VectorColumnInfo, present: number, maxSize: number): Promise<Finding | undefined> {
+async function toastFinding(
+  ctx: DoctorContext,
+  c: VectorColumnInfo,
+  present: number,
+  maxSize: number,
+): Promise<Finding | undefined> {
   const col = quoteIdent(c.column);
   const raw = rawSizeSql(c);
   const outOfLine =
@@ -303,7 +319,8 @@ async function toastFinding(ctx: DoctorContext, c: VectorColumnInfo, present: nu
   if (out === 0 || sampled === 0) return undefined;
   const s = subject(c);
   const share = out === sampled ? 'all' : `${out} (${((100 * out) / sampled).toFixed(out * 1000 < sampled ? 2 : 0)}%)`;
-  const where = sampled === present ? `${share} of the ${sampled} values` : `${share} of ${sampled} sampled values (of ${present})`;
+  const where =
+    sampled === present ? `${share} of the ${sampled} values` : `${share} of ${sampled} sampled values (of ${present})`;
   const rawBytes = Number(r.raw ?? maxSize);
   if (rawBytes > INLINE_MAX) {
     return {
@@ -315,7 +332,8 @@ async function toastFinding(ctx: DoctorContext, c: VectorColumnInfo, present: nu
     };
   }
   const sql = convertStorageSql([c.schema, c.table], c.column, { type: c.type });
-  const before = c.storage === 'm' ? ' The column is already STORAGE MAIN: these rows were written before the change.' : '';
+  const before =
+    c.storage === 'm' ? ' The column is already STORAGE MAIN: these rows were written before the change.' : '';
   return {
     severity: 'warning',
     code: 'TOAST_STORAGE',

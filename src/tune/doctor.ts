@@ -6,7 +6,13 @@
 import type { SqlExecutor } from '../sql/executor.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import { compareVersions, extensionInfo } from '../sql/version.ts';
-import { listVectorColumns, listVectorIndexes, type TableName, type VectorColumnInfo, type VectorIndexInfo } from './catalog.ts';
+import {
+  listVectorColumns,
+  listVectorIndexes,
+  type TableName,
+  type VectorColumnInfo,
+  type VectorIndexInfo,
+} from './catalog.ts';
 import { checkColumnData, columnTypeFindings, indexFindings, opclassFindings } from './doctor-checks.ts';
 
 /** How much a finding matters. */

@@ -5,7 +5,13 @@
  * sparsevec.
  */
 import { VecpgError } from '../errors.ts';
-import { binaryQuantizeExpression, castExpression, createIndexSql, defaultIndexName, type CreateIndexOptions } from '../sql/ddl.ts';
+import {
+  binaryQuantizeExpression,
+  castExpression,
+  createIndexSql,
+  defaultIndexName,
+  type CreateIndexOptions,
+} from '../sql/ddl.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor, operatorFor } from '../sql/operators.ts';
@@ -67,9 +73,13 @@ export async function planIndex(db: SqlExecutor, options: PlanIndexOptions): Pro
   const where = `${typeof options.table === 'string' ? options.table : options.table.join('.')}.${options.column}`;
   const notes: string[] = [];
   if (info.varying) {
-    throw new VecpgError('UNSUPPORTED', `column ${where} is bit varying, which pgvector cannot index; change it to bit(n)`, {
-      details: { column: where },
-    });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `column ${where} is bit varying, which pgvector cannot index; change it to bit(n)`,
+      {
+        details: { column: where },
+      },
+    );
   }
   const dims = info.dimensions;
   if (dims === null) {
@@ -92,7 +102,9 @@ export async function planIndex(db: SqlExecutor, options: PlanIndexOptions): Pro
     if (options.as === 'halfvec') {
       expression = castExpression(options.column, 'halfvec', dims);
       type = 'halfvec';
-      notes.push(`queries must order by (${expression}) ${operatorFor('halfvec', distance)} $1::halfvec(${dims}) to use this index`);
+      notes.push(
+        `queries must order by (${expression}) ${operatorFor('halfvec', distance)} $1::halfvec(${dims}) to use this index`,
+      );
     } else {
       expression =
         info.type === 'halfvec'
@@ -115,9 +127,13 @@ export async function planIndex(db: SqlExecutor, options: PlanIndexOptions): Pro
         : type === 'halfvec'
           ? '--as bit (binary quantization with Hamming distance, then re-rank exactly)'
           : 'reduce the number of bits';
-    throw new VecpgError('UNSUPPORTED', `${method} indexes support at most ${limit} dimensions for ${type}; ${where} has ${dims}: ${fix}`, {
-      details: { column: where, dimensions: dims, max: limit },
-    });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `${method} indexes support at most ${limit} dimensions for ${type}; ${where} has ${dims}: ${fix}`,
+      {
+        details: { column: where, dimensions: dims, max: limit },
+      },
+    );
   }
   if (type === 'sparsevec') await checkSparseRows(db, options.table, options.column, where);
   const rows = await countRows(db, options.table);
@@ -136,7 +152,8 @@ export async function planIndex(db: SqlExecutor, options: PlanIndexOptions): Pro
   if (method === 'ivfflat') {
     const lists = options.lists ?? recommendedLists(rows);
     if (options.lists === undefined) notes.push(`lists = ${lists} (rows / 1000 up to 1M rows, sqrt(rows) above)`);
-    if (rows === 0) notes.push('the table is empty: IVFFlat picks its lists from existing rows, build it after loading');
+    if (rows === 0)
+      notes.push('the table is empty: IVFFlat picks its lists from existing rows, build it after loading');
     build.lists = lists;
   } else if (options.lists !== undefined) {
     build.lists = options.lists; // createIndexSql refuses it with the right message
@@ -171,7 +188,12 @@ async function countRows(db: SqlExecutor, table: TableName): Promise<number> {
   return Number(r[0]?.n ?? 0);
 }
 
-async function sampleDimensions(db: SqlExecutor, table: TableName, column: string, type: VectorType): Promise<number | null> {
+async function sampleDimensions(
+  db: SqlExecutor,
+  table: TableName,
+  column: string,
+  type: VectorType,
+): Promise<number | null> {
   if (type === 'sparsevec') return null;
   const fn = type === 'bit' ? 'length' : 'vector_dims';
   const r = await db.query<{ d: unknown }>(

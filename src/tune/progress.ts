@@ -34,8 +34,7 @@ export async function readIndexBuildProgress(db: SqlExecutor, table: TableName):
     const tuplesTotal = Number(r.tuples_total);
     const blocksDone = Number(r.blocks_done);
     const blocksTotal = Number(r.blocks_total);
-    const fraction =
-      tuplesTotal > 0 ? tuplesDone / tuplesTotal : blocksTotal > 0 ? blocksDone / blocksTotal : null;
+    const fraction = tuplesTotal > 0 ? tuplesDone / tuplesTotal : blocksTotal > 0 ? blocksDone / blocksTotal : null;
     return { phase: String(r.phase), tuplesDone, tuplesTotal, blocksDone, blocksTotal, fraction };
   });
 }

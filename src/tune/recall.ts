@@ -127,13 +127,16 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   const key = options.key ?? (await primaryKey(db, options.table)) ?? 'ctid';
   const given = options.queries !== undefined;
   const sampled = given ? undefined : await sampleQueries(db, options, key, info);
-  const queries = sampled?.map((s) => s.value) ?? options.queries!.map((q) => (typeof q === 'string' ? parseQueryVector(q, info) : q));
+  const queries =
+    sampled?.map((s) => s.value) ??
+    options.queries!.map((q) => (typeof q === 'string' ? parseQueryVector(q, info) : q));
   // Sampled rows find themselves at distance 0: leave each out of its own answers (unless asked not to).
   const selfKeys = sampled !== undefined && options.includeSelf !== true ? sampled.map((s) => s.key) : undefined;
   const extra = selfKeys === undefined ? 0 : 1;
   const precision = options.precision ?? 0.01;
   const first = queries[0];
-  if (first === undefined) throw new VecpgError('INVALID_VALUE', `no queries: ${tableLabel(options.table)} has no non-NULL ${options.column}`);
+  if (first === undefined)
+    throw new VecpgError('INVALID_VALUE', `no queries: ${tableLabel(options.table)} has no non-NULL ${options.column}`);
   const base = {
     table: options.table,
     column: options.column,
@@ -145,7 +148,10 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   };
 
   /** The first k rows that are not the query's own row. */
-  const answer = (rows: Array<Record<string, unknown> & { distance: number }>, i: number): { ids: string[]; distances: number[] } => {
+  const answer = (
+    rows: Array<Record<string, unknown> & { distance: number }>,
+    i: number,
+  ): { ids: string[]; distances: number[] } => {
     const self = selfKeys?.[i];
     const ids: string[] = [];
     const distances: number[] = [];
@@ -227,7 +233,11 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
     index: { name: index.name, method: index.method, opclass: index.opclass },
     usesIndex: indexed.length > 0,
     queryRows: given ? 'given' : selfKeys === undefined ? 'self-included' : 'self-excluded',
-    exact: { p50Ms: percentile(exactMs, 0.5), p95Ms: percentile(exactMs, 0.95), meanRows: mean(exact.map((x) => x.ids.length)) },
+    exact: {
+      p50Ms: percentile(exactMs, 0.5),
+      p95Ms: percentile(exactMs, 0.95),
+      meanRows: mean(exact.map((x) => x.ids.length)),
+    },
     points,
     target,
     best,

@@ -50,16 +50,24 @@ export function recallChartSvg(result: RecallResult): string {
   const yMin = Math.max(0, Math.floor((lowest - 0.05) * 10) / 10);
   const y = (r: number): number => PAD.top + (1 - (r - yMin) / (1 - yMin)) * (H - PAD.top - PAD.bottom);
   const parts: string[] = [];
-  parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${W - PAD.left - PAD.right}" height="${H - PAD.top - PAD.bottom}" fill="#fafafa" stroke="#ccc"/>`);
+  parts.push(
+    `<rect x="${PAD.left}" y="${PAD.top}" width="${W - PAD.left - PAD.right}" height="${H - PAD.top - PAD.bottom}" fill="#fafafa" stroke="#ccc"/>`,
+  );
   for (let i = 0; i <= 5; i++) {
     const r = yMin + ((1 - yMin) * i) / 5;
     const ms = (maxMs * i) / 5;
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(r)}" y2="${y(r)}" stroke="#eee"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${y(r) + 4}" text-anchor="end" font-size="11">${fmt(r, 2)}</text>`);
-    parts.push(`<text x="${x(ms)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11">${fmt(ms, 2)}</text>`);
+    parts.push(
+      `<text x="${x(ms)}" y="${H - PAD.bottom + 16}" text-anchor="middle" font-size="11">${fmt(ms, 2)}</text>`,
+    );
   }
-  parts.push(`<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">p50 latency (ms)</text>`);
-  parts.push(`<text transform="translate(14 ${(PAD.top + H - PAD.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12">recall@${result.k}</text>`);
+  parts.push(
+    `<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">p50 latency (ms)</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(PAD.top + H - PAD.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12">recall@${result.k}</text>`,
+  );
   parts.push(
     `<line class="target" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(result.target)}" y2="${y(result.target)}" stroke="#888" stroke-dasharray="4 4"/>`,
     `<text x="${W - PAD.right - 4}" y="${y(result.target) - 4}" text-anchor="end" font-size="11" fill="#666">target ${fmt(result.target, 3)}</text>`,
@@ -71,13 +79,17 @@ export function recallChartSvg(result: RecallResult): string {
   series(result.points).forEach((s, i) => {
     const color = COLORS[i % COLORS.length] ?? '#000';
     const coords = s.points.map((p) => `${fmt(x(p.p50Ms), 1)},${fmt(y(p.recall), 1)}`).join(' ');
-    parts.push(`<polyline class="series" data-series="${esc(s.name)}" points="${coords}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    parts.push(
+      `<polyline class="series" data-series="${esc(s.name)}" points="${coords}" fill="none" stroke="${color}" stroke-width="2"/>`,
+    );
     for (const p of s.points) {
       parts.push(
         `<circle class="point" cx="${fmt(x(p.p50Ms), 1)}" cy="${fmt(y(p.recall), 1)}" r="4" fill="${color}"><title>${esc(p.label)}: recall ${fmt(p.recall)}, p50 ${fmt(p.p50Ms)} ms</title></circle>`,
       );
     }
-    parts.push(`<text x="${W - PAD.right - 8}" y="${H - PAD.bottom - 10 - i * 16}" text-anchor="end" font-size="12" fill="${color}">● ${esc(s.name)}</text>`);
+    parts.push(
+      `<text x="${W - PAD.right - 8}" y="${H - PAD.bottom - 10 - i * 16}" text-anchor="end" font-size="12" fill="${color}">● ${esc(s.name)}</text>`,
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" class="recall-chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="recall versus latency">${parts.join('')}</svg>`;
 }
@@ -97,7 +109,14 @@ export function renderRecallReport(result: RecallResult, options: { title?: stri
         `<td>${fmt(p.p50Ms)}</td><td>${fmt(p.p95Ms)}</td><td>${fmt(p.meanRows, 1)}</td></tr>`,
     )
     .join('\n');
-  const filter = result.filter === null ? 'none' : esc(Object.entries(result.filter).map(([k, v]) => `${k}=${String(v)}`).join(', '));
+  const filter =
+    result.filter === null
+      ? 'none'
+      : esc(
+          Object.entries(result.filter)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', '),
+        );
   const best = result.best
     ? `Cheapest setting reaching recall ${fmt(result.target)} with 95% confidence: <strong>${esc(result.best.label)}</strong> (recall ${fmt(result.best.recall)}, 95% interval ${fmt(result.best.recallInterval[0])}–${fmt(result.best.recallInterval[1])}, p50 ${fmt(result.best.p50Ms)} ms).`
     : `No setting that uses the index reached recall ${fmt(result.target)} with 95% confidence.`;

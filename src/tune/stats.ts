@@ -109,6 +109,7 @@ export function recallWithTies(
   // Both sides come from the same distance function; the slack only absorbs `+ 0` turning -0 into 0.
   const limit = kth + 1e-12 * Math.max(1, Math.abs(kth));
   let hits = 0;
-  for (let i = 0; i < ids.length; i++) if (truth.has(ids[i]!) || (distances[i] ?? Number.POSITIVE_INFINITY) <= limit) hits++;
+  for (let i = 0; i < ids.length; i++)
+    if (truth.has(ids[i]!) || (distances[i] ?? Number.POSITIVE_INFINITY) <= limit) hits++;
   return Math.min(hits, exactIds.length) / exactIds.length;
 }

@@ -26,9 +26,13 @@ export class Bit {
       const c = bits.charCodeAt(i);
       if (c === 49) bytes[i >> 3]! |= 0x80 >> (i & 7);
       else if (c !== 48) {
-        throw new VecpgError('INVALID_BIT', `"${bits[i]}" is not a valid binary digit (position ${i} of ${describeValue(bits)})`, {
-          details: { position: i },
-        });
+        throw new VecpgError(
+          'INVALID_BIT',
+          `"${bits[i]}" is not a valid binary digit (position ${i} of ${describeValue(bits)})`,
+          {
+            details: { position: i },
+          },
+        );
       }
     }
     this.#bytes = bytes;
@@ -40,7 +44,10 @@ export class Bit {
     const b = asBytes(bytes, 'bit');
     const len = length ?? b.byteLength * 8;
     if (!Number.isInteger(len) || len < 1 || len > b.byteLength * 8) {
-      throw new VecpgError('INVALID_DIMENSIONS', `bit length ${describeValue(len)} does not fit in ${b.byteLength} bytes`);
+      throw new VecpgError(
+        'INVALID_DIMENSIONS',
+        `bit length ${describeValue(len)} does not fit in ${b.byteLength} bytes`,
+      );
     }
     let s = '';
     for (let i = 0; i < len; i++) s += (b[i >> 3]! >> (7 - (i & 7))) & 1 ? '1' : '0';
@@ -121,7 +128,8 @@ export class Bit {
 
   /** Parse `'101'` (also accepts PostgreSQL's `B'101'` literal form). */
   static fromSql(text: string): Bit {
-    if (typeof text !== 'string') throw new VecpgError('INVALID_BIT', `bit text must be a string, got ${describeValue(text)}`);
+    if (typeof text !== 'string')
+      throw new VecpgError('INVALID_BIT', `bit text must be a string, got ${describeValue(text)}`);
     const m = /^[bB]'([^']*)'$/.exec(text.trim());
     return new Bit(m ? m[1]! : text.trim());
   }

@@ -145,13 +145,19 @@ export function parseDenseNumbers(text: string, typeName: string): number[] {
 /** Parse `[1,2,3]` (whitespace tolerated) into numbers. */
 export function parseDenseText(text: string, typeName: string): number[] {
   if (typeof text !== 'string') {
-    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: expected a string, got ${describeValue(text)}`);
+    throw new VecpgError(
+      'INVALID_TEXT',
+      `malformed ${typeName} literal: expected a string, got ${describeValue(text)}`,
+    );
   }
   const t = trimSpace(text);
   const fast = parseDenseJson(t);
   if (fast !== null) return fast;
   if (t.length < 2 || t.charCodeAt(0) !== 91 /* [ */ || t.charCodeAt(t.length - 1) !== 93 /* ] */) {
-    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: ${describeValue(text)} must look like "[1,2,3]"`);
+    throw new VecpgError(
+      'INVALID_TEXT',
+      `malformed ${typeName} literal: ${describeValue(text)} must look like "[1,2,3]"`,
+    );
   }
   const inner = t.slice(1, -1);
   if (inner.trim().length === 0) throw new VecpgError('EMPTY_VECTOR', `${typeName} must have at least 1 dimension`);

@@ -113,7 +113,7 @@ function decompose(value: number): boolean {
   const biased = (bits >>> 23) & 0xff;
   const mantissa = bits & 0x7fffff;
   if (biased === 0 && mantissa === 0) return false;
-  const v = f32[0]!;
+  const v = f32[0];
   shortest(v < 0 ? -v : v, biased, mantissa);
   return true;
 }
@@ -147,7 +147,7 @@ export function formatFloat32(value: number): string {
     return value === 0 && 1 / value < 0 ? '-0' : String(value);
   }
   f32[0] = value;
-  const v = f32[0]!;
+  const v = f32[0];
   if (v !== v || v === Infinity || v === -Infinity) return v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   if (!decompose(v)) return 1 / v < 0 ? '-0' : '0';
   return layout(String(outDigits), outExponent, v < 0);
@@ -186,7 +186,7 @@ export const MAX_FLOAT32_TEXT = 15;
  */
 export function writeFloat32(buf: Uint8Array, pos: number, value: number): number {
   f32[0] = value;
-  const v = f32[0]!;
+  const v = f32[0];
   const a = Math.abs(v);
   if (a >= 1e-4 && a < 1e6 && a !== Math.floor(a)) {
     const bits = u32[0]!;

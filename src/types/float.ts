@@ -26,7 +26,10 @@ export function parseElement(text: string, position: number, typeName: string): 
       throw new VecpgError('NOT_FINITE', `infinite value not allowed in ${typeName} (element ${position})`);
     }
     const why = /^0x/.test(word) ? ' (hexadecimal numbers are not supported)' : '';
-    throw new VecpgError('INVALID_TEXT', `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}${why}`);
+    throw new VecpgError(
+      'INVALID_TEXT',
+      `malformed ${typeName} literal: invalid number ${JSON.stringify(text)} at position ${position}${why}`,
+    );
   }
   const n = Number(t);
   // The double as read, unless rounding it to float32 would differ from the server's reading of the digits.

@@ -22,7 +22,9 @@ export function toBase(index: number, base: IndexBase): number {
 export function fromBase(index: number, base: IndexBase, where: string): number {
   if (!Number.isInteger(index) || index < base) {
     const hint: OptionHint | undefined =
-      index === 0 && base === 1 ? { option: 'indexBase', value: 0, text: '(is the data 0-based? then say so with {option})' } : undefined;
+      index === 0 && base === 1
+        ? { option: 'indexBase', value: 0, text: '(is the data 0-based? then say so with {option})' }
+        : undefined;
     throw new VecpgError(
       'INVALID_SPARSE_INDEX',
       `sparse index ${index} at ${where} is invalid: indices in this format start at ${base}${hint ? ` ${optionHintText(hint)}` : ''}`,

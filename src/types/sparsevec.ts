@@ -16,7 +16,12 @@ export type SparseEntries = Readonly<Record<number, number>> | ReadonlyMap<numbe
 
 /** Refuse a dimension count outside 1..1,000,000,000. */
 export function checkSparseDimensions(dimensions: unknown): number {
-  if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > SPARSE_MAX_DIMENSIONS) {
+  if (
+    typeof dimensions !== 'number' ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    dimensions > SPARSE_MAX_DIMENSIONS
+  ) {
     throw new VecpgError(
       'INVALID_DIMENSIONS',
       `sparsevec dimensions must be an integer from 1 to ${SPARSE_MAX_DIMENSIONS}, got ${describeValue(dimensions)}`,
@@ -28,8 +33,14 @@ export function checkSparseDimensions(dimensions: unknown): number {
 
 function checkIndex(index: number, dimensions: number, label: string | number): void {
   if (!Number.isInteger(index) || index < 0 || index >= dimensions) {
-    const why = !Number.isInteger(index) ? 'is not an integer' : index < 0 ? 'is negative' : `is out of range for ${dimensions} dimensions (0-based: the last index is ${dimensions - 1})`;
-    throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${label} ${why}`, { details: { index: label, dimensions } });
+    const why = !Number.isInteger(index)
+      ? 'is not an integer'
+      : index < 0
+        ? 'is negative'
+        : `is out of range for ${dimensions} dimensions (0-based: the last index is ${dimensions - 1})`;
+    throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${label} ${why}`, {
+      details: { index: label, dimensions },
+    });
   }
 }
 
@@ -41,7 +52,11 @@ function build(indices: number[], values: number[], dimensions: number): Built {
   const n = indices.length;
   const order = Array.from({ length: n }, (_, i) => i);
   let sorted = true;
-  for (let i = 1; i < n; i++) if (indices[i]! <= indices[i - 1]!) { sorted = false; break; }
+  for (let i = 1; i < n; i++)
+    if (indices[i]! <= indices[i - 1]!) {
+      sorted = false;
+      break;
+    }
   if (!sorted) order.sort((a, b) => indices[a]! - indices[b]!);
   const outI: number[] = [];
   const outV: number[] = [];
@@ -51,7 +66,9 @@ function build(indices: number[], values: number[], dimensions: number): Built {
     const index = indices[j]!;
     checkIndex(index, dimensions, index);
     if (index === prev) {
-      throw new VecpgError('DUPLICATE_SPARSE_INDEX', `sparsevec index ${index} appears more than once`, { details: { index } });
+      throw new VecpgError('DUPLICATE_SPARSE_INDEX', `sparsevec index ${index} appears more than once`, {
+        details: { index },
+      });
     }
     prev = index;
     const raw = values[j];
@@ -135,13 +152,18 @@ function normalize(entries: SparseEntries | DenseInput, dimensions: number | und
       // Object keys are strings: accept only canonical non-negative integers ("42", not "042" or "4.2").
       if (!/^(0|[1-9][0-9]*)$/.test(key)) {
         const why = /^-/.test(key) ? 'is negative' : 'is not a non-negative integer';
-        throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${JSON.stringify(key)} ${why}`, { details: { index: key } });
+        throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec index ${JSON.stringify(key)} ${why}`, {
+          details: { index: key },
+        });
       }
       idx.push(Number(key));
       val.push((entries as Record<string, number>)[key]!);
     }
   } else {
-    throw new VecpgError('INVALID_VALUE', `SparseVector expects an object, a Map or an array, got ${describeValue(entries)}`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `SparseVector expects an object, a Map or an array, got ${describeValue(entries)}`,
+    );
   }
   return build(idx, val, dims);
 }
@@ -181,7 +203,8 @@ function parseServerSparse(inner: string, dims: number): Built | null {
     const c0 = text.charCodeAt(0);
     const c1 = text.charCodeAt(1) | 0x20; // lower case
     const cLast = text.charCodeAt(text.length - 1);
-    if (!((c0 >= 48 && c0 <= 57) || c0 === 45) || cLast < 48 || cLast > 57 || c1 === 120 || c1 === 98 || c1 === 111) return null;
+    if (!((c0 >= 48 && c0 <= 57) || c0 === 45) || cLast < 48 || cLast > 57 || c1 === 120 || c1 === 98 || c1 === 111)
+      return null;
     if (value !== d && isFloat32Tie(d)) return null;
     idx.push(zeroBased);
     val.push(value);
@@ -231,7 +254,10 @@ export class SparseVector {
   /** From parallel arrays of 0-based indices and values (any order; duplicates refused). */
   static fromIndices(indices: ArrayLike<number>, values: ArrayLike<number>, dimensions: number): SparseVector {
     if (indices?.length !== values?.length) {
-      throw new VecpgError('DIMENSION_MISMATCH', `sparsevec has ${indices?.length} indices but ${values?.length} values`);
+      throw new VecpgError(
+        'DIMENSION_MISMATCH',
+        `sparsevec has ${indices?.length} indices but ${values?.length} values`,
+      );
     }
     const dims = checkSparseDimensions(dimensions);
     trusted = build(Array.from(indices), Array.from(values), dims);
@@ -323,16 +349,25 @@ export class SparseVector {
   /** Parse pgvector text `{1:1.5,3:2}/6` (1-based indices) into 0-based indices. */
   static fromSql(text: string): SparseVector {
     if (typeof text !== 'string') {
-      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: expected a string, got ${describeValue(text)}`);
+      throw new VecpgError(
+        'INVALID_TEXT',
+        `malformed sparsevec literal: expected a string, got ${describeValue(text)}`,
+      );
     }
     const t = trimSpace(text);
     const close = t.lastIndexOf('}');
     if (t.charCodeAt(0) !== 123 /* { */ || close === -1) {
-      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: must look like "{1:1.5,3:2}/6"`);
+      throw new VecpgError(
+        'INVALID_TEXT',
+        `malformed sparsevec literal ${describeValue(text)}: must look like "{1:1.5,3:2}/6"`,
+      );
     }
     const tail = trimSpace(t.slice(close + 1));
     if (tail.charCodeAt(0) !== 47 /* / */ || !/^\/[ \t\n\r\v\f]*[0-9]+$/.test(tail)) {
-      throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal ${describeValue(text)}: missing "/dimensions" after "}"`);
+      throw new VecpgError(
+        'INVALID_TEXT',
+        `malformed sparsevec literal ${describeValue(text)}: missing "/dimensions" after "}"`,
+      );
     }
     const dims = checkSparseDimensions(Number(tail.slice(1)));
     const inner = t.slice(1, close);
@@ -352,22 +387,34 @@ export class SparseVector {
         const colon = pair.indexOf(':');
         const rawIndex = colon === -1 ? '' : trimSpace(pair.slice(0, colon));
         if (colon === -1 || !/^[+-]?[0-9]+$/.test(rawIndex)) {
-          throw new VecpgError('INVALID_TEXT', `malformed sparsevec literal: element ${k} ${JSON.stringify(pair)} must be "index:value"`);
+          throw new VecpgError(
+            'INVALID_TEXT',
+            `malformed sparsevec literal: element ${k} ${JSON.stringify(pair)} must be "index:value"`,
+          );
         }
         if (k >= SPARSE_MAX_NNZ) {
-          throw new VecpgError('TOO_MANY_NONZEROS', `sparsevec cannot have more than ${SPARSE_MAX_NNZ} non-zero elements`);
+          throw new VecpgError(
+            'TOO_MANY_NONZEROS',
+            `sparsevec cannot have more than ${SPARSE_MAX_NNZ} non-zero elements`,
+          );
         }
         const oneBased = Number(rawIndex);
         const zeroBased = fromBase(oneBased, SPARSEVEC_TEXT_INDEX_BASE, `element ${k} of the text`);
         if (zeroBased >= dims) {
-          throw new VecpgError('INVALID_SPARSE_INDEX', `sparsevec text index ${oneBased} (element ${k}) is out of range for ${dims} dimensions`);
+          throw new VecpgError(
+            'INVALID_SPARSE_INDEX',
+            `sparsevec text index ${oneBased} (element ${k}) is out of range for ${dims} dimensions`,
+          );
         }
         idx.push(zeroBased);
         const rawValue = pair.slice(colon + 1);
         const value = parseElement(rawValue, k, 'sparsevec');
         // Like the server: a non-zero number too small for float32 is out of range, not a silent 0.
         if (Math.fround(value) === 0 && /[1-9]/.test(trimSpace(rawValue).split(/[eE]/)[0]!)) {
-          throw new VecpgError('INVALID_TEXT', `sparsevec value ${JSON.stringify(rawValue)} (element ${k}) is out of range: it would round to 0`);
+          throw new VecpgError(
+            'INVALID_TEXT',
+            `sparsevec value ${JSON.stringify(rawValue)} (element ${k}) is out of range: it would round to 0`,
+          );
         }
         val.push(value);
         if (comma === -1) break;
@@ -384,9 +431,13 @@ export class SparseVector {
     const dim = readInt32(b, 0);
     const nnz = readInt32(b, 4);
     const unused = readInt32(b, 8);
-    if (unused !== 0) throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: unused header field must be 0, got ${unused}`);
+    if (unused !== 0)
+      throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: unused header field must be 0, got ${unused}`);
     if (dim < 1 || dim > SPARSE_MAX_DIMENSIONS) {
-      throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: dimensions ${dim} outside 1..${SPARSE_MAX_DIMENSIONS}`);
+      throw new VecpgError(
+        'INVALID_BINARY',
+        `invalid sparsevec binary: dimensions ${dim} outside 1..${SPARSE_MAX_DIMENSIONS}`,
+      );
     }
     if (nnz < 0 || nnz > SPARSE_MAX_NNZ || nnz > dim) {
       throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: ${nnz} non-zeros for ${dim} dimensions`);
@@ -400,7 +451,10 @@ export class SparseVector {
     for (let k = 0; k < nnz; k++) {
       const i = view.getInt32(12 + 4 * k);
       if (i <= prev || i >= dim) {
-        throw new VecpgError('INVALID_BINARY', `invalid sparsevec binary: index ${i} at position ${k} is out of range or not ascending`);
+        throw new VecpgError(
+          'INVALID_BINARY',
+          `invalid sparsevec binary: index ${i} at position ${k} is out of range or not ascending`,
+        );
       }
       prev = i;
       // Checked on the float's bits (no conversion needed to keep it): ±0 has none set but the sign, and an

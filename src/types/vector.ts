@@ -176,5 +176,8 @@ export function denseValues(value: unknown, typeName = 'vector'): Float32Array {
   if (Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array) {
     return toFloat32(value as DenseInput, typeName);
   }
-  throw new VecpgError('INVALID_VALUE', `expected a ${typeName} (Vector or array of numbers), got ${describeValue(value)}`);
+  throw new VecpgError(
+    'INVALID_VALUE',
+    `expected a ${typeName} (Vector or array of numbers), got ${describeValue(value)}`,
+  );
 }

@@ -16,21 +16,52 @@ describeEachCliTarget('vecpg import --create --certified, vecpg search --certifi
   it('creates the compact columns, and search --certified answers as the exact search with its certificate', async () => {
     const r = prng(3);
     const dir = await mkdtemp(join(tmpdir(), 'vecpg-cert-'));
-    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: i, embedding: Array.from({ length: 8 }, () => Math.round(r() * 1000) / 1000) }));
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ id: i, embedding: Array.from({ length: 8 }, () => Math.round(r() * 1000) / 1000) }),
+    );
     await writeFile(join(dir, 'items.jsonl'), `${lines.join('\n')}\n`);
-    const imported = await t().run(['import', 'items.jsonl', '--table', 'certs', '--create', '--certified', '--certified-distance', 'l2,cosine'], { cwd: dir });
+    const imported = await t().run(
+      ['import', 'items.jsonl', '--table', 'certs', '--create', '--certified', '--certified-distance', 'l2,cosine'],
+      { cwd: dir },
+    );
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
-    const columns = await t().sql("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'certs'::regclass AND attnum > 0 ORDER BY attname");
-    expect(columns.map((c) => c.attname)).toEqual(['embedding', 'embedding_half', 'embedding_half_l2err', 'embedding_unit_half', 'embedding_unit_half_l2err', 'id']);
+    const columns = await t().sql(
+      "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'certs'::regclass AND attnum > 0 ORDER BY attname",
+    );
+    expect(columns.map((c) => c.attname)).toEqual([
+      'embedding',
+      'embedding_half',
+      'embedding_half_l2err',
+      'embedding_unit_half',
+      'embedding_unit_half_l2err',
+      'id',
+    ]);
     expect(columns.find((c) => c.attname === 'embedding')?.attstorage).toBe('e');
 
     for (const distance of ['l2', 'cosine']) {
-      const args = ['search', '--table', 'certs', '--column', 'embedding', '--query', '[0.5,0.1,0.9,0.3,0.2,0.8,0.4,0.6]', '--distance', distance, '-k', '5', '--json'];
+      const args = [
+        'search',
+        '--table',
+        'certs',
+        '--column',
+        'embedding',
+        '--query',
+        '[0.5,0.1,0.9,0.3,0.2,0.8,0.4,0.6]',
+        '--distance',
+        distance,
+        '-k',
+        '5',
+        '--json',
+      ];
       const exact = JSON.parse((await t().run(args)).stdout) as { rows: unknown[] };
       const res = await t().run([...args, '--certified']);
       expect(res.stderr).toBe('');
-      const out = JSON.parse(res.stdout) as { mode: string; certificate: Record<string, unknown>; rows: Array<Record<string, unknown>> };
+      const out = JSON.parse(res.stdout) as {
+        mode: string;
+        certificate: Record<string, unknown>;
+        rows: Array<Record<string, unknown>>;
+      };
       expect(out.mode).toBe('certified');
       expect(out.rows).toEqual(exact.rows);
       expect(out.rows[0]).not.toHaveProperty('embedding_half');
@@ -38,7 +69,17 @@ describeEachCliTarget('vecpg import --create --certified, vecpg search --certifi
       const human = await t().run(args.filter((a) => a !== '--json').concat('--certified'));
       expect(human.stdout).toMatch(/exact, certified with 40 candidates/);
     }
-    const bad = await t().run(['search', '--table', 'certs', '--column', 'embedding', '--query', '[1,2,3,4,5,6,7,8]', '--certified', '--approximate']);
+    const bad = await t().run([
+      'search',
+      '--table',
+      'certs',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,2,3,4,5,6,7,8]',
+      '--certified',
+      '--approximate',
+    ]);
     expect(bad.code).not.toBe(0);
     const noCreate = await t().run(['import', 'items.jsonl', '--table', 'certs', '--certified'], { cwd: dir });
     expect(noCreate.code).not.toBe(0);

@@ -3,7 +3,10 @@ import { expect, it } from 'vitest';
 import { ROOT } from '../support/paths.ts';
 import { describeEachCliTarget } from './harness.ts';
 
-function spawnCli(argv: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'src/cli.ts', ...argv], {
       cwd: ROOT,
@@ -31,20 +34,32 @@ describeEachCliTarget('vecpg doctor', (t) => {
     expect(r.code).toBe(0); // warnings only
     expect(r.stdout).toMatch(/^WARN  BARE_BIT_COLUMN: items\.flag is bit\(1\)/m);
     expect(r.stdout).toMatch(/^WARN  OPCLASS_MISMATCH: index items_l2 on items\.embedding serves l2/m);
-    expect(r.stdout).toMatch(/^ {6}fix: vecpg index create --table items --column embedding --distance cosine --method hnsw/m);
+    expect(r.stdout).toMatch(
+      /^ {6}fix: vecpg index create --table items --column embedding --distance cosine --method hnsw/m,
+    );
     expect(r.stdout).toMatch(/^info  EXTENSION_VERSION: pgvector 0\.8\.\d+ is installed/m);
     expect(r.stdout).toContain('0 errors, 2 warnings');
   });
 
   it('exits 1 on an error finding, 2 on a bad flag', async () => {
     const dense = Array.from({ length: 1001 }, (_, i) => `${i + 1}:1`).join(',');
-    await t().sql(['CREATE TABLE sp (id int, f sparsevec(2000))', ['INSERT INTO sp VALUES (1, $1::sparsevec)', [`{${dense}}/2000`]]]);
-    await expect(t().sql('CREATE INDEX CONCURRENTLY sp_idx ON sp USING hnsw (f sparsevec_l2_ops)')).rejects.toThrow(/1000 non-zero/);
+    await t().sql([
+      'CREATE TABLE sp (id int, f sparsevec(2000))',
+      ['INSERT INTO sp VALUES (1, $1::sparsevec)', [`{${dense}}/2000`]],
+    ]);
+    await expect(t().sql('CREATE INDEX CONCURRENTLY sp_idx ON sp USING hnsw (f sparsevec_l2_ops)')).rejects.toThrow(
+      /1000 non-zero/,
+    );
     const r = await t().run(['doctor', '--table', 'sp', '--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { findings: Array<{ code: string; severity: string }> };
     // The 1,001-element sparse value (~8 kB) is really stored out of line in this default-storage table.
-    expect(out.findings.map((f) => f.code)).toEqual(['INDEX_INVALID', 'SPARSE_OVER_HNSW_LIMIT', 'EXTENSION_VERSION', 'TOAST_STORAGE']);
+    expect(out.findings.map((f) => f.code)).toEqual([
+      'INDEX_INVALID',
+      'SPARSE_OVER_HNSW_LIMIT',
+      'EXTENSION_VERSION',
+      'TOAST_STORAGE',
+    ]);
     const bad = await t().run(['doctor', '--distance', 'cosinus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--distance must be one of l2, ip, cosine, l1, hamming, jaccard, got "cosinus"');

@@ -16,11 +16,20 @@ function run(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/support/hide-packages.mjs', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', VECPG_HIDE_PACKAGES: hide.join(','), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './test/support/hide-packages.mjs', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          VECPG_HIDE_PACKAGES: hide.join(','),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -41,7 +50,10 @@ describe('the CLI without an optional dependency', () => {
 
   it('DATABASE_URL set but pg not installed: DRIVER_MISSING with "npm install pg"', async () => {
     // Nothing listens on port 1: the error must come before any connection attempt.
-    const r = await run(['src/cli.ts', 'index', 'list'], ['pg'], { DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x', VECPG_HOME: home });
+    const r = await run(['src/cli.ts', 'index', 'list'], ['pg'], {
+      DATABASE_URL: 'postgres://u:secret@127.0.0.1:1/x',
+      VECPG_HOME: home,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[DRIVER_MISSING]');
     expect(r.stderr).toContain('npm install pg');
@@ -49,7 +61,21 @@ describe('the CLI without an optional dependency', () => {
   });
 
   it('the same with --database-url', async () => {
-    const r = await run(['src/cli.ts', 'search', '--table', 't', '--column', 'e', '--query', '[1]', '--database-url', 'postgres://127.0.0.1:1/x'], ['pg']);
+    const r = await run(
+      [
+        'src/cli.ts',
+        'search',
+        '--table',
+        't',
+        '--column',
+        'e',
+        '--query',
+        '[1]',
+        '--database-url',
+        'postgres://127.0.0.1:1/x',
+      ],
+      ['pg'],
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[DRIVER_MISSING]');
   });

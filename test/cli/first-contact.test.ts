@@ -18,7 +18,10 @@ beforeAll(async () => {
   // 0 in a 1-based libsvm file; a line-2 index equal to the dimension count in a 0-based JSONL file
   await writeFile(join(dir, 'zero.svm'), '1 0:1.5 2:2\n');
   await writeFile(join(dir, 'mixed.svm'), '1 1:1 2:2\n1 0:3\n1 3:1\n1 0:4 1:1\n');
-  await writeFile(join(dir, 'sparse.jsonl'), '{"f": {"0": 1}}\n{"f": {"indices": [5], "values": [1], "dimensions": 5}}\n');
+  await writeFile(
+    join(dir, 'sparse.jsonl'),
+    '{"f": {"0": 1}}\n{"f": {"indices": [5], "values": [1], "dimensions": 5}}\n',
+  );
   await writeFile(join(dir, 'data.vectors'), '[1,2,3]\n');
 });
 afterAll(async () => {
@@ -46,11 +49,29 @@ describeEachCliTarget('vecpg first contact', (t) => {
     expect(out.k).toBeNull();
     expect(out.rows).toHaveLength(135);
     expect(out.rows.map((x) => x.id)).toEqual(Array.from({ length: 135 }, (_, i) => i + 1));
-    const limited = JSON.parse((await t().run(['search', '--table', 'many', '--query', '[0,0,0]', '--max-distance', '135.5', '-k', '20', '--json'])).stdout) as { k: number; rows: unknown[] };
+    const limited = JSON.parse(
+      (
+        await t().run([
+          'search',
+          '--table',
+          'many',
+          '--query',
+          '[0,0,0]',
+          '--max-distance',
+          '135.5',
+          '-k',
+          '20',
+          '--json',
+        ])
+      ).stdout,
+    ) as { k: number; rows: unknown[] };
     expect(limited.k).toBe(20);
     expect(limited.rows).toHaveLength(20);
     // without a threshold the default stays 10
-    const plain = JSON.parse((await t().run(['search', '--table', 'many', '--query', '[0,0,0]', '--json'])).stdout) as { k: number; rows: unknown[] };
+    const plain = JSON.parse((await t().run(['search', '--table', 'many', '--query', '[0,0,0]', '--json'])).stdout) as {
+      k: number;
+      rows: unknown[];
+    };
     expect(plain.k).toBe(10);
     expect(plain.rows).toHaveLength(10);
     const human = await t().run(['search', '--table', 'many', '--query', '[0,0,0]', '--max-distance', '135.5']);
@@ -102,11 +123,29 @@ describeEachCliTarget('vecpg first contact', (t) => {
     expect(type.stderr).toContain('[IMPORT_FAILED]');
     expect(type.stderr).toContain('zero.svm:1:');
     expect(type.stderr).toContain('then say so with --index-base 0)');
-    const zero = await t().run(['import', 'zero.svm', '--table', 'z', '--create', '--type', 'sparsevec', '--dimensions', '5'], { cwd: dir });
+    const zero = await t().run(
+      ['import', 'zero.svm', '--table', 'z', '--create', '--type', 'sparsevec', '--dimensions', '5'],
+      { cwd: dir },
+    );
     expect(zero.code).toBe(1);
     expect(zero.stderr).toContain('[IMPORT_FAILED]');
     expect(zero.stderr).toContain('then say so with --index-base 0)');
-    const dims = await t().run(['import', 'sparse.jsonl', '--table', 'z', '--create', '--type', 'sparsevec', '--column', 'f', '--dimensions', '5'], { cwd: dir });
+    const dims = await t().run(
+      [
+        'import',
+        'sparse.jsonl',
+        '--table',
+        'z',
+        '--create',
+        '--type',
+        'sparsevec',
+        '--column',
+        'f',
+        '--dimensions',
+        '5',
+      ],
+      { cwd: dir },
+    );
     expect(dims.stderr).toContain('then use --index-base 1)');
     for (const r of [missing, format, badFormat, type, zero, dims]) {
       expect(r.stderr).not.toMatch(/\b(create: true|indexBase|give format|use create)\b/);
@@ -114,14 +153,19 @@ describeEachCliTarget('vecpg first contact', (t) => {
   });
 
   it('--on-error skip without --rejects prints the first rejected lines with their reasons', async () => {
-    const r = await t().run(['import', 'mixed.svm', '--table', 'mixed', '--create', '--dimensions', '5', '--on-error', 'skip'], { cwd: dir });
+    const r = await t().run(
+      ['import', 'mixed.svm', '--table', 'mixed', '--create', '--dimensions', '5', '--on-error', 'skip'],
+      { cwd: dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Loaded 2 rows');
     expect(r.stdout).toContain('2 rejected');
     expect(r.stdout).toMatch(/\n {2}line 2: \[INVALID_SPARSE_INDEX\] .*--index-base 0/);
     expect(r.stdout).toMatch(/\n {2}line 4: \[INVALID_SPARSE_INDEX\]/);
-    const json = JSON.parse((await t().run(['import', 'mixed.svm', '--table', 'mixed', '--on-error', 'skip', '--json'], { cwd: dir })).stdout) as {
+    const json = JSON.parse(
+      (await t().run(['import', 'mixed.svm', '--table', 'mixed', '--on-error', 'skip', '--json'], { cwd: dir })).stdout,
+    ) as {
       rejected: number;
       firstRejected: Array<{ line: number; code: string }>;
     };
@@ -156,7 +200,11 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
     const server = await createServerDatabase({ extension: false });
     try {
       const env = { DATABASE_URL: server.url };
-      const failed = await runCli(['import', 'zero.svm', '--table', 'docs', '--create', '--index-base', '0', '--dimensions', '5'], env, { cwd: dir });
+      const failed = await runCli(
+        ['import', 'zero.svm', '--table', 'docs', '--create', '--index-base', '0', '--dimensions', '5'],
+        env,
+        { cwd: dir },
+      );
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain('[EXTENSION_MISSING]');
       expect(failed.stderr).toContain('fix: vecpg init');
@@ -164,14 +212,22 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
       const init = await runCli(['init', '--json'], env);
       expect(init.stderr).toBe('');
       expect(init.code).toBe(0);
-      const report = JSON.parse(init.stdout) as { action: string; statements: string[]; extension: { installed: string; available: string } };
+      const report = JSON.parse(init.stdout) as {
+        action: string;
+        statements: string[];
+        extension: { installed: string; available: string };
+      };
       expect(report.action).toBe('created');
       expect(report.statements).toEqual(['CREATE EXTENSION IF NOT EXISTS vector']);
       expect(report.extension.installed).toBe(report.extension.available);
       const again = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { action: string };
       expect(again.action).toBe('none');
 
-      const ok = await runCli(['import', 'zero.svm', '--table', 'docs', '--create', '--index-base', '0', '--dimensions', '5'], env, { cwd: dir });
+      const ok = await runCli(
+        ['import', 'zero.svm', '--table', 'docs', '--create', '--index-base', '0', '--dimensions', '5'],
+        env,
+        { cwd: dir },
+      );
       expect(ok.stderr).toBe('');
       expect(ok.stdout).toContain('Loaded 1 rows');
     } finally {
@@ -186,7 +242,7 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
     await blocker.connect();
     try {
       await blocker.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))');
-      await blocker.query("INSERT INTO items SELECT i, ARRAY[i, 1, 1]::vector FROM generate_series(1, 20) i");
+      await blocker.query('INSERT INTO items SELECT i, ARRAY[i, 1, 1]::vector FROM generate_series(1, 20) i');
       for (const json of [false, true]) {
         // An open writing transaction makes CREATE INDEX CONCURRENTLY wait before it builds anything.
         await blocker.query('BEGIN');
@@ -198,16 +254,38 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
         out.on('data', (c: Buffer) => (stdout += c.toString()));
         err.on('data', (c: Buffer) => (stderr += c.toString()));
         const name = json ? 'items_json_idx' : 'items_human_idx';
-        const argv = ['index', 'create', '--table', 'items', '--distance', 'l2', '--concurrently', '--name', name, ...(json ? ['--json'] : [])];
-        const running = main(argv, { stdout: out, stderr: err, env: { DATABASE_URL: server.url }, cwd: dir, isTTY: false });
+        const argv = [
+          'index',
+          'create',
+          '--table',
+          'items',
+          '--distance',
+          'l2',
+          '--concurrently',
+          '--name',
+          name,
+          ...(json ? ['--json'] : []),
+        ];
+        const running = main(argv, {
+          stdout: out,
+          stderr: err,
+          env: { DATABASE_URL: server.url },
+          cwd: dir,
+          isTTY: false,
+        });
         const shown = () => (json ? stderr : stdout);
-        for (let i = 0; i < 100 && !shown().includes('CREATE INDEX CONCURRENTLY'); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 100 && !shown().includes('CREATE INDEX CONCURRENTLY'); i++)
+          await new Promise((r) => setTimeout(r, 50));
         // the build is still waiting for the open transaction, and the statement is already out
-        expect(shown()).toContain(`CREATE INDEX CONCURRENTLY "${name}" ON "items" USING hnsw ("embedding" vector_l2_ops);`);
+        expect(shown()).toContain(
+          `CREATE INDEX CONCURRENTLY "${name}" ON "items" USING hnsw ("embedding" vector_l2_ops);`,
+        );
         // the statement was out before the build could finish: the build is still waiting for our transaction
         let waiting = 0;
         for (let i = 0; i < 100 && waiting === 0; i++) {
-          const phase = await blocker.query("SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass");
+          const phase = await blocker.query(
+            "SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass",
+          );
           waiting = Number(phase.rows[0]?.n);
           if (waiting === 0) await new Promise((r) => setTimeout(r, 50));
         }
@@ -230,7 +308,7 @@ describe.runIf(TARGETS.includes('server'))('vecpg on a server database of its ow
     }
   }, 60_000);
 
-  it('init --update changes nothing when the database already uses the server\'s pgvector', async () => {
+  it("init --update changes nothing when the database already uses the server's pgvector", async () => {
     const server = await createServerDatabase();
     try {
       const r = await runCli(['init', '--update', '--json'], { DATABASE_URL: server.url });

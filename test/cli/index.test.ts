@@ -10,7 +10,7 @@ describeEachCliTarget('vecpg index', (t, target) => {
   it('sets up tables', async () => {
     await t().sql([
       'CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))',
-      "INSERT INTO items SELECT i, ARRAY[i, i % 7, 1]::vector(3) FROM generate_series(1, 50) i",
+      'INSERT INTO items SELECT i, ARRAY[i, i % 7, 1]::vector(3) FROM generate_series(1, 50) i',
       'CREATE TABLE wide (id int PRIMARY KEY, embedding vector(2001))',
       'CREATE TABLE nodims (id int PRIMARY KEY, embedding vector)',
       "INSERT INTO nodims VALUES (1, '[1,2,3]')",
@@ -21,7 +21,21 @@ describeEachCliTarget('vecpg index', (t, target) => {
   });
 
   it('--dry-run prints the statement with the opclass for the distance and the options', async () => {
-    const r = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'cosine', '--m', '8', '--ef-construction', '32', '--dry-run']);
+    const r = await t().run([
+      'index',
+      'create',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--distance',
+      'cosine',
+      '--m',
+      '8',
+      '--ef-construction',
+      '32',
+      '--dry-run',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toBe(
       'CREATE INDEX "items_embedding_hnsw_cosine_idx" ON "items" USING hnsw ("embedding" vector_cosine_ops) WITH (m = 8, ef_construction = 32);',
@@ -33,7 +47,19 @@ describeEachCliTarget('vecpg index', (t, target) => {
     const h = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'ip']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('created index items_embedding_hnsw_ip_idx (hnsw, vector_ip_ops) on 50 rows');
-    const i = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--method', 'ivfflat', '--json']);
+    const i = await t().run([
+      'index',
+      'create',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--distance',
+      'l2',
+      '--method',
+      'ivfflat',
+      '--json',
+    ]);
     expect(i.code).toBe(0);
     const plan = JSON.parse(i.stdout) as { name: string; opclass: string; notes: string[]; created: boolean };
     expect(plan).toMatchObject({ name: 'items_embedding_ivfflat_l2_idx', opclass: 'vector_l2_ops', created: true });
@@ -50,7 +76,10 @@ describeEachCliTarget('vecpg index', (t, target) => {
   it('lists and drops indexes', async () => {
     const l = await t().run(['index', 'list', '--table', 'items']);
     expect(l.stdout).toMatch(/items_embedding_hnsw_ip_idx\s+items\s+embedding\s+hnsw\s+vector_ip_ops/);
-    const j = JSON.parse((await t().run(['index', 'list', '--json'])).stdout) as Array<{ name: string; valid: boolean }>;
+    const j = JSON.parse((await t().run(['index', 'list', '--json'])).stdout) as Array<{
+      name: string;
+      valid: boolean;
+    }>;
     expect(j.map((x) => x.name)).toEqual(['items_embedding_hnsw_ip_idx', 'items_embedding_ivfflat_l2_idx']);
     expect(j.every((x) => x.valid)).toBe(true);
     const d = await t().run(['index', 'drop', '--name', 'items_embedding_ivfflat_l2_idx']);
@@ -71,11 +100,35 @@ describeEachCliTarget('vecpg index', (t, target) => {
     expect(r.stderr).toContain('--as halfvec ("embedding"::halfvec(2001)');
     expect(r.stderr).toContain('--as bit (binary_quantize("embedding")::bit(2001)');
     // pgvector itself refuses the plain index
-    await expect(t().sql('CREATE INDEX ON wide USING hnsw (embedding vector_cosine_ops)')).rejects.toThrow(/2000 dimensions/);
-    const h = await t().run(['index', 'create', '--table', 'wide', '--column', 'embedding', '--distance', 'cosine', '--as', 'halfvec']);
+    await expect(t().sql('CREATE INDEX ON wide USING hnsw (embedding vector_cosine_ops)')).rejects.toThrow(
+      /2000 dimensions/,
+    );
+    const h = await t().run([
+      'index',
+      'create',
+      '--table',
+      'wide',
+      '--column',
+      'embedding',
+      '--distance',
+      'cosine',
+      '--as',
+      'halfvec',
+    ]);
     expect(h.stderr).toBe('');
     expect(h.code).toBe(0);
-    const b = await t().run(['index', 'create', '--table', 'wide', '--column', 'embedding', '--distance', 'cosine', '--as', 'bit']);
+    const b = await t().run([
+      'index',
+      'create',
+      '--table',
+      'wide',
+      '--column',
+      'embedding',
+      '--distance',
+      'cosine',
+      '--as',
+      'bit',
+    ]);
     expect(b.code).toBe(0);
     expect(b.stdout).toContain('re-rank the candidates exactly by cosine');
     const rows = await t().sql([[OPCLASS_SQL, ['wide']]]);
@@ -91,11 +144,24 @@ describeEachCliTarget('vecpg index', (t, target) => {
     const r = await t().run(['index', 'create', '--table', 'nodims', '--column', 'embedding', '--distance', 'l2']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ALTER TABLE "nodims" ALTER COLUMN "embedding" TYPE vector(3)');
-    await expect(t().sql('CREATE INDEX ON nodims USING hnsw (embedding vector_l2_ops)')).rejects.toThrow(/column does not have dimensions/);
+    await expect(t().sql('CREATE INDEX ON nodims USING hnsw (embedding vector_l2_ops)')).rejects.toThrow(
+      /column does not have dimensions/,
+    );
   });
 
   it('refuses IVFFlat on sparsevec and sparse rows over 1,000 non-zeros for HNSW', async () => {
-    const ivf = await t().run(['index', 'create', '--table', 'sparse', '--column', 'features', '--distance', 'l2', '--method', 'ivfflat']);
+    const ivf = await t().run([
+      'index',
+      'create',
+      '--table',
+      'sparse',
+      '--column',
+      'features',
+      '--distance',
+      'l2',
+      '--method',
+      'ivfflat',
+    ]);
     expect(ivf.code).toBe(1);
     expect(ivf.stderr).toContain('IVFFlat indexes do not support sparsevec; use method "hnsw"');
     const dense = Array.from({ length: 1001 }, (_, i) => `${i + 1}:1`).join(',');
@@ -105,7 +171,9 @@ describeEachCliTarget('vecpg index', (t, target) => {
     expect(r.stderr).toContain('at most 1000 non-zero elements; 1 row(s) of sparse.features have more');
     expect(r.stderr).toContain('has 1001');
     // what pgvector says for the same build
-    await expect(t().sql('CREATE INDEX ON sparse USING hnsw (features sparsevec_l2_ops)')).rejects.toThrow(/1000 non-zero elements/);
+    await expect(t().sql('CREATE INDEX ON sparse USING hnsw (features sparsevec_l2_ops)')).rejects.toThrow(
+      /1000 non-zero elements/,
+    );
     // Not a DELETE: a deleted row stays in the index build while any snapshot in the database predates
     // the delete (an autovacuum ANALYZE, say), which made this step flaky. TRUNCATE leaves no old rows.
     await t().sql([
@@ -120,11 +188,35 @@ describeEachCliTarget('vecpg index', (t, target) => {
   });
 
   it('validates build options', async () => {
-    const r = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--m', '16', '--ef-construction', '20']);
+    const r = await t().run([
+      'index',
+      'create',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--distance',
+      'l2',
+      '--m',
+      '16',
+      '--ef-construction',
+      '20',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[INVALID_OPTION]');
     expect(r.stderr).toContain('efConstruction (20) must be at least 2 × m (32)');
-    const m = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--m', '101']);
+    const m = await t().run([
+      'index',
+      'create',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--distance',
+      'l2',
+      '--m',
+      '101',
+    ]);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('--m must be an integer from 2 to 100, got "101"');
     const h = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'hamming']);
@@ -143,11 +235,16 @@ describeEachCliTarget('vecpg index', (t, target) => {
         // An open writing transaction makes CREATE INDEX CONCURRENTLY wait in a known phase.
         await blocker.query('BEGIN');
         await blocker.query("INSERT INTO items VALUES (1000, '[1,1,1]')");
-        const running = t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--concurrently'], { isTTY: true });
+        const running = t().run(
+          ['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--concurrently'],
+          { isTTY: true },
+        );
         let phase = '';
         for (let i = 0; i < 100 && phase === ''; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          const p = await watcher.query("SELECT phase FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass");
+          const p = await watcher.query(
+            "SELECT phase FROM pg_stat_progress_create_index WHERE relid = 'items'::regclass",
+          );
           phase = String(p.rows[0]?.phase ?? '');
         }
         expect(phase).toBe('waiting for writers before build');
@@ -164,7 +261,10 @@ describeEachCliTarget('vecpg index', (t, target) => {
     });
   } else {
     it('--concurrently works on the embedded database too (no progress there)', async () => {
-      const r = await t().run(['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--concurrently'], { isTTY: true });
+      const r = await t().run(
+        ['index', 'create', '--table', 'items', '--column', 'embedding', '--distance', 'l2', '--concurrently'],
+        { isTTY: true },
+      );
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain('CREATE INDEX CONCURRENTLY "items_embedding_hnsw_l2_idx"');

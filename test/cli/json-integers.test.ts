@@ -26,7 +26,18 @@ describeEachCliTarget('bigint ids in JSON output', (t) => {
   });
 
   it('vecpg search --json', async () => {
-    const r = await t().run(['search', '--table', 'big_ids', '--column', 'embedding', '--query', '[1,0]', '-k', '2', '--json']);
+    const r = await t().run([
+      'search',
+      '--table',
+      'big_ids',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,0]',
+      '-k',
+      '2',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     const rows = (JSON.parse(r.stdout) as { rows: Array<{ id: unknown; n: unknown }> }).rows;
     expect(rows.map((row) => [row.id, row.n])).toEqual([
@@ -38,7 +49,10 @@ describeEachCliTarget('bigint ids in JSON output', (t) => {
   it('vecpg export --format jsonl', async () => {
     const r = await t().run(['export', '--table', 'big_ids', '--format', 'jsonl']);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: unknown; n: unknown });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: unknown; n: unknown });
     expect(rows.map((row) => [row.id, row.n]).sort((a, b) => String(a[0]).length - String(b[0]).length)).toEqual([
       [7, 1],
       [BIG, BIG],

@@ -19,7 +19,11 @@ const ROWS: Array<[number, string, number[]]> = [
   [9, 'a', [2, 0.1, 0.1]],
 ];
 
-function bruteForce(query: number[], distance: (a: Vector, b: Vector) => number, filter?: string): Array<[number, number]> {
+function bruteForce(
+  query: number[],
+  distance: (a: Vector, b: Vector) => number,
+  filter?: string,
+): Array<[number, number]> {
   const q = new Vector(query);
   return ROWS.filter(([, c]) => filter === undefined || c === filter)
     .map(([id, , v]): [number, number] => [id, distance(new Vector(v), q)])
@@ -43,10 +47,26 @@ describeEachCliTarget('vecpg search', (t) => {
   });
 
   it('pattern 1+2: orders by distance and shows it (exact, cosine) — the true top-k', async () => {
-    const r = await t().run(['search', '--table', 'items', '--column', 'embedding', '--query', '[1,0.2,0]', '--distance', 'cosine', '-k', '4', '--json']);
+    const r = await t().run([
+      'search',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,0.2,0]',
+      '--distance',
+      'cosine',
+      '-k',
+      '4',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { mode: string; rows: Array<{ id: number; distance: number; embedding?: unknown }> };
+    const out = JSON.parse(r.stdout) as {
+      mode: string;
+      rows: Array<{ id: number; distance: number; embedding?: unknown }>;
+    };
     expect(out.mode).toBe('exact');
     const expected = bruteForce([1, 0.2, 0], cosineDistance).slice(0, 4);
     expect(out.rows.map((row) => row.id)).toEqual(expected.map(([id]) => id));
@@ -58,12 +78,28 @@ describeEachCliTarget('vecpg search', (t) => {
 
   it('pattern 3: --max-distance keeps only closer rows, --filter adds equality filters (l2, exact with IVFFlat present)', async () => {
     const r = await t().run([
-      'search', '--table', 'items', '--column', 'embedding', '--query', '[1,0,0]', '--distance', 'l2',
-      '--max-distance', '0.8', '--filter', 'category=a', '-k', '10', '--json',
+      'search',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,0,0]',
+      '--distance',
+      'l2',
+      '--max-distance',
+      '0.8',
+      '--filter',
+      'category=a',
+      '-k',
+      '10',
+      '--json',
     ]);
     expect(r.code).toBe(0);
     const ids = (JSON.parse(r.stdout) as { rows: Array<{ id: number }> }).rows.map((row) => row.id);
-    const expected = bruteForce([1, 0, 0], l2Distance, 'a').filter(([, d]) => d < 0.8).map(([id]) => id);
+    const expected = bruteForce([1, 0, 0], l2Distance, 'a')
+      .filter(([, d]) => d < 0.8)
+      .map(([id]) => id);
     expect(expected).toEqual([1, 2]); // hand check: ids 1 (0) and 2 (~0.141); 9 is 1.01 away
     expect(ids).toEqual(expected);
   });
@@ -71,7 +107,22 @@ describeEachCliTarget('vecpg search', (t) => {
   it('reads the query from @file and prints a table by default', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vecpg-q-'));
     await writeFile(join(dir, 'q.txt'), '[0, 0, 1]\n');
-    const r = await t().run(['search', '--table', 'items', '--column', 'embedding', '--query', '@q.txt', '-k', '2', '--select', 'id,category'], { cwd: dir });
+    const r = await t().run(
+      [
+        'search',
+        '--table',
+        'items',
+        '--column',
+        'embedding',
+        '--query',
+        '@q.txt',
+        '-k',
+        '2',
+        '--select',
+        'id,category',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^id\s+category\s+distance$/);
@@ -95,7 +146,17 @@ describeEachCliTarget('vecpg search', (t) => {
     const k = await t().run(['search', '--table', 'items', '--column', 'embedding', '--query', '[1,0,0]', '-k', '0']);
     expect(k.code).toBe(2);
     expect(k.stderr).toContain('-k must be an integer from 1 to 100000, got "0"'.replace('-k', '--k'));
-    const ef = await t().run(['search', '--table', 'items', '--column', 'embedding', '--query', '[1,0,0]', '--ef-search', '10']);
+    const ef = await t().run([
+      'search',
+      '--table',
+      'items',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,0,0]',
+      '--ef-search',
+      '10',
+    ]);
     expect(ef.code).toBe(2);
     expect(ef.stderr).toContain('--ef-search only applies with --approximate');
   });
@@ -118,7 +179,22 @@ describeEachCliTarget('vecpg search --approximate with a filter', (t) => {
       'CREATE INDEX ON docs USING hnsw (embedding vector_l2_ops)',
       'ANALYZE docs',
     ]);
-    const base = ['search', '--table', 'docs', '--column', 'embedding', '--query', `[${Array(16).fill(0.5).join(',')}]`, '-k', '10', '--filter', 'tenant=1', '--select', 'id', '--json'];
+    const base = [
+      'search',
+      '--table',
+      'docs',
+      '--column',
+      'embedding',
+      '--query',
+      `[${Array(16).fill(0.5).join(',')}]`,
+      '-k',
+      '10',
+      '--filter',
+      'tenant=1',
+      '--select',
+      'id',
+      '--json',
+    ];
     const exact = JSON.parse((await t().run(base)).stdout) as { rows: unknown[] };
     expect(exact.rows).toHaveLength(10);
     const off = await t().run([...base, '--approximate', '--ef-search', '10', '--iterative-scan', 'off']);
@@ -134,6 +210,8 @@ it('search --help lists every flag search accepts', async () => {
   const { COMMON_OPTIONS, SEARCH_SETTING_OPTIONS, VECTOR_SEARCH_OPTIONS } = await import('../../src/cli/args.ts');
   const help = await runCli(['search', '--help'], {});
   expect(help.code).toBe(0);
-  const flags = Object.keys({ ...COMMON_OPTIONS, ...VECTOR_SEARCH_OPTIONS, ...SEARCH_SETTING_OPTIONS }).filter((f) => f !== 'help');
+  const flags = Object.keys({ ...COMMON_OPTIONS, ...VECTOR_SEARCH_OPTIONS, ...SEARCH_SETTING_OPTIONS }).filter(
+    (f) => f !== 'help',
+  );
   expect(flags.filter((f) => !help.stdout.includes(f.length === 1 ? `-${f} ` : `--${f}`))).toEqual([]);
 });

@@ -22,7 +22,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', 
       server = await createServerDatabase();
       const setup = new pg.Client({ connectionString: server.url });
       await setup.connect();
-      await setup.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), half halfvec(3), sparse sparsevec(5), bits bit(3))');
+      await setup.query(
+        'CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), half halfvec(3), sparse sparsevec(5), bits bit(3))',
+      );
       await setup.query(
         "INSERT INTO items SELECT g, ARRAY[g, g % 7, 1]::vector(3), ARRAY[g % 5, 1, 2]::halfvec(3), ('{' || (g % 5 + 1) || ':' || g || '}/5')::sparsevec, (g % 8)::bit(3) FROM generate_series(1, 200) g",
       );
@@ -48,7 +50,8 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', 
           const rows = await withSearchSettings(db, { efSearch: 10 + i }, (tx) => tx.query<Row>(text, [q]));
           return { i, want: ef, rows };
         }
-        const rows = i % 4 === 1 ? await db.query<Row>(text, [q]) : await pool.query<Row>(text, [q]).then((r) => r.rows);
+        const rows =
+          i % 4 === 1 ? await db.query<Row>(text, [q]) : await pool.query<Row>(text, [q]).then((r) => r.rows);
         return { i, want: null, rows };
       });
       const results = await Promise.all(jobs);
@@ -59,7 +62,10 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', 
           // Without settings the session's value is the default (or unset: pgvector not loaded yet).
           if (want === null) expect([null, '40'], `query ${i} saw ef_search ${r.ef}`).toContain(r.ef);
           else expect(r.ef, `query ${i}`).toBe(want);
-          expect(Array.isArray(r.embedding) && (r.embedding as unknown[]).every((x) => typeof x === 'number'), `query ${i}: embedding ${String(r.embedding)}`).toBe(true);
+          expect(
+            Array.isArray(r.embedding) && (r.embedding as unknown[]).every((x) => typeof x === 'number'),
+            `query ${i}: embedding ${String(r.embedding)}`,
+          ).toBe(true);
           expect(r.embedding).toEqual([r.id, r.id % 7, 1]);
           expect(r.half).toEqual([r.id % 5, 1, 2]);
           expect(r.sparse).toBeInstanceOf(SparseVector);
@@ -89,7 +95,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('on a server (DATABASE_URL)', 
       const late = new pg.Pool({ connectionString: server.url, max: 8 });
       try {
         const registering = registerVectorTypes(late);
-        const burst = Array.from({ length: 64 }, () => registering.then(() => late.query<{ embedding: unknown }>('SELECT embedding FROM items WHERE id = 7')));
+        const burst = Array.from({ length: 64 }, () =>
+          registering.then(() => late.query<{ embedding: unknown }>('SELECT embedding FROM items WHERE id = 7')),
+        );
         for (const r of await Promise.all(burst)) expect(r.rows[0]!.embedding).toEqual([7, 0, 1]);
       } finally {
         await late.end();

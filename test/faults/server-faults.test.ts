@@ -55,7 +55,14 @@ if (process.env.DATABASE_URL) {
     });
 
     async function poolWorks(): Promise<void> {
-      const rows = await search(db, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2', k: 2, select: ['id'] });
+      const rows = await search(db, {
+        table: 'items',
+        column: 'embedding',
+        query: QUERY,
+        distance: 'l2',
+        k: 2,
+        select: ['id'],
+      });
       expect(rows.map((r) => r.id)).toEqual([1, 2]);
     }
 
@@ -65,21 +72,38 @@ if (process.env.DATABASE_URL) {
         () => 'resolved',
         (e: unknown) => e,
       );
-      await killWhen(admin, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%FROM \"slow_items\"%' AND state = 'active' AND pid <> pg_backend_pid()");
+      await killWhen(
+        admin,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%FROM \"slow_items\"%' AND state = 'active' AND pid <> pg_backend_pid()",
+      );
       const error = await outcome;
-      expect(error).toMatchObject({ name: 'VecpgError', code: 'QUERY_FAILED', details: expect.objectContaining({ sqlstate: '57P01' }) });
+      expect(error).toMatchObject({
+        name: 'VecpgError',
+        code: 'QUERY_FAILED',
+        details: expect.objectContaining({ sqlstate: '57P01' }),
+      });
       expect((error as Error).message).toMatch(/terminating connection due to administrator command/);
       await poolWorks();
       await poolWorks(); // twice: a dead client handed out again would fail here
     });
 
     it('an approximate search (SET LOCAL in a transaction) killed midway: the pool recovers, no setting leaks', async () => {
-      const running = search(db, { table: 'slow_items', column: 'embedding', query: QUERY, distance: 'l2', k: 2, approximate: { efSearch: 7 } });
+      const running = search(db, {
+        table: 'slow_items',
+        column: 'embedding',
+        query: QUERY,
+        distance: 'l2',
+        k: 2,
+        approximate: { efSearch: 7 },
+      });
       const outcome = running.then(
         () => 'resolved',
         (e: unknown) => e,
       );
-      await killWhen(admin, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%FROM \"slow_items\"%' AND state = 'active' AND pid <> pg_backend_pid()");
+      await killWhen(
+        admin,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%FROM \"slow_items\"%' AND state = 'active' AND pid <> pg_backend_pid()",
+      );
       expect(await outcome).toMatchObject({ code: 'QUERY_FAILED' });
       for (let i = 0; i < 6; i++) {
         // null: pgvector not loaded in that session yet, so nothing was ever set there.
@@ -93,10 +117,22 @@ if (process.env.DATABASE_URL) {
       const timed = new pg.Pool({ connectionString: server.url, max: 2, options: '-c statement_timeout=300' });
       try {
         const tdb = await wrapPg(timed);
-        const error = await search(tdb, { table: 'slow_items', column: 'embedding', query: QUERY, distance: 'l2' }).catch((e: unknown) => e);
+        const error = await search(tdb, {
+          table: 'slow_items',
+          column: 'embedding',
+          query: QUERY,
+          distance: 'l2',
+        }).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'QUERY_FAILED', details: expect.objectContaining({ sqlstate: '57014' }) });
         expect((error as Error).message).toMatch(/statement timeout/);
-        const rows = await search(tdb, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2', k: 1, select: ['id'] });
+        const rows = await search(tdb, {
+          table: 'items',
+          column: 'embedding',
+          query: QUERY,
+          distance: 'l2',
+          k: 1,
+          select: ['id'],
+        });
         expect(rows.map((r) => r.id)).toEqual([1]);
       } finally {
         await timed.end();
@@ -116,30 +152,52 @@ if (process.env.DATABASE_URL) {
         "SELECT a.pid FROM pg_stat_progress_create_index p JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.datname = current_database() AND p.phase LIKE 'building%'";
 
       it('a backend killed during CREATE INDEX: QUERY_FAILED, no index left behind, the pool recovers', async () => {
-        const sql = createIndexSql({ table: 'big', column: 'embedding', type: 'vector', distance: 'l2', efConstruction: 200, name: 'big_killed_idx' });
+        const sql = createIndexSql({
+          table: 'big',
+          column: 'embedding',
+          type: 'vector',
+          distance: 'l2',
+          efConstruction: 200,
+          name: 'big_killed_idx',
+        });
         const outcome = db.query(sql).then(
           () => 'resolved',
           (e: unknown) => e,
         );
         await killWhen(admin, probe);
-        expect(await outcome).toMatchObject({ code: 'QUERY_FAILED', details: expect.objectContaining({ sqlstate: '57P01' }) });
+        expect(await outcome).toMatchObject({
+          code: 'QUERY_FAILED',
+          details: expect.objectContaining({ sqlstate: '57P01' }),
+        });
         const left = await db.query("SELECT 1 FROM pg_class WHERE relname = 'big_killed_idx'");
         expect(left).toHaveLength(0);
         await poolWorks();
       }, 120_000);
 
       it('a backend killed during CREATE INDEX CONCURRENTLY: the INVALID index left behind is reported by doctor', async () => {
-        const sql = createIndexSql({ table: 'big', column: 'embedding', type: 'vector', distance: 'l2', efConstruction: 200, name: 'big_conc_idx', concurrently: true });
+        const sql = createIndexSql({
+          table: 'big',
+          column: 'embedding',
+          type: 'vector',
+          distance: 'l2',
+          efConstruction: 200,
+          name: 'big_conc_idx',
+          concurrently: true,
+        });
         const outcome = db.query(sql).then(
           () => 'resolved',
           (e: unknown) => e,
         );
         await killWhen(admin, probe);
         expect(await outcome).toMatchObject({ code: 'QUERY_FAILED' });
-        const left = await db.query<{ valid: boolean }>("SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'big_conc_idx'");
+        const left = await db.query<{ valid: boolean }>(
+          "SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'big_conc_idx'",
+        );
         expect(left).toEqual([{ valid: false }]);
         const findings = await doctor(db);
-        expect(findings).toContainEqual(expect.objectContaining({ code: 'INDEX_INVALID', subject: 'public.big_conc_idx' }));
+        expect(findings).toContainEqual(
+          expect.objectContaining({ code: 'INDEX_INVALID', subject: 'public.big_conc_idx' }),
+        );
         await poolWorks();
       }, 120_000);
     });
@@ -156,7 +214,9 @@ describe('the extension missing', () => {
       await expect(registerPgliteTypes(db.pglite)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
       const wrapped = await wrapPglite(db.pglite);
       await wrapped.query('CREATE TABLE items (id int, embedding float4[])');
-      await expect(search(wrapped, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' })).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
+      await expect(
+        search(wrapped, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' }),
+      ).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
     } finally {
       await db.pglite.close();
     }
@@ -172,7 +232,9 @@ if (process.env.DATABASE_URL) {
         await expect(registerTypes(pool)).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
         const wrapped = await wrapPg(pool);
         await wrapped.query('CREATE TABLE early (id int, embedding float4[])');
-        await expect(search(wrapped, { table: 'early', column: 'embedding', query: QUERY, distance: 'l2' })).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
+        await expect(
+          search(wrapped, { table: 'early', column: 'embedding', query: QUERY, distance: 'l2' }),
+        ).rejects.toMatchObject({ code: 'EXTENSION_MISSING' });
         await pool.query('CREATE TABLE items (id int, embedding float4[])');
         const plain: VecpgDb = {
           kind: 'pg',
@@ -185,7 +247,9 @@ if (process.env.DATABASE_URL) {
           },
           transaction: (fn) => fn(plain),
         };
-        const error = await search(plain, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' }).catch((e: unknown) => e);
+        const error = await search(plain, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' }).catch(
+          (e: unknown) => e,
+        );
         expect(error).toMatchObject({ code: 'EXTENSION_MISSING' });
         expect((error as Error).message).toMatch(/CREATE EXTENSION vector/);
       } finally {
@@ -209,7 +273,14 @@ if (process.env.DATABASE_URL) {
         const db = await wrapPg(pool);
         await db.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))');
         await db.query("INSERT INTO items VALUES (1, '[1,0,0]'), (2, '[0,1,0]')");
-        const rows = await search(db, { table: 'items', column: 'embedding', query: QUERY, distance: 'cosine', k: 2, select: ['id', 'embedding'] });
+        const rows = await search(db, {
+          table: 'items',
+          column: 'embedding',
+          query: QUERY,
+          distance: 'cosine',
+          k: 2,
+          select: ['id', 'embedding'],
+        });
         expect(rows).toEqual([
           { id: 1, embedding: [1, 0, 0], distance: 0 },
           { id: 2, embedding: [0, 1, 0], distance: 1 },
@@ -218,7 +289,12 @@ if (process.env.DATABASE_URL) {
         const off = new pg.Pool({ connectionString: managed.url, max: 1, options: '-c search_path=public' });
         try {
           const offDb = await wrapPg(off);
-          const error = await search(offDb, { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' }).catch((e: unknown) => e);
+          const error = await search(offDb, {
+            table: 'items',
+            column: 'embedding',
+            query: QUERY,
+            distance: 'l2',
+          }).catch((e: unknown) => e);
           expect(error).toMatchObject({ code: 'EXTENSION_MISSING' });
           expect((error as Error).message).toMatch(/search_path/);
         } finally {

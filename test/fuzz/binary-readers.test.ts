@@ -37,15 +37,24 @@ const validNpy = fc
     version: fc.constantFrom<1 | 2>(1, 2),
   })
   .chain((h) =>
-    fc.uint8Array({ minLength: h.rows * h.cols * SIZE[h.dtype], maxLength: h.rows * h.cols * SIZE[h.dtype] }).map((data) =>
-      npyFile(h.dtype, h.little, `(${h.rows}, ${h.cols})`, data, h.version),
-    ),
+    fc
+      .uint8Array({ minLength: h.rows * h.cols * SIZE[h.dtype], maxLength: h.rows * h.cols * SIZE[h.dtype] })
+      .map((data) => npyFile(h.dtype, h.little, `(${h.rows}, ${h.cols})`, data, h.version)),
   );
 
 const hostileNpy = fc.oneof(
-  fc.constantFrom('(99999999999, 4)', '(1, 99999999999)', '(4294967296, 4294967296)', '(3000000000, 16000)', '(1, 1e3)', '(-1, 2)', '(2,)', '()').map((shape) =>
-    npyFile('f4', true, shape, new Uint8Array(16)),
-  ),
+  fc
+    .constantFrom(
+      '(99999999999, 4)',
+      '(1, 99999999999)',
+      '(4294967296, 4294967296)',
+      '(3000000000, 16000)',
+      '(1, 1e3)',
+      '(-1, 2)',
+      '(2,)',
+      '()',
+    )
+    .map((shape) => npyFile('f4', true, shape, new Uint8Array(16))),
   // A version-2 header claiming a 4 GB dictionary in a 20-byte file.
   fc.constant(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0, 0xff, 0xff, 0xff, 0xff, 0x7b, 0x7d)),
 );
@@ -64,7 +73,13 @@ function npyRow(bytes: Uint8Array, row: number): number[] {
   const out: number[] = [];
   for (let c = 0; c < cols; c++) {
     const at = pre + length + (row * cols + c) * size;
-    out.push(size === 2 ? halfValue(view.getUint16(at, little)) : size === 4 ? view.getFloat32(at, little) : view.getFloat64(at, little));
+    out.push(
+      size === 2
+        ? halfValue(view.getUint16(at, little))
+        : size === 4
+          ? view.getFloat32(at, little)
+          : view.getFloat64(at, little),
+    );
   }
   return out;
 }
@@ -95,7 +110,9 @@ function vecsRecord(bytes: Uint8Array, n: number, element: 'float32' | 'uint8'):
   for (let k = 1; at + 4 <= bytes.length; k++) {
     const dim = view.getInt32(at, true);
     if (k === n) {
-      return Array.from({ length: dim }, (_, i) => (size === 4 ? view.getFloat32(at + 4 + 4 * i, true) : bytes[at + 4 + i]!));
+      return Array.from({ length: dim }, (_, i) =>
+        size === 4 ? view.getFloat32(at + 4 + 4 * i, true) : bytes[at + 4 + i]!,
+      );
     }
     at += 4 + dim * size;
   }
@@ -103,7 +120,10 @@ function vecsRecord(bytes: Uint8Array, n: number, element: 'float32' | 'uint8'):
 }
 
 function same(actual: ArrayLike<number>, expected: readonly number[]): boolean {
-  return actual.length === expected.length && expected.every((x, i) => Object.is(actual[i], x) || (Number.isNaN(x) && Number.isNaN(actual[i])));
+  return (
+    actual.length === expected.length &&
+    expected.every((x, i) => Object.is(actual[i], x) || (Number.isNaN(x) && Number.isNaN(actual[i])))
+  );
 }
 
 describe('fuzz .npy reader', () => {
@@ -112,7 +132,11 @@ describe('fuzz .npy reader', () => {
     await fc.assert(
       fc.asyncProperty(input, cuts, async (bytes, at) => {
         const { records } = await readFuzzed('npy', bytes, at);
-        for (const r of records) expect(same(r.vector.kind === 'dense' ? r.vector.values : [], npyRow(bytes, r.line - 1)), `row ${r.line}`).toBe(true);
+        for (const r of records)
+          expect(
+            same(r.vector.kind === 'dense' ? r.vector.values : [], npyRow(bytes, r.line - 1)),
+            `row ${r.line}`,
+          ).toBe(true);
       }),
       fuzzParams,
     );
@@ -122,7 +146,9 @@ describe('fuzz .npy reader', () => {
 for (const element of ['float32', 'uint8'] as const) {
   const format = element === 'float32' ? 'fvecs' : 'bvecs';
   const value = element === 'float32' ? fc.float() : fc.integer({ min: 0, max: 255 });
-  const valid = fc.array(fc.array(value, { minLength: 1, maxLength: 5 }), { maxLength: 4 }).map((rs) => vecsFile(rs, element));
+  const valid = fc
+    .array(fc.array(value, { minLength: 1, maxLength: 5 }), { maxLength: 4 })
+    .map((rs) => vecsFile(rs, element));
   const hostile = fc.constantFrom(-1, 0, 16_001, 2 ** 31 - 1, 16_000).map((dim) => {
     const b = new Uint8Array(12);
     new DataView(b.buffer).setInt32(0, dim, true);
@@ -131,14 +157,18 @@ for (const element of ['float32', 'uint8'] as const) {
   describe(`fuzz .${format} reader`, () => {
     it('accepted records hold exactly the numbers at their place in the file', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(valid, mutateBytes(valid), hostile, fc.uint8Array({ maxLength: 48 })), cuts, async (bytes, at) => {
-          const { records } = await readFuzzed(format, bytes, at);
-          for (const r of records) {
-            const want = vecsRecord(bytes, r.line, element);
-            expect(want, `record ${r.line}`).not.toBeNull();
-            expect(same(r.vector.kind === 'dense' ? r.vector.values : [], want!), `record ${r.line}`).toBe(true);
-          }
-        }),
+        fc.asyncProperty(
+          fc.oneof(valid, mutateBytes(valid), hostile, fc.uint8Array({ maxLength: 48 })),
+          cuts,
+          async (bytes, at) => {
+            const { records } = await readFuzzed(format, bytes, at);
+            for (const r of records) {
+              const want = vecsRecord(bytes, r.line, element);
+              expect(want, `record ${r.line}`).not.toBeNull();
+              expect(same(r.vector.kind === 'dense' ? r.vector.values : [], want!), `record ${r.line}`).toBe(true);
+            }
+          },
+        ),
         fuzzParams,
       );
     });
@@ -182,21 +212,30 @@ describe('fuzz word2vec binary reader', () => {
   const token = fc.stringMatching(/^[^\s]{1,6}$/);
   const valid = fc.integer({ min: 1, max: 4 }).chain((dims) =>
     fc
-      .tuple(fc.array(fc.tuple(token, fc.array(fc.float({ noNaN: true }), { minLength: dims, maxLength: dims })), { maxLength: 4 }), fc.boolean())
+      .tuple(
+        fc.array(fc.tuple(token, fc.array(fc.float({ noNaN: true }), { minLength: dims, maxLength: dims })), {
+          maxLength: 4,
+        }),
+        fc.boolean(),
+      )
       .map(([records, newline]) => word2vecFile(records, dims, newline)),
   );
   it('accepted records hold exactly the token and the float32s at their place in the file', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(valid, mutateBytes(valid), fc.uint8Array({ maxLength: 48 })), cuts, async (bytes, at) => {
-        const { records } = await readFuzzed('word2vec', bytes, at);
-        const want = word2vecRecords(bytes);
-        for (const r of records) {
-          const w = want[r.line - 1];
-          expect(w, `record ${r.line}`).toBeDefined();
-          expect(r.fields.word).toBe(new TextDecoder().decode(w!.token));
-          expect(same(r.vector.kind === 'dense' ? r.vector.values : [], w!.values), `record ${r.line}`).toBe(true);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(valid, mutateBytes(valid), fc.uint8Array({ maxLength: 48 })),
+        cuts,
+        async (bytes, at) => {
+          const { records } = await readFuzzed('word2vec', bytes, at);
+          const want = word2vecRecords(bytes);
+          for (const r of records) {
+            const w = want[r.line - 1];
+            expect(w, `record ${r.line}`).toBeDefined();
+            expect(r.fields.word).toBe(new TextDecoder().decode(w!.token));
+            expect(same(r.vector.kind === 'dense' ? r.vector.values : [], w!.values), `record ${r.line}`).toBe(true);
+          }
+        },
+      ),
       fuzzParams,
     );
   });

@@ -50,7 +50,13 @@ export async function readFuzzed(
   format: ImportFormat,
   bytes: Uint8Array,
   cutsAt: readonly number[],
-  options: { indexBase?: 0 | 1; dimensions?: number; vectorField?: string; columnFields?: string[]; header?: boolean } = {},
+  options: {
+    indexBase?: 0 | 1;
+    dimensions?: number;
+    vectorField?: string;
+    columnFields?: string[];
+    header?: boolean;
+  } = {},
 ): Promise<ReadOutcome> {
   // Every read resolves in microtasks only; yield to the event loop now and then so the test runner's
   // worker can report progress (100,000-input runs otherwise hit vitest's RPC timeout).
@@ -80,8 +86,10 @@ function collect(outcome: ReadOutcome, item: ReadItem): void {
 
 /** A VecpgError, and if it wraps a cause, the cause is a VecpgError too (the specific reason). */
 export function expectVecpgError(error: unknown, where: string, bytes: Uint8Array | undefined): void {
-  const input = bytes === undefined ? '' : ` on input ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 200))}`;
-  if (!isVecpgError(error)) throw new Error(`${where}: a non-VecpgError escaped${input}: ${String(error)}`, { cause: error });
+  const input =
+    bytes === undefined ? '' : ` on input ${JSON.stringify(Buffer.from(bytes).toString('latin1').slice(0, 200))}`;
+  if (!isVecpgError(error))
+    throw new Error(`${where}: a non-VecpgError escaped${input}: ${String(error)}`, { cause: error });
   const cause = (error as Error).cause;
   if (cause !== undefined && !isVecpgError(cause)) {
     throw new Error(`${where}: ${error.code} wraps a ${String(cause)}${input}`, { cause });
@@ -92,8 +100,12 @@ export function expectVecpgError(error: unknown, where: string, bytes: Uint8Arra
 export function mutateText(alphabet: string): (sample: fc.Arbitrary<string>) => fc.Arbitrary<string> {
   const ch = fc.constantFrom(...alphabet.split(''));
   return (sample) =>
-    fc.tuple(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), ch, fc.nat(12)), { minLength: 1, maxLength: 5 })).map(
-      ([text, edits]) => {
+    fc
+      .tuple(
+        sample,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), ch, fc.nat(12)), { minLength: 1, maxLength: 5 }),
+      )
+      .map(([text, edits]) => {
         let t = text;
         for (const [pos, op, c, len] of edits) {
           const i = t.length === 0 ? 0 : pos % (t.length + 1);
@@ -103,14 +115,19 @@ export function mutateText(alphabet: string): (sample: fc.Arbitrary<string>) => 
           else t = t.slice(0, i) + t.slice(i, i + len) + t.slice(i);
         }
         return t;
-      },
-    );
+      });
 }
 
 /** Byte mutations: overwrite, truncate, insert, append garbage. */
 export function mutateBytes(sample: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
   return fc
-    .tuple(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }))
+    .tuple(
+      sample,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    )
     .map(([bytes, edits]) => {
       let b = Array.from(bytes);
       for (const [pos, op, v] of edits) {

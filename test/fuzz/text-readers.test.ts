@@ -28,7 +28,9 @@ function expectDenseConversion(record: SourceRecord, want: readonly number[]): v
   const fits = want.every((x) => Number.isFinite(Math.fround(x)));
   let values: number[] | undefined;
   try {
-    values = (toColumnValue(record.vector, { type: 'vector', dimensions: want.length }) as { toArray(): number[] }).toArray();
+    values = (
+      toColumnValue(record.vector, { type: 'vector', dimensions: want.length }) as { toArray(): number[] }
+    ).toArray();
   } catch (error) {
     expect(isVecpgError(error), String(error)).toBe(true);
     expect(fits, `${JSON.stringify(record.text)} refused: ${String(error)}`).toBe(false);
@@ -70,11 +72,20 @@ function sameFloat32(actual: ArrayLike<number>, expected: readonly number[]): bo
 }
 
 describe('fuzz libsvm reader', () => {
-  const pair = fc.tuple(fc.oneof(fc.integer({ min: 0, max: 14 }), fc.constantFrom(1, 2, 3)), numberText).map(([i, v]) => `${i}:${v}`);
+  const pair = fc
+    .tuple(fc.oneof(fc.integer({ min: 0, max: 14 }), fc.constantFrom(1, 2, 3)), numberText)
+    .map(([i, v]) => `${i}:${v}`);
   const line = fc
-    .tuple(fc.constantFrom('1', '-1', '0.5', '+1', '2,3', 'x'), fc.boolean(), fc.array(pair, { maxLength: 6 }), fc.constantFrom('', '', ' # note', '#'))
+    .tuple(
+      fc.constantFrom('1', '-1', '0.5', '+1', '2,3', 'x'),
+      fc.boolean(),
+      fc.array(pair, { maxLength: 6 }),
+      fc.constantFrom('', '', ' # note', '#'),
+    )
     .map(([label, qid, pairs, comment]) => [label, ...(qid ? ['qid:3'] : []), ...pairs].join(' ') + comment);
-  const file = fc.tuple(fc.array(line, { minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n')).map(([ls, nl]) => ls.join(nl) + nl);
+  const file = fc
+    .tuple(fc.array(line, { minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n'))
+    .map(([ls, nl]) => ls.join(nl) + nl);
   const input = fc.oneof(file, mutateText('0123456789:.-+eE# \t\nq\r,x\u00a0')(file), fc.string({ maxLength: 60 }));
   const DIMS = 16;
 
@@ -108,7 +119,13 @@ describe('fuzz libsvm reader', () => {
             const v = r.vector as Extract<SourceRecord['vector'], { kind: 'sparse' }>;
             expect(v.kind).toBe('sparse');
             expect(Array.from(v.indices), label).toEqual(expected!.map(([i]) => i));
-            expect(sameFloat32(v.values, expected!.map(([, x]) => x)), label).toBe(true);
+            expect(
+              sameFloat32(
+                v.values,
+                expected!.map(([, x]) => x),
+              ),
+              label,
+            ).toBe(true);
             // Through the column conversion: same entries, sorted, zeros dropped — or a VecpgError.
             let value: SparseVector | undefined;
             try {
@@ -118,10 +135,21 @@ describe('fuzz libsvm reader', () => {
             }
             if (value) {
               const want = new Map(expected!.filter(([, x]) => Math.fround(x) !== 0));
-              expect(expected!.every(([i, x]) => i < DIMS && Number.isFinite(Math.fround(x))), label).toBe(true);
-              expect(new Set(expected!.map(([i]) => i)).size, `${label}: duplicate index accepted`).toBe(expected!.length);
+              expect(
+                expected!.every(([i, x]) => i < DIMS && Number.isFinite(Math.fround(x))),
+                label,
+              ).toBe(true);
+              expect(new Set(expected!.map(([i]) => i)).size, `${label}: duplicate index accepted`).toBe(
+                expected!.length,
+              );
               expect(value.indices, label).toEqual([...want.keys()].sort((a, b) => a - b));
-              expect(sameFloat32(value.values, value.indices.map((i) => expected!.find(([j]) => j === i)![1])), label).toBe(true);
+              expect(
+                sameFloat32(
+                  value.values,
+                  value.indices.map((i) => expected!.find(([j]) => j === i)![1]),
+                ),
+                label,
+              ).toBe(true);
             }
           }
         }),
@@ -132,31 +160,35 @@ describe('fuzz libsvm reader', () => {
 });
 
 describe('fuzz MatrixMarket reader', () => {
-  const coordinate = fc
-    .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }))
-    .chain(([rows, cols]) =>
-      fc
-        .array(fc.tuple(fc.integer({ min: 1, max: rows }), fc.integer({ min: 1, max: cols }), numberText), { maxLength: 8 })
-        .map((entries) =>
-          [
-            '%%MatrixMarket matrix coordinate real general',
-            '% fuzz',
-            `${rows} ${cols} ${entries.length}`,
-            ...entries.map(([r, c, v]) => `${r} ${c} ${v}`),
-          ].join('\n'),
-        ),
-    );
+  const coordinate = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 })).chain(([rows, cols]) =>
+    fc
+      .array(fc.tuple(fc.integer({ min: 1, max: rows }), fc.integer({ min: 1, max: cols }), numberText), {
+        maxLength: 8,
+      })
+      .map((entries) =>
+        [
+          '%%MatrixMarket matrix coordinate real general',
+          '% fuzz',
+          `${rows} ${cols} ${entries.length}`,
+          ...entries.map(([r, c, v]) => `${r} ${c} ${v}`),
+        ].join('\n'),
+      ),
+  );
   const array = fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }))
     .chain(([rows, cols]) =>
-      fc.array(numberText, { minLength: rows * cols, maxLength: rows * cols }).map((vs) => ['%%MatrixMarket matrix array real general', `${rows} ${cols}`, ...vs].join('\n')),
+      fc
+        .array(numberText, { minLength: rows * cols, maxLength: rows * cols })
+        .map((vs) => ['%%MatrixMarket matrix array real general', `${rows} ${cols}`, ...vs].join('\n')),
     );
   const file = fc.oneof(coordinate, array);
   // Size lines announcing far more than the file holds: refused with a VecpgError, without allocating for them.
-  const hostile = fc.constantFrom('3 3 99999999999', '99999999999 3 1', '3 99999999999 1', '4000000000 1 0').map(
-    (size) => `%%MatrixMarket matrix coordinate real general\n${size}\n1 1 1\n`,
-  );
-  const hostileArray = fc.constantFrom('99999 99999', '1 99999999999').map((size) => `%%MatrixMarket matrix array real general\n${size}\n1\n`);
+  const hostile = fc
+    .constantFrom('3 3 99999999999', '99999999999 3 1', '3 99999999999 1', '4000000000 1 0')
+    .map((size) => `%%MatrixMarket matrix coordinate real general\n${size}\n1 1 1\n`);
+  const hostileArray = fc
+    .constantFrom('99999 99999', '1 99999999999')
+    .map((size) => `%%MatrixMarket matrix array real general\n${size}\n1\n`);
   const input = fc.oneof(file, mutateText('0123456789 .-e%\n')(file), hostile, hostileArray);
 
   /** Independent reading of a MatrixMarket file: header, size, and the entry lines with their line numbers. */
@@ -183,12 +215,20 @@ describe('fuzz MatrixMarket reader', () => {
         if (thrown || records.length === 0) return;
         const o = oracle(text);
         const [rows, cols] = o.size as [number, number];
-        expect(records.map((r) => r.fields.row), 'one record per row, in order').toEqual(Array.from({ length: rows }, (_, i) => i + 1));
+        expect(
+          records.map((r) => r.fields.row),
+          'one record per row, in order',
+        ).toEqual(Array.from({ length: rows }, (_, i) => i + 1));
         if (o.layout === 'array') {
           expect(o.entries).toHaveLength(rows * cols);
           for (const r of records) {
-            const want = Array.from({ length: cols }, (_, c) => oracleNumber(o.entries[c * rows + (r.line - 1)]!.tokens[0]!)!);
-            expect(sameFloat32((r.vector as { values: ArrayLike<number> }).values, want), `row ${r.line} of ${JSON.stringify(text)}`).toBe(true);
+            const want = Array.from({ length: cols }, (_, c) =>
+              oracleNumber(o.entries[c * rows + (r.line - 1)]!.tokens[0]!)!,
+            );
+            expect(
+              sameFloat32((r.vector as { values: ArrayLike<number> }).values, want),
+              `row ${r.line} of ${JSON.stringify(text)}`,
+            ).toBe(true);
             expectDenseConversion(r, want);
           }
           return;
@@ -201,12 +241,25 @@ describe('fuzz MatrixMarket reader', () => {
             .filter((e) => !failed.has(e.line) && Number(e.tokens[0]) === r.fields.row)
             .map((e) => [Number(e.tokens[1]) - 1, oracleNumber(e.tokens[2] ?? '')] as const);
           const label = `row ${String(r.fields.row)} of ${JSON.stringify(text)}`;
-          expect(want.every(([c, x]) => c >= 0 && c < cols && x !== null), `${label}: accepted an entry the format refuses`).toBe(true);
-          const byColumn = (pairs: ReadonlyArray<readonly [number, number]>) => [...pairs].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+          expect(
+            want.every(([c, x]) => c >= 0 && c < cols && x !== null),
+            `${label}: accepted an entry the format refuses`,
+          ).toBe(true);
+          const byColumn = (pairs: ReadonlyArray<readonly [number, number]>) =>
+            [...pairs].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
           const got = byColumn(Array.from(v.indices, (c, k) => [c, v.values[k]!] as const));
           const wanted = byColumn(want as ReadonlyArray<readonly [number, number]>);
-          expect(got.map(([c]) => c), label).toEqual(wanted.map(([c]) => c));
-          expect(sameFloat32(got.map(([, x]) => x), wanted.map(([, x]) => x)), label).toBe(true);
+          expect(
+            got.map(([c]) => c),
+            label,
+          ).toEqual(wanted.map(([c]) => c));
+          expect(
+            sameFloat32(
+              got.map(([, x]) => x),
+              wanted.map(([, x]) => x),
+            ),
+            label,
+          ).toBe(true);
         }
       }),
       fuzzParams,
@@ -218,7 +271,9 @@ describe('fuzz JSON Lines reader', () => {
   const num = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 });
   const vector = fc.oneof(
     fc.array(num, { minLength: 1, maxLength: 5 }),
-    fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), num), { maxLength: 4 }).map((p) => ({ indices: p.map(([i]) => i), values: p.map(([, x]) => x), dimensions: 10 })),
+    fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 9 }), num), { maxLength: 4 })
+      .map((p) => ({ indices: p.map(([i]) => i), values: p.map(([, x]) => x), dimensions: 10 })),
     fc.dictionary(fc.integer({ min: 0, max: 9 }).map(String), num, { maxKeys: 4 }),
     fc.constantFrom('[1,2,3]', '{1:1.5,3:2}/5', '0101'),
   );
@@ -235,8 +290,9 @@ describe('fuzz JSON Lines reader', () => {
         const { records } = await readFuzzed('jsonl', utf8(text), at);
         for (const r of records) {
           const parsed = JSON.parse(r.text!) as unknown;
-          const hasField = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'embedding' in parsed;
-          const { embedding, ...rest } = hasField ? (parsed as { embedding: unknown }) : { embedding: parsed };
+          const hasField =
+            typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'embedding' in parsed;
+          const { embedding, ...rest } = hasField ? parsed : { embedding: parsed };
           expect(r.fields, r.text).toEqual(hasField ? rest : {});
           const v = r.vector;
           if (v.kind === 'text') expect(v.text).toBe(embedding);
@@ -246,7 +302,10 @@ describe('fuzz JSON Lines reader', () => {
             expect([Array.from(v.indices), Array.from(v.values)], r.text).toEqual([o.indices, o.values]);
           } else {
             const dict = Object.entries(embedding as Record<string, number>).map(([k, x]) => [Number(k), x]);
-            expect(Array.from(v.indices, (i, k) => [i, v.values[k]]), r.text).toEqual(dict);
+            expect(
+              Array.from(v.indices, (i, k) => [i, v.values[k]]),
+              r.text,
+            ).toEqual(dict);
           }
         }
       }),
@@ -256,12 +315,18 @@ describe('fuzz JSON Lines reader', () => {
 });
 
 describe('fuzz CSV reader', () => {
-  const row = fc.tuple(fc.nat(99), fc.array(numberText, { minLength: 3, maxLength: 3 })).map(([id, xs]) => [String(id), ...xs].join(','));
+  const row = fc
+    .tuple(fc.nat(99), fc.array(numberText, { minLength: 3, maxLength: 3 }))
+    .map(([id, xs]) => [String(id), ...xs].join(','));
   const elementFile = fc.array(row, { minLength: 1, maxLength: 4 }).map((rows) => ['id,x0,x1,x2', ...rows].join('\n'));
   const literalFile = fc
     .array(fc.tuple(fc.nat(99), fc.array(numberText, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 })
     .map((rows) => ['id,embedding', ...rows.map(([id, xs]) => `${id},"[${xs.join(',')}]"`)].join('\n'));
-  const input = fc.oneof(elementFile, literalFile, mutateText('0123456789.,-e"[]\n x')(fc.oneof(elementFile, literalFile)));
+  const input = fc.oneof(
+    elementFile,
+    literalFile,
+    mutateText('0123456789.,-e"[]\n x')(fc.oneof(elementFile, literalFile)),
+  );
 
   it('accepted rows hold exactly the numbers (or the literal) of their fields', async () => {
     await fc.assert(
@@ -281,7 +346,10 @@ describe('fuzz CSV reader', () => {
             continue;
           }
           const want = fields.filter((_, i) => header[i] !== 'id').map((f) => oracleNumber(f.trim()));
-          expect(want.every((x) => x !== null), `${JSON.stringify(r.text)} accepted with a non-number`).toBe(true);
+          expect(
+            want.every((x) => x !== null),
+            `${JSON.stringify(r.text)} accepted with a non-number`,
+          ).toBe(true);
           expect(sameFloat32((v as { values: ArrayLike<number> }).values, want as number[]), r.text).toBe(true);
           expectDenseConversion(r, want as number[]);
         }
@@ -296,8 +364,16 @@ describe('fuzz word2vec / GloVe / fastText text reader', () => {
   const token = fc.stringMatching(/^[^ \t\r\n]{1,6}$/);
   const file = fc.integer({ min: 1, max: 3 }).chain((dims) =>
     fc
-      .tuple(fc.array(fc.tuple(token, fc.array(numberText, { minLength: dims, maxLength: dims })), { minLength: 1, maxLength: 4 }), fc.boolean())
-      .map(([rows, header]) => [...(header ? [`${rows.length} ${dims}`] : []), ...rows.map(([t, xs]) => [t, ...xs].join(' '))].join('\n')),
+      .tuple(
+        fc.array(fc.tuple(token, fc.array(numberText, { minLength: dims, maxLength: dims })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.boolean(),
+      )
+      .map(([rows, header]) =>
+        [...(header ? [`${rows.length} ${dims}`] : []), ...rows.map(([t, xs]) => [t, ...xs].join(' '))].join('\n'),
+      ),
   );
   const input = fc.oneof(file, mutateText('0123456789.-e "#,:\t\n x')(file));
 
@@ -309,7 +385,10 @@ describe('fuzz word2vec / GloVe / fastText text reader', () => {
           const parts = r.text!.split(/[ \t]+/).filter((p) => p !== '');
           expect(r.fields.word, r.text).toBe(parts[0]);
           const want = parts.slice(1).map(oracleNumber);
-          expect(want.every((x) => x !== null), `${JSON.stringify(r.text)} accepted with a non-number`).toBe(true);
+          expect(
+            want.every((x) => x !== null),
+            `${JSON.stringify(r.text)} accepted with a non-number`,
+          ).toBe(true);
           expect(sameFloat32((r.vector as { values: ArrayLike<number> }).values, want as number[]), r.text).toBe(true);
         }
       }),

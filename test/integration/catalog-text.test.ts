@@ -15,7 +15,8 @@ import { describeVectorColumn, listVectorColumns, listVectorIndexes } from '../.
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 import { ROOT } from '../support/paths.ts';
 
-const NAME_COLUMNS = /\b\w+\.(nspname|relname|attname|typname|extname|opcname|amname|conname|proname|attstorage|relkind)\b(?!::text)/g;
+const NAME_COLUMNS =
+  /\b\w+\.(nspname|relname|attname|typname|extname|opcname|amname|conname|proname|attstorage|relkind)\b(?!::text)/g;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -47,7 +48,9 @@ describe.runIf(process.env.DATABASE_URL)('catalog helpers return text, never nam
   beforeAll(async () => {
     server = await createServerDatabase();
     pool = new pg.Pool({ connectionString: server.url, max: 2 });
-    await pool.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3)); CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)');
+    await pool.query(
+      'CREATE TABLE items (id int PRIMARY KEY, embedding vector(3)); CREATE INDEX ON items USING hnsw (embedding vector_l2_ops)',
+    );
     db = {
       async query(text, params) {
         const r = await pool.query(text, params === undefined ? [] : [...params]);

@@ -90,7 +90,14 @@ describeEachTarget('certified exact search', (db) => {
         { k: 3, where: { category: 'a' } },
         { k: 50, maxDistance: distance === 'ip' ? -0.5 : distance === 'cosine' ? 0.6 : 2.5 },
       ]) {
-        const base = { table: 'items', column: 'embedding', query: QUERY, distance, select: ['id', 'embedding'], ...options };
+        const base = {
+          table: 'items',
+          column: 'embedding',
+          query: QUERY,
+          distance,
+          select: ['id', 'embedding'],
+          ...options,
+        };
         const exact = await search(db(), base);
         const certified = await search(db(), { ...base, exact: 'certified' });
         expect(certified, `${distance} ${JSON.stringify(options)}`).toEqual(exact);
@@ -112,7 +119,9 @@ describeEachTarget('certified exact search', (db) => {
     await db().query(`INSERT INTO items (id, category, embedding) VALUES (1000, 'a', $1::vector)`, [
       new Vector(QUERY.map((x) => x * 1e5)).toSql(),
     ]);
-    const [row] = await db().query<{ h: unknown; e: unknown }>('SELECT embedding_half AS h, embedding_half_l2err AS e FROM items WHERE id = 1000');
+    const [row] = await db().query<{ h: unknown; e: unknown }>(
+      'SELECT embedding_half AS h, embedding_half_l2err AS e FROM items WHERE id = 1000',
+    );
     expect(row).toEqual({ h: null, e: null });
     // the huge row is the nearest by inner product
     const base = { table: 'items', column: 'embedding', query: QUERY, distance: 'ip' as const, k: 3, select: ['id'] };
@@ -125,10 +134,18 @@ describeEachTarget('certified exact search', (db) => {
   it('refuses what it cannot do, with stable codes', async () => {
     await db().query(`CREATE TABLE plain_items (id int, embedding vector(${DIMS}))`);
     const base = { table: 'items', column: 'embedding', query: QUERY, distance: 'l2' as const };
-    expect(await codeOf(search(db(), { ...base, table: 'plain_items', exact: 'certified' }))).toBe('CERTIFIED_SCHEMA_MISSING');
+    expect(await codeOf(search(db(), { ...base, table: 'plain_items', exact: 'certified' }))).toBe(
+      'CERTIFIED_SCHEMA_MISSING',
+    );
     expect(await codeOf(search(db(), { ...base, offset: 2, exact: 'certified' }))).toBe('INVALID_OPTION');
     expect(await codeOf(search(db(), { ...base, certified: { candidates: 80 } }))).toBe('INVALID_OPTION');
-    expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { candidates: 0 } }))).toBe('INVALID_OPTION');
-    expect(await codeOf(search(db(), { ...base, query: '1010', column: 'embedding', distance: 'hamming', exact: 'certified' }))).toBe('UNSUPPORTED');
+    expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { candidates: 0 } }))).toBe(
+      'INVALID_OPTION',
+    );
+    expect(
+      await codeOf(
+        search(db(), { ...base, query: '1010', column: 'embedding', distance: 'hamming', exact: 'certified' }),
+      ),
+    ).toBe('UNSUPPORTED');
   });
 });

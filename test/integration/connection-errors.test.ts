@@ -38,7 +38,7 @@ const pool = (url: string): pg.Pool => {
   return p;
 };
 const sql = (url: string): postgres.Sql => {
-  const s = postgres(url, { connect_timeout: 5, onnotice: () => undefined }) as unknown as postgres.Sql;
+  const s = postgres(url, { connect_timeout: 5, onnotice: () => undefined });
   sqls.push(s);
   return s;
 };

@@ -6,7 +6,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
-import { defaultDataDir, openDefaultDatabase, openPglite, wrapPglite, registerVectorTypes, type PgliteDb } from 'vecpg/pglite';
+import {
+  defaultDataDir,
+  openDefaultDatabase,
+  openPglite,
+  wrapPglite,
+  registerVectorTypes,
+  type PgliteDb,
+} from 'vecpg/pglite';
 import { importDriver } from '../../src/drivers/optional-import.ts';
 import { pgliteTemplate } from '../support/db.ts';
 
@@ -156,7 +163,10 @@ describe('vecpg/pglite', () => {
   });
 
   it('a missing driver that comes with a partner names both in the install line (PGlite + its pgvector plugin)', async () => {
-    const error = await importDriver('vecpg-no-such-driver', 'vecpg/test', ['vecpg-no-such-driver', 'vecpg-no-such-plugin']).catch((e: unknown) => e);
+    const error = await importDriver('vecpg-no-such-driver', 'vecpg/test', [
+      'vecpg-no-such-driver',
+      'vecpg-no-such-plugin',
+    ]).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'DRIVER_MISSING',
       details: { package: 'vecpg-no-such-driver', install: ['vecpg-no-such-driver', 'vecpg-no-such-plugin'] },

@@ -31,7 +31,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/postgres (server)', () => {
   let server: ServerDatabase;
   const opened: postgres.Sql[] = [];
   const open = (options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql => {
-    const sql = postgres(server.url, { max: 2, onnotice: () => undefined, ...options }) as unknown as postgres.Sql;
+    const sql = postgres(server.url, { max: 2, onnotice: () => undefined, ...options });
     opened.push(sql);
     return sql;
   };
@@ -80,7 +80,7 @@ describe.runIf(process.env.DATABASE_URL)('vecpg/postgres (server)', () => {
     const oids = await registerVectorTypes(open());
     const sql = open({ types: vectorTypes(oids) });
     const typed = sql.typed as unknown as Record<'vector' | 'halfvec', (v: unknown) => postgres.Parameter>;
-    const [row] = await sql`SELECT ${typed.vector!([1, 2, 3])} AS v, ${typed.halfvec!([0.1])}::text AS h`;
+    const [row] = await sql`SELECT ${typed.vector([1, 2, 3])} AS v, ${typed.halfvec([0.1])}::text AS h`;
     expect(row!.v).toEqual([1, 2, 3]);
     expect(row!.h).toBe('[0.099975586]');
   });

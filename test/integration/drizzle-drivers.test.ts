@@ -121,7 +121,7 @@ describeEachTarget('drizzle drivers', (tdb, target) => {
       const { drizzle } = await import('drizzle-orm/postgres-js');
       const client = postgres(tdb().url!, { max: 2, onnotice: () => {} });
       close = () => client.end();
-      db = drizzle({ client }) as unknown as Db;
+      db = drizzle({ client });
     });
     afterAll(() => close());
     suite(() => db);
@@ -132,7 +132,7 @@ describeEachTarget('drizzle drivers', (tdb, target) => {
     beforeAll(async () => {
       pglite = await PGlite.create({ extensions: { vector: pgliteVector }, loadDataDir: await pgliteTemplate() });
       const { drizzle } = await import('drizzle-orm/pglite');
-      db = drizzle({ client: pglite }) as unknown as Db;
+      db = drizzle({ client: pglite });
       await createVectorExtension(db);
       await pglite.exec(DDL);
     });

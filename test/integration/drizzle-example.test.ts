@@ -16,11 +16,9 @@ it('every TypeScript block of docs/drizzle.md is taken from examples/drizzle.ts'
 describeEachTarget('drizzle example', (tdb) => {
   it('runs the walkthrough', async () => {
     const t = tdb();
-    const db = (
-      t.target === 'pglite'
-        ? (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite })
-        : (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool })
-    ) as unknown as Db;
+    const db = (t.target === 'pglite'
+      ? (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite })
+      : (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool })) as unknown as Db;
     const lines: string[] = [];
     const r = await walkthrough(db, (...args) => lines.push(args.map(String).join(' ')));
     const server = await t.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`);

@@ -214,7 +214,9 @@ describeEachTarget('drizzle-kit push', (tdb) => {
     const second = await pushSchema({ kitItems }, db as never);
     // Index options are written as strings so they compare equal to the server's reloptions.
     expect(second.statementsToExecute).toEqual([]);
-    const opts = await t.query<{ o: string[] }>(`SELECT reloptions AS o FROM pg_class WHERE relname = 'kit_items_embedding_hnsw_cosine_idx'`);
+    const opts = await t.query<{ o: string[] }>(
+      `SELECT reloptions AS o FROM pg_class WHERE relname = 'kit_items_embedding_hnsw_cosine_idx'`,
+    );
     expect(opts[0]!.o).toEqual(['m=16', 'ef_construction=64']);
   });
 });

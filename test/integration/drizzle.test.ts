@@ -50,10 +50,10 @@ type Db = PgDatabase<PgQueryResultHKT>;
 async function drizzleFor(t: TestDb): Promise<Db> {
   if (t.target === 'pglite') {
     const { drizzle } = await import('drizzle-orm/pglite');
-    return drizzle({ client: t.raw as PGlite }) as unknown as Db;
+    return drizzle({ client: t.raw as PGlite });
   }
   const { drizzle } = await import('drizzle-orm/node-postgres');
-  return drizzle({ client: t.raw as Pool }) as unknown as Db;
+  return drizzle({ client: t.raw as Pool });
 }
 
 const documents = pgTable('documents', {
@@ -145,7 +145,11 @@ describeEachTarget('drizzle', (tdb) => {
   it('vectorValueSql inserts a Vector (or any input) with its type checked by TypeScript as SQL', async () => {
     const [row] = await db
       .insert(documents)
-      .values({ title: 'as sql', embedding: vectorValueSql(new Vector([4, 3, 2, 1]), 'vector'), half: vectorValueSql([1, 2, 3, 4], 'halfvec') })
+      .values({
+        title: 'as sql',
+        embedding: vectorValueSql(new Vector([4, 3, 2, 1]), 'vector'),
+        half: vectorValueSql([1, 2, 3, 4], 'halfvec'),
+      })
       .returning();
     expect([row!.embedding, row!.half]).toEqual([
       [4, 3, 2, 1],
@@ -328,7 +332,12 @@ describeEachTarget('drizzle', (tdb) => {
       with: i.config.with,
     }));
     expect(indexes).toEqual([
-      { name: 'indexed_e_hnsw_ip_idx', method: 'hnsw', opclass: 'vector_ip_ops', with: { m: '8', ef_construction: '32' } },
+      {
+        name: 'indexed_e_hnsw_ip_idx',
+        method: 'hnsw',
+        opclass: 'vector_ip_ops',
+        with: { m: '8', ef_construction: '32' },
+      },
       { name: 'indexed_e_ivfflat_cosine_idx', method: 'ivfflat', opclass: 'vector_cosine_ops', with: { lists: '7' } },
       { name: 'indexed_s_hnsw_l1_idx', method: 'hnsw', opclass: 'sparsevec_l1_ops', with: undefined },
       { name: 'indexed_b_ivfflat_hamming_idx', method: 'ivfflat', opclass: 'bit_hamming_ops', with: undefined },
@@ -394,7 +403,13 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
   it('exact search is the true top-k even with an IVFFlat index present', async () => {
     const db = getDb();
     // (4.8, 0): nearer to cluster 0's centre, but its nearest row is the outlier 1000 in cluster 1's list.
-    const rows = await vectorSearch(db, { table: points, column: points.embedding, query: [4.8, 0], distance: 'l2', k: 1 });
+    const rows = await vectorSearch(db, {
+      table: points,
+      column: points.embedding,
+      query: [4.8, 0],
+      distance: 'l2',
+      k: 1,
+    });
     expect(rows).toEqual([{ id: 1000, cluster: 1, embedding: [5.5, 0], distance: expect.closeTo(0.7, 5) }]);
     const exactSql = db
       .select()
@@ -411,11 +426,9 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
     const t = tdb();
     const logged: Array<{ text: string; values: unknown[] }> = [];
     const logger = { logQuery: (text: string, values: unknown[]) => void logged.push({ text, values }) };
-    const db = (
-      t.target === 'pglite'
-        ? (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite, logger })
-        : (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool, logger })
-    ) as unknown as Db;
+    const db = (t.target === 'pglite'
+      ? (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite, logger })
+      : (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool, logger })) as unknown as Db;
     const plans: Record<string, { evaluations: number; indexes: string[] }> = {};
     for (const exact of [true, false]) {
       logged.length = 0;
@@ -430,7 +443,9 @@ function describeSearch(getDb: () => Db, tdb: () => TestDb): void {
       expect(rows.map((r) => r.id)).toEqual([1000]);
       const statement = logged.find((q) => q.text.startsWith('select'))!;
       const selected = exact ? '(("points"."embedding" <-> $1::vector)) + 0' : '("embedding" <-> $1::vector)';
-      expect(statement.text).toBe(`select "id", "cluster", "embedding", ${selected} as "distance" from "points" order by "distance" limit $2`);
+      expect(statement.text).toBe(
+        `select "id", "cluster", "embedding", ${selected} as "distance" from "points" order by "distance" limit $2`,
+      );
       const report = await explainScansWithoutSeqScan(t, statement.text, statement.values);
       plans[exact ? 'exact' : 'approximate'] = { evaluations: evaluations(report, '<->'), indexes: report.indexes };
     }

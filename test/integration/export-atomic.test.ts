@@ -52,27 +52,40 @@ describeEachTarget('export writes FILE whole or not at all', (db) => {
   }
 
   it('a missing table leaves FILE as it was', async () => {
-    const code = await codeOfRejection(exportTable(target(), { table: 'no_such_table', format: 'jsonl', out: file, overwrite: true }));
+    const code = await codeOfRejection(
+      exportTable(target(), { table: 'no_such_table', format: 'jsonl', out: file, overwrite: true }),
+    );
     expect(code).toBe('INVALID_OPTION');
     await expectUntouched();
   });
 
   it('an unsupported type (npy of a sparsevec) leaves FILE as it was', async () => {
-    const code = await codeOfRejection(exportTable(target(), { table: 'sparse_items', format: 'npy', out: file, overwrite: true }));
+    const code = await codeOfRejection(
+      exportTable(target(), { table: 'sparse_items', format: 'npy', out: file, overwrite: true }),
+    );
     expect(code).toBe('UNSUPPORTED');
     await expectUntouched();
   });
 
   it('a statement failing after rows were written leaves FILE as it was', async () => {
     const code = await codeOfRejection(
-      exportTable(target(), { table: 'failing', column: 'embedding', format: 'jsonl', out: file, overwrite: true, batchRows: 500 }),
+      exportTable(target(), {
+        table: 'failing',
+        column: 'embedding',
+        format: 'jsonl',
+        out: file,
+        overwrite: true,
+        batchRows: 500,
+      }),
     );
     expect(code).toBe('QUERY_FAILED');
     await expectUntouched();
   });
 
   it('an existing FILE is refused without overwrite, and replaced whole with it', async () => {
-    expect(await codeOfRejection(exportTable(target(), { table: 'items', format: 'jsonl', out: file }))).toBe('FILE_EXISTS');
+    expect(await codeOfRejection(exportTable(target(), { table: 'items', format: 'jsonl', out: file }))).toBe(
+      'FILE_EXISTS',
+    );
     await expectUntouched();
     const done = await exportTable(target(), { table: 'items', format: 'jsonl', out: file, overwrite: true });
     expect(done.rows).toBe(3000);
@@ -85,7 +98,10 @@ describeEachTarget('export writes FILE whole or not at all', (db) => {
 
 describeEachCliTarget('vecpg export --out FILE', (t) => {
   beforeAll(async () => {
-    await t().sql(['CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))', "INSERT INTO items VALUES (1, '[1,2,3]'), (2, '[4,5,6]')"]);
+    await t().sql([
+      'CREATE TABLE items (id int PRIMARY KEY, embedding vector(3))',
+      "INSERT INTO items VALUES (1, '[1,2,3]'), (2, '[4,5,6]')",
+    ]);
   });
 
   it('refuses an existing FILE without --force, keeps it on failure, replaces it with --force', async () => {
@@ -128,7 +144,14 @@ describe.runIf(process.env.DATABASE_URL)('export over a connection that is lost 
       await mkdir(dir);
       const file = join(dir, 'out.jsonl');
       await writeFile(file, PRECIOUS);
-      const error = await exportTable(pool, { table: 'dying', column: 'embedding', format: 'jsonl', out: file, overwrite: true, batchRows: 500 }).then(
+      const error = await exportTable(pool, {
+        table: 'dying',
+        column: 'embedding',
+        format: 'jsonl',
+        out: file,
+        overwrite: true,
+        batchRows: 500,
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -140,5 +163,4 @@ describe.runIf(process.env.DATABASE_URL)('export over a connection that is lost 
       await server.drop();
     }
   });
-
 });

@@ -28,7 +28,9 @@ const FORMATS: Record<ExportFormat, (keyof typeof TYPES)[]> = {
   npy: ['vector', 'halfvec'],
 };
 
-const CASES = Object.entries(FORMATS).flatMap(([format, types]) => types.map((type) => [format as ExportFormat, type] as const));
+const CASES = Object.entries(FORMATS).flatMap(([format, types]) =>
+  types.map((type) => [format as ExportFormat, type] as const),
+);
 
 describeEachTarget('export → import round trip', (db) => {
   const target = (): LoadTarget => db().raw as LoadTarget;
@@ -39,11 +41,21 @@ describeEachTarget('export → import round trip', (db) => {
     const dst = `dst_${format}_${type}`;
     await db().query(`CREATE TABLE ${src} (id bigserial PRIMARY KEY, label int, title text, embedding ${sqlType})`);
     for (const [i, lit] of literals.entries()) {
-      await db().query(`INSERT INTO ${src} (label, title, embedding) VALUES ($1, $2, $3::${sqlType})`, [i + 1, `row "${i}", with comma`, lit]);
+      await db().query(`INSERT INTO ${src} (label, title, embedding) VALUES ($1, $2, $3::${sqlType})`, [
+        i + 1,
+        `row "${i}", with comma`,
+        lit,
+      ]);
     }
     await db().query(`CREATE TABLE ${dst} (LIKE ${src} INCLUDING ALL)`);
     const file = join(tmp, `${src}.${format === 'libsvm' ? 'svm' : format}`);
-    const exported = await exportTable(target(), { table: src, column: 'embedding', format, out: file, overwrite: true });
+    const exported = await exportTable(target(), {
+      table: src,
+      column: 'embedding',
+      format,
+      out: file,
+      overwrite: true,
+    });
     expect(exported.rows).toBe(3);
     const loaded = await load(target(), { file, table: dst, column: 'embedding' });
     expect(loaded.rows).toBe(3);
@@ -67,6 +79,10 @@ describeEachTarget('export → import round trip', (db) => {
     await exportTable(target(), { table: 'sp', format: 'libsvm', out: svm, overwrite: true });
     await exportTable(target(), { table: 'sp', format: 'jsonl', out: jsonl, overwrite: true });
     expect(await readFile(svm, 'utf8')).toBe('7 1:1 3:2 5:3\n');
-    expect(JSON.parse(await readFile(jsonl, 'utf8'))).toEqual({ id: 1, label: 7, embedding: { indices: [0, 2, 4], values: [1, 2, 3], dimensions: 5 } });
+    expect(JSON.parse(await readFile(jsonl, 'utf8'))).toEqual({
+      id: 1,
+      label: 7,
+      embedding: { indices: [0, 2, 4], values: [1, 2, 3], dimensions: 5 },
+    });
   });
 });

@@ -20,7 +20,9 @@ const SERVER = Boolean(process.env.DATABASE_URL);
 /** A PGlite with the pgvector plugin loaded but no CREATE EXTENSION: what a user gets from PGlite.create. */
 export async function freshPglite(): Promise<PGlite> {
   const pglite = await PGlite.create({ extensions: { vector: pgvectorPlugin } });
-  const rows = await pglite.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'");
+  const rows = await pglite.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'",
+  );
   expect(rows.rows[0]?.n).toBe(0);
   return pglite;
 }
@@ -31,8 +33,16 @@ async function walkthrough(db: VecpgDb): Promise<void> {
   await db.query(createExtensionSql());
   await db.query('CREATE TABLE items (id int PRIMARY KEY, embedding vector(3), features sparsevec(5), tags int[])');
   // a plain array, a Float32Array and a Vector as parameters cast to vector; an int[] parameter stays an array
-  await db.query('INSERT INTO items VALUES (1, $1::vector, $2::sparsevec, $3)', [[1, 0, 0], new SparseVector({ 0: 1 }, 5), [1, 2]]);
-  await db.query('INSERT INTO items VALUES (2, $1::vector, $2::sparsevec, $3::int[])', [new Float32Array([0, 1, 0]), [0, 0, 2, 0, 0], [3]]);
+  await db.query('INSERT INTO items VALUES (1, $1::vector, $2::sparsevec, $3)', [
+    [1, 0, 0],
+    new SparseVector({ 0: 1 }, 5),
+    [1, 2],
+  ]);
+  await db.query('INSERT INTO items VALUES (2, $1::vector, $2::sparsevec, $3::int[])', [
+    new Float32Array([0, 1, 0]),
+    [0, 0, 2, 0, 0],
+    [3],
+  ]);
   await db.query('INSERT INTO items VALUES (3, $1, NULL, NULL)', [new Vector([0.5, 0.5, 0])]);
   // rows come back parsed: the types were registered once the extension appeared
   expect(await db.query('SELECT id, embedding, features, tags FROM items ORDER BY id')).toEqual([
@@ -40,13 +50,23 @@ async function walkthrough(db: VecpgDb): Promise<void> {
     { id: 2, embedding: [0, 1, 0], features: new SparseVector({ 2: 2 }, 5), tags: [3] },
     { id: 3, embedding: [0.5, 0.5, 0], features: null, tags: null },
   ]);
-  const rows = await search(db, { table: 'items', column: 'embedding', query: [1, 0.1, 0], distance: 'l2', k: 2, select: ['id'] });
+  const rows = await search(db, {
+    table: 'items',
+    column: 'embedding',
+    query: [1, 0.1, 0],
+    distance: 'l2',
+    k: 2,
+    select: ['id'],
+  });
   expect(rows.map((r) => r.id)).toEqual([1, 3]);
   // An uncast number[] for a vector column: node-postgres cannot know it is a vector (it sends an array
   // literal), so the error says what to pass; postgres.js and PGlite learn the type from the server.
   const uncast = db.query('INSERT INTO items (id, embedding) VALUES (9, $1)', [[1, 2, 3]]);
   if (db.kind === 'pg') {
-    await expect(uncast).rejects.toMatchObject({ code: 'QUERY_FAILED', message: expect.stringContaining('$1::vector') });
+    await expect(uncast).rejects.toMatchObject({
+      code: 'QUERY_FAILED',
+      message: expect.stringContaining('$1::vector'),
+    });
   } else {
     await uncast;
     expect(await db.query('SELECT embedding FROM items WHERE id = 9')).toEqual([{ embedding: [1, 2, 3] }]);
@@ -122,7 +142,9 @@ describe('Knex on a database without the extension', () => {
   async function knexLane(knex: import('knex').Knex): Promise<void> {
     const { walkthrough } = await import('../../examples/knex.ts');
     // the first connection of a fresh database works
-    expect((await knex.raw("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'")).rows).toEqual([{ n: 0 }]);
+    expect((await knex.raw("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'")).rows).toEqual([
+      { n: 0 },
+    ]);
     // knex.migrate.latest() (0001 runs createVectorExtension(knex)), then inserts and searches
     const r = await walkthrough(knex);
     expect(r.orderedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
@@ -167,7 +189,10 @@ describe('MikroORM and TypeORM on a database without the extension', () => {
       const { options, walkthrough } = await import('../../examples/mikro-orm.ts');
       const pglite = target === 'pglite' ? await freshPglite() : undefined;
       const server = target === 'server' ? await createServerDatabase({ extension: false }) : undefined;
-      const orm = await MikroORM.init({ ...options, ...(pglite ? await mikroOrmPglite(pglite) : { driver: PostgreSqlDriver, clientUrl: server!.url }) });
+      const orm = await MikroORM.init({
+        ...options,
+        ...(pglite ? await mikroOrmPglite(pglite) : { driver: PostgreSqlDriver, clientUrl: server!.url }),
+      });
       try {
         const r = await walkthrough(orm);
         expect(r.annotatedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);

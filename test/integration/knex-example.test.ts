@@ -44,7 +44,9 @@ describeEachTarget('examples/knex.ts', (db) => {
     for (const row of r.annotatedItems) expect(row.distance).toBeCloseTo(d[row.name as keyof typeof d], 5);
     expect(r.similarItems.map((x) => x.name)).toEqual(['Sample A']);
     expect(r.similarToo.map((x) => x.name)).toEqual(['Sample A']);
-    expect((r.nearestDocs as unknown as Array<{ title: string; distance: number }>).map((x) => [x.title, x.distance === 0])).toEqual([
+    expect(
+      (r.nearestDocs as unknown as Array<{ title: string; distance: number }>).map((x) => [x.title, x.distance === 0]),
+    ).toEqual([
       ['My First Doc', true],
       ['My Second Doc', false],
     ]);

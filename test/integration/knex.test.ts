@@ -346,7 +346,9 @@ describeEachTarget('vecpg/knex columns and distances', (db) => {
     await knex.raw('CREATE TABLE odd_names ("em\\?bed""ding" vector(2))');
     await knex.raw('INSERT INTO odd_names VALUES (?::vector)', [toVectorParam([3, 4], 'vector')]);
     const q = knex('odd_names').select(l2Distance(knex, 'em?bed"ding', [0, 0], { as: 'd?' }));
-    expect(q.toSQL().toNative().sql).toBe('select U&"em\\003Fbed""ding" <-> $1::vector AS U&"d\\003F" from "odd_names"');
+    expect(q.toSQL().toNative().sql).toBe(
+      'select U&"em\\003Fbed""ding" <-> $1::vector AS U&"d\\003F" from "odd_names"',
+    );
     expect(await q).toEqual([{ 'd?': 5 }]);
   });
 });

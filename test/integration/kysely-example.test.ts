@@ -56,9 +56,13 @@ describeEachTarget('kysely example', (tdb) => {
       expect(r.approxTop.map((x) => x.name)).toEqual(['Sample A', 'Sample B']);
       expect(r.storedText).toBe('{1:1,3:2,5:3}/5');
       expect(lines.at(-1)).toBe('{"0":1,"2":2,"4":3} is stored as {1:1,3:2,5:3}/5');
-      const storage = await t.query<{ s: string }>(`SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'embedding'`);
+      const storage = await t.query<{ s: string }>(
+        `SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'embedding'`,
+      );
       expect(storage[0]!.s).toBe('m');
-      const idx = await t.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'science_data' AND indexname LIKE '%hnsw%'`);
+      const idx = await t.query<{ def: string }>(
+        `SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'science_data' AND indexname LIKE '%hnsw%'`,
+      );
       expect(idx.map((i) => i.def)).toEqual([
         'CREATE INDEX science_data_features_hnsw_cosine_idx ON public.science_data USING hnsw (features sparsevec_cosine_ops)',
       ]);

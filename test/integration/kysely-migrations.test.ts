@@ -24,7 +24,13 @@ import { registerVectorTypes as registerPgliteTypes } from 'vecpg/pglite';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 
 interface Database {
-  km_items: { id: Generated<number>; embedding: VectorColumn<null>; half: VectorColumn<null>; features: SparsevecColumn<null>; hash: string | null };
+  km_items: {
+    id: Generated<number>;
+    embedding: VectorColumn<null>;
+    half: VectorColumn<null>;
+    features: SparsevecColumn<null>;
+    hash: string | null;
+  };
 }
 
 /** Kysely as documented, plus `register()`: look the type OIDs up again after the extension is (re)created. */
@@ -124,7 +130,10 @@ describeEachTarget('kysely migrations', (tdb) => {
       distances.map((d) => ({ name: `km_items_${column}_${method}_${d}_idx`, method, opclass: `${type}_${d}_ops` })),
     ).sort((a, b) => (a.name < b.name ? -1 : 1));
     expect(before.map(({ name, method, opclass }) => ({ name, method, opclass }))).toEqual(expected);
-    expect(before.find((i) => i.name === 'km_items_embedding_hnsw_cosine_idx')!.options).toEqual(['m=8', 'ef_construction=32']);
+    expect(before.find((i) => i.name === 'km_items_embedding_hnsw_cosine_idx')!.options).toEqual([
+      'm=8',
+      'ef_construction=32',
+    ]);
     expect(before.find((i) => i.name === 'km_items_hash_ivfflat_hamming_idx')!.options).toEqual(['lists=4']);
 
     const second = await migrator.migrateToLatest();
@@ -135,7 +144,10 @@ describeEachTarget('kysely migrations', (tdb) => {
     // The tables work through Kysely. The extension was created by the migration, after the
     // parsers were registered: register again so they know the new type OIDs.
     await register();
-    await db.insertInto('km_items').values({ embedding: [1, 2, 3], half: [1, 2, 3], features: new SparseVector({ 5: 1 }, 1000), hash: '10101010' }).execute();
+    await db
+      .insertInto('km_items')
+      .values({ embedding: [1, 2, 3], half: [1, 2, 3], features: new SparseVector({ 5: 1 }, 1000), hash: '10101010' })
+      .execute();
     const row = await db.selectFrom('km_items').selectAll().executeTakeFirstOrThrow();
     expect(row.features?.toObject()).toEqual({ 5: 1 });
 
@@ -148,15 +160,15 @@ describeEachTarget('kysely migrations', (tdb) => {
   });
 
   it('refuses bad index options when the migration is declared, not when it runs', () => {
-    expect(() => vectorIndexMigration({ table: 't', column: 'c', type: 'sparsevec', distance: 'l2', method: 'ivfflat' })).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED' }),
-    );
-    expect(() => vectorIndexMigration({ table: 't', column: 'c', type: 'vector', distance: 'l2', m: 40, efConstruction: 64 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_OPTION' }),
-    );
-    expect(() => vectorIndexMigration({ table: 't', column: 'c', type: 'vector', distance: 'l2', dimensions: 3072 })).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED' }),
-    );
+    expect(() =>
+      vectorIndexMigration({ table: 't', column: 'c', type: 'sparsevec', distance: 'l2', method: 'ivfflat' }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(() =>
+      vectorIndexMigration({ table: 't', column: 'c', type: 'vector', distance: 'l2', m: 40, efConstruction: 64 }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() =>
+      vectorIndexMigration({ table: 't', column: 'c', type: 'vector', distance: 'l2', dimensions: 3072 }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
   });
 });
 
@@ -177,7 +189,11 @@ describeEachTarget('kysely transactions', (tdb) => {
     await expect(
       kt.transaction().execute(async (trx) => {
         await trx.insertInto('kt').values({ id: 2 }).execute();
-        outside = kt.selectFrom('kt').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow().then((r) => r.n);
+        outside = kt
+          .selectFrom('kt')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow()
+          .then((r) => r.n);
         await new Promise((resolve) => setTimeout(resolve, 50));
         throw new Error('roll back');
       }),
@@ -186,9 +202,12 @@ describeEachTarget('kysely transactions', (tdb) => {
     expect(await outside).toBe(1);
     const ids = await kt.selectFrom('kt').select('id').execute();
     expect(ids).toEqual([{ id: 1 }]);
-    await kt.transaction().setIsolationLevel('serializable').execute(async (trx) => {
-      const r = await sql<{ l: string }>`SELECT current_setting('transaction_isolation') AS l`.execute(trx);
-      expect(r.rows[0]!.l).toBe('serializable');
-    });
+    await kt
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute(async (trx) => {
+        const r = await sql<{ l: string }>`SELECT current_setting('transaction_isolation') AS l`.execute(trx);
+        expect(r.rows[0]!.l).toBe('serializable');
+      });
   });
 });

@@ -51,7 +51,11 @@ const log = (event: LogEvent): void => {
 /** Kysely the documented way: PgliteDialect on embedded PGlite, PostgresDialect + registerTypes on a server. */
 async function kyselyFor(t: TestDb): Promise<{ db: Kysely<Database>; close: () => Promise<void> }> {
   if (t.target === 'pglite') {
-    const db = new Kysely<Database>({ dialect: new PgliteDialect({ pglite: t.raw as PGlite }), plugins: [new PgvectorPlugin()], log });
+    const db = new Kysely<Database>({
+      dialect: new PgliteDialect({ pglite: t.raw as PGlite }),
+      plugins: [new PgvectorPlugin()],
+      log,
+    });
     return { db, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: t.url, max: 3 });
@@ -100,7 +104,11 @@ describeEachTarget('kysely', (tdb) => {
       ])
       .returningAll()
       .execute();
-    expect(inserted.map((r) => r.embedding)).toEqual([[0.5, 0.2, 0.9, 0.3].map(Math.fround), [1, 0, 0, 0], [0, 0, 1, 0]]);
+    expect(inserted.map((r) => r.embedding)).toEqual([
+      [0.5, 0.2, 0.9, 0.3].map(Math.fround),
+      [1, 0, 0, 0],
+      [0, 0, 1, 0],
+    ]);
     // float16: 0.2 → 1638/1024 × 2⁻³, 0.9 → 1843/2048, 0.3 → 1229/4096.
     expect(inserted[0]!.half).toEqual([0.5, 0.199951171875, 0.89990234375, 0.300048828125]);
 
@@ -117,7 +125,9 @@ describeEachTarget('kysely', (tdb) => {
     const b = rows[1]!.features!;
     expect(b).toBeInstanceOf(SparseVector);
     expect([b.indices, b.values, b.dimensions]).toEqual([[0, 42], [1, 5], 10000]);
-    const text = await sql<{ t: string }>`SELECT features::text AS t FROM science_data WHERE name = 'Sample A'`.execute(db);
+    const text = await sql<{ t: string }>`SELECT features::text AS t FROM science_data WHERE name = 'Sample A'`.execute(
+      db,
+    );
     expect(text.rows[0]!.t).toBe('{1:5.5,43:1.2}/10000');
 
     await db
@@ -131,20 +141,31 @@ describeEachTarget('kysely', (tdb) => {
     const bits = await db.selectFrom('images').select('hash').orderBy('id').execute();
     expect(bits.map((r) => r.hash)).toEqual(['11110000', '11111111', '00001111']);
 
-    await db.updateTable('documents').set({ embedding: [0, 0, 1, 0] }).where('title', '=', 'typed').execute();
+    await db
+      .updateTable('documents')
+      .set({ embedding: [0, 0, 1, 0] })
+      .where('title', '=', 'typed')
+      .execute();
   });
 
   it('pattern 1: order by distance (sparse, cosine)', async () => {
     const query = db.selectFrom('science_data').select('name').orderBy(cosineDistance('features', TARGET)).limit(10);
-    expect(query.compile().sql).toBe('select "name" from "science_data" order by ("features" <=> $1::sparsevec) limit $2');
+    expect(query.compile().sql).toBe(
+      'select "name" from "science_data" order by ("features" <=> $1::sparsevec) limit $2',
+    );
     expect(query.compile().parameters).toEqual(['{1:5.1,43:1}/10000', 10]);
     // cos(A, T) = 29.25 / (√31.69 · √27.01) ≈ 0.99977; cos(B, T) = 10.1 / (√26 · √27.01) ≈ 0.3811; C ⟂ T.
     expect((await query.execute()).map((r) => r.name)).toEqual(['Sample D', 'Sample A', 'Sample B', 'Sample C']);
   });
 
   it('pattern 2: annotate with the distance (sparse, cosine)', async () => {
-    const query = db.selectFrom('science_data').select(['name', cosineDistance('features', TARGET).as('distance')]).orderBy('id');
-    expect(query.compile().sql).toBe('select "name", ("features" <=> $1::sparsevec) as "distance" from "science_data" order by "id"');
+    const query = db
+      .selectFrom('science_data')
+      .select(['name', cosineDistance('features', TARGET).as('distance')])
+      .orderBy('id');
+    expect(query.compile().sql).toBe(
+      'select "name", ("features" <=> $1::sparsevec) as "distance" from "science_data" order by "id"',
+    );
     const rows = await query.execute();
     const byName = Object.fromEntries(rows.map((r) => [r.name, r.distance]));
     expect(byName['Sample A']).toBeCloseTo(1 - 29.25 / Math.sqrt(31.69 * 27.01), 5);
@@ -155,7 +176,11 @@ describeEachTarget('kysely', (tdb) => {
 
   it('pattern 3: annotate, filter on a threshold, order (sparse, cosine)', async () => {
     const distance = cosineDistance('features', TARGET);
-    const query = db.selectFrom('science_data').select(['name', distance.as('distance')]).where(distance, '<', 0.2).orderBy('distance');
+    const query = db
+      .selectFrom('science_data')
+      .select(['name', distance.as('distance')])
+      .where(distance, '<', 0.2)
+      .orderBy('distance');
     const compiled = query.compile();
     expect(compiled.sql).toBe(
       'select "name", ("features" <=> $1::sparsevec) as "distance" from "science_data" where ("features" <=> $2::sparsevec) < $3 order by "distance"',
@@ -181,7 +206,12 @@ describeEachTarget('kysely', (tdb) => {
 
   it('dense: the patterns with l2, ip, cosine and l1 on vector and halfvec', async () => {
     const q = [0.5, 0.2, 0.9, 0.3];
-    const ordered = await db.selectFrom('documents').select('title').orderBy(l2Distance('embedding', q)).limit(2).execute();
+    const ordered = await db
+      .selectFrom('documents')
+      .select('title')
+      .orderBy(l2Distance('embedding', q))
+      .limit(2)
+      .execute();
     expect(ordered.map((r) => r.title)).toEqual(['My First Doc', 'typed']);
     const annotated = await db
       .selectFrom('documents')
@@ -200,7 +230,12 @@ describeEachTarget('kysely', (tdb) => {
     expect(annotated[0]!.l1).toBeCloseTo(2.5, 2);
     // A dense value cast to vector compares with a halfvec column (pgvector's implicit cast).
     const distance = cosineDistance('half', q);
-    const filtered = await db.selectFrom('documents').select(['title', distance.as('d')]).where(distance, '<', 0.75).orderBy('d').execute();
+    const filtered = await db
+      .selectFrom('documents')
+      .select(['title', distance.as('d')])
+      .where(distance, '<', 0.75)
+      .orderBy('d')
+      .execute();
     // [0,0,0,1]: 1 - 0.3/|q| ≈ 0.721 is kept; [0,1,0,0]: 1 - 0.2/|q| ≈ 0.814 is filtered out.
     expect(filtered.map((r) => r.title)).toEqual(['My First Doc', 'typed']);
   });
@@ -208,7 +243,11 @@ describeEachTarget('kysely', (tdb) => {
   it('bit: hamming and jaccard in select, where and order by', async () => {
     const query = db
       .selectFrom('images')
-      .select(['name', hammingDistance('hash', '11110000').as('hamming'), jaccardDistance('hash', new Bit('11110000')).as('jaccard')])
+      .select([
+        'name',
+        hammingDistance('hash', '11110000').as('hamming'),
+        jaccardDistance('hash', new Bit('11110000')).as('jaccard'),
+      ])
       .where(hammingDistance('hash', '11110000'), '<', 8)
       .orderBy('hamming');
     expect(query.compile().sql).toBe(
@@ -228,15 +267,25 @@ describeEachTarget('kysely', (tdb) => {
     type Reals = { k_reals: { id: number; r: number[]; v: VectorColumn } };
     const raw = db as unknown as Kysely<Reals>;
     // The default plugin writes the array as vector text, which a real[] column refuses.
-    await expect(raw.insertInto('k_reals').values({ id: 1, r: [1, 2], v: [1, 2] }).execute()).rejects.toThrow(/malformed array literal/);
+    await expect(
+      raw
+        .insertInto('k_reals')
+        .values({ id: 1, r: [1, 2], v: [1, 2] })
+        .execute(),
+    ).rejects.toThrow(/malformed array literal/);
     const plain = raw.withoutPlugins().withPlugin(new PgvectorPlugin({ denseArrays: false }));
-    await plain.insertInto('k_reals').values({ id: 2, r: [1.5, 2], v: new Vector([3, 4]) }).execute();
+    await plain
+      .insertInto('k_reals')
+      .values({ id: 2, r: [1.5, 2], v: new Vector([3, 4]) })
+      .execute();
     expect(await plain.selectFrom('k_reals').select(['r', 'v']).execute()).toEqual([{ r: [1.5, 2], v: [3, 4] }]);
   });
 
   it('reports the pgvector version and checks features', async () => {
     const info = await pgvectorInfo(db);
-    const server = await tdb().query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`);
+    const server = await tdb().query<{ v: string }>(
+      `SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`,
+    );
     expect(info).toMatchObject({ installed: true, version: server[0]!.v });
     await expect(requirePgvector(db, 'iterativeScan')).resolves.toMatchObject({ version: server[0]!.v });
   });
@@ -262,9 +311,20 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
 
   it('exact search is the true top-k with the IVFFlat index present', async () => {
     const db = getDb();
-    const rows = await vectorSearch(db, { table: 'points', column: 'embedding', query: [4.8, 0], distance: 'l2', k: 1 });
+    const rows = await vectorSearch(db, {
+      table: 'points',
+      column: 'embedding',
+      query: [4.8, 0],
+      distance: 'l2',
+      k: 1,
+    });
     expect(rows).toEqual([{ id: 1000, cluster: 1, embedding: [5.5, 0], distance: expect.closeTo(0.7, 5) }]);
-    const compiled = db.selectFrom('points').select('id').orderBy(exact(l2Distance('embedding', [4.8, 0]))).limit(1).compile();
+    const compiled = db
+      .selectFrom('points')
+      .select('id')
+      .orderBy(exact(l2Distance('embedding', [4.8, 0])))
+      .limit(1)
+      .compile();
     expect(compiled.sql).toBe('select "id" from "points" order by (("embedding" <-> $1::vector)) + 0 limit $2');
   });
 
@@ -321,16 +381,28 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
     const db = getDb();
     const approx = await withSearchSettings(db, { probes: 1 }, async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-      const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN SELECT id FROM points ORDER BY embedding <-> ${'[4.8,0]'}::vector LIMIT 1`.execute(trx);
+      const plan = await sql<{
+        'QUERY PLAN': string;
+      }>`EXPLAIN SELECT id FROM points ORDER BY embedding <-> ${'[4.8,0]'}::vector LIMIT 1`.execute(trx);
       expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('points_ivf');
-      return trx.selectFrom('points').select('id').orderBy(l2Distance('embedding', [4.8, 0])).limit(1).execute();
+      return trx
+        .selectFrom('points')
+        .select('id')
+        .orderBy(l2Distance('embedding', [4.8, 0]))
+        .limit(1)
+        .execute();
     });
     expect(approx[0]!.id).not.toBe(1000);
     const wider = await withSearchSettings(db, { probes: 2 }, async (trx) => {
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
       const p = await sql<{ p: string }>`SELECT current_setting('ivfflat.probes') AS p`.execute(trx);
       expect(p.rows[0]!.p).toBe('2');
-      return trx.selectFrom('points').select('id').orderBy(l2Distance('embedding', [4.8, 0])).limit(1).execute();
+      return trx
+        .selectFrom('points')
+        .select('id')
+        .orderBy(l2Distance('embedding', [4.8, 0]))
+        .limit(1)
+        .execute();
     });
     expect(wider[0]!.id).toBe(1000);
     const after = await sql<{ p: string }>`SELECT current_setting('ivfflat.probes') AS p`.execute(db);
@@ -349,7 +421,15 @@ function describeSearch(getDb: () => Kysely<Database>, tdb: () => TestDb): void 
       approximate: { probes: 2, efSearch: 100 },
     });
     expect(rows.map((r) => r.id)).toEqual([1000]);
-    await expect(vectorSearch(getDb(), { table: 'points', column: 'embedding', query: [1, 0], distance: 'l2', approximate: { efSearch: 0 } })).rejects.toMatchObject({
+    await expect(
+      vectorSearch(getDb(), {
+        table: 'points',
+        column: 'embedding',
+        query: [1, 0],
+        distance: 'l2',
+        approximate: { efSearch: 0 },
+      }),
+    ).rejects.toMatchObject({
       code: 'INVALID_OPTION',
     });
   });

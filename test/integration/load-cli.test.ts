@@ -33,7 +33,7 @@ describeEachTarget('vecpg import / export', (db, target) => {
     const stdout = new Capture();
     const stderr = new Capture();
     const env = target === 'server' ? { DATABASE_URL: db().url } : { VECPG_HOME: join(home, 'pglite') };
-    const io: CliIO = { stdout: stdout as unknown as NodeJS.WriteStream, stderr, env, cwd: home, isTTY };
+    const io: CliIO = { stdout: stdout, stderr, env, cwd: home, isTTY };
     let code: number;
     try {
       code = await command.run(argv, io);
@@ -45,7 +45,15 @@ describeEachTarget('vecpg import / export', (db, target) => {
   };
 
   it('--dry-run shows pgvector text next to the 0-based view, writes nothing', async () => {
-    const r = await run(importCommand, [fixture('sparse-1based.svm'), '--table', 'cli_docs', '--column', 'features', '--create', '--dry-run']);
+    const r = await run(importCommand, [
+      fixture('sparse-1based.svm'),
+      '--table',
+      'cli_docs',
+      '--column',
+      'features',
+      '--create',
+      '--dry-run',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('{1:1.5,3:2,5:3}/6');
     expect(r.stdout).toContain('{0: 1.5, 2: 2, 4: 3} (6 dimensions, 0-based)');
@@ -54,17 +62,38 @@ describeEachTarget('vecpg import / export', (db, target) => {
   }, 120_000);
 
   it('imports with --create and --json, then export + re-import gives the same rows', async () => {
-    const r = await run(importCommand, [fixture('sparse-1based.svm'), '--table', 'cli_docs', '--column', 'features', '--create', '--json']);
+    const r = await run(importCommand, [
+      fixture('sparse-1based.svm'),
+      '--table',
+      'cli_docs',
+      '--column',
+      'features',
+      '--create',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as { rows: number; created: boolean; type: string; dimensions: number };
     expect(result).toMatchObject({ rows: 3, created: true, type: 'sparsevec', dimensions: 6 });
     expect(r.stderr).toBe(''); // piped: no progress line
     const out = join(home, `docs-${target}.jsonl`);
-    const e = await run(exportCommand, ['--table', 'cli_docs', '--column', 'features', '--format', 'jsonl', '--out', out]);
+    const e = await run(exportCommand, [
+      '--table',
+      'cli_docs',
+      '--column',
+      'features',
+      '--format',
+      'jsonl',
+      '--out',
+      out,
+    ]);
     expect(e.code).toBe(0);
     expect(e.stdout).toContain('Exported 3 rows');
     const first = JSON.parse((await readFile(out, 'utf8')).split('\n')[0]!) as Record<string, unknown>;
-    expect(first).toMatchObject({ label: 1, qid: 3, features: { indices: [0, 2, 4], values: [1.5, 2, 3], dimensions: 6 } });
+    expect(first).toMatchObject({
+      label: 1,
+      qid: 3,
+      features: { indices: [0, 2, 4], values: [1.5, 2, 3], dimensions: 6 },
+    });
     const again = await run(importCommand, [out, '--table', 'cli_docs_again', '--column', 'features', '--create']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Loaded 3 rows');
@@ -73,11 +102,29 @@ describeEachTarget('vecpg import / export', (db, target) => {
   }, 120_000);
 
   it('a bad file exits non-zero with file and line; --on-error skip writes rejects', async () => {
-    const bad = await run(importCommand, [fixture('sparse-mixed.svm'), '--table', 'cli_mixed', '--create', '--dimensions', '6']);
+    const bad = await run(importCommand, [
+      fixture('sparse-mixed.svm'),
+      '--table',
+      'cli_mixed',
+      '--create',
+      '--dimensions',
+      '6',
+    ]);
     expect(bad.code).toBe(-1);
     expect(bad.stderr).toContain('sparse-mixed.svm:2');
     const rejects = join(home, `rejects-${target}.jsonl`);
-    const skip = await run(importCommand, [fixture('sparse-mixed.svm'), '--table', 'cli_mixed', '--create', '--dimensions', '6', '--on-error', 'skip', '--rejects', rejects]);
+    const skip = await run(importCommand, [
+      fixture('sparse-mixed.svm'),
+      '--table',
+      'cli_mixed',
+      '--create',
+      '--dimensions',
+      '6',
+      '--on-error',
+      'skip',
+      '--rejects',
+      rejects,
+    ]);
     expect(skip.code).toBe(0);
     expect(skip.stdout).toContain('Loaded 2 rows');
     expect(skip.stdout).toContain('2 rejected');
@@ -86,6 +133,10 @@ describeEachTarget('vecpg import / export', (db, target) => {
 });
 
 it('progress line: rows, rows/s, percentage and ETA', () => {
-  expect(progressLine({ rows: 5000, rejected: 0, bytesRead: 250, totalBytes: 1000 }, 2000)).toBe('[#####...............] 25%  5,000 rows  2,500 rows/s  ETA 0:06');
-  expect(progressLine({ rows: 10, rejected: 2, bytesRead: 0, totalBytes: undefined }, 1000)).toBe('10 rows  10 rows/s  2 rejected');
+  expect(progressLine({ rows: 5000, rejected: 0, bytesRead: 250, totalBytes: 1000 }, 2000)).toBe(
+    '[#####...............] 25%  5,000 rows  2,500 rows/s  ETA 0:06',
+  );
+  expect(progressLine({ rows: 10, rejected: 2, bytesRead: 0, totalBytes: undefined }, 1000)).toBe(
+    '10 rows  10 rows/s  2 rejected',
+  );
 });

@@ -15,7 +15,7 @@ const CASES: [CopyType, string, unknown][] = [
   ['halfvec', "'[1,0.1,-65504]'::halfvec", new HalfVector([1, 0.1, -65504])],
   ['sparsevec', "'{1:1.5,3:2,5:3}/6'::sparsevec", SparseVector.fromIndices([0, 2, 4], [1.5, 2, 3], 6)],
   ['bit', "B'111111100000011100000000'", Bit.fromBytes(new Uint8Array([0xfe, 0x07, 0x00]))],
-  ['text', "'héllo, \"world\"'::text", 'héllo, "world"'],
+  ['text', '\'héllo, "world"\'::text', 'héllo, "world"'],
   ['int2', '(-12)::int2', -12],
   ['int4', '2147483647::int4', 2147483647],
   ['int8', '(-9007199254740993)::int8', -9007199254740993n],
@@ -40,7 +40,8 @@ describeEachTarget('binary COPY encoder', (db, target) => {
     const client = await (db().raw as pg.Pool).connect();
     try {
       const parts: Buffer[] = [];
-      for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT binary)`))) parts.push(chunk as Buffer);
+      for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT WITH (FORMAT binary)`)))
+        parts.push(chunk as Buffer);
       return Buffer.concat(parts);
     } finally {
       client.release();

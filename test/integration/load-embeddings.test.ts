@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<VecpgError> {
-  const e = await promise.then(() => undefined, (x: unknown) => x);
+  const e = await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!isVecpgError(e)) throw new Error(`expected a VecpgError, got ${String(e)}`);
   return e;
 }
@@ -42,19 +45,30 @@ describeEachTarget('load word embeddings', (db, target) => {
     const file = join(tmp, `glove-${target}.txt`);
     await writeFile(file, 'the 0.5 -1 2\n"quote 1 2 3\n, 4 5 6\n#x 7 8 9\n');
     const result = await load(lt(), { file, table: 'glove', create: true });
-    expect(result).toMatchObject({ format: 'vec', type: 'vector', dimensions: 3, rows: 4, indexBase: undefined, columns: ['word'] });
-    const rows = await db().query<{ word: string; v: string }>('SELECT word, embedding::text AS v FROM glove ORDER BY id');
+    expect(result).toMatchObject({
+      format: 'vec',
+      type: 'vector',
+      dimensions: 3,
+      rows: 4,
+      indexBase: undefined,
+      columns: ['word'],
+    });
+    const rows = await db().query<{ word: string; v: string }>(
+      'SELECT word, embedding::text AS v FROM glove ORDER BY id',
+    );
     expect(rows).toEqual([
       { word: 'the', v: '[0.5,-1,2]' },
       { word: '"quote', v: '[1,2,3]' },
       { word: ',', v: '[4,5,6]' },
       { word: '#x', v: '[7,8,9]' },
     ]);
-    const types = await db().query<{ t: string }>("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'glove'::regclass AND attname = 'word'");
+    const types = await db().query<{ t: string }>(
+      "SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'glove'::regclass AND attname = 'word'",
+    );
     expect(types[0]?.t).toBe('text');
   });
 
-  it('a word2vec binary file into a token column of the user\'s choice', async () => {
+  it("a word2vec binary file into a token column of the user's choice", async () => {
     const file = join(tmp, `w-${target}.bin`);
     const head = new TextEncoder().encode('2 2\n');
     const rec = (token: string, a: number, b: number): Uint8Array => {
@@ -70,8 +84,13 @@ describeEachTarget('load word embeddings', (db, target) => {
     await writeFile(file, Buffer.concat([head, rec('king', 0.25, -2), rec('queen', 1.5, 3)]));
     const result = await load(lt(), { file, table: 'w2v', create: true, tokenColumn: 'token' });
     expect(result).toMatchObject({ format: 'word2vec', rows: 2, dimensions: 2 });
-    const rows = await db().query<{ token: string; v: string }>('SELECT token, embedding::text AS v FROM w2v ORDER BY id');
-    expect(rows).toEqual([{ token: 'king', v: '[0.25,-2]' }, { token: 'queen', v: '[1.5,3]' }]);
+    const rows = await db().query<{ token: string; v: string }>(
+      'SELECT token, embedding::text AS v FROM w2v ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { token: 'king', v: '[0.25,-2]' },
+      { token: 'queen', v: '[1.5,3]' },
+    ]);
   });
 
   it('records that all fail: the first failure names file and line, not "give the type"', async () => {
@@ -88,8 +107,13 @@ describeEachTarget('load word embeddings', (db, target) => {
     await writeFile(file, 'id,word,x,y\n7,cat,1,2\n8,dog,3,4\n');
     const result = await load(lt(), { file, table: 'words_csv', create: true });
     expect(result.columns.sort()).toEqual(['id', 'word']);
-    const rows = await db().query<{ id: string; word: string; v: string }>('SELECT id::text, word, embedding::text AS v FROM words_csv ORDER BY id');
-    expect(rows).toEqual([{ id: '7', word: 'cat', v: '[1,2]' }, { id: '8', word: 'dog', v: '[3,4]' }]);
+    const rows = await db().query<{ id: string; word: string; v: string }>(
+      'SELECT id::text, word, embedding::text AS v FROM words_csv ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: '7', word: 'cat', v: '[1,2]' },
+      { id: '8', word: 'dog', v: '[3,4]' },
+    ]);
   });
 
   it('vecpg import --delimiter, --quote none; the summary names no index base for dense data', async () => {
@@ -98,15 +122,23 @@ describeEachTarget('load word embeddings', (db, target) => {
     const stdout = new Capture();
     const stderr = new Capture();
     const env = target === 'server' ? { DATABASE_URL: db().url } : { VECPG_HOME: join(tmp, 'pglite') };
-    const io: CliIO = { stdout: stdout as unknown as NodeJS.WriteStream, stderr, env, cwd: tmp, isTTY: false };
-    const code = await importCommand.run([file, '--table', 'cli_pipe', '--create', '--format', 'csv', '--delimiter', '|', '--quote', 'none'], io);
+    const io: CliIO = { stdout: stdout, stderr, env, cwd: tmp, isTTY: false };
+    const code = await importCommand.run(
+      [file, '--table', 'cli_pipe', '--create', '--format', 'csv', '--delimiter', '|', '--quote', 'none'],
+      io,
+    );
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     expect(stdout.text).toMatch(/Loaded 2 rows .*\(csv\) in/);
     expect(stdout.text).not.toMatch(/based indices/);
     if (target === 'server') {
-      const rows = await db().query<{ tok: string; v: string }>('SELECT tok, embedding::text AS v FROM cli_pipe ORDER BY id');
-      expect(rows).toEqual([{ tok: '"x', v: '[1,2]' }, { tok: 'y"', v: '[3,4]' }]);
+      const rows = await db().query<{ tok: string; v: string }>(
+        'SELECT tok, embedding::text AS v FROM cli_pipe ORDER BY id',
+      );
+      expect(rows).toEqual([
+        { tok: '"x', v: '[1,2]' },
+        { tok: 'y"', v: '[3,4]' },
+      ]);
     }
   });
 });

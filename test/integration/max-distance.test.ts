@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import type { PGlite } from '@electric-sql/pglite';
-import { EntitySchema, MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { EntitySchema, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import knexFactory, { type Knex } from 'knex';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -21,7 +21,12 @@ import { PgliteDialect, PgvectorPlugin, vectorSearch as kyselyNearest } from 've
 import { mikroOrmPglite, vectorSearch as mikroSearch, vectorProperty } from 'vecpg/mikro-orm';
 import { registerVectorTypes as registerTypes } from 'vecpg/pg';
 import { VECTOR, vectorSearch as sequelizeSearch } from 'vecpg/sequelize';
-import { VectorColumn, pgliteOptions, registerVectorTypes as registerVecpg, vectorSearch as typeormSearch } from 'vecpg/typeorm';
+import {
+  VectorColumn,
+  pgliteOptions,
+  registerVectorTypes as registerVecpg,
+  vectorSearch as typeormSearch,
+} from 'vecpg/typeorm';
 import { describeEachTarget } from '../support/db.ts';
 
 const QUERY = [0, 0, 0, 0];
@@ -35,7 +40,11 @@ class Near {
   @VectorColumn(4) embedding!: number[];
 }
 
-const near = pgTable('near', { id: integer('id').primaryKey(), title: text('title').notNull(), embedding: drizzleVector('embedding', { dimensions: 4 }) });
+const near = pgTable('near', {
+  id: integer('id').primaryKey(),
+  title: text('title').notNull(),
+  embedding: drizzleVector('embedding', { dimensions: 4 }),
+});
 
 interface NearRow {
   id: number;
@@ -45,35 +54,77 @@ interface NearRow {
 const NearSchema = new EntitySchema<NearRow>({
   name: 'Near',
   tableName: 'near',
-  properties: { id: { type: 'number', primary: true }, title: { type: 'string' }, embedding: vectorProperty('vector', 4) },
+  properties: {
+    id: { type: 'number', primary: true },
+    title: { type: 'string' },
+    embedding: vectorProperty('vector', 4),
+  },
 });
 
 describeEachTarget('maxDistance without k returns every row under the threshold', (db, target) => {
   beforeAll(async () => {
     await db().query('CREATE TABLE near (id int PRIMARY KEY, title text NOT NULL, embedding vector(4))');
-    await db().query("INSERT INTO near SELECT i, 'row ' || i, ARRAY[i, 0, 0, 0]::vector FROM generate_series(1, 150) i");
-    const count = await db().query<{ n: number }>("SELECT count(*)::int AS n FROM near WHERE embedding <-> '[0,0,0,0]' < $1", [THRESHOLD]);
+    await db().query(
+      "INSERT INTO near SELECT i, 'row ' || i, ARRAY[i, 0, 0, 0]::vector FROM generate_series(1, 150) i",
+    );
+    const count = await db().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM near WHERE embedding <-> '[0,0,0,0]' < $1",
+      [THRESHOLD],
+    );
     expect(count[0]?.n).toBe(135);
   });
 
   const ids = (rows: ReadonlyArray<Record<string, unknown>>) => rows.map((r) => Number(r.id));
 
   it('search()', async () => {
-    const rows = await search(db(), { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD });
+    const rows = await search(db(), {
+      table: 'near',
+      column: 'embedding',
+      query: QUERY,
+      distance: 'l2',
+      maxDistance: THRESHOLD,
+    });
     expect(ids(rows)).toEqual(ALL);
-    const k = await search(db(), { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD, k: 20 });
+    const k = await search(db(), {
+      table: 'near',
+      column: 'embedding',
+      query: QUERY,
+      distance: 'l2',
+      maxDistance: THRESHOLD,
+      k: 20,
+    });
     expect(ids(k)).toEqual(ALL.slice(0, 20));
     expect(await search(db(), { table: 'near', column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(10);
     // approximate too: no LIMIT, so every row under the threshold
-    const approx = await search(db(), { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD, approximate: {} });
+    const approx = await search(db(), {
+      table: 'near',
+      column: 'embedding',
+      query: QUERY,
+      distance: 'l2',
+      maxDistance: THRESHOLD,
+      approximate: {},
+    });
     expect(ids(approx)).toEqual(ALL);
   });
 
   it('Drizzle nearest()', async () => {
-    const { drizzle } = target === 'pglite' ? await import('drizzle-orm/pglite') : await import('drizzle-orm/node-postgres');
+    const { drizzle } =
+      target === 'pglite' ? await import('drizzle-orm/pglite') : await import('drizzle-orm/node-postgres');
     const d = (drizzle as (c: { client: unknown }) => Parameters<typeof drizzleNearest>[0])({ client: db().raw });
-    expect(ids(await drizzleNearest(d, { table: near, column: near.embedding, query: QUERY, distance: 'l2', maxDistance: THRESHOLD }))).toEqual(ALL);
-    expect(await drizzleNearest(d, { table: near, column: near.embedding, query: QUERY, distance: 'l2' })).toHaveLength(10);
+    expect(
+      ids(
+        await drizzleNearest(d, {
+          table: near,
+          column: near.embedding,
+          query: QUERY,
+          distance: 'l2',
+          maxDistance: THRESHOLD,
+        }),
+      ),
+    ).toEqual(ALL);
+    expect(await drizzleNearest(d, { table: near, column: near.embedding, query: QUERY, distance: 'l2' })).toHaveLength(
+      10,
+    );
   });
 
   it('Kysely nearest()', async () => {
@@ -82,31 +133,74 @@ describeEachTarget('maxDistance without k returns every row under the threshold'
       near: NearRow;
     }
     let k: Kysely<Database>;
-    if (target === 'pglite') k = new Kysely<Database>({ dialect: new PgliteDialect({ pglite: db().raw as PGlite }), plugins: [new PgvectorPlugin()] });
+    if (target === 'pglite')
+      k = new Kysely<Database>({
+        dialect: new PgliteDialect({ pglite: db().raw as PGlite }),
+        plugins: [new PgvectorPlugin()],
+      });
     else {
       pool = new pg.Pool({ connectionString: db().url, max: 2 });
       await registerTypes(pool);
       k = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
     }
     try {
-      expect(ids(await kyselyNearest(k, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD }))).toEqual(ALL);
-      expect(await kyselyNearest(k, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD, k: 3 })).toHaveLength(3);
+      expect(
+        ids(
+          await kyselyNearest(k, {
+            table: 'near',
+            column: 'embedding',
+            query: QUERY,
+            distance: 'l2',
+            maxDistance: THRESHOLD,
+          }),
+        ),
+      ).toEqual(ALL);
+      expect(
+        await kyselyNearest(k, {
+          table: 'near',
+          column: 'embedding',
+          query: QUERY,
+          distance: 'l2',
+          maxDistance: THRESHOLD,
+          k: 3,
+        }),
+      ).toHaveLength(3);
     } finally {
       if (pool) await k.destroy();
     }
   });
 
   it('Knex vectorSearch() and Objection through applySimilarity()', async () => {
-    const knex: Knex = target === 'pglite' ? await knexPglite(db().raw as PGlite) : knexFactory(withVectorTypes({ client: 'pg', connection: db().url!, pool: { min: 0, max: 2 } }));
+    const knex: Knex =
+      target === 'pglite'
+        ? await knexPglite(db().raw as PGlite)
+        : knexFactory(withVectorTypes({ client: 'pg', connection: db().url!, pool: { min: 0, max: 2 } }));
     try {
-      expect(ids(await knexSearch(knex, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD }))).toEqual(ALL);
-      expect(await knexSearch(knex, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(10);
+      expect(
+        ids(
+          await knexSearch(knex, {
+            table: 'near',
+            column: 'embedding',
+            query: QUERY,
+            distance: 'l2',
+            maxDistance: THRESHOLD,
+          }),
+        ),
+      ).toEqual(ALL);
+      expect(await knexSearch(knex, { table: 'near', column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(
+        10,
+      );
       class NearModel extends Model {
         static override tableName = 'near';
         declare id: number;
       }
       const q = NearModel.query(knex).select('id');
-      const rows = (await applySimilarity(q, knex, { column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD })) as unknown as Array<Record<string, unknown>>;
+      const rows = (await applySimilarity(q, knex, {
+        column: 'embedding',
+        query: QUERY,
+        distance: 'l2',
+        maxDistance: THRESHOLD,
+      })) as unknown as Array<Record<string, unknown>>;
       expect(ids(rows)).toEqual(ALL);
     } finally {
       if (target === 'server') await knex.destroy();
@@ -114,40 +208,76 @@ describeEachTarget('maxDistance without k returns every row under the threshold'
   });
 
   it('TypeORM vectorSearch()', async () => {
-    const base = target === 'server' ? { type: 'postgres' as const, url: db().url! } : pgliteOptions(db().raw as PGlite);
+    const base =
+      target === 'server' ? { type: 'postgres' as const, url: db().url! } : pgliteOptions(db().raw as PGlite);
     const ds = registerVecpg(new DataSource({ ...base, entities: [Near] }));
     await ds.initialize();
     try {
-      const hits = await typeormSearch(ds.getRepository(Near), { column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD });
+      const hits = await typeormSearch(ds.getRepository(Near), {
+        column: 'embedding',
+        query: QUERY,
+        distance: 'l2',
+        maxDistance: THRESHOLD,
+      });
       expect(hits.map((h) => h.entity.id)).toEqual(ALL);
-      expect(await typeormSearch(ds.getRepository(Near), { column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(10);
+      expect(
+        await typeormSearch(ds.getRepository(Near), { column: 'embedding', query: QUERY, distance: 'l2' }),
+      ).toHaveLength(10);
     } finally {
       if (target === 'server') await ds.destroy();
     }
   });
 
   it('MikroORM vectorSearch()', async () => {
-    const conn = target === 'pglite' ? await mikroOrmPglite(db().raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: db().url! };
-    const orm = await MikroORM.init({ ...conn, entities: [NearSchema], allowGlobalContext: false, debug: false } as Options);
+    const conn =
+      target === 'pglite'
+        ? await mikroOrmPglite(db().raw as PGlite)
+        : { driver: PostgreSqlDriver, clientUrl: db().url! };
+    const orm = await MikroORM.init({
+      ...conn,
+      entities: [NearSchema],
+      allowGlobalContext: false,
+      debug: false,
+    });
     try {
-      const hits = await mikroSearch(orm.em.fork(), NearSchema, { column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD });
+      const hits = await mikroSearch(orm.em.fork(), NearSchema, {
+        column: 'embedding',
+        query: QUERY,
+        distance: 'l2',
+        maxDistance: THRESHOLD,
+      });
       expect(hits.map((h) => h.entity.id)).toEqual(ALL);
-      expect(await mikroSearch(orm.em.fork(), NearSchema, { column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(10);
+      expect(
+        await mikroSearch(orm.em.fork(), NearSchema, { column: 'embedding', query: QUERY, distance: 'l2' }),
+      ).toHaveLength(10);
     } finally {
       if (target === 'server') await orm.close();
     }
   });
 
-  it.runIf(target === 'server')('Sequelize vectorSearch() (server only: Sequelize talks to PostgreSQL through pg)', async () => {
-    const sequelize = new Sequelize(db().url!, { dialect: 'postgres', logging: false });
-    try {
-      const NearModel = sequelize.define('Near', { title: DataTypes.TEXT, embedding: { type: VECTOR(4) } }, { tableName: 'near', timestamps: false });
-      const hits = await sequelizeSearch(NearModel, { column: 'embedding', query: QUERY, distance: 'l2', maxDistance: THRESHOLD });
-      expect(hits.map((h) => Number(h.instance.get('id')))).toEqual(ALL);
-      expect(await sequelizeSearch(NearModel, { column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(10);
-    } finally {
-      await sequelize.close();
-    }
-  });
-
+  it.runIf(target === 'server')(
+    'Sequelize vectorSearch() (server only: Sequelize talks to PostgreSQL through pg)',
+    async () => {
+      const sequelize = new Sequelize(db().url!, { dialect: 'postgres', logging: false });
+      try {
+        const NearModel = sequelize.define(
+          'Near',
+          { title: DataTypes.TEXT, embedding: { type: VECTOR(4) } },
+          { tableName: 'near', timestamps: false },
+        );
+        const hits = await sequelizeSearch(NearModel, {
+          column: 'embedding',
+          query: QUERY,
+          distance: 'l2',
+          maxDistance: THRESHOLD,
+        });
+        expect(hits.map((h) => Number(h.instance.get('id')))).toEqual(ALL);
+        expect(await sequelizeSearch(NearModel, { column: 'embedding', query: QUERY, distance: 'l2' })).toHaveLength(
+          10,
+        );
+      } finally {
+        await sequelize.close();
+      }
+    },
+  );
 });

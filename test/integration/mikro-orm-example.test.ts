@@ -20,7 +20,8 @@ describeEachTarget('examples/mikro-orm.ts', (db) => {
   let orm: MikroORM;
   beforeAll(async () => {
     const t = db();
-    const target = t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
+    const target =
+      t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
     orm = await MikroORM.init({ ...options, ...target });
   });
   afterAll(async () => {

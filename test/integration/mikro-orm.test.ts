@@ -65,8 +65,23 @@ const DocumentSchema = new EntitySchema<Document>({
     half: { ...vectorProperty('halfvec', 4), nullable: true },
   },
   indexes: [
-    vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw', m: 8, efConstruction: 32 }),
-    vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'l2', method: 'ivfflat', lists: 1 }),
+    vectorIndex({
+      table: 'documents',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'cosine',
+      method: 'hnsw',
+      m: 8,
+      efConstruction: 32,
+    }),
+    vectorIndex({
+      table: 'documents',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'l2',
+      method: 'ivfflat',
+      lists: 1,
+    }),
     vectorIndex({ table: 'documents', column: 'half', type: 'halfvec', distance: 'ip', method: 'hnsw' }),
   ],
 });
@@ -78,7 +93,9 @@ const ScienceSchema = new EntitySchema<ScienceData>({
     name: { type: 'string' },
     features: vectorProperty('sparsevec', 10000),
   },
-  indexes: [vectorIndex({ table: 'science_data', column: 'features', type: 'sparsevec', distance: 'l1', method: 'hnsw' })],
+  indexes: [
+    vectorIndex({ table: 'science_data', column: 'features', type: 'sparsevec', distance: 'l1', method: 'hnsw' }),
+  ],
 });
 const FingerprintSchema = new EntitySchema<Fingerprint>({
   name: 'Fingerprint',
@@ -90,14 +107,22 @@ const FingerprintSchema = new EntitySchema<Fingerprint>({
   },
   indexes: [
     vectorIndex({ table: 'fingerprints', column: 'bits', type: 'bit', distance: 'jaccard', method: 'hnsw' }),
-    vectorIndex({ table: 'fingerprints', column: 'bits', type: 'bit', distance: 'hamming', method: 'ivfflat', lists: 1 }),
+    vectorIndex({
+      table: 'fingerprints',
+      column: 'bits',
+      type: 'bit',
+      distance: 'hamming',
+      method: 'ivfflat',
+      lists: 1,
+    }),
   ],
 });
 const ENTITIES = [DocumentSchema, ScienceSchema, FingerprintSchema];
 
 async function config(t: TestDb, extra: Partial<Options> = {}): Promise<Options> {
-  const target = t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
-  return { ...target, entities: ENTITIES, allowGlobalContext: false, debug: false, ...extra } as Options;
+  const target =
+    t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
+  return { ...target, entities: ENTITIES, allowGlobalContext: false, debug: false, ...extra };
 }
 
 // No database needed: what the types and helpers generate.
@@ -105,8 +130,12 @@ describe('vecpg/mikro-orm definitions', () => {
   it('column types, dimension checks and parsing', () => {
     const prop = { name: 'embedding', length: 0 } as never;
     expect(new VectorColumnType(4).getColumnType(prop, undefined as never)).toBe('vector(4)');
-    expect(new VectorColumnType().getColumnType({ name: 'x', columnTypes: ['vector(7)'] } as never, undefined as never)).toBe('vector(7)');
-    expect(() => new VectorColumnType().getColumnType({ name: 'x' } as never, undefined as never)).toThrow(expect.objectContaining({ code: 'INVALID_DIMENSIONS' }));
+    expect(
+      new VectorColumnType().getColumnType({ name: 'x', columnTypes: ['vector(7)'] } as never, undefined as never),
+    ).toBe('vector(7)');
+    expect(() => new VectorColumnType().getColumnType({ name: 'x' } as never, undefined as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_DIMENSIONS' }),
+    );
     const t = new VectorColumnType(4);
     expect(t.convertToDatabaseValue([0.5, 0.2, 0.9, 0.3])).toBe('[0.5,0.2,0.9,0.3]');
     expect(() => t.convertToDatabaseValue([1, 2, 3])).toThrow(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));
@@ -117,16 +146,33 @@ describe('vecpg/mikro-orm definitions', () => {
     const back = s.convertToJSValue('{1:5.5,43:1.2}/10000') as SparseVector;
     expect([back.indices, back.dimensions]).toEqual([[0, 42], 10000]);
     expect(vectorProperty('bit', 3).type.convertToJSValue('101')).toBe('101');
-    expect(() => vectorProperty('bit', 3).type.convertToDatabaseValue('1012')).toThrow(expect.objectContaining({ code: 'INVALID_BIT' }));
+    expect(() => vectorProperty('bit', 3).type.convertToDatabaseValue('1012')).toThrow(
+      expect.objectContaining({ code: 'INVALID_BIT' }),
+    );
   });
 
   it('index definitions: name and full CREATE INDEX with the opclass', () => {
-    expect(vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw', m: 8, efConstruction: 32 })).toEqual({
+    expect(
+      vectorIndex({
+        table: 'documents',
+        column: 'embedding',
+        type: 'vector',
+        distance: 'cosine',
+        method: 'hnsw',
+        m: 8,
+        efConstruction: 32,
+      }),
+    ).toEqual({
       name: 'documents_embedding_hnsw_cosine_idx',
-      expression: 'CREATE INDEX "documents_embedding_hnsw_cosine_idx" ON "documents" USING hnsw ("embedding" vector_cosine_ops) WITH (m = 8, ef_construction = 32)',
+      expression:
+        'CREATE INDEX "documents_embedding_hnsw_cosine_idx" ON "documents" USING hnsw ("embedding" vector_cosine_ops) WITH (m = 8, ef_construction = 32)',
     });
-    expect(() => vectorIndex({ table: 't', column: 'c', type: 'sparsevec', distance: 'l2', method: 'ivfflat' })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
-    expect(() => vectorIndex({ table: 't', column: 'c', type: 'vector', distance: 'l2', m: 200 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() =>
+      vectorIndex({ table: 't', column: 'c', type: 'sparsevec', distance: 'l2', method: 'ivfflat' }),
+    ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(() => vectorIndex({ table: 't', column: 'c', type: 'vector', distance: 'l2', m: 200 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
   });
 });
 
@@ -156,11 +202,26 @@ const clientDistance: Record<DistanceName, (a: never, b: never) => number> = {
   hamming: client.hammingDistance,
   jaccard: client.jaccardDistance,
 };
-const helpers = { l2: l2Distance, ip: maxInnerProduct, cosine: cosineDistance, l1: l1Distance, hamming: hammingDistance, jaccard: jaccardDistance };
+const helpers = {
+  l2: l2Distance,
+  ip: maxInnerProduct,
+  cosine: cosineDistance,
+  l1: l1Distance,
+  hamming: hammingDistance,
+  jaccard: jaccardDistance,
+};
 
-function expected<T extends Record<string, unknown>>(rows: T[], key: keyof T, col: keyof T, q: unknown, d: DistanceName) {
+function expected<T extends Record<string, unknown>>(
+  rows: T[],
+  key: keyof T,
+  col: keyof T,
+  q: unknown,
+  d: DistanceName,
+) {
   const f = clientDistance[d] as (a: unknown, b: unknown) => number;
-  return rows.map((r) => ({ key: r[key] as string, distance: f(r[col], q) })).sort((a, b) => a.distance - b.distance || (a.key < b.key ? -1 : 1));
+  return rows
+    .map((r) => ({ key: r[key] as string, distance: f(r[col], q) }))
+    .sort((a, b) => a.distance - b.distance || (a.key < b.key ? -1 : 1));
 }
 
 async function rows<R>(em: EntityManager, sql: string): Promise<R[]> {
@@ -210,7 +271,11 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
   });
 
   it('a second schema diff is empty: the columns and indexes survive update untouched', async () => {
-    const oids = () => rows<{ relname: string; oid: number }>(orm.em.fork(), `SELECT relname, oid::int AS oid FROM pg_class WHERE relname LIKE '%\\_idx' ORDER BY relname`);
+    const oids = () =>
+      rows<{ relname: string; oid: number }>(
+        orm.em.fork(),
+        `SELECT relname, oid::int AS oid FROM pg_class WHERE relname LIKE '%\\_idx' ORDER BY relname`,
+      );
     const before = await oids();
     expect(before).toHaveLength(6);
     expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
@@ -223,7 +288,12 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
           new EntitySchema<Document>({
             name: 'Document',
             tableName: 'documents',
-            properties: { id: { type: 'number', primary: true }, title: { type: 'string' }, embedding: vectorProperty('vector', 5), half: { ...vectorProperty('halfvec', 4), nullable: true } },
+            properties: {
+              id: { type: 'number', primary: true },
+              title: { type: 'string' },
+              embedding: vectorProperty('vector', 5),
+              half: { ...vectorProperty('halfvec', 4), nullable: true },
+            },
             indexes: DocumentSchema.meta.indexes.map((i) => ({ ...i })),
           }),
           ScienceSchema,
@@ -232,7 +302,9 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
       }),
     );
     try {
-      expect(await changed.schema.getUpdateSchemaSQL({ wrap: false })).toContain('alter column "embedding" type vector(5)');
+      expect(await changed.schema.getUpdateSchemaSQL({ wrap: false })).toContain(
+        'alter column "embedding" type vector(5)',
+      );
     } finally {
       await changed.close();
     }
@@ -266,18 +338,33 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
 
   it('pattern 1 (order by distance) with em.find on a sparse column', async () => {
     const em = orm.em.fork();
-    const found = await em.find(ScienceSchema, {}, { orderBy: { [cosineDistance('features', target)]: 'asc' }, limit: 10 });
+    const found = await em.find(
+      ScienceSchema,
+      {},
+      { orderBy: { [cosineDistance('features', target)]: 'asc' }, limit: 10 },
+    );
     expect(found.map((x) => x.name)).toEqual(expected(science, 'name', 'features', target, 'cosine').map((e) => e.key));
-    const qb = em.createQueryBuilder(ScienceSchema, 's').select('name').orderBy({ [cosineDistance('features', target)]: 'asc' }).limit(10);
-    expect(qb.getFormattedQuery()).toBe(`select "s"."name" from "science_data" as "s" order by s."features" <=> '{1:5.1,43:1}/10000'::sparsevec asc limit 10`);
+    const qb = em
+      .createQueryBuilder(ScienceSchema, 's')
+      .select('name')
+      .orderBy({ [cosineDistance('features', target)]: 'asc' })
+      .limit(10);
+    expect(qb.getFormattedQuery()).toBe(
+      `select "s"."name" from "science_data" as "s" order by s."features" <=> '{1:5.1,43:1}/10000'::sparsevec asc limit 10`,
+    );
   });
 
   it('pattern 2 (annotate) with the QueryBuilder', async () => {
     const em = orm.em.fork();
-    const qb = em.createQueryBuilder(ScienceSchema, 's').select(['name', cosineDistance('features', target).as('distance')]);
-    expect(qb.getFormattedQuery()).toBe(`select "s"."name", "features" <=> '{1:5.1,43:1}/10000'::sparsevec as "distance" from "science_data" as "s"`);
+    const qb = em
+      .createQueryBuilder(ScienceSchema, 's')
+      .select(['name', cosineDistance('features', target).as('distance')]);
+    expect(qb.getFormattedQuery()).toBe(
+      `select "s"."name", "features" <=> '{1:5.1,43:1}/10000'::sparsevec as "distance" from "science_data" as "s"`,
+    );
     const got = await qb.execute<Array<{ name: string; distance: number }>>('all', false);
-    for (const e of expected(science, 'name', 'features', target, 'cosine')) expect(got.find((r) => r.name === e.key)?.distance).toBeCloseTo(e.distance, 5);
+    for (const e of expected(science, 'name', 'features', target, 'cosine'))
+      expect(got.find((r) => r.name === e.key)?.distance).toBeCloseTo(e.distance, 5);
   });
 
   it('pattern 3 (annotate + filter + order) with the QueryBuilder, and the filter in em.find', async () => {
@@ -294,7 +381,11 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
     const want = expected(science, 'name', 'features', target, 'cosine').filter((e) => e.distance < 0.2);
     expect(want.map((e) => e.key)).toEqual(['Sample A', 'Sample D']); // hand-checked: B ≈ 0.62, C = 1
     expect(got.map((r) => r.name)).toEqual(want.map((e) => e.key));
-    const viaFind = await em.find(ScienceSchema, { [cosineDistance('features', target)]: { $lt: 0.2 } }, { orderBy: { [cosineDistance('features', target)]: 'asc' } });
+    const viaFind = await em.find(
+      ScienceSchema,
+      { [cosineDistance('features', target)]: { $lt: 0.2 } },
+      { orderBy: { [cosineDistance('features', target)]: 'asc' } },
+    );
     expect(viaFind.map((x) => x.name)).toEqual(want.map((e) => e.key));
   });
 
@@ -308,12 +399,26 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
             ? ([DocumentSchema, 'title', 'embedding', docs, queryVec] as const)
             : ([ScienceSchema, 'name', 'features', science, target] as const);
         const want = expected(rowsIn as unknown as Array<Record<string, unknown>>, key, column, q, d);
-        const ordered = await em.find(schema as unknown as EntitySchema<Record<string, unknown>>, {}, { orderBy: [{ [helpers[d](column, q)]: 'asc' }, { [key]: 'asc' }] });
+        const ordered = await em.find(
+          schema as unknown as EntitySchema<Record<string, unknown>>,
+          {},
+          { orderBy: [{ [helpers[d](column, q)]: 'asc' }, { [key]: 'asc' }] },
+        );
         expect(ordered.map((r) => r[key])).toEqual(want.map((e) => e.key));
-        const annotated = await em.createQueryBuilder(schema as unknown as EntitySchema<Record<string, unknown>>, 'x').select([key, helpers[d](column, q).as('distance')]).execute<Array<Record<string, number>>>('all', false);
-        for (const e of want) expect(annotated.find((r) => r[key] === (e.key as never))?.distance).toBeCloseTo(e.distance, 4);
+        const annotated = await em
+          .createQueryBuilder(schema as unknown as EntitySchema<Record<string, unknown>>, 'x')
+          .select([key, helpers[d](column, q).as('distance')])
+          .execute<Array<Record<string, number>>>('all', false);
+        for (const e of want)
+          expect(annotated.find((r) => r[key] === (e.key as never))?.distance).toBeCloseTo(e.distance, 4);
         const threshold = (want[1]!.distance + want[2]!.distance) / 2;
-        const hits = await vectorSearch(em, schema as unknown as EntitySchema<Record<string, unknown>>, { column, query: q, distance: d, maxDistance: threshold, k: 10 });
+        const hits = await vectorSearch(em, schema as unknown as EntitySchema<Record<string, unknown>>, {
+          column,
+          query: q,
+          distance: d,
+          maxDistance: threshold,
+          k: 10,
+        });
         expect(hits.map((h) => h.entity[key])).toEqual(want.filter((e) => e.distance < threshold).map((e) => e.key));
         hits.forEach((h, i) => expect(h.distance).toBeCloseTo(want[i]!.distance, 4));
       });
@@ -326,13 +431,23 @@ describeEachTarget('vecpg/mikro-orm schema, values and queries', (db) => {
       const q = '11110000';
       const want = expected(prints, 'label', 'bits', q, d);
       expect(want.map((e) => e.distance)).toEqual(d === 'hamming' ? [0, 2, 4, 8] : [0, 0.5, 0.5, 1]); // hand-derived
-      const ordered = await em.find(FingerprintSchema, {}, { orderBy: [{ [helpers[d]('bits', q)]: 'asc' }, { label: 'asc' }] });
+      const ordered = await em.find(
+        FingerprintSchema,
+        {},
+        { orderBy: [{ [helpers[d]('bits', q)]: 'asc' }, { label: 'asc' }] },
+      );
       expect(ordered.map((r) => r.label)).toEqual(want.map((e) => e.key));
       const qb = em.createQueryBuilder(FingerprintSchema, 'f').select(['label', helpers[d]('bits', q).as('distance')]);
-      expect(qb.getFormattedQuery()).toBe(`select "f"."label", "bits" ${d === 'hamming' ? '<~>' : '<%>'} '11110000'::bit(8) as "distance" from "fingerprints" as "f"`);
+      expect(qb.getFormattedQuery()).toBe(
+        `select "f"."label", "bits" ${d === 'hamming' ? '<~>' : '<%>'} '11110000'::bit(8) as "distance" from "fingerprints" as "f"`,
+      );
       const annotated = await qb.execute<Array<{ label: string; distance: number }>>('all', false);
       for (const e of want) expect(annotated.find((r) => r.label === e.key)?.distance).toBeCloseTo(e.distance, 6);
-      const filtered = await em.find(FingerprintSchema, { [helpers[d]('bits', q)]: { $lt: 1 } }, { orderBy: [{ [helpers[d]('bits', q)]: 'asc' }, { label: 'asc' }] });
+      const filtered = await em.find(
+        FingerprintSchema,
+        { [helpers[d]('bits', q)]: { $lt: 1 } },
+        { orderBy: [{ [helpers[d]('bits', q)]: 'asc' }, { label: 'asc' }] },
+      );
       expect(filtered.map((r) => r.label)).toEqual(want.filter((e) => e.distance < 1).map((e) => e.key));
     });
   }
@@ -345,7 +460,11 @@ for (const type of ['vector', 'halfvec'] as const) {
   for (const d of ['l2', 'ip', 'cosine'] as const) COMBOS.push([type, d, 'ivfflat', `${type}_${d}_ops`]);
 }
 for (const d of ['l2', 'ip', 'cosine', 'l1'] as const) COMBOS.push(['sparsevec', d, 'hnsw', `sparsevec_${d}_ops`]);
-COMBOS.push(['bit', 'hamming', 'hnsw', 'bit_hamming_ops'], ['bit', 'jaccard', 'hnsw', 'bit_jaccard_ops'], ['bit', 'hamming', 'ivfflat', 'bit_hamming_ops']);
+COMBOS.push(
+  ['bit', 'hamming', 'hnsw', 'bit_hamming_ops'],
+  ['bit', 'jaccard', 'hnsw', 'bit_jaccard_ops'],
+  ['bit', 'hamming', 'ivfflat', 'bit_hamming_ops'],
+);
 const COL = { vector: 'v', halfvec: 'h', sparsevec: 's', bit: 'b' } as const;
 
 describeEachTarget('vecpg/mikro-orm indexes with every opclass', (db) => {
@@ -361,7 +480,14 @@ describeEachTarget('vecpg/mikro-orm indexes with every opclass', (db) => {
         b: vectorProperty('bit', 8),
       },
       indexes: COMBOS.map(([type, distance, method]) =>
-        vectorIndex({ table: 'all_indexes', column: COL[type], type, distance, method, ...(method === 'ivfflat' ? { lists: 1 } : {}) }),
+        vectorIndex({
+          table: 'all_indexes',
+          column: COL[type],
+          type,
+          distance,
+          method,
+          ...(method === 'ivfflat' ? { lists: 1 } : {}),
+        }),
       ),
     });
     const orm = await MikroORM.init(await config(db(), { entities: [AllIndexes] }));
@@ -410,7 +536,13 @@ describeEachTarget('vecpg/mikro-orm migrations', (db) => {
         entities: [],
         discovery: { warnWhenNoEntities: false },
         extensions: [Migrator],
-        migrations: { migrationsList: [{ name: 'm1_enable_vector', class: EnableVector }, { name: 'm2_items', class: CreateItems }], transactional: true },
+        migrations: {
+          migrationsList: [
+            { name: 'm1_enable_vector', class: EnableVector },
+            { name: 'm2_items', class: CreateItems },
+          ],
+          transactional: true,
+        },
       }),
     );
     try {
@@ -451,7 +583,16 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
     name: 'Item',
     tableName: 'items',
     properties: { id: { type: 'number', primary: true }, embedding: vectorProperty('vector', 8) },
-    indexes: [vectorIndex({ table: 'items', column: 'embedding', type: 'vector', distance: 'l2', method: 'ivfflat', lists: 50 })],
+    indexes: [
+      vectorIndex({
+        table: 'items',
+        column: 'embedding',
+        type: 'vector',
+        distance: 'l2',
+        method: 'ivfflat',
+        lists: 50,
+      }),
+    ],
   });
   const rand = seededRandom(88);
   const data = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, embedding: randomArray(rand, 8) }));
@@ -484,52 +625,102 @@ describeEachTarget('vecpg/mikro-orm exact and approximate search', (db) => {
 
     const plan = await rows<{ 'QUERY PLAN': string }>(
       em,
-      `EXPLAIN ${em.createQueryBuilder(ItemSchema, 'i').select('id').orderBy({ [l2Distance('embedding', query, { exact: true })]: 'asc' }).limit(10).getFormattedQuery()}`,
+      `EXPLAIN ${em
+        .createQueryBuilder(ItemSchema, 'i')
+        .select('id')
+        .orderBy({ [l2Distance('embedding', query, { exact: true })]: 'asc' })
+        .limit(10)
+        .getFormattedQuery()}`,
     );
     expect(plan.map((p) => p['QUERY PLAN']).join('\n')).not.toContain('items_embedding_ivfflat_l2_idx');
     const approxPlan = await rows<{ 'QUERY PLAN': string }>(
       em,
-      `EXPLAIN ${em.createQueryBuilder(ItemSchema, 'i').select('id').orderBy({ [l2Distance('embedding', query)]: 'asc' }).limit(10).getFormattedQuery()}`,
+      `EXPLAIN ${em
+        .createQueryBuilder(ItemSchema, 'i')
+        .select('id')
+        .orderBy({ [l2Distance('embedding', query)]: 'asc' })
+        .limit(10)
+        .getFormattedQuery()}`,
     );
-    expect(approxPlan.map((p) => p['QUERY PLAN']).join('\n')).toContain('Index Scan using items_embedding_ivfflat_l2_idx');
+    expect(approxPlan.map((p) => p['QUERY PLAN']).join('\n')).toContain(
+      'Index Scan using items_embedding_ivfflat_l2_idx',
+    );
 
-    const oneProbe = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 1 } });
+    const oneProbe = await vectorSearch(em, ItemSchema, {
+      column: 'embedding',
+      query,
+      distance: 'l2',
+      k: 10,
+      approximate: { probes: 1 },
+    });
     expect(oneProbe.map((h) => h.entity.id)).not.toEqual(truth);
-    const allProbes = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, approximate: { probes: 50 } });
+    const allProbes = await vectorSearch(em, ItemSchema, {
+      column: 'embedding',
+      query,
+      distance: 'l2',
+      k: 10,
+      approximate: { probes: 50 },
+    });
     expect(allProbes.map((h) => h.entity.id)).toEqual(truth);
     // the pool has one connection: SET LOCAL ended with the transaction
     const [show] = await rows<{ 'ivfflat.probes': string }>(orm.em.fork(), 'SHOW ivfflat.probes');
     expect(show?.['ivfflat.probes']).toBe('1');
 
-    await expect(vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', exact: true, approximate: { probes: 2 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', approximate: { probes: 0 } })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(
+      vectorSearch(em, ItemSchema, {
+        column: 'embedding',
+        query,
+        distance: 'l2',
+        exact: true,
+        approximate: { probes: 2 },
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(
+      vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', approximate: { probes: 0 } }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
   it('EXPLAIN VERBOSE: vectorSearch computes the distance once per row; only the approximate search can use the index', async () => {
     const em = orm.em.fork();
     const knex = em.getConnection().getKnex();
     const statements: Array<{ sql: string; bindings: readonly unknown[] }> = [];
-    const listen = (q: { sql: string; bindings?: readonly unknown[] }): void => void statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    const listen = (q: { sql: string; bindings?: readonly unknown[] }): void =>
+      void statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
     knex.on('query', listen);
     const plans: Record<string, { sql: string; evaluations: number; indexes: string[] }> = {};
     try {
       for (const exact of [true, false]) {
         statements.length = 0;
-        const hits = await vectorSearch(em, ItemSchema, { column: 'embedding', query, distance: 'l2', k: 10, ...(exact ? {} : { approximate: { probes: 50 } }) });
+        const hits = await vectorSearch(em, ItemSchema, {
+          column: 'embedding',
+          query,
+          distance: 'l2',
+          k: 10,
+          ...(exact ? {} : { approximate: { probes: 50 } }),
+        });
         expect(hits.map((h) => h.entity.id)).toEqual(truth);
         const search = statements.find((q) => q.sql.startsWith('select'))!;
         const report = await explainScansWithoutSeqScan(db(), search.sql, search.bindings);
         // MikroORM inlines the values it binds: the query vector is a literal here.
         const sql = search.sql.replace(/'\[[^']*\]'::vector/g, '<query>::vector');
-        plans[exact ? 'exact' : 'approximate'] = { sql, evaluations: evaluations(report, '<->'), indexes: report.indexes };
+        plans[exact ? 'exact' : 'approximate'] = {
+          sql,
+          evaluations: evaluations(report, '<->'),
+          indexes: report.indexes,
+        };
       }
     } finally {
       knex.off('query', listen);
     }
-    const expected = (d: string): string => `select "i0".*, ${d} as "__vecpg_distance" from "items" as "i0" order by "__vecpg_distance" asc limit 10`;
+    const expected = (d: string): string =>
+      `select "i0".*, ${d} as "__vecpg_distance" from "items" as "i0" order by "__vecpg_distance" asc limit 10`;
     expect(plans).toEqual({
       exact: { sql: expected('("embedding" <-> <query>::vector) + 0'), evaluations: 1, indexes: [] },
-      approximate: { sql: expected('"embedding" <-> <query>::vector'), evaluations: 1, indexes: ['items_embedding_ivfflat_l2_idx'] },
+      approximate: {
+        sql: expected('"embedding" <-> <query>::vector'),
+        evaluations: 1,
+        indexes: ['items_embedding_ivfflat_l2_idx'],
+      },
     });
   });
 });

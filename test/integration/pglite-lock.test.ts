@@ -85,7 +85,9 @@ describe('one process at a time on the embedded database', () => {
     expect(existsSync(lockPathOf(defaultDataDir({ home })))).toBe(true); // left behind by the kill
     const db = await openDefaultDatabase({ home });
     try {
-      const [row] = await db.query<{ n: number; s: number }>('SELECT count(*)::int AS n, sum(id)::int AS s FROM lock_probe');
+      const [row] = await db.query<{ n: number; s: number }>(
+        'SELECT count(*)::int AS n, sum(id)::int AS s FROM lock_probe',
+      );
       expect(row).toEqual({ n: 80, s: (80 * 81) / 2 });
       // The lock is ours now, not the dead process's.
       const again = await openDefaultDatabase({ home }).then(
@@ -101,7 +103,10 @@ describe('one process at a time on the embedded database', () => {
 
   it('a lock held on another host, or unreadable, is never taken over', async () => {
     const dir = join(home, 'other');
-    await writeFile(lockPathOf(dir), JSON.stringify({ pid: 1, host: 'elsewhere.example', command: 'vecpg import', since: 'x' }));
+    await writeFile(
+      lockPathOf(dir),
+      JSON.stringify({ pid: 1, host: 'elsewhere.example', command: 'vecpg import', since: 'x' }),
+    );
     expect(codeOf(() => acquireDataDirLock(dir))).toBe('DATABASE_BUSY');
     await writeFile(lockPathOf(dir), 'not json');
     expect(codeOf(() => acquireDataDirLock(dir))).toBe('DATABASE_BUSY');

@@ -14,7 +14,10 @@ import { expectDocBlocksIn } from '../support/doc-blocks.ts';
 it('docs/prisma.md shows the code of examples/prisma.ts', async () => {
   await expectDocBlocksIn('docs/prisma.md', 'examples/prisma.ts', { languages: ['ts'], minBlocks: 6 });
   // The schema blocks are the fixture schema's own models.
-  await expectDocBlocksIn('docs/prisma.md', 'test/fixtures/prisma/schema.prisma', { languages: ['prisma'], minBlocks: 2 });
+  await expectDocBlocksIn('docs/prisma.md', 'test/fixtures/prisma/schema.prisma', {
+    languages: ['prisma'],
+    minBlocks: 2,
+  });
 });
 
 describeEachTarget('examples/prisma.ts', (db) => {

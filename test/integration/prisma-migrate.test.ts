@@ -136,7 +136,12 @@ describe('prisma migrate twice keeps the vector indexes (Prisma 7.10 schema engi
         options: 'm=16,ef_construction=64',
       },
       { index: 'ScienceData_features_hnsw_cosine_idx', method: 'hnsw', opclass: 'sparsevec_cosine_ops', options: null },
-      { index: 'vecpg_items_half_vec_ivfflat_l2_idx', method: 'ivfflat', opclass: 'halfvec_l2_ops', options: 'lists=10' },
+      {
+        index: 'vecpg_items_half_vec_ivfflat_l2_idx',
+        method: 'ivfflat',
+        opclass: 'halfvec_l2_ops',
+        options: 'lists=10',
+      },
     ]);
   });
 

@@ -710,9 +710,18 @@ describeEachTarget('vecpg/prisma client', (db) => {
     );
     expect(count[0]?.n).toBe(135);
     const where = { title: { startsWith: 'near ' } };
-    const all = await prisma.document.nearest({ by: l2Distance('embedding', [0, 0, 0, 0]), where, distance: { lt: 135.5 } });
+    const all = await prisma.document.nearest({
+      by: l2Distance('embedding', [0, 0, 0, 0]),
+      where,
+      distance: { lt: 135.5 },
+    });
     expect(all.map((r) => r.title)).toEqual(Array.from({ length: 135 }, (_, i) => `near ${i + 1}`));
-    const some = await prisma.document.nearest({ by: l2Distance('embedding', [0, 0, 0, 0]), where, distance: { lt: 135.5 }, take: 7 });
+    const some = await prisma.document.nearest({
+      by: l2Distance('embedding', [0, 0, 0, 0]),
+      where,
+      distance: { lt: 135.5 },
+      take: 7,
+    });
     expect(some).toHaveLength(7);
   });
 });

@@ -44,36 +44,44 @@ describe.runIf(process.env.DATABASE_URL)('npm start against a server database wi
     await server?.drop();
   });
 
-  it('keeps the user’s documents and science_data, and is rerunnable with the same rows', { timeout: 240_000 }, async () => {
-    server = await createServerDatabase();
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    try {
-      await client.query('CREATE TABLE documents (id int PRIMARY KEY, body text)');
-      await client.query("INSERT INTO documents SELECT i, 'mine ' || i FROM generate_series(1, 135) i");
-      await client.query('CREATE TABLE science_data (x int)');
-      await client.query('INSERT INTO science_data VALUES (7)');
+  it(
+    'keeps the user’s documents and science_data, and is rerunnable with the same rows',
+    { timeout: 240_000 },
+    async () => {
+      server = await createServerDatabase();
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        await client.query('CREATE TABLE documents (id int PRIMARY KEY, body text)');
+        await client.query("INSERT INTO documents SELECT i, 'mine ' || i FROM generate_series(1, 135) i");
+        await client.query('CREATE TABLE science_data (x int)');
+        await client.query('INSERT INTO science_data VALUES (7)');
 
-      const first = await npmStart({ DATABASE_URL: server.url });
-      expect(first.stderr).toBe('');
-      expect(first.code).toBe(0);
-      expectWalkthrough(first.stdout);
-      const rowsOnce = await client.query('SELECT md5(string_agg(embedding::text, \',\' ORDER BY id)) AS h FROM vecpg_demo.ann_demo');
-      const second = await npmStart({ DATABASE_URL: server.url });
-      expect(second.code).toBe(0);
-      const rowsTwice = await client.query('SELECT md5(string_agg(embedding::text, \',\' ORDER BY id)) AS h FROM vecpg_demo.ann_demo');
-      // The IVFFlat demo's rows are identical on every run (its recall may move: see the walkthrough's note).
-      expect(rowsTwice.rows[0].h).toBe(rowsOnce.rows[0].h);
+        const first = await npmStart({ DATABASE_URL: server.url });
+        expect(first.stderr).toBe('');
+        expect(first.code).toBe(0);
+        expectWalkthrough(first.stdout);
+        const rowsOnce = await client.query(
+          "SELECT md5(string_agg(embedding::text, ',' ORDER BY id)) AS h FROM vecpg_demo.ann_demo",
+        );
+        const second = await npmStart({ DATABASE_URL: server.url });
+        expect(second.code).toBe(0);
+        const rowsTwice = await client.query(
+          "SELECT md5(string_agg(embedding::text, ',' ORDER BY id)) AS h FROM vecpg_demo.ann_demo",
+        );
+        // The IVFFlat demo's rows are identical on every run (its recall may move: see the walkthrough's note).
+        expect(rowsTwice.rows[0].h).toBe(rowsOnce.rows[0].h);
 
-      const mine = await client.query('SELECT count(*)::int AS n, min(body) AS b FROM public.documents');
-      expect(mine.rows[0]).toEqual({ n: 135, b: 'mine 1' });
-      const other = await client.query('SELECT x FROM public.science_data');
-      expect(other.rows).toEqual([{ x: 7 }]);
-    } finally {
-      await client.end();
-    }
-  });
+        const mine = await client.query('SELECT count(*)::int AS n, min(body) AS b FROM public.documents');
+        expect(mine.rows[0]).toEqual({ n: 135, b: 'mine 1' });
+        const other = await client.query('SELECT x FROM public.science_data');
+        expect(other.rows).toEqual([{ x: 7 }]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 
   it('refuses a vecpg_demo schema it did not create, and drops nothing', async () => {
     const pg = (await import('pg')).default;

@@ -19,7 +19,8 @@ if (TARGETS.includes('server')) {
   describe('sequelize example (docs/sequelize.md) [server]', () => {
     let db: TestDb;
     let sequelize: Sequelize;
-    const extension = async () => (await db.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`))[0]?.v;
+    const extension = async () =>
+      (await db.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`))[0]?.v;
     beforeAll(async () => {
       db = await openTestDb('server');
       await db.query('DROP EXTENSION vector'); // start from a database without pgvector
@@ -46,8 +47,12 @@ if (TARGETS.includes('server')) {
         { name: 'embedding', type: 'vector(4)', storage: 'm' },
         { name: 'features', type: 'sparsevec(10000)', storage: 'm' },
       ]);
-      const index = await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'science_data_features_hnsw_cosine_idx'`);
-      expect(index[0]?.indexdef).toContain("USING hnsw (features sparsevec_cosine_ops) WITH (m='16', ef_construction='64')");
+      const index = await db.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE indexname = 'science_data_features_hnsw_cosine_idx'`,
+      );
+      expect(index[0]?.indexdef).toContain(
+        "USING hnsw (features sparsevec_cosine_ops) WITH (m='16', ef_construction='64')",
+      );
     });
 
     it("runs the walkthrough with the Django walkthrough's results", async () => {

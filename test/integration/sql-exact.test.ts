@@ -145,7 +145,15 @@ describeEachTarget('exact versus approximate', (db) => {
   it('EXPLAIN VERBOSE: an annotated, ordered search computes each distance once, exact or approximate', async () => {
     // The scan node's output lists every expression evaluated per row; the sort above it reuses them.
     for (const exact of [true, false]) {
-      const q = buildSimilarityQuery({ table: 'ivf', column: 'embedding', query: queries[0]!, distance: 'l2', k: 5, exact, select: ['id'] });
+      const q = buildSimilarityQuery({
+        table: 'ivf',
+        column: 'embedding',
+        query: queries[0]!,
+        distance: 'l2',
+        k: 5,
+        exact,
+        select: ['id'],
+      });
       const report = await explainScans(db(), q.text, q.values);
       expect([exact, evaluations(report, '<->')]).toEqual([exact, 1]);
     }

@@ -12,28 +12,48 @@ describeEachTarget('doctor()', (db) => {
     await db().query('CREATE TABLE ok (id int PRIMARY KEY, embedding vector(3))');
     await db().query("INSERT INTO ok VALUES (1, '[1,2,3]'), (2, '[3,2,1]')");
     await db().query('CREATE INDEX ok_idx ON ok USING hnsw (embedding vector_l2_ops)');
-    const version = (await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'"))[0]?.v;
+    const version = (
+      await db().query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")
+    )[0]?.v;
     const findings = await doctor(db(), { distances: ['l2'] });
     expect(findings).toEqual([
-      { severity: 'info', code: 'EXTENSION_VERSION', message: `pgvector ${version} is installed in schema public`, fix: null, subject: null },
+      {
+        severity: 'info',
+        code: 'EXTENSION_VERSION',
+        message: `pgvector ${version} is installed in schema public`,
+        fix: null,
+        subject: null,
+      },
     ]);
   });
 
   it('column without dimensions, bare bit, bit varying, over the index limit', async () => {
-    await db().query('CREATE TABLE shapes (id int, nodims vector, flag bit, bits varbit, wide vector(3000), half halfvec(3000))');
+    await db().query(
+      'CREATE TABLE shapes (id int, nodims vector, flag bit, bits varbit, wide vector(3000), half halfvec(3000))',
+    );
     // why a bare bit is a trap: the type is bit(1) and a ::bit cast truncates
-    const cast = await db().query<{ b: string; t: string }>("SELECT '101'::bit::text AS b, format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'shapes'::regclass AND attname = 'flag'");
+    const cast = await db().query<{ b: string; t: string }>(
+      "SELECT '101'::bit::text AS b, format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'shapes'::regclass AND attname = 'flag'",
+    );
     expect(cast[0]).toEqual({ b: '1', t: 'bit(1)' });
     const f = await doctor(db(), { table: 'shapes' });
     expect(only(f, 'COLUMN_WITHOUT_DIMENSIONS').map((x) => x.subject)).toEqual(['shapes.nodims', 'shapes.bits']);
-    expect(only(f, 'COLUMN_WITHOUT_DIMENSIONS')[0]?.fix).toContain('ALTER TABLE "public"."shapes" ALTER COLUMN "nodims" TYPE vector(n)');
+    expect(only(f, 'COLUMN_WITHOUT_DIMENSIONS')[0]?.fix).toContain(
+      'ALTER TABLE "public"."shapes" ALTER COLUMN "nodims" TYPE vector(n)',
+    );
     expect(only(f, 'BARE_BIT_COLUMN').map((x) => x.subject)).toEqual(['shapes.flag']);
     const over = only(f, 'COLUMN_OVER_INDEX_LIMIT');
     expect(over.map((x) => x.subject)).toEqual(['shapes.wide']); // halfvec(3000) is within halfvec's 4,000
-    expect(over[0]?.fix).toContain('vecpg index create --table shapes --column wide --distance <distance> --as halfvec');
+    expect(over[0]?.fix).toContain(
+      'vecpg index create --table shapes --column wide --distance <distance> --as halfvec',
+    );
     // pgvector refuses an index on exactly these
-    await expect(db().query('CREATE INDEX ON shapes USING hnsw (nodims vector_l2_ops)')).rejects.toThrow(/column does not have dimensions/);
-    await expect(db().query('CREATE INDEX ON shapes USING hnsw (wide vector_l2_ops)')).rejects.toThrow(/2000 dimensions/);
+    await expect(db().query('CREATE INDEX ON shapes USING hnsw (nodims vector_l2_ops)')).rejects.toThrow(
+      /column does not have dimensions/,
+    );
+    await expect(db().query('CREATE INDEX ON shapes USING hnsw (wide vector_l2_ops)')).rejects.toThrow(
+      /2000 dimensions/,
+    );
   });
 
   it('operator class versus the distances queries use; an invalid index', async () => {
@@ -55,7 +75,9 @@ describeEachTarget('doctor()', (db) => {
     await db().query('CREATE TABLE sp (id int, f sparsevec(2000))');
     const dense = Array.from({ length: 1001 }, (_, i) => `${i + 1}:1`).join(',');
     await db().query(`INSERT INTO sp VALUES (1, '{1:1}/2000'), (2, $1::sparsevec)`, [`{${dense}}/2000`]);
-    await expect(db().query('CREATE INDEX CONCURRENTLY sp_idx ON sp USING hnsw (f sparsevec_l2_ops)')).rejects.toThrow(/1000 non-zero/);
+    await expect(db().query('CREATE INDEX CONCURRENTLY sp_idx ON sp USING hnsw (f sparsevec_l2_ops)')).rejects.toThrow(
+      /1000 non-zero/,
+    );
     const f = await doctor(db(), { table: 'sp' });
     expect(only(f, 'INDEX_INVALID').map((x) => x.subject)).toEqual(['public.sp_idx']);
     expect(f[0]?.severity).toBe('error'); // errors first
@@ -64,7 +86,7 @@ describeEachTarget('doctor()', (db) => {
 
   it('NULL and zero vectors under a cosine index', async () => {
     await db().query('CREATE TABLE cos (id int PRIMARY KEY, e vector(2))');
-    await db().query("INSERT INTO cos SELECT i, ARRAY[i, 1]::vector FROM generate_series(1, 20) i");
+    await db().query('INSERT INTO cos SELECT i, ARRAY[i, 1]::vector FROM generate_series(1, 20) i');
     await db().query("INSERT INTO cos VALUES (100, '[0,0]'), (101, NULL), (102, NULL)");
     await db().query('CREATE INDEX cos_idx ON cos USING hnsw (e vector_cosine_ops)');
     const f = await doctor(db(), { table: 'cos' });
@@ -77,13 +99,17 @@ describeEachTarget('doctor()', (db) => {
     });
     expect(viaIndex.map((r) => r.id)).not.toContain(100);
     expect(viaIndex).toHaveLength(20);
-    const exact = await db().query<{ id: number }>("SELECT id FROM cos WHERE e IS NOT NULL ORDER BY (e <=> '[1,1]') + 0 LIMIT 100");
+    const exact = await db().query<{ id: number }>(
+      "SELECT id FROM cos WHERE e IS NOT NULL ORDER BY (e <=> '[1,1]') + 0 LIMIT 100",
+    );
     expect(exact.at(-1)?.id).toBe(100);
   });
 
   it('maintenance_work_mem too small for an HNSW build of the table', async () => {
     await db().query('CREATE TABLE mem (id int, e vector(128))');
-    await db().query('INSERT INTO mem SELECT i, (SELECT array_agg(random())::vector(128) FROM generate_series(1, 128) g WHERE i > 0) FROM generate_series(1, 3000) i');
+    await db().query(
+      'INSERT INTO mem SELECT i, (SELECT array_agg(random())::vector(128) FROM generate_series(1, 128) g WHERE i > 0) FROM generate_series(1, 3000) i',
+    );
     const normal = await doctor(db(), { table: 'mem' });
     expect(only(normal, 'MAINTENANCE_WORK_MEM_LOW')).toEqual([]);
     const small = await db().transaction(async (tx) => {
@@ -98,8 +124,12 @@ describeEachTarget('doctor()', (db) => {
 
   it('vectors stored out of line (TOAST) that would fit inline; the fix removes the finding', async () => {
     await db().query('CREATE TABLE big (id int, e vector(1000))');
-    await db().query('INSERT INTO big SELECT i, (SELECT array_agg(random())::vector(1000) FROM generate_series(1, 1000) g WHERE i > 0) FROM generate_series(1, 30) i');
-    const storage = await db().query<{ s: string }>("SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'big'::regclass AND attname = 'e'");
+    await db().query(
+      'INSERT INTO big SELECT i, (SELECT array_agg(random())::vector(1000) FROM generate_series(1, 1000) g WHERE i > 0) FROM generate_series(1, 30) i',
+    );
+    const storage = await db().query<{ s: string }>(
+      "SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'big'::regclass AND attname = 'e'",
+    );
     expect(storage[0]?.s).toBe('e'); // pgvector's default: external
     const f = only(await doctor(db(), { table: 'big' }), 'TOAST_STORAGE');
     expect(f).toHaveLength(1);
@@ -122,20 +152,30 @@ describeEachTarget('doctor()', (db) => {
     // The truth, from the TOAST tables themselves: the bytes they hold. Before: exactly 60 vectors' data
     // (1,540 bytes each: 384 float4 + the dim/unused header words), no body.
     const toastBytes = async (table: string) => {
-      const toast = await db().query<{ t: string }>('SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = $1::regclass', [table]);
-      return Number((await db().query<{ n: unknown }>(`SELECT coalesce(sum(octet_length(chunk_data)), 0) AS n FROM ${toast[0]!.t}`))[0]?.n);
+      const toast = await db().query<{ t: string }>(
+        'SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = $1::regclass',
+        [table],
+      );
+      return Number(
+        (
+          await db().query<{ n: unknown }>(`SELECT coalesce(sum(octet_length(chunk_data)), 0) AS n FROM ${toast[0]!.t}`)
+        )[0]?.n,
+      );
     };
     expect(await toastBytes('toastdocs')).toBe(60 * (384 * 4 + 4));
     expect(await toastBytes('slimdocs')).toBe(0);
     const f = only(await doctor(db(), { table: 'toastdocs' }), 'TOAST_STORAGE');
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ severity: 'warning', subject: 'toastdocs.embedding' });
-    expect(f[0]?.message).toMatch(/^all of the 60 values of toastdocs\.embedding are stored out of line .* only 1544 bytes/);
+    expect(f[0]?.message).toMatch(
+      /^all of the 60 values of toastdocs\.embedding are stored out of line .* only 1544 bytes/,
+    );
     expect(f[0]?.fix).toContain(convertStorageSql(['public', 'toastdocs'], 'embedding').join('; '));
     expect(only(await doctor(db(), { table: 'slimdocs' }), 'TOAST_STORAGE')).toEqual([]);
 
     // The fix works: after convertStorageSql's statements nothing is out of line and the finding is gone.
-    for (const statement of convertStorageSql('toastdocs', 'embedding', { rewrite: 'update' })) await db().query(statement);
+    for (const statement of convertStorageSql('toastdocs', 'embedding', { rewrite: 'update' }))
+      await db().query(statement);
     // STORAGE MAIN: now the bodies go out of line instead, and the TOAST table holds exactly them.
     const bodies = await db().query<{ n: unknown }>('SELECT sum(pg_column_size(body)) AS n FROM toastdocs');
     expect(await toastBytes('toastdocs')).toBe(Number(bodies[0]?.n));

@@ -10,7 +10,9 @@ import { explainScans } from '../support/explain.ts';
 describeEachTarget('recall() on a grid', (db) => {
   it('sets up a 70 × 70 grid with an HNSW index', async () => {
     await db().query('CREATE TABLE grid (id int PRIMARY KEY, embedding vector(2))');
-    await db().query('INSERT INTO grid SELECT x * 70 + y, ARRAY[x, y]::real[]::vector FROM generate_series(0, 69) x, generate_series(0, 69) y');
+    await db().query(
+      'INSERT INTO grid SELECT x * 70 + y, ARRAY[x, y]::real[]::vector FROM generate_series(0, 69) x, generate_series(0, 69) y',
+    );
     await db().query('CREATE INDEX grid_hnsw ON grid USING hnsw (embedding vector_l2_ops)');
     await db().query('ANALYZE grid');
   });
@@ -20,7 +22,12 @@ describeEachTarget('recall() on a grid', (db) => {
   it('leaves each sampled row out of its own answers by default, and says so; --include-self counts it', async () => {
     // k = 1: with its own row, the true nearest of a sampled row is itself (distance 0), and an index
     // scan stopping at one candidate (ef_search = 1) returns just that row.
-    const withSelf = await recall(db(), { ...base, k: 1, includeSelf: true, sweep: { setting: 'efSearch', values: [1] } });
+    const withSelf = await recall(db(), {
+      ...base,
+      k: 1,
+      includeSelf: true,
+      sweep: { setting: 'efSearch', values: [1] },
+    });
     expect(withSelf.queryRows).toBe('self-included');
     expect(withSelf.points[0]?.recall).toBe(1);
     // Without it, the true nearest is a grid neighbour at distance 1, which that one-candidate scan never

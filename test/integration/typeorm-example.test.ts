@@ -17,7 +17,8 @@ const cosine = {
 
 describeEachTarget('typeorm example (docs/typeorm.md)', (db) => {
   let ds: DataSource;
-  const extension = async () => (await db().query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`))[0]?.v;
+  const extension = async () =>
+    (await db().query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`))[0]?.v;
   beforeAll(async () => {
     const t = db();
     ds = createDataSource(t.target === 'server' ? { type: 'postgres', url: t.url! } : pgliteOptions(t.raw as PGlite));
@@ -34,23 +35,35 @@ describeEachTarget('typeorm example (docs/typeorm.md)', (db) => {
     const storage = await db().query<{ a: string; s: string }>(
       `SELECT attname AS a, attstorage AS s FROM pg_attribute WHERE attrelid IN ('document'::regclass, 'science_data'::regclass) AND attname IN ('embedding', 'features') ORDER BY 1`,
     );
-    expect(storage).toEqual([{ a: 'embedding', s: 'm' }, { a: 'features', s: 'm' }]);
-    const index = await db().query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'science_data_features_hnsw'`);
+    expect(storage).toEqual([
+      { a: 'embedding', s: 'm' },
+      { a: 'features', s: 'm' },
+    ]);
+    const index = await db().query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE indexname = 'science_data_features_hnsw'`,
+    );
     expect(index[0]?.indexdef).toContain('USING hnsw (features sparsevec_cosine_ops)');
   });
 
-  it('runs the walkthrough with the seed\'s results', async () => {
+  it("runs the walkthrough with the seed's results", async () => {
     const r = await walkthrough(ds);
     expect(r.orderedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
     expect(isSparseVector(r.orderedItems[0]!.features)).toBe(true);
-    for (const { entity, distance } of r.annotatedItems) expect(distance).toBeCloseTo(cosine[entity.name as keyof typeof cosine], 5);
+    for (const { entity, distance } of r.annotatedItems)
+      expect(distance).toBeCloseTo(cosine[entity.name as keyof typeof cosine], 5);
     expect(r.similarItems.map((x) => x.entity.name)).toEqual(['Sample A']);
     // [0.5,0.2,0.9,0.3] against itself and [0.4,0.3,0.8,0.2]
     expect(r.others.l2.map((x) => x.distance)).toEqual([0, expect.closeTo(0.2, 6)]);
-    expect(r.others.maxInnerProduct.map((x) => x.distance)).toEqual([expect.closeTo(-1.19, 6), expect.closeTo(-1.04, 6)]);
+    expect(r.others.maxInnerProduct.map((x) => x.distance)).toEqual([
+      expect.closeTo(-1.19, 6),
+      expect.closeTo(-1.04, 6),
+    ]);
     expect(r.others.l1.map((x) => x.distance)).toEqual([0, expect.closeTo(0.4, 6)]);
     // '10100000' against '10110000' (1 bit apart; 2 shared of 3 set) and '10100011' (2 apart; 2 of 4)
-    expect(r.others.hamming.map((x) => [x.entity.title, x.distance])).toEqual([['My First Doc', 1], ['Second Doc', 2]]);
+    expect(r.others.hamming.map((x) => [x.entity.title, x.distance])).toEqual([
+      ['My First Doc', 1],
+      ['Second Doc', 2],
+    ]);
     expect(r.others.jaccard.map((x) => x.distance)).toEqual([expect.closeTo(1 / 3, 6), expect.closeTo(0.5, 6)]);
     expect(r.exact.map((x) => x.entity.name)).toEqual(['Sample A', 'Sample B']);
     expect(r.approximate.map((x) => x.entity.name)).toEqual(['Sample A', 'Sample B']);

@@ -121,10 +121,9 @@ const sparseDimensions = fc.oneof(
 
 export const sparseSample: fc.Arbitrary<SparseSample> = sparseDimensions.chain((dimensions) =>
   fc
-    .uniqueArray(
-      fc.oneof(fc.integer({ min: 0, max: dimensions - 1 }), fc.constant(dimensions - 1), fc.constant(0)),
-      { maxLength: Math.min(dimensions, 10) },
-    )
+    .uniqueArray(fc.oneof(fc.integer({ min: 0, max: dimensions - 1 }), fc.constant(dimensions - 1), fc.constant(0)), {
+      maxLength: Math.min(dimensions, 10),
+    })
     .chain((indices) =>
       fc
         .array(fc.oneof({ arbitrary: float32Element, weight: 9 }, { arbitrary: fc.constantFrom(0, -0), weight: 1 }), {
@@ -137,6 +136,9 @@ export const sparseSample: fc.Arbitrary<SparseSample> = sparseDimensions.chain((
 
 /** Bit strings: 1 to 200 bits, sometimes long ones. */
 export const bitString: fc.Arbitrary<string> = fc.oneof(
-  { arbitrary: fc.array(fc.constantFrom('0', '1'), { minLength: 1, maxLength: 200 }).map((b) => b.join('')), weight: 8 },
+  {
+    arbitrary: fc.array(fc.constantFrom('0', '1'), { minLength: 1, maxLength: 200 }).map((b) => b.join('')),
+    weight: 8,
+  },
   { arbitrary: fc.constantFrom('0', '1', '1'.repeat(64), '10'.repeat(32_000)), weight: 1 },
 );

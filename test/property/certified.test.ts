@@ -21,12 +21,21 @@ import {
   search,
   Vector,
   type CertifiedDistance,
-  type CertifiedQuery,
 } from 'vecpg';
 import { describeEachTarget, type TestDb } from '../support/db.ts';
 import { propertyParams } from './arbitraries.ts';
 
-const KINDS = ['uniform', 'halfExact', 'clustered', 'duplicates', 'halfTies', 'large', 'tiny', 'mixed', 'zeros'] as const;
+const KINDS = [
+  'uniform',
+  'halfExact',
+  'clustered',
+  'duplicates',
+  'halfTies',
+  'large',
+  'tiny',
+  'mixed',
+  'zeros',
+] as const;
 type Kind = (typeof KINDS)[number];
 const DISTANCES: CertifiedDistance[] = ['l2', 'ip', 'cosine', 'l1'];
 
@@ -55,7 +64,9 @@ function makeData(kind: Kind, dims: number, count: number, seed: number): { rows
       case 'clustered':
         return centre[j]! + 1e-4 * (r() - 0.5);
       case 'halfTies': // exactly halfway between two float16 values
-        return (r() < 0.5 ? -1 : 1) * (1 + (2 * Math.floor(r() * 1024) + 1) * 2 ** -11) * 2 ** (Math.floor(r() * 20) - 10);
+        return (
+          (r() < 0.5 ? -1 : 1) * (1 + (2 * Math.floor(r() * 1024) + 1) * 2 ** -11) * 2 ** (Math.floor(r() * 20) - 10)
+        );
       case 'large':
         return pick([65504, -65504, 65519, 65520, 70000, 1e5, 1e30, 6e4 + r() * 5e3, r() * 2 - 1]);
       case 'tiny':
@@ -124,12 +135,22 @@ describeEachTarget('certified exact search against brute force', (db) => {
           // The lemma, row by row.
           const prepared = prepareCertifiedQuery(new Vector(query).toFloat32Array(), distance);
           if (typeof prepared !== 'string') {
-            const all = buildCertifiedQuery({ table: 'cert', column: 'embedding', query: new Vector(query), prepared: prepared as CertifiedQuery, candidates: rows.length, k: rows.length });
+            const all = buildCertifiedQuery({
+              table: 'cert',
+              column: 'embedding',
+              query: new Vector(query),
+              prepared: prepared,
+              candidates: rows.length,
+              k: rows.length,
+            });
             for (const row of await db().query(all.text, all.values)) {
               const key = row['__vecpg_key'] as number | null;
               if (key === null) continue;
               const d = byId.get(row['id'] as number)!;
-              if (!Number.isNaN(d)) expect(prepared.bound(Number(key)), `${kind} ${distance} row ${String(row['id'])}`).toBeLessThanOrEqual(d);
+              if (!Number.isNaN(d))
+                expect(prepared.bound(Number(key)), `${kind} ${distance} row ${String(row['id'])}`).toBeLessThanOrEqual(
+                  d,
+                );
             }
           }
           // The search, with a small N so that retries and fallbacks happen.
@@ -146,7 +167,10 @@ describeEachTarget('certified exact search against brute force', (db) => {
             });
             const expected = [...byId.values()].sort(ascending).slice(0, k);
             const label = `${kind} ${distance} dims ${dims} rows ${count} k ${k} N ${candidates}`;
-            expect(got.map((r) => r.distance), label).toEqual(expected);
+            expect(
+              got.map((r) => r.distance),
+              label,
+            ).toEqual(expected);
             expect(new Set(got.map((r) => r.id)).size, label).toBe(got.length);
             for (const r of got) expect(byId.get(r.id as number), label).toEqual(r.distance);
             if (got.certificate.proven) proven++;

@@ -57,18 +57,60 @@ const midpointText = fc
   });
 
 const oddNumber = fc.constantFrom(
-  '.5', '5.', '+1', '-.5e-3', '1E+2', '1e', 'e1', '0x10', '-0x10', '0X1p3', '0b101', '0B1', '0o7', '0O7',
-  '1_000', '١', ' 1', '1 ', '\t1\n', '\u00a01', '1\u00a0', '\ufeff1', '1\u2003', 'nan', '-NaN', 'inf', '-Infinity',
-  'infinity', '1e39', '-3.4028236e38', '3.40282356e38', '3.4028235677973366e38', '1e-46', '-7.1e-46', '7.1e-46',
-  '0', '-0', '+0', '00012', '1e-400', '1' + '0'.repeat(60), '0.' + '0'.repeat(50) + '1', '',
+  '.5',
+  '5.',
+  '+1',
+  '-.5e-3',
+  '1E+2',
+  '1e',
+  'e1',
+  '0x10',
+  '-0x10',
+  '0X1p3',
+  '0b101',
+  '0B1',
+  '0o7',
+  '0O7',
+  '1_000',
+  '١',
+  ' 1',
+  '1 ',
+  '\t1\n',
+  '\u00a01',
+  '1\u00a0',
+  '\ufeff1',
+  '1\u2003',
+  'nan',
+  '-NaN',
+  'inf',
+  '-Infinity',
+  'infinity',
+  '1e39',
+  '-3.4028236e38',
+  '3.40282356e38',
+  '3.4028235677973366e38',
+  '1e-46',
+  '-7.1e-46',
+  '7.1e-46',
+  '0',
+  '-0',
+  '+0',
+  '00012',
+  '1e-400',
+  '1' + '0'.repeat(60),
+  '0.' + '0'.repeat(50) + '1',
+  '',
 );
 
 const element = fc.oneof(
   { arbitrary: fc.double({ noNaN: true, min: -4e38, max: 4e38 }).map(String), weight: 3 },
   {
-    arbitrary: fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true, min: -4e38, max: 4e38 }), fc.integer({ min: 1, max: 25 })).map(
-      ([x, p]) => x.toPrecision(p),
-    ),
+    arbitrary: fc
+      .tuple(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -4e38, max: 4e38 }),
+        fc.integer({ min: 1, max: 25 }),
+      )
+      .map(([x, p]) => x.toPrecision(p)),
     weight: 2,
   },
   { arbitrary: midpointText, weight: 3 },
@@ -86,12 +128,19 @@ const sparseText = fc
   .tuple(
     fc.array(
       fc.tuple(
-        spaced(fc.oneof(fc.integer({ min: -1, max: 12 }).map(String), fc.constantFrom('+2', '01', '1.0', '0x1', '1e0', ''))),
+        spaced(
+          fc.oneof(fc.integer({ min: -1, max: 12 }).map(String), fc.constantFrom('+2', '01', '1.0', '0x1', '1e0', '')),
+        ),
         spaced(element),
       ),
       { maxLength: 5 },
     ),
-    spaced(fc.oneof(fc.integer({ min: 0, max: 12 }).map(String), fc.constantFrom('1000000000', '1000000001', '+5', '05', '5e0', '0x5'))),
+    spaced(
+      fc.oneof(
+        fc.integer({ min: 0, max: 12 }).map(String),
+        fc.constantFrom('1000000000', '1000000001', '+5', '05', '5e0', '0x5'),
+      ),
+    ),
   )
   .map(([pairs, dims]) => `{${pairs.map(([i, v]) => `${i}:${v}`).join(',')}}/${dims}`);
 
@@ -135,36 +184,51 @@ async function agrees(
   }
   if (ours === null) return;
   const theirs = await serverText(db, serverForm(text), sqlType);
-  expect(theirs, `${sqlType} ${shown(text)}: client read ${ours}, server ${theirs === null ? 'refused it' : `read ${theirs}`}`).toBe(ours);
+  expect(
+    theirs,
+    `${sqlType} ${shown(text)}: client read ${ours}, server ${theirs === null ? 'refused it' : `read ${theirs}`}`,
+  ).toBe(ours);
 }
 
 const runs = { ...propertyParams, numRuns: propertyParams.numRuns * 25 };
 
 describeEachTarget('property: client text parsing agrees with the server', (db) => {
   it('vector: whatever Vector.fromSql accepts, the server reads as the same float32 values', async () => {
-    await fc.assert(fc.asyncProperty(denseText, (t) => agrees(db(), t, 'vector', (x) => Vector.fromSql(x))), {
-      ...runs,
-      examples: [['[1.0000000596046448]'], ['[0b101]'], ['[\u00a01]'], ['\u00a0[1]'], ['[3.4028235677973366e38]']],
-    });
+    await fc.assert(
+      fc.asyncProperty(denseText, (t) => agrees(db(), t, 'vector', (x) => Vector.fromSql(x))),
+      {
+        ...runs,
+        examples: [['[1.0000000596046448]'], ['[0b101]'], ['[\u00a01]'], ['\u00a0[1]'], ['[3.4028235677973366e38]']],
+      },
+    );
   });
 
   it('halfvec: whatever HalfVector.fromSql accepts, the server reads as the same float16 values', async () => {
-    await fc.assert(fc.asyncProperty(denseText, (t) => agrees(db(), t, 'halfvec', (x) => HalfVector.fromSql(x))), runs);
+    await fc.assert(
+      fc.asyncProperty(denseText, (t) => agrees(db(), t, 'halfvec', (x) => HalfVector.fromSql(x))),
+      runs,
+    );
   });
 
   it('sparsevec: whatever SparseVector.fromSql accepts, the server reads with the same indices and values', async () => {
-    await fc.assert(fc.asyncProperty(sparseText, (t) => agrees(db(), t, 'sparsevec', (x) => SparseVector.fromSql(x))), {
-      ...runs,
-      examples: [['{1:1.0000000596046448}/3'], ['{1:0o7}/3'], ['{1:2}/\u00a03']],
-    });
+    await fc.assert(
+      fc.asyncProperty(sparseText, (t) => agrees(db(), t, 'sparsevec', (x) => SparseVector.fromSql(x))),
+      {
+        ...runs,
+        examples: [['{1:1.0000000596046448}/3'], ['{1:0o7}/3'], ['{1:2}/\u00a03']],
+      },
+    );
   });
 
   it('bit: whatever Bit.fromSql accepts, the server reads as the same bits', async () => {
     // Bit.fromSql documents two conveniences the server lacks: surrounding whitespace and the B'…' literal.
     const serverForm = (t: string) => t.trim().replace(/^[bB]'([^']*)'$/, '$1');
-    await fc.assert(fc.asyncProperty(bitText, (t) => agrees(db(), t, 'varbit', (x) => Bit.fromSql(x), serverForm)), {
-      ...runs,
-      examples: [["B'101'"], [' 1 ']],
-    });
+    await fc.assert(
+      fc.asyncProperty(bitText, (t) => agrees(db(), t, 'varbit', (x) => Bit.fromSql(x), serverForm)),
+      {
+        ...runs,
+        examples: [["B'101'"], [' 1 ']],
+      },
+    );
   });
 });

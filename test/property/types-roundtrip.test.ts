@@ -55,7 +55,8 @@ function sameValue(actual: unknown, expected: unknown): string {
     }
     return 'same';
   }
-  if (actual instanceof SparseVector) return actual.equals(expected) ? 'same' : `${actual.toSql()} ≠ ${String(expected)}`;
+  if (actual instanceof SparseVector)
+    return actual.equals(expected) ? 'same' : `${actual.toSql()} ≠ ${String(expected)}`;
   return Object.is(actual, expected) ? 'same' : `${String(actual)} ≠ ${String(expected)}`;
 }
 
@@ -77,7 +78,12 @@ async function roundTrip<V extends Value>(
   for (const [i, w] of written.entries()) {
     await db.query(`INSERT INTO ${table} (id, v) VALUES ($1, $2)`, [textIds[i], w.value.toSql()]);
   }
-  await insertBinary(db, table, sqlType, written.map((w, i) => [binaryIds[i]!, w.value.toBinary()] as const));
+  await insertBinary(
+    db,
+    table,
+    sqlType,
+    written.map((w, i) => [binaryIds[i]!, w.value.toBinary()] as const),
+  );
   const rows = await db.query<RowBack & Record<string, unknown>>(
     `SELECT id, v, v::text AS t, ${send}(v) AS b FROM ${table} WHERE id >= $1 AND id < $2`,
     [first, nextId],
@@ -85,7 +91,10 @@ async function roundTrip<V extends Value>(
   const byId = new Map(rows.map((r) => [r.id, r]));
   expect(rows).toHaveLength(2 * written.length);
   for (const [i, w] of written.entries()) {
-    for (const [via, id] of [['text', textIds[i]!], ['binary', binaryIds[i]!]] as const) {
+    for (const [via, id] of [
+      ['text', textIds[i]!],
+      ['binary', binaryIds[i]!],
+    ] as const) {
       const row = byId.get(id)!;
       const label = `${sqlType} written as ${via}: ${w.value.toSql().slice(0, 80)}`;
       expect(row.t, label).toBe(w.value.toSql());
@@ -132,10 +141,16 @@ describeEachTarget('property: values round-trip through text and binary', (db) =
     const big = Array.from({ length: 16_000 }, (_, i) => ((i % 2 ? -1 : 1) * (i % 2049)) / 32);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(denseArray(exactHalf).map((a) => ({ a, exact: true })), denseArray(halfElement).map((a) => ({ a, exact: false }))), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.oneof(
+            denseArray(exactHalf).map((a) => ({ a, exact: true })),
+            denseArray(halfElement).map((a) => ({ a, exact: false })),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
         async (inputs) => {
           const written = inputs.map(({ a, exact }) => {
             const value = new HalfVector(a);
@@ -145,7 +160,17 @@ describeEachTarget('property: values round-trip through text and binary', (db) =
           await roundTrip(db(), 'prop_halfvec', 'halfvec', 'halfvec_send', written, HalfVector);
         },
       ),
-      { ...propertyParams, examples: [[[{ a: big, exact: true }, { a: [65504, -65504, 2 ** -24, -0], exact: true }]]] },
+      {
+        ...propertyParams,
+        examples: [
+          [
+            [
+              { a: big, exact: true },
+              { a: [65504, -65504, 2 ** -24, -0], exact: true },
+            ],
+          ],
+        ],
+      },
     );
   });
 
@@ -159,8 +184,18 @@ describeEachTarget('property: values round-trip through text and binary', (db) =
             .map((index, k) => [index, Math.fround(s.values[k]!)] as const)
             .filter(([, x]) => x !== 0)
             .sort((p, q) => p[0] - q[0]);
-          expect(sameValue(value.indices, expected.map(([index]) => index))).toBe('same');
-          expect(sameValue(value.values, expected.map(([, x]) => x))).toBe('same');
+          expect(
+            sameValue(
+              value.indices,
+              expected.map(([index]) => index),
+            ),
+          ).toBe('same');
+          expect(
+            sameValue(
+              value.values,
+              expected.map(([, x]) => x),
+            ),
+          ).toBe('same');
           expect(value.dimensions).toBe(s.dimensions);
           return { value, parsed: value };
         });

@@ -38,7 +38,8 @@ describeEachCliTarget('security: hostile identifiers through the CLI', (t, targe
   });
 
   async function counts(name: string): Promise<{ canary: number; hostile: number; folded: number; decoy: number }> {
-    const folded = naiveFold(name) !== name ? `(SELECT count(*)::int FROM ${quoteQualified([name, naiveFold(name)])})` : '-1';
+    const folded =
+      naiveFold(name) !== name ? `(SELECT count(*)::int FROM ${quoteQualified([name, naiveFold(name)])})` : '-1';
     const rows = await t().sql(
       `SELECT (SELECT count(*)::int FROM ${CANARY}) AS canary, (SELECT count(*)::int FROM ${quoteQualified([name, name])}) AS hostile, ` +
         `${folded} AS folded, (SELECT count(*)::int FROM ${quoteQualified(['public', name])}) AS decoy`,
@@ -62,13 +63,25 @@ describeEachCliTarget('security: hostile identifiers through the CLI', (t, targe
       expect(index.stderr).not.toMatch(/error/i);
       expect(index.code).toBe(0);
       const indexName = (JSON.parse(index.stdout) as { name: string }).name;
-      const found = await t().sql([[`SELECT tablename FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [name, indexName]]]);
+      const found = await t().sql([
+        [`SELECT tablename FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [name, indexName]],
+      ]);
       expect(found).toEqual([{ tablename: name }]);
 
       const s = await t().run(['search', ...where, '--query', '[0.9,0.1,0]', '-k', '2', '--select', 'id', '--json']);
       expect(s.stderr).toBe('');
       expect((JSON.parse(s.stdout) as { rows: Array<{ id: number }> }).rows.map((r) => r.id)).toEqual([1, 2]);
-      const f = await t().run(['search', ...where, '--query', '[0.9,0.1,0]', '--filter', `${FILTER}=${HOSTILE_VALUE}`, '--select', 'id', '--json']);
+      const f = await t().run([
+        'search',
+        ...where,
+        '--query',
+        '[0.9,0.1,0]',
+        '--filter',
+        `${FILTER}=${HOSTILE_VALUE}`,
+        '--select',
+        'id',
+        '--json',
+      ]);
       expect(f.stderr).toBe('');
       expect((JSON.parse(f.stdout) as { rows: Array<{ id: number }> }).rows.map((r) => r.id)).toEqual([3]);
 
@@ -81,13 +94,21 @@ describeEachCliTarget('security: hostile identifiers through the CLI', (t, targe
       const out = join(dir, `out-${n}.jsonl`);
       const exp = await t().run(['export', ...where, '--format', 'jsonl', '--out', out]);
       expect(exp.code).toBe(0);
-      const exported = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const exported = (await readFile(out, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(exported.map((r) => r.id).sort((a, b) => Number(a) - Number(b))).toEqual([1, 2, 3, 10]);
 
       const doc = await t().run(['doctor', '--schema', name, '--table', name, '--json']);
       expect(doc.stderr).toBe('');
 
-      expect(await counts(name)).toEqual({ canary: 1, hostile: 4, folded: naiveFold(name) !== name ? 3 : -1, decoy: 3 });
+      expect(await counts(name)).toEqual({
+        canary: 1,
+        hostile: 4,
+        folded: naiveFold(name) !== name ? 3 : -1,
+        decoy: 3,
+      });
     });
   }
 
@@ -118,7 +139,9 @@ describeEachCliTarget('security: hostile identifiers through the CLI', (t, targe
         expect(r.stdout, argv.join(' ')).toBe('');
         expect(r.stderr, argv.join(' ')).toMatch(/INVALID_IDENTIFIER|INVALID_VALUE|does not exist/);
       }
-      const indexes = await t().sql([["SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%USING hnsw%'", [short]]]);
+      const indexes = await t().sql([
+        ["SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%USING hnsw%'", [short]],
+      ]);
       expect(indexes, `an index was built on ${short}`).toEqual([]);
     }
     expect((await t().sql(`SELECT count(*)::int AS n FROM ${CANARY}`))[0]).toEqual({ n: 1 });

@@ -17,7 +17,15 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { and, eq, lt, ne, sql } from 'drizzle-orm';
-import { type PgDatabase, type PgQueryResultHKT, getTableConfig, integer, pgSchema, pgTable, text } from 'drizzle-orm/pg-core';
+import {
+  type PgDatabase,
+  type PgQueryResultHKT,
+  getTableConfig,
+  integer,
+  pgSchema,
+  pgTable,
+  text,
+} from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { createIndexSql, defaultIndexName, quoteIdent, quoteQualified, vectorParam } from 'vecpg';
@@ -34,7 +42,17 @@ import {
   vector,
 } from 'vecpg/drizzle';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, indexOn, naiveFold, variantOf } from './hostile-names.ts';
+import {
+  CANARY,
+  HOSTILE_NAMES,
+  HOSTILE_VALUE,
+  QUERY,
+  ROWS,
+  TOO_LONG_NAMES,
+  indexOn,
+  naiveFold,
+  variantOf,
+} from './hostile-names.ts';
 
 type Db = PgDatabase<PgQueryResultHKT>;
 const kit = await import('drizzle-kit/api');
@@ -48,20 +66,30 @@ function tableFor(name: string, indexes = true) {
   const schema = pgSchema(name);
   const columns = { id: integer('id').primaryKey(), vec: vector(name, { dimensions: 3 }), tag: text(FILTER) };
   const table = indexes
-    ? schema.table(name, columns, (t) => [hnswIndex(t.vec, 'l2'), ivfflatIndex(t.vec, 'l2', { name: variantOf('iv', name), lists: 1 })])
+    ? schema.table(name, columns, (t) => [
+        hnswIndex(t.vec, 'l2'),
+        ivfflatIndex(t.vec, 'l2', { name: variantOf('iv', name), lists: 1 }),
+      ])
     : schema.table(name, columns);
   return { schema, table };
 }
 
 async function drizzleFor(t: TestDb): Promise<Db> {
-  if (t.target === 'pglite') return (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite }) as unknown as Db;
-  return (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool }) as unknown as Db;
+  if (t.target === 'pglite') return (await import('drizzle-orm/pglite')).drizzle({ client: t.raw as PGlite });
+  return (await import('drizzle-orm/node-postgres')).drizzle({ client: t.raw as Pool });
 }
 
 async function createTable(t: TestDb, table: string[], offset: number): Promise<void> {
   const column = quoteIdent(table[1]!);
-  await t.query(`CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY, ${column} vector(3), ${quoteIdent(FILTER)} text)`);
-  for (const [id, v, f] of ROWS) await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2, $3)`, [id + offset, vectorParam(v, 'vector'), f]);
+  await t.query(
+    `CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY, ${column} vector(3), ${quoteIdent(FILTER)} text)`,
+  );
+  for (const [id, v, f] of ROWS)
+    await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2, $3)`, [
+      id + offset,
+      vectorParam(v, 'vector'),
+      f,
+    ]);
 }
 
 describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
@@ -72,7 +100,9 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
     await tdb().query(`INSERT INTO ${CANARY} VALUES (1)`);
   });
   afterEach(async () => {
-    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([{ n: 1 }]);
+    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([
+      { n: 1 },
+    ]);
   });
 
   for (const name of HOSTILE_NAMES) {
@@ -95,7 +125,13 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
       }));
       expect(configs).toEqual([
         { name: hnswName, method: 'hnsw', column: name, opclass: 'vector_l2_ops', with: undefined },
-        { name: variantOf('iv', name), method: 'ivfflat', column: name, opclass: 'vector_l2_ops', with: { lists: '1' } },
+        {
+          name: variantOf('iv', name),
+          method: 'ivfflat',
+          column: name,
+          opclass: 'vector_l2_ops',
+          with: { lists: '1' },
+        },
       ]);
       let statements: string[];
       if (kitSafe(name)) {
@@ -104,34 +140,69 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
         statements = await kit.generateMigration(before, kit.generateDrizzleJson({ schema, table }));
       } else {
         statements = configs.map((c) =>
-          createIndexSql({ table: [name, name], column: c.column, type: 'vector', distance: 'l2', method: c.method as 'hnsw', name: c.name!, ...(c.with ? { lists: 1 } : {}) }),
+          createIndexSql({
+            table: [name, name],
+            column: c.column,
+            type: 'vector',
+            distance: 'l2',
+            method: c.method as 'hnsw',
+            name: c.name!,
+            ...(c.with ? { lists: 1 } : {}),
+          }),
         );
       }
       expect(statements).toHaveLength(2);
       for (const statement of statements) await db.execute(sql.raw(statement));
-      expect(await indexOn(t, hnswName)).toEqual([{ schema: name, table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' }]);
-      expect(await indexOn(t, variantOf('iv', name))).toEqual([{ schema: name, table: name, column: name, method: 'ivfflat', opclass: 'vector_l2_ops' }]);
+      expect(await indexOn(t, hnswName)).toEqual([
+        { schema: name, table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' },
+      ]);
+      expect(await indexOn(t, variantOf('iv', name))).toEqual([
+        { schema: name, table: name, column: name, method: 'ivfflat', opclass: 'vector_l2_ops' },
+      ]);
 
       // vectorStorageMigration: MAIN on this column of this table (the decoy in public keeps EXTERNAL).
       const storage = vectorStorageMigration(table);
-      expect(storage).toBe(`ALTER TABLE ${quoteQualified([name, name])} ALTER COLUMN ${quoteIdent(name)} SET STORAGE MAIN;\n`);
+      expect(storage).toBe(
+        `ALTER TABLE ${quoteQualified([name, name])} ALTER COLUMN ${quoteIdent(name)} SET STORAGE MAIN;\n`,
+      );
       for (const statement of storage.split(STATEMENT_BREAKPOINT)) await db.execute(sql.raw(statement));
-      const attstorage = (q: string[]) => t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteQualified(q), name]);
+      const attstorage = (q: string[]) =>
+        t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [
+          quoteQualified(q),
+          name,
+        ]);
       expect(await attstorage([name, name])).toEqual([{ attstorage: 'm' }]);
       expect(await attstorage(['public', name])).toEqual([{ attstorage: 'e' }]);
 
       // Distances in select / where / orderBy, exact ordering.
       const d = () => l2Distance(table.vec, QUERY);
-      const rows = await db.select({ id: table.id, d: d() }).from(table).where(and(lt(d(), 1.4), ne(table.tag, 'b'))).orderBy(exact(d()));
+      const rows = await db
+        .select({ id: table.id, d: d() })
+        .from(table)
+        .where(and(lt(d(), 1.4), ne(table.tag, 'b')))
+        .orderBy(exact(d()));
       expect(rows.map((r) => r.id)).toEqual([1, 3]);
       expect(rows[0]!.d).toBeCloseTo(Math.hypot(Math.fround(0.9) - 1, Math.fround(0.1)), 6);
 
       // nearest: exact, filtered on the hostile text column (a bound value), approximate through the indexes.
       const top = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 2 });
       expect(top.map((r) => r.id)).toEqual([1, 2]);
-      const filtered = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', where: eq(table.tag, HOSTILE_VALUE) });
+      const filtered = await vectorSearch(db, {
+        table,
+        column: table.vec,
+        query: QUERY,
+        distance: 'l2',
+        where: eq(table.tag, HOSTILE_VALUE),
+      });
       expect(filtered.map((r) => [r.id, r.tag])).toEqual([[3, HOSTILE_VALUE]]);
-      const approx = await vectorSearch(db, { table, column: table.vec, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+      const approx = await vectorSearch(db, {
+        table,
+        column: table.vec,
+        query: QUERY,
+        distance: 'l2',
+        k: 3,
+        approximate: { efSearch: 10 },
+      });
       expect(approx.map((r) => r.id)).toEqual([1, 2, 3]);
     });
   }
@@ -139,7 +210,8 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
   for (const name of TOO_LONG_NAMES) {
     it(`a ${new TextEncoder().encode(name).length}-byte name ${JSON.stringify(name.slice(0, 8))}… is refused by the name-taking helpers`, async () => {
       const refused = expect.objectContaining({ code: 'INVALID_IDENTIFIER' });
-      const on = (column: string, index: (c: never) => unknown) => () => getTableConfig(pgTable('t', { v: vector(column, { dimensions: 3 }) }, (t) => [index(t.v as never) as never]));
+      const on = (column: string, index: (c: never) => unknown) => () =>
+        getTableConfig(pgTable('t', { v: vector(column, { dimensions: 3 }) }, (t) => [index(t.v as never) as never]));
       expect(on(name, (c) => hnswIndex(c, 'l2'))).toThrow(refused);
       expect(on('v', (c) => ivfflatIndex(c, 'l2', { name }))).toThrow(refused);
       expect(() => vectorStorageMigration(pgTable(name, { v: vector('v', { dimensions: 3 }) }))).toThrow(refused);
@@ -152,7 +224,9 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
     const json = (name: string, indexes: boolean) => kit.generateDrizzleJson(tableFor(name, indexes));
     const created = await kit.generateMigration(kit.generateDrizzleJson({}), json(HOSTILE_NAMES[0]!, false));
     expect(created[0]).toBe(`CREATE SCHEMA "${HOSTILE_NAMES[0]}";\n`); // not doubled: never executed here
-    await expect(kit.generateMigration(json(HOSTILE_NAMES[1]!, false), json(HOSTILE_NAMES[1]!, true))).rejects.toThrow();
+    await expect(
+      kit.generateMigration(json(HOSTILE_NAMES[1]!, false), json(HOSTILE_NAMES[1]!, true)),
+    ).rejects.toThrow();
     const comment = await kit.generateMigration(json('/* c */ --', false), json('/* c */ --', true));
     expect(comment[0]).not.toContain('vector_l2_ops'); // the column and its opclass were cut at `--`
   });
@@ -164,7 +238,9 @@ describeEachTarget('security: hostile identifiers through Drizzle', (tdb) => {
       await tdb().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       if (i % 2 === 0) await createVectorExtension(db, { schema });
       else await db.execute(sql.raw(vectorExtensionMigration({ schema })));
-      const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
+      const rows = await tdb().query(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
+      );
       expect(rows).toEqual([{ nspname: schema }]);
     }
   });

@@ -36,7 +36,16 @@ import {
 } from 'vecpg/kysely';
 import { registerVectorTypes } from 'vecpg/pg';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
+import {
+  CANARY,
+  HOSTILE_NAMES,
+  HOSTILE_VALUE,
+  QUERY,
+  ROWS,
+  TOO_LONG_NAMES,
+  naiveFold,
+  variantOf,
+} from './hostile-names.ts';
 
 /** A filter column with a hostile name of its own (no dot: Kysely's string references must reach it). */
 const FILTER = 'f"; DELETE FROM canary; --';
@@ -46,9 +55,18 @@ const shift = (n: number) => ROWS.map(([id, v, f]): [number, number[], string] =
 type Db = Kysely<any>;
 
 /** The table through Kysely's schema builder when Kysely can name it (no dot), else through `sql.id`. */
-async function createTable(db: Db, t: TestDb, schema: string, table: string, column: string, rows: typeof ROWS): Promise<void> {
+async function createTable(
+  db: Db,
+  t: TestDb,
+  schema: string,
+  table: string,
+  column: string,
+  rows: typeof ROWS,
+): Promise<void> {
   if (table.includes('.')) {
-    await sql`CREATE TABLE ${sql.id(schema, table)} (id int PRIMARY KEY, ${sql.id(column)} ${vectorDataType('vector', 3)}, ${sql.id(FILTER)} text)`.execute(db);
+    await sql`CREATE TABLE ${sql.id(schema, table)} (id int PRIMARY KEY, ${sql.id(column)} ${vectorDataType('vector', 3)}, ${sql.id(FILTER)} text)`.execute(
+      db,
+    );
   } else {
     await db.schema
       .withSchema(schema)
@@ -59,7 +77,11 @@ async function createTable(db: Db, t: TestDb, schema: string, table: string, col
       .execute();
   }
   for (const [id, v, f] of rows) {
-    await t.query(`INSERT INTO ${quoteQualified([schema, table])} VALUES ($1, $2, $3)`, [id, vectorParam(v, 'vector'), f]);
+    await t.query(`INSERT INTO ${quoteQualified([schema, table])} VALUES ($1, $2, $3)`, [
+      id,
+      vectorParam(v, 'vector'),
+      f,
+    ]);
   }
 }
 
@@ -81,7 +103,9 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
     await db?.destroy();
   });
   afterEach(async () => {
-    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([{ n: 1 }]);
+    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([
+      { n: 1 },
+    ]);
   });
 
   for (const name of HOSTILE_NAMES) {
@@ -96,14 +120,18 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       // Storage MAIN on the right column of the right table (the decoy in public keeps EXTERNAL).
       await setVectorStorage(db, table, name);
       const storage = (q: string[]) =>
-        t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteQualified(q), name]);
+        t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [
+          quoteQualified(q),
+          name,
+        ]);
       expect(await storage(table)).toEqual([{ attstorage: 'm' }]);
       expect(await storage(['public', name])).toEqual([{ attstorage: 'e' }]);
 
       // Distances in select / where / orderBy, the column as one identifier (sql.id never splits).
       const scoped = db.withSchema(name);
       const col = sql.id(name);
-      const from = () => (name.includes('.') ? db.selectFrom(sql`${sql.id(name, name)}`.as('x')) : scoped.selectFrom(name));
+      const from = () =>
+        name.includes('.') ? db.selectFrom(sql`${sql.id(name, name)}`.as('x')) : scoped.selectFrom(name);
       const rows = await from()
         .select(['id', l2Distance(col, QUERY).as('d')])
         .where(l2Distance(col, QUERY), '<', 1.4)
@@ -118,14 +146,25 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
         expect(viaString).toEqual([{ id: 1 }]);
       } else {
         // Kysely reads 'dots.in.name' as schema.table.column: the string form cannot reach this column.
-        expect(db.selectFrom('t').select('id').orderBy(l2Distance(name, QUERY)).compile().sql).toContain('"dots"."in"."name"');
+        expect(db.selectFrom('t').select('id').orderBy(l2Distance(name, QUERY)).compile().sql).toContain(
+          '"dots"."in"."name"',
+        );
       }
 
       // nearest: exact and approximate, with a filter on the hostile filter column.
       if (!name.includes('.')) {
         const exact = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 2 });
-        expect(exact.map((r) => [r.id, r[FILTER]])).toEqual([[1, 'a'], [2, 'b']]);
-        const filtered = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', where: (eb) => eb(FILTER, '=', HOSTILE_VALUE) });
+        expect(exact.map((r) => [r.id, r[FILTER]])).toEqual([
+          [1, 'a'],
+          [2, 'b'],
+        ]);
+        const filtered = await vectorSearch(scoped, {
+          table: name,
+          column: name,
+          query: QUERY,
+          distance: 'l2',
+          where: (eb) => eb(FILTER, '=', HOSTILE_VALUE),
+        });
         expect(filtered.map((r) => r.id)).toEqual([3]);
       }
 
@@ -134,10 +173,19 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       const indexName = await createVectorIndex(db, options);
       expect(indexName).toBe(vectorIndexName(options));
       const indexes = () =>
-        t.query("SELECT schemaname, tablename, indexname FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%' ORDER BY indexname");
+        t.query(
+          "SELECT schemaname, tablename, indexname FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%' ORDER BY indexname",
+        );
       expect(await indexes()).toEqual([{ schemaname: name, tablename: name, indexname: indexName }]);
       if (!name.includes('.')) {
-        const approx = await vectorSearch(scoped, { table: name, column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+        const approx = await vectorSearch(scoped, {
+          table: name,
+          column: name,
+          query: QUERY,
+          distance: 'l2',
+          k: 3,
+          approximate: { efSearch: 10 },
+        });
         expect(approx.map((r) => r.id)).toEqual([1, 2, 3]);
       }
       await dropVectorIndex(db, [name, indexName]);
@@ -158,9 +206,16 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
     const t = tdb();
     await t.query(`CREATE TABLE plain (id int PRIMARY KEY, ${quoteIdent('a.b')} vector(3), b vector(3))`);
     await t.query(`CREATE SCHEMA plain_schema`); // a split 'plain.a.b' would mean schema plain, table a, column b
-    for (const [id, v] of [[1, [1, 0, 0]], [2, [0, 1, 0]]] as const) {
+    for (const [id, v] of [
+      [1, [1, 0, 0]],
+      [2, [0, 1, 0]],
+    ] as const) {
       // Column b (the decoy a split would reach) holds the opposite order.
-      await t.query('INSERT INTO plain VALUES ($1, $2, $3)', [id, vectorParam([...v], 'vector'), vectorParam(id === 1 ? [0, 1, 0] : [1, 0, 0], 'vector')]);
+      await t.query('INSERT INTO plain VALUES ($1, $2, $3)', [
+        id,
+        vectorParam([...v], 'vector'),
+        vectorParam(id === 1 ? [0, 1, 0] : [1, 0, 0], 'vector'),
+      ]);
     }
     const rows = await vectorSearch(db, { table: 'plain', column: 'a.b', query: QUERY, distance: 'l2', k: 2 });
     expect(rows.map((r) => r.id)).toEqual([1, 2]);
@@ -171,14 +226,26 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
     it(`a ${new TextEncoder().encode(name).length}-byte name ${JSON.stringify(name.slice(0, 8))}… is refused by every name-taking helper`, async () => {
       const refused = expect.objectContaining({ code: 'INVALID_IDENTIFIER' });
       await expect(createVectorExtension(db, { schema: name })).rejects.toThrow(refused);
-      await expect(createVectorIndex(db, { table: name, column: 'v', type: 'vector', distance: 'l2' })).rejects.toThrow(refused);
-      await expect(createVectorIndex(db, { table: 't', column: name, type: 'vector', distance: 'l2' })).rejects.toThrow(refused);
-      expect(() => vectorIndexMigration({ table: 't', column: 'v', type: 'vector', distance: 'l2', name })).toThrow(refused);
+      await expect(createVectorIndex(db, { table: name, column: 'v', type: 'vector', distance: 'l2' })).rejects.toThrow(
+        refused,
+      );
+      await expect(createVectorIndex(db, { table: 't', column: name, type: 'vector', distance: 'l2' })).rejects.toThrow(
+        refused,
+      );
+      expect(() => vectorIndexMigration({ table: 't', column: 'v', type: 'vector', distance: 'l2', name })).toThrow(
+        refused,
+      );
       await expect(dropVectorIndex(db, ['public', name])).rejects.toThrow(refused);
       await expect(setVectorStorage(db, 't', name)).rejects.toThrow(refused);
-      await expect(vectorSearch(db, { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
-      await expect(vectorSearch(db, { table: name as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
-      await expect(vectorSearch(db, { table: `public.${name}` as 'plain', column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(vectorSearch(db, { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(
+        refused,
+      );
+      await expect(
+        vectorSearch(db, { table: name as 'plain', column: 'v', query: QUERY, distance: 'l2' }),
+      ).rejects.toThrow(refused);
+      await expect(
+        vectorSearch(db, { table: `public.${name}` as 'plain', column: 'v', query: QUERY, distance: 'l2' }),
+      ).rejects.toThrow(refused);
     });
   }
 
@@ -189,7 +256,9 @@ describeEachTarget('security: hostile identifiers through Kysely', (tdb) => {
       await tdb().query('DROP EXTENSION vector CASCADE'); // the earlier tests' vector columns go with it
       const migration = vectorExtensionMigration({ schema });
       await (schema === HOSTILE_NAMES[0] ? createVectorExtension(db, { schema }) : migration.up(db));
-      const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
+      const rows = await tdb().query(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
+      );
       expect(rows).toEqual([{ nspname: schema }]);
       await migration.down?.(db);
       expect(await tdb().query("SELECT 1 FROM pg_extension WHERE extname = 'vector'")).toHaveLength(0);

@@ -23,7 +23,7 @@
  */
 import { EntitySchema } from '@mikro-orm/core';
 import { Migration, Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
@@ -69,7 +69,15 @@ function entityFor(name: string, i: number): EntitySchema<Item> {
       vec: { ...vectorProperty('vector', 3), fieldName: managed(name) ? name : 'vec' },
       tag: { type: 'string', fieldName: FILTER },
     },
-    indexes: [vectorIndex({ table: [schema, table], column: managed(name) ? name : 'vec', type: 'vector', distance: 'l2', name: variantOf('ix', name) })],
+    indexes: [
+      vectorIndex({
+        table: [schema, table],
+        column: managed(name) ? name : 'vec',
+        type: 'vector',
+        distance: 'l2',
+        name: variantOf('ix', name),
+      }),
+    ],
   });
 }
 
@@ -79,7 +87,15 @@ function migrationFor(name: string, i: number) {
   return class extends Migration {
     override async up(): Promise<void> {
       setVectorStorage(this, table, name);
-      createVectorIndex(this, { table, column: name, type: 'vector', distance: 'l2', method: 'ivfflat', lists: 1, name: variantOf('iv', name) });
+      createVectorIndex(this, {
+        table,
+        column: name,
+        type: 'vector',
+        distance: 'l2',
+        method: 'ivfflat',
+        lists: 1,
+        name: variantOf('iv', name),
+      });
     }
     override async down(): Promise<void> {
       dropVectorIndex(this, [table[0], variantOf('iv', name)]);
@@ -100,7 +116,8 @@ const ENTITIES = NAMES.map((name, i) => entityFor(name, i));
 
 async function createDecoy(t: TestDb, table: string[], offset: number): Promise<void> {
   await t.query(`CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY, ${quoteIdent(table[1]!)} vector(3))`);
-  for (const [id, v] of ROWS) await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2)`, [id + offset, vectorParam(v, 'vector')]);
+  for (const [id, v] of ROWS)
+    await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2)`, [id + offset, vectorParam(v, 'vector')]);
 }
 
 describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
@@ -111,16 +128,25 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
     await t.query(`CREATE TABLE ${CANARY} (id int)`);
     await t.query(`INSERT INTO ${CANARY} VALUES (1)`);
     for (const name of NAMES.filter(managed)) await t.query(`CREATE SCHEMA ${quoteIdent(name)}`);
-    const target = t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
+    const target =
+      t.target === 'pglite' ? await mikroOrmPglite(t.raw as PGlite) : { driver: PostgreSqlDriver, clientUrl: t.url! };
     const migrationsList = [
       ...NAMES.map((name, i) => ({ name: `m${String(i).padStart(2, '0')}`, class: migrationFor(name, i) })),
       { name: 'm99_extension', class: ExtensionInSchema },
     ];
-    orm = await MikroORM.init({ ...target, entities: ENTITIES, allowGlobalContext: false, extensions: [Migrator], migrations: { migrationsList } } as Options);
+    orm = await MikroORM.init({
+      ...target,
+      entities: ENTITIES,
+      allowGlobalContext: false,
+      extensions: [Migrator],
+      migrations: { migrationsList },
+    });
     await orm.schema.createSchema();
     diff = await orm.schema.getUpdateSchemaSQL({ wrap: false });
     // Unmapped columns after the diff (MikroORM would offer to drop them): the names it cannot carry.
-    for (const [i, name] of NAMES.entries()) if (!managed(name)) await t.query(`ALTER TABLE ${quoteQualified(tableOf(name, i))} ADD COLUMN ${quoteIdent(name)} vector(3)`);
+    for (const [i, name] of NAMES.entries())
+      if (!managed(name))
+        await t.query(`ALTER TABLE ${quoteQualified(tableOf(name, i))} ADD COLUMN ${quoteIdent(name)} vector(3)`);
     const em = orm.em.fork();
     for (const [i, name] of NAMES.entries()) {
       for (const [id, v, tag] of ROWS) em.create(ENTITIES[i]!, { id, vec: managed(name) ? v : DECOY[id]!, tag });
@@ -128,22 +154,32 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
     await em.flush();
     for (const [i, name] of NAMES.entries()) {
       if (managed(name)) continue;
-      for (const [id, v] of ROWS) await t.query(`UPDATE ${quoteQualified(tableOf(name, i))} SET ${quoteIdent(name)} = $1 WHERE id = $2`, [vectorParam(v, 'vector'), id]);
+      for (const [id, v] of ROWS)
+        await t.query(`UPDATE ${quoteQualified(tableOf(name, i))} SET ${quoteIdent(name)} = $1 WHERE id = $2`, [
+          vectorParam(v, 'vector'),
+          id,
+        ]);
     }
   });
   afterAll(async () => {
     await orm?.close();
   });
   afterEach(async () => {
-    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([{ n: 1 }]);
+    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('a name with `?` is written as a Unicode-escaped identifier, which PostgreSQL reads as the name', async () => {
     expect(quoteIdentWithoutQuestionMarks('items')).toBe('"items"');
     expect(quoteIdentWithoutQuestionMarks('a?b')).toBe('U&"a\\003Fb"');
     expect(quoteIdentWithoutQuestionMarks('a\\?"b')).toBe('U&"a\\\\\\003F""b"');
-    expect(withoutQuestionMarksInIdentifiers('ALTER TABLE "t" ALTER COLUMN "a?""b" SET STORAGE MAIN')).toBe('ALTER TABLE "t" ALTER COLUMN U&"a\\003F""b" SET STORAGE MAIN');
-    expect(() => quoteIdentWithoutQuestionMarks(`${'a'.repeat(63)}?`)).toThrow(expect.objectContaining({ code: 'INVALID_IDENTIFIER' }));
+    expect(withoutQuestionMarksInIdentifiers('ALTER TABLE "t" ALTER COLUMN "a?""b" SET STORAGE MAIN')).toBe(
+      'ALTER TABLE "t" ALTER COLUMN U&"a\\003F""b" SET STORAGE MAIN',
+    );
+    expect(() => quoteIdentWithoutQuestionMarks(`${'a'.repeat(63)}?`)).toThrow(
+      expect.objectContaining({ code: 'INVALID_IDENTIFIER' }),
+    );
     for (const name of NAMES) {
       const rows = await tdb().query(`SELECT 1 AS ${quoteIdentWithoutQuestionMarks(name)}`);
       expect(Object.keys(rows[0]!)).toEqual([name]);
@@ -155,7 +191,9 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
     for (const [i, name] of NAMES.entries()) {
       const [schema, table] = tableOf(name, i);
       const column = managed(name) ? name : 'vec';
-      expect(await indexOn(tdb(), variantOf('ix', name))).toEqual([{ schema, table, column, method: 'hnsw', opclass: 'vector_l2_ops' }]);
+      expect(await indexOn(tdb(), variantOf('ix', name))).toEqual([
+        { schema, table, column, method: 'hnsw', opclass: 'vector_l2_ops' },
+      ]);
     }
   });
 
@@ -171,10 +209,18 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
       const em = orm.em.fork();
 
       // Distance fragments in where and orderBy (em.find), and in a select list under a hostile alias.
-      const found = await em.find(Item, { [l2Distance(name, QUERY)]: { $lt: 1.4 }, tag: { $ne: 'b' } }, { orderBy: { [l2Distance(name, QUERY)]: 'asc' } });
+      const found = await em.find(
+        Item,
+        { [l2Distance(name, QUERY)]: { $lt: 1.4 }, tag: { $ne: 'b' } },
+        { orderBy: { [l2Distance(name, QUERY)]: 'asc' } },
+      );
       expect(found.map((r) => r.id)).toEqual([1, 3]);
       const alias = variantOf('d', name);
-      const selected = await em.createQueryBuilder(Item).select(['id', l2Distance(name, QUERY).as(alias)]).orderBy({ id: 'asc' }).execute<Array<Record<string, unknown>>>('all', false);
+      const selected = await em
+        .createQueryBuilder(Item)
+        .select(['id', l2Distance(name, QUERY).as(alias)])
+        .orderBy({ id: 'asc' })
+        .execute<Array<Record<string, unknown>>>('all', false);
       expect(selected.map((r) => [r.id, Number(r[alias]).toFixed(4)])).toEqual([
         [1, Math.hypot(Math.fround(0.9) - 1, Math.fround(0.1)).toFixed(4)],
         [2, Math.hypot(Math.fround(0.9), Math.fround(0.1) - 1).toFixed(4)],
@@ -184,13 +230,29 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
       // vectorSearch: exact, filtered on the hostile text column (a bound value), approximate.
       const exact = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 2 });
       expect(exact.map((h) => h.entity.id)).toEqual([1, 2]);
-      const filtered = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, maxDistance: 2 });
+      const filtered = await vectorSearch(em, Item, {
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        where: { tag: HOSTILE_VALUE },
+        maxDistance: 2,
+      });
       expect(filtered.map((h) => [h.entity.id, h.entity.tag])).toEqual([[3, HOSTILE_VALUE]]);
-      const approx = await vectorSearch(em, Item, { column: name, query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+      const approx = await vectorSearch(em, Item, {
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        k: 3,
+        approximate: { efSearch: 10 },
+      });
       expect(approx.map((h) => h.entity.id)).toEqual([1, 2, 3]);
 
       // Migration helpers through MikroORM's Migrator: storage and an index on this column of this table, then down.
-      const storage = () => t.query('SELECT attname, attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attstorage = $2', [quoteQualified([schema, table]), 'm']);
+      const storage = () =>
+        t.query('SELECT attname, attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attstorage = $2', [
+          quoteQualified([schema, table]),
+          'm',
+        ]);
       const ivf = () => indexOn(t, variantOf('iv', name));
       const migration = `m${String(i).padStart(2, '0')}`;
       expect((await orm.migrator.up({ migrations: [migration] })).map((m) => m.name)).toEqual([migration]);
@@ -206,7 +268,9 @@ describeEachTarget('security: hostile identifiers through MikroORM', (tdb) => {
   it('createVectorExtension installs pgvector in a hostile schema through the Migrator', async () => {
     await tdb().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(HOSTILE_NAMES[0]!)}`);
     expect((await orm.migrator.up({ migrations: ['m99_extension'] })).map((m) => m.name)).toEqual(['m99_extension']);
-    const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
+    const rows = await tdb().query(
+      "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
+    );
     expect(rows).toEqual([{ nspname: HOSTILE_NAMES[0] }]);
   });
 });

@@ -9,7 +9,14 @@ import knexFactory, { type Knex } from 'knex';
 import { DataTypes, Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified, search, vectorParam } from 'vecpg';
-import { createVectorIndex, dropVectorIndex, wrapKnex, knexPglite, setVectorStorage, withVectorTypes } from 'vecpg/knex';
+import {
+  createVectorIndex,
+  dropVectorIndex,
+  wrapKnex,
+  knexPglite,
+  setVectorStorage,
+  withVectorTypes,
+} from 'vecpg/knex';
 import { VECTOR, registerVectorTypes, vectorSearch } from 'vecpg/sequelize';
 import { TARGETS, type TestDb, describeEachTarget, openTestDb } from '../support/db.ts';
 import { CANARY, HOSTILE_VALUE, QUERY, indexOn, variantOf } from './hostile-names.ts';
@@ -20,8 +27,16 @@ const NAMES = ['$1', 'a?b', 'a\\?b', '$2 ? $1', 'price$usd', `x"; DROP TABLE ${C
 async function createTable(run: (sql: string, params?: unknown[]) => Promise<unknown>, name: string): Promise<void> {
   const t = quoteQualified(name);
   await run(`CREATE TABLE ${t} (id int PRIMARY KEY, ${quoteIdent(name)} vector(3), tag text)`);
-  for (const [id, v, tag] of [[1, [1, 0, 0], 'a'], [2, [0, 1, 0], 'b'], [3, [0, 0, 1], HOSTILE_VALUE]] as const) {
-    await run(`INSERT INTO ${t} (id, ${quoteIdent(name)}, tag) VALUES ($1, $2, $3)`, [id, vectorParam([...v], 'vector'), tag]);
+  for (const [id, v, tag] of [
+    [1, [1, 0, 0], 'a'],
+    [2, [0, 1, 0], 'b'],
+    [3, [0, 0, 1], HOSTILE_VALUE],
+  ] as const) {
+    await run(`INSERT INTO ${t} (id, ${quoteIdent(name)}, tag) VALUES ($1, $2, $3)`, [
+      id,
+      vectorParam([...v], 'vector'),
+      tag,
+    ]);
   }
 }
 
@@ -29,7 +44,10 @@ describeEachTarget('security: hostile identifiers through Knex', (db) => {
   let knex: Knex;
   beforeAll(async () => {
     const t: TestDb = db();
-    knex = t.target === 'pglite' ? await knexPglite(t.raw as PGlite) : knexFactory(withVectorTypes({ client: 'pg', connection: t.url!, pool: { min: 0, max: 2 } }));
+    knex =
+      t.target === 'pglite'
+        ? await knexPglite(t.raw as PGlite)
+        : knexFactory(withVectorTypes({ client: 'pg', connection: t.url!, pool: { min: 0, max: 2 } }));
     await db().query(`CREATE TABLE ${CANARY} (id int)`);
     await db().query(`INSERT INTO ${CANARY} VALUES (1)`);
   });
@@ -46,16 +64,38 @@ describeEachTarget('security: hostile identifiers through Knex', (db) => {
       const kdb = wrapKnex(knex);
       const rows = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', k: 2, select: ['id'] });
       expect(rows.map((r) => r.id)).toEqual([1, 2]);
-      const filtered = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, select: ['id'] });
+      const filtered = await search(kdb, {
+        table: name,
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        where: { tag: HOSTILE_VALUE },
+        select: ['id'],
+      });
       expect(filtered.map((r) => r.id)).toEqual([3]);
-      const approx = await search(kdb, { table: name, column: name, query: QUERY, distance: 'l2', k: 1, select: ['id'], approximate: { efSearch: 5 } });
+      const approx = await search(kdb, {
+        table: name,
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        k: 1,
+        select: ['id'],
+        approximate: { efSearch: 5 },
+      });
       expect(approx.map((r) => r.id)).toEqual([1]);
       // The migration helpers (knex.raw without bindings) reach the same column.
       await setVectorStorage(knex, name, name);
-      expect(await db().query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteIdent(name), name])).toEqual([{ attstorage: 'm' }]);
+      expect(
+        await db().query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [
+          quoteIdent(name),
+          name,
+        ]),
+      ).toEqual([{ attstorage: 'm' }]);
       const index = variantOf('ix', name);
       await createVectorIndex(knex, { table: name, column: name, type: 'vector', distance: 'l2', name: index });
-      expect(await indexOn(db(), index)).toEqual([{ schema: 'public', table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' }]);
+      expect(await indexOn(db(), index)).toEqual([
+        { schema: 'public', table: name, column: name, method: 'hnsw', opclass: 'vector_l2_ops' },
+      ]);
       await dropVectorIndex(knex, index);
       expect(await indexOn(db(), index)).toEqual([]);
     });
@@ -90,17 +130,30 @@ if (TARGETS.includes('server')) {
       it(`vectorSearch on a model whose vector column is named ${JSON.stringify(name)}`, async () => {
         const table = `seq_items_${i}`;
         await t.query(`CREATE TABLE ${table} (id int PRIMARY KEY, ${quoteIdent(name)} vector(3), tag text)`);
-        for (const [id, v, tag] of [[1, [1, 0, 0], 'a'], [2, [0, 1, 0], 'b'], [3, [0, 0, 1], HOSTILE_VALUE]] as const) {
+        for (const [id, v, tag] of [
+          [1, [1, 0, 0], 'a'],
+          [2, [0, 1, 0], 'b'],
+          [3, [0, 0, 1], HOSTILE_VALUE],
+        ] as const) {
           await t.query(`INSERT INTO ${table} VALUES ($1, $2, $3)`, [id, vectorParam([...v], 'vector'), tag]);
         }
         const Model = sequelize.define(
           `M${i}`,
-          { id: { type: DataTypes.INTEGER, primaryKey: true }, vec: { type: VECTOR(3), field: name }, tag: DataTypes.TEXT },
+          {
+            id: { type: DataTypes.INTEGER, primaryKey: true },
+            vec: { type: VECTOR(3), field: name },
+            tag: DataTypes.TEXT,
+          },
           { tableName: table, timestamps: false },
         );
         const hits = await vectorSearch(Model, { column: 'vec', query: QUERY, distance: 'l2', k: 2 });
         expect(hits.map((h) => h.instance.get('id'))).toEqual([1, 2]);
-        const filtered = await vectorSearch(Model, { column: 'vec', query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE } });
+        const filtered = await vectorSearch(Model, {
+          column: 'vec',
+          query: QUERY,
+          distance: 'l2',
+          where: { tag: HOSTILE_VALUE },
+        });
         expect(filtered.map((h) => h.instance.get('id'))).toEqual([3]);
       });
     }

@@ -39,13 +39,14 @@ function l2(a: readonly number[], b: readonly number[]): number {
 
 async function createTable(db: TestDb, name: readonly string[], rows: typeof ROWS): Promise<void> {
   const column = name[name.length - 1]!;
-  await db.query(`CREATE TABLE ${quoteQualified(name)} (id int PRIMARY KEY, ${quoteIdent(column)} ${columnTypeSql('vector', 3)}, ${quoteIdent(FILTER)} text)`);
+  await db.query(
+    `CREATE TABLE ${quoteQualified(name)} (id int PRIMARY KEY, ${quoteIdent(column)} ${columnTypeSql('vector', 3)}, ${quoteIdent(FILTER)} text)`,
+  );
   for (const [id, v, f] of rows) {
-    await db.query(`INSERT INTO ${quoteQualified(name)} (id, ${quoteIdent(column)}, ${quoteIdent(FILTER)}) VALUES ($1, $2, $3)`, [
-      id,
-      vectorParam(v, 'vector'),
-      f,
-    ]);
+    await db.query(
+      `INSERT INTO ${quoteQualified(name)} (id, ${quoteIdent(column)}, ${quoteIdent(FILTER)}) VALUES ($1, $2, $3)`,
+      [id, vectorParam(v, 'vector'), f],
+    );
   }
 }
 
@@ -67,18 +68,43 @@ describeEachTarget('security: hostile identifiers through the SQL layer', (db) =
       await db().query(`CREATE SCHEMA ${quoteIdent(schema)}`);
       await createTable(db(), table, ROWS);
       // Decoys: what a missing quote (case folding) or a missing schema would reach instead.
-      if (naiveFold(name) !== name) await createTable(db(), [schema, naiveFold(name)], ROWS.map(([id, v, f]) => [id + 90, v, f]));
-      await createTable(db(), ['public', name], ROWS.map(([id, v, f]) => [id + 80, v, f]));
+      if (naiveFold(name) !== name)
+        await createTable(
+          db(),
+          [schema, naiveFold(name)],
+          ROWS.map(([id, v, f]) => [id + 90, v, f]),
+        );
+      await createTable(
+        db(),
+        ['public', name],
+        ROWS.map(([id, v, f]) => [id + 80, v, f]),
+      );
 
       const exact = await search(db(), { table, column: name, query: QUERY, distance: 'l2', k: 2, select: ['id'] });
       expect(exact.map((r) => r.id)).toEqual([1, 2]);
       expect(exact[0]!.distance).toBeCloseTo(l2(QUERY, [1, 0, 0]), 6);
 
-      const filtered = await search(db(), { table, column: name, query: QUERY, distance: 'l2', where: { [FILTER]: HOSTILE_VALUE }, select: ['id', FILTER] });
-      expect(filtered).toEqual([{ id: 3, [FILTER]: HOSTILE_VALUE, distance: expect.closeTo(l2(QUERY, [0, 0, 1]), 6) as unknown }]);
+      const filtered = await search(db(), {
+        table,
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        where: { [FILTER]: HOSTILE_VALUE },
+        select: ['id', FILTER],
+      });
+      expect(filtered).toEqual([
+        { id: 3, [FILTER]: HOSTILE_VALUE, distance: expect.closeTo(l2(QUERY, [0, 0, 1]), 6) as unknown },
+      ]);
 
       // Values are bound, never spliced: neither the vector nor the filter value is in the text.
-      const built = buildSimilarityQuery({ table, column: name, query: QUERY, distance: 'l2', where: { [FILTER]: HOSTILE_VALUE }, k: 2 });
+      const built = buildSimilarityQuery({
+        table,
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        where: { [FILTER]: HOSTILE_VALUE },
+        k: 2,
+      });
       expect(built.text).not.toContain(HOSTILE_VALUE);
       expect(built.text).not.toContain('0.9');
       expect(built.values).toEqual(['[0.9,0.1,0]', HOSTILE_VALUE, 2]);
@@ -92,19 +118,41 @@ describeEachTarget('security: hostile identifiers through the SQL layer', (db) =
         [schema, name],
       );
       expect(indexes.map((r) => r.indexname)).toEqual([indexName]);
-      const approx = await search(db(), { table, column: name, query: QUERY, distance: 'l2', k: 3, select: ['id'], approximate: { efSearch: 10 } });
+      const approx = await search(db(), {
+        table,
+        column: name,
+        query: QUERY,
+        distance: 'l2',
+        k: 3,
+        select: ['id'],
+        approximate: { efSearch: 10 },
+      });
       expect(approx.map((r) => r.id)).toEqual([1, 2, 3]);
       await db().query(dropIndexSql([schema, indexName]));
-      const after = await db().query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, indexName]);
+      const after = await db().query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
+        schema,
+        indexName,
+      ]);
       expect(after).toHaveLength(0);
     });
   }
 
   it('a dotted name is one identifier, never split into schema and table', async () => {
     await db().query('CREATE SCHEMA s');
-    await createTable(db(), ['s', 't'], ROWS.map(([id, v, f]) => [id + 70, v, f])); // the decoy a split would reach
+    await createTable(
+      db(),
+      ['s', 't'],
+      ROWS.map(([id, v, f]) => [id + 70, v, f]),
+    ); // the decoy a split would reach
     await createTable(db(), ['public', 's.t'], ROWS);
-    const rows = await search(db(), { table: 's.t', column: 's.t', query: QUERY, distance: 'l2', k: 1, select: ['id'] });
+    const rows = await search(db(), {
+      table: 's.t',
+      column: 's.t',
+      query: QUERY,
+      distance: 'l2',
+      k: 1,
+      select: ['id'],
+    });
     expect(rows.map((r) => r.id)).toEqual([1]);
   });
 
@@ -115,9 +163,13 @@ describeEachTarget('security: hostile identifiers through the SQL layer', (db) =
       expect(() => createIndexSql({ table: name, column: 'v', type: 'vector', distance: 'l2' })).toThrow(refused);
       expect(() => createIndexSql({ table: 't', column: name, type: 'vector', distance: 'l2', name })).toThrow(refused);
       expect(() => dropIndexSql(['public', name])).toThrow(refused);
-      await expect(search(db(), { table: ['public', name], column: 'v', query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
+      await expect(
+        search(db(), { table: ['public', name], column: 'v', query: QUERY, distance: 'l2' }),
+      ).rejects.toThrow(refused);
       await expect(search(db(), { table: 't', column: name, query: QUERY, distance: 'l2' })).rejects.toThrow(refused);
-      await expect(search(db(), { table: 't', column: 'v', query: QUERY, distance: 'l2', where: { [name]: 1 } })).rejects.toThrow(refused);
+      await expect(
+        search(db(), { table: 't', column: 'v', query: QUERY, distance: 'l2', where: { [name]: 1 } }),
+      ).rejects.toThrow(refused);
     });
   }
 

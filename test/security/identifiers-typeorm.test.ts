@@ -44,7 +44,16 @@ import {
   vectorSearch,
 } from 'vecpg/typeorm';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
-import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, QUERY, ROWS, TOO_LONG_NAMES, naiveFold, variantOf } from './hostile-names.ts';
+import {
+  CANARY,
+  HOSTILE_NAMES,
+  HOSTILE_VALUE,
+  QUERY,
+  ROWS,
+  TOO_LONG_NAMES,
+  naiveFold,
+  variantOf,
+} from './hostile-names.ts';
 
 /** A hostile text column name TypeORM's DDL can write (no `"`: see above). */
 const FILTER = "f'); DELETE FROM canary; --";
@@ -58,7 +67,8 @@ interface Item {
 type ItemClass = new () => Item;
 
 /** The table of each name: in its own schema, except that TypeORM cannot address a dotted table path. */
-const tableOf = (name: string): [string, string] => (name.includes('.') ? ['public', `t_${HOSTILE_NAMES.indexOf(name)}`] : [name, name]);
+const tableOf = (name: string): [string, string] =>
+  name.includes('.') ? ['public', `t_${HOSTILE_NAMES.indexOf(name)}`] : [name, name];
 /** Names TypeORM's DDL and schema reader handle (no `"`, no `'`): synchronized; the others are created by SQL. */
 const synchronizable = (name: string) => !/["']/.test(name);
 
@@ -78,9 +88,15 @@ function entityFor(name: string, [schema, table] = tableOf(name)): ItemClass {
 const ENTITIES = new Map(HOSTILE_NAMES.map((name) => [name, entityFor(name)]));
 
 async function createDecoy(t: TestDb, table: string[], column: string, offset: number): Promise<void> {
-  await t.query(`CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY, ${quoteIdent(column)} vector(3), ${quoteIdent(FILTER)} text)`);
+  await t.query(
+    `CREATE TABLE ${quoteQualified(table)} (id int PRIMARY KEY, ${quoteIdent(column)} vector(3), ${quoteIdent(FILTER)} text)`,
+  );
   for (const [id, v, f] of ROWS) {
-    await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2, $3)`, [id + offset, vectorParam(v, 'vector'), f]);
+    await t.query(`INSERT INTO ${quoteQualified(table)} VALUES ($1, $2, $3)`, [
+      id + offset,
+      vectorParam(v, 'vector'),
+      f,
+    ]);
   }
 }
 
@@ -93,8 +109,11 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
     await t.query(`INSERT INTO ${CANARY} VALUES (1)`);
     const base = t.target === 'server' ? { type: 'postgres' as const, url: t.url! } : pgliteOptions(t.raw as PGlite);
     // TypeORM's synchronize expects the schemas to exist.
-    for (const [schema] of HOSTILE_NAMES.map(tableOf)) if (schema !== 'public') await t.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-    const synced = registerVectorTypes(new DataSource({ ...base, entities: [...ENTITIES].filter(([n]) => synchronizable(n)).map(([, e]) => e) }));
+    for (const [schema] of HOSTILE_NAMES.map(tableOf))
+      if (schema !== 'public') await t.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    const synced = registerVectorTypes(
+      new DataSource({ ...base, entities: [...ENTITIES].filter(([n]) => synchronizable(n)).map(([, e]) => e) }),
+    );
     await synced.initialize();
     await synced.synchronize();
     // Read back with registerVectorTypes's sparsevec dimensions: nothing left to change.
@@ -113,7 +132,9 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
     await ds?.destroy();
   });
   afterEach(async () => {
-    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([{ n: 1 }]);
+    expect(await tdb().query(`SELECT count(*)::int AS n FROM ${CANARY}`), 'the canary table survived').toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('synchronize created every column under its name, and reads the schema back with nothing to change', async () => {
@@ -140,8 +161,14 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
       if (naiveFold(table) !== table) await createDecoy(t, [schema, naiveFold(table)], name, 90);
       if (schema !== 'public') await createDecoy(t, ['public', table], name, 80);
       const repo = ds.getRepository(Item);
-      await repo.save(ROWS.map(([id, vec, tag]) => ({ id, vec, tag, sparse: id === 1 ? new SparseVector({ 4: 1 }, 5) : null })));
-      expect(await t.query(`SELECT id, ${quoteIdent(variantOf('s', name))}::text AS s FROM ${quoteQualified([schema, table])} ORDER BY id`)).toEqual([
+      await repo.save(
+        ROWS.map(([id, vec, tag]) => ({ id, vec, tag, sparse: id === 1 ? new SparseVector({ 4: 1 }, 5) : null })),
+      );
+      expect(
+        await t.query(
+          `SELECT id, ${quoteIdent(variantOf('s', name))}::text AS s FROM ${quoteQualified([schema, table])} ORDER BY id`,
+        ),
+      ).toEqual([
         { id: 1, s: '{5:1}/5' },
         { id: 2, s: null },
         { id: 3, s: null },
@@ -155,33 +182,63 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
         `CREATE INDEX IF NOT EXISTS ${quoteIdent(variantOf('ix', name))} ON ${quoteQualified([schema, table])} USING hnsw (${quoteIdent(name)} vector_l2_ops)`,
       ]);
       const storage = (q: string[]) =>
-        t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [quoteQualified(q), name]);
+        t.query('SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2', [
+          quoteQualified(q),
+          name,
+        ]);
       expect(await storage([schema, table])).toEqual([{ attstorage: 'm' }]);
       if (schema !== 'public') expect(await storage(['public', table])).toEqual([{ attstorage: 'e' }]);
-      expect(await t.query('SELECT schemaname, tablename FROM pg_indexes WHERE indexname = $1', [variantOf('ix', name)])).toEqual([
-        { schemaname: schema, tablename: table },
-      ]);
+      expect(
+        await t.query('SELECT schemaname, tablename FROM pg_indexes WHERE indexname = $1', [variantOf('ix', name)]),
+      ).toEqual([{ schemaname: schema, tablename: table }]);
       expect(await syncVectorSchema(ds, [Item])).toEqual([]);
 
       // vectorSearch: exact, filtered on the hostile text column (a bound value), then through the index.
       const exact = await vectorSearch(repo, { column: 'vec', query: QUERY, distance: 'l2', k: 2 });
       expect(exact.map((h) => h.entity.id)).toEqual([1, 2]);
       expect(exact[0]!.distance).toBeCloseTo(Math.hypot(Math.fround(0.9) - 1, Math.fround(0.1)), 6);
-      const filtered = await vectorSearch(repo, { column: 'vec', query: QUERY, distance: 'l2', where: { tag: HOSTILE_VALUE }, maxDistance: 2 });
+      const filtered = await vectorSearch(repo, {
+        column: 'vec',
+        query: QUERY,
+        distance: 'l2',
+        where: { tag: HOSTILE_VALUE },
+        maxDistance: 2,
+      });
       expect(filtered.map((h) => [h.entity.id, h.entity.tag])).toEqual([[3, HOSTILE_VALUE]]);
-      const approx = await vectorSearch(repo, { column: 'vec', query: QUERY, distance: 'l2', k: 3, approximate: { efSearch: 10 } });
+      const approx = await vectorSearch(repo, {
+        column: 'vec',
+        query: QUERY,
+        distance: 'l2',
+        k: 3,
+        approximate: { efSearch: 10 },
+      });
       expect(approx.map((h) => h.entity.id)).toEqual([1, 2, 3]);
 
       // The distance helpers in a QueryBuilder: TypeORM maps the property path to the quoted column.
       const d = l2Distance('item.vec', QUERY, { param: 'q' });
-      const qb = repo.createQueryBuilder('item').addSelect(d.sql, 'distance').where(`${d.sql} < :max`, { max: 1.3 }).orderBy(d.exactSql).setParameters(d.parameters);
+      const qb = repo
+        .createQueryBuilder('item')
+        .addSelect(d.sql, 'distance')
+        .where(`${d.sql} < :max`, { max: 1.3 })
+        .orderBy(d.exactSql)
+        .setParameters(d.parameters);
       expect(qb.getQuery()).toContain(`"item".${quoteIdent(name)} <-> CAST(:q AS vector)`);
       expect((await getManyWithDistance(qb)).map((h) => h.entity.id)).toEqual([1, 2]);
 
       // Migration helpers: an IVFFlat index under another hostile name on the right table, storage back, index dropped.
       const ivf = variantOf('iv', name);
-      await createVectorIndex(ds, { table: [schema, table], column: name, type: 'vector', distance: 'l2', method: 'ivfflat', lists: 1, name: ivf });
-      expect(await t.query('SELECT schemaname, tablename FROM pg_indexes WHERE indexname = $1', [ivf])).toEqual([{ schemaname: schema, tablename: table }]);
+      await createVectorIndex(ds, {
+        table: [schema, table],
+        column: name,
+        type: 'vector',
+        distance: 'l2',
+        method: 'ivfflat',
+        lists: 1,
+        name: ivf,
+      });
+      expect(await t.query('SELECT schemaname, tablename FROM pg_indexes WHERE indexname = $1', [ivf])).toEqual([
+        { schemaname: schema, tablename: table },
+      ]);
       await dropVectorIndex(ds, [schema, ivf]);
       expect(await t.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [ivf])).toEqual([]);
       await setVectorStorage(ds, [schema, table], name, 'external');
@@ -193,8 +250,12 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
     it(`a ${new TextEncoder().encode(name).length}-byte name ${JSON.stringify(name.slice(0, 8))}… is refused by the name-taking helpers`, async () => {
       const refused = expect.objectContaining({ code: 'INVALID_IDENTIFIER' });
       await expect(createVectorExtension(ds, { schema: name })).rejects.toThrow(refused);
-      await expect(createVectorIndex(ds, { table: name, column: 'v', type: 'vector', distance: 'l2' })).rejects.toThrow(refused);
-      await expect(createVectorIndex(ds, { table: 't', column: 'v', type: 'vector', distance: 'l2', name })).rejects.toThrow(refused);
+      await expect(createVectorIndex(ds, { table: name, column: 'v', type: 'vector', distance: 'l2' })).rejects.toThrow(
+        refused,
+      );
+      await expect(
+        createVectorIndex(ds, { table: 't', column: 'v', type: 'vector', distance: 'l2', name }),
+      ).rejects.toThrow(refused);
       await expect(dropVectorIndex(ds, ['public', name])).rejects.toThrow(refused);
       await expect(setVectorStorage(ds, 't', name)).rejects.toThrow(refused);
     });
@@ -219,7 +280,9 @@ describeEachTarget('security: hostile identifiers through TypeORM', (tdb) => {
       await tdb().query('DROP EXTENSION vector CASCADE'); // the earlier tests' vector columns go with it
       await tdb().query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await createVectorExtension(ds, { schema });
-      const rows = await tdb().query("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'");
+      const rows = await tdb().query(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
+      );
       expect(rows).toEqual([{ nspname: schema }]);
     }
     await tdb().query('DROP EXTENSION vector');

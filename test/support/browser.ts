@@ -6,7 +6,12 @@
  */
 import { accessSync, constants } from 'node:fs';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 /** Flags that keep Chromium quiet on a machine without network access (see the env notes in DESIGN). */
 export const CHROMIUM_ARGS = [

@@ -7,7 +7,10 @@ import { PGLITE_TEMPLATE } from './paths.ts';
  * Build the template (with the vector extension created) once per machine.
  */
 export default async function setup(): Promise<void> {
-  const exists = await stat(PGLITE_TEMPLATE).then(() => true, () => false);
+  const exists = await stat(PGLITE_TEMPLATE).then(
+    () => true,
+    () => false,
+  );
   if (exists) return;
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite-pgvector');

@@ -11,8 +11,15 @@ function packageOf(specifier) {
 }
 
 export async function resolve(specifier, context, nextResolve) {
-  if (!specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':') && hidden.has(packageOf(specifier))) {
-    const error = new Error(`Cannot find package '${packageOf(specifier)}' imported from ${context.parentURL ?? 'the command line'}`);
+  if (
+    !specifier.startsWith('.') &&
+    !specifier.startsWith('/') &&
+    !specifier.includes(':') &&
+    hidden.has(packageOf(specifier))
+  ) {
+    const error = new Error(
+      `Cannot find package '${packageOf(specifier)}' imported from ${context.parentURL ?? 'the command line'}`,
+    );
     error.code = 'ERR_MODULE_NOT_FOUND';
     throw error;
   }

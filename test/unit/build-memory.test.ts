@@ -24,11 +24,14 @@ const MEASURED: Array<[number, number, number, number]> = [
 ];
 
 describe('estimateHnswBuildMemory', () => {
-  it.each(MEASURED)('%i dimensions, m=%i: the memory in which pgvector held the graph: at most 5% short, 8% over', (d, m, kb, tuples) => {
-    const estimate = estimateHnswBuildMemory({ rows: tuples, type: 'vector', dimensions: d, m });
-    expect(estimate / (kb * 1024)).toBeGreaterThan(0.95);
-    expect(estimate / (kb * 1024)).toBeLessThan(1.08);
-  });
+  it.each(MEASURED)(
+    '%i dimensions, m=%i: the memory in which pgvector held the graph: at most 5% short, 8% over',
+    (d, m, kb, tuples) => {
+      const estimate = estimateHnswBuildMemory({ rows: tuples, type: 'vector', dimensions: d, m });
+      expect(estimate / (kb * 1024)).toBeGreaterThan(0.95);
+      expect(estimate / (kb * 1024)).toBeLessThan(1.08);
+    },
+  );
 
   it("issue 16's build: the old estimate (269 MB) was short; the new one asks for more than pgvector used", () => {
     const need = estimateHnswBuildMemory({ rows: 341_479, type: 'vector', dimensions: 100, m: 16 });
@@ -40,7 +43,13 @@ describe('estimateHnswBuildMemory', () => {
     const half = estimateHnswBuildMemory({ rows: 1000, type: 'halfvec', dimensions: 100, m: 16 });
     const full = estimateHnswBuildMemory({ rows: 1000, type: 'vector', dimensions: 100, m: 16 });
     expect(full - half).toBe(1000 * 200);
-    const sparse = estimateHnswBuildMemory({ rows: 1000, type: 'sparsevec', dimensions: 30000, m: 16, avgValueBytes: 416 });
+    const sparse = estimateHnswBuildMemory({
+      rows: 1000,
+      type: 'sparsevec',
+      dimensions: 30000,
+      m: 16,
+      avgValueBytes: 416,
+    });
     expect(sparse - full).toBe(1000 * 8);
     expect(estimateHnswBuildMemory({ rows: 0, type: 'vector', dimensions: 3 })).toBe(0);
   });

@@ -60,10 +60,14 @@ const codecs: Codec[] = [
 ];
 
 /** Text mutations: replace, insert or delete characters drawn from the formats' own alphabet. */
-const alphabet = fc.constantFrom(...'[]{}:,/01234567899.-+eE nNaAiIfF\'Bx'.split(''));
+const alphabet = fc.constantFrom(..."[]{}:,/01234567899.-+eE nNaAiIfF'Bx".split(''));
 const textMutation = (sample: fc.Arbitrary<string>) =>
-  fc.tuple(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), alphabet), { minLength: 1, maxLength: 4 })).map(
-    ([text, edits]) => {
+  fc
+    .tuple(
+      sample,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), alphabet), { minLength: 1, maxLength: 4 }),
+    )
+    .map(([text, edits]) => {
       let t = text;
       for (const [pos, op, ch] of edits) {
         const i = t.length === 0 ? 0 : pos % (t.length + (op === 1 ? 1 : 0));
@@ -72,13 +76,18 @@ const textMutation = (sample: fc.Arbitrary<string>) =>
         else t = t.slice(0, i) + t.slice(i + 1);
       }
       return t;
-    },
-  );
+    });
 
 /** Binary mutations: flip bytes, truncate, append garbage. */
 const binaryMutation = (sample: fc.Arbitrary<Uint8Array>) =>
   fc
-    .tuple(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }))
+    .tuple(
+      sample,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    )
     .map(([bytes, edits]) => {
       let b = Array.from(bytes);
       for (const [pos, op, v] of edits) {
@@ -114,12 +123,15 @@ for (const c of codecs) {
 
     it('fromBinary on mutated and random bytes: a VecpgError or exactly the same bytes back', () => {
       fc.assert(
-        fc.property(fc.oneof(binaryMutation(c.sampleBinary), fc.uint8Array({ maxLength: 40 }), c.sampleBinary), (bytes) => {
-          onlyVecpgErrors(() => {
-            const v = c.fromBinary(bytes);
-            expect(Buffer.from(v.toBinary()).equals(Buffer.from(bytes))).toBe(true);
-          });
-        }),
+        fc.property(
+          fc.oneof(binaryMutation(c.sampleBinary), fc.uint8Array({ maxLength: 40 }), c.sampleBinary),
+          (bytes) => {
+            onlyVecpgErrors(() => {
+              const v = c.fromBinary(bytes);
+              expect(Buffer.from(v.toBinary()).equals(Buffer.from(bytes))).toBe(true);
+            });
+          },
+        ),
         params,
       );
     });

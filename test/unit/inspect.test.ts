@@ -31,7 +31,9 @@ describe('util.inspect / console.log of the value types', () => {
 
   it('nested in an object or array (an ORM entity, a result row)', () => {
     const row = { id: 1n, embedding: new Vector([1, 2]), features: new SparseVector({ 3: 1 }, 6) };
-    expect(inspect(row, { breakLength: Infinity })).toBe('{ id: 1n, embedding: Vector(2) [1, 2], features: SparseVector(6, nnz 1) {3: 1} }');
+    expect(inspect(row, { breakLength: Infinity })).toBe(
+      '{ id: 1n, embedding: Vector(2) [1, 2], features: SparseVector(6, nnz 1) {3: 1} }',
+    );
     expect(inspect([new Bit('101')])).toBe('[ Bit(3) 101 ]');
   });
 

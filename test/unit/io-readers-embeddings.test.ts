@@ -13,7 +13,11 @@ async function* once(bytes: Uint8Array, cut = 7): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += cut) yield bytes.subarray(i, Math.min(bytes.length, i + cut));
 }
 
-async function read(format: ImportFormat, input: string | Uint8Array, options: Partial<RecordsOptions> = {}): Promise<ReadItem[]> {
+async function read(
+  format: ImportFormat,
+  input: string | Uint8Array,
+  options: Partial<RecordsOptions> = {},
+): Promise<ReadItem[]> {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const out: ReadItem[] = [];
   for await (const item of readRecords(format, once(bytes), { name: 'words.vec', ...options })) out.push(item);
@@ -28,7 +32,10 @@ function good(items: ReadItem[]): SourceRecord[] {
 }
 
 async function thrown(promise: Promise<unknown>): Promise<VecpgError> {
-  const e = await promise.then(() => undefined, (x: unknown) => x);
+  const e = await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!isVecpgError(e)) throw new Error(`expected a VecpgError, got ${String(e)}`);
   return e;
 }
@@ -39,15 +46,28 @@ describe('word2vec / GloVe / fastText text (vec)', () => {
   it('reads an "N D" header and tokens holding ", comma, #, : and non-ASCII, any of them first', async () => {
     const text = '4 3\n"quoted" 0.5 -1 2e-3\n, 1 2 3 \n#hash 4\t5\t6\nÉté:x -0.25 0 1\n';
     const rows = good(await read('vec', text));
-    expect(rows.map((r) => r.fields)).toEqual([{ word: '"quoted"' }, { word: ',' }, { word: '#hash' }, { word: 'Été:x' }]);
-    expect(rows.map(dense)).toEqual([[0.5, -1, 2e-3], [1, 2, 3], [4, 5, 6], [-0.25, 0, 1]]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      { word: '"quoted"' },
+      { word: ',' },
+      { word: '#hash' },
+      { word: 'Été:x' },
+    ]);
+    expect(rows.map(dense)).toEqual([
+      [0.5, -1, 2e-3],
+      [1, 2, 3],
+      [4, 5, 6],
+      [-0.25, 0, 1],
+    ]);
     expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5]);
   });
 
   it('reads GloVe (no header: dimensions from the first record) into the token column asked for', async () => {
     const rows = good(await read('vec', 'the 0.1 0.2\nof 0.3 0.4\n\n', { tokenField: 'token' }));
     expect(rows.map((r) => r.fields)).toEqual([{ token: 'the' }, { token: 'of' }]);
-    expect(rows.map(dense)).toEqual([[0.1, 0.2], [0.3, 0.4]]);
+    expect(rows.map(dense)).toEqual([
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ]);
   });
 
   it('a record of the wrong width fails with the file, the line and the token', async () => {
@@ -62,7 +82,11 @@ describe('word2vec / GloVe / fastText text (vec)', () => {
 
   it('a bad number fails with file and line; a header promising more records than the file has is an error', async () => {
     const items = await read('vec', 'a 1 x\n');
-    expect(items[0]?.ok === false && items[0].error.details).toMatchObject({ file: 'words.vec', line: 1, reason: 'INVALID_TEXT' });
+    expect(items[0]?.ok === false && items[0].error.details).toMatchObject({
+      file: 'words.vec',
+      line: 1,
+      reason: 'INVALID_TEXT',
+    });
     const e = await thrown(read('vec', '3 2\na 1 2\nb 3 4\n'));
     expect(e.code).toBe('IMPORT_FAILED');
     expect(e.message).toMatch(/^words\.vec:3: .*announces 3 records but the file has 2/);
@@ -102,12 +126,15 @@ describe('word2vec binary', () => {
     ['naïve', [1e-8, 65504, -2.5]],
   ];
 
-  it.each([true, false])('reads tokens and exact float32 values (a line break after each record: %s)', async (newline) => {
-    const rows = good(await read('word2vec', word2vecBinary(records, newline), { name: 'w.bin' }));
-    expect(rows.map((r) => r.fields.word)).toEqual(['</s>', '"a,b#c"', 'naïve']);
-    expect(rows.map(dense)).toEqual(records.map(([, v]) => v.map((x) => Math.fround(x))));
-    expect(rows.map((r) => r.line)).toEqual([1, 2, 3]);
-  });
+  it.each([true, false])(
+    'reads tokens and exact float32 values (a line break after each record: %s)',
+    async (newline) => {
+      const rows = good(await read('word2vec', word2vecBinary(records, newline), { name: 'w.bin' }));
+      expect(rows.map((r) => r.fields.word)).toEqual(['</s>', '"a,b#c"', 'naïve']);
+      expect(rows.map(dense)).toEqual(records.map(([, v]) => v.map((x) => Math.fround(x))));
+      expect(rows.map((r) => r.line)).toEqual([1, 2, 3]);
+    },
+  );
 
   it('a truncated file fails naming the file and the record', async () => {
     const full = word2vecBinary(records, true);
@@ -124,9 +151,19 @@ describe('word2vec binary', () => {
 
 describe('CSV / TSV options', () => {
   it('--quote none reads " as an ordinary character; a delimiter of choice', async () => {
-    const rows = good(await read('csv', 'word;a;b\n"hi;1;2\nx";3;4\n', { name: 'w.csv', delimiter: ';', quote: false, columnFields: ['word'] }));
+    const rows = good(
+      await read('csv', 'word;a;b\n"hi;1;2\nx";3;4\n', {
+        name: 'w.csv',
+        delimiter: ';',
+        quote: false,
+        columnFields: ['word'],
+      }),
+    );
     expect(rows.map((r) => r.fields)).toEqual([{ word: '"hi' }, { word: 'x"' }]);
-    expect(rows.map(dense)).toEqual([[1, 2], [3, 4]]);
+    expect(rows.map(dense)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('an unterminated quoted field names the file and the line it starts on', async () => {
@@ -137,7 +174,13 @@ describe('CSV / TSV options', () => {
 
   it('when creating, header fields whose first value is not a number, and id, are columns', async () => {
     const rows = good(await read('csv', 'id,word,x,y\n7,cat,1,2\n8,dog,3,4\n', { name: 'w.csv', inferColumns: true }));
-    expect(rows.map((r) => r.fields)).toEqual([{ id: '7', word: 'cat' }, { id: '8', word: 'dog' }]);
-    expect(rows.map(dense)).toEqual([[1, 2], [3, 4]]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      { id: '7', word: 'cat' },
+      { id: '8', word: 'dog' },
+    ]);
+    expect(rows.map(dense)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 });

@@ -12,7 +12,11 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${n
 async function readAll(name: string, options: Partial<CsvOptions> = {}, format?: ImportFormat): Promise<ReadItem[]> {
   const path = fixture(name);
   const out: ReadItem[] = [];
-  for await (const item of readRecords(format ?? formatFromPath(path)!, fileSource(path).chunks(), { name, ...options })) out.push(item);
+  for await (const item of readRecords(format ?? formatFromPath(path)!, fileSource(path).chunks(), {
+    name,
+    ...options,
+  }))
+    out.push(item);
   return out;
 }
 
@@ -31,7 +35,10 @@ function plain(r: SourceRecord): unknown {
 }
 
 async function failure(promise: Promise<unknown>): Promise<VecpgError> {
-  const e = await promise.then(() => undefined, (x: unknown) => x);
+  const e = await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!isVecpgError(e)) throw new Error(`expected a VecpgError, got ${String(e)}`);
   return e;
 }
@@ -53,7 +60,12 @@ describe('libsvm reader', () => {
     expect(item?.ok).toBe(false);
     if (item?.ok !== false) return;
     expect(item.error.code).toBe('IMPORT_FAILED');
-    expect(item.error.details).toMatchObject({ file: 'sparse-zero-index.svm', line: 1, value: '0:1.5', reason: 'INVALID_SPARSE_INDEX' });
+    expect(item.error.details).toMatchObject({
+      file: 'sparse-zero-index.svm',
+      line: 1,
+      value: '0:1.5',
+      reason: 'INVALID_SPARSE_INDEX',
+    });
     expect((item.error.cause as VecpgError).code).toBe('INVALID_SPARSE_INDEX');
     expect(item.error.message).toContain('sparse-zero-index.svm:1');
   });
@@ -91,7 +103,10 @@ describe('JSON Lines reader', () => {
   it('takes the vector field and keeps the other fields', async () => {
     const rows = ok(await readAll('dense.jsonl'));
     expect(rows.map(plain)).toEqual([{ dense: [0.5, 0.2, 0.9, 0.3] }, { dense: [1, 2, 3, 4] }]);
-    expect(rows.map((r) => r.fields)).toEqual([{ id: 1, title: 'first' }, { id: 2, title: 'second' }]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      { id: 1, title: 'first' },
+      { id: 2, title: 'second' },
+    ]);
   });
 
   it('reads 0-based dictionaries, index objects and 1-based pgvector text', async () => {
@@ -199,7 +214,10 @@ describe('parseNpyHeader shapes', () => {
 
 describe('fvecs / bvecs readers', () => {
   it('reads float32 and uint8 records', async () => {
-    expect(ok(await readAll('dense.fvecs')).map(plain)).toEqual([{ dense: [1, 0.5, -2] }, { dense: [0.25, 3, Math.fround(1e-3)] }]);
+    expect(ok(await readAll('dense.fvecs')).map(plain)).toEqual([
+      { dense: [1, 0.5, -2] },
+      { dense: [0.25, 3, Math.fround(1e-3)] },
+    ]);
     expect(ok(await readAll('dense.bvecs')).map(plain)).toEqual([{ dense: [0, 7, 255] }, { dense: [1, 2, 3] }]);
   });
 });

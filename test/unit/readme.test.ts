@@ -17,7 +17,10 @@ it('README.md is a short front page whose relative links all resolve', async () 
   const links = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)].map((m) => m[1]!);
   expect(links.length).toBeGreaterThan(10);
   for (const link of links) {
-    await expect(access(`${ROOT}${link}`).then(() => link), link).resolves.toBe(link);
+    await expect(
+      access(`${ROOT}${link}`).then(() => link),
+      link,
+    ).resolves.toBe(link);
   }
   // The guides are linked, not copied in.
   for (const guide of ['drizzle', 'kysely', 'prisma', 'typeorm', 'sequelize', 'knex', 'mikro-orm', 'cli', 'import']) {

@@ -18,7 +18,9 @@ describe('the query vector is typed VectorInput', () => {
   it('in the core search() and every ORM search helper', () => {
     expectTypeOf<SearchOptions['query']>().toEqualTypeOf<VectorInput>();
     expectTypeOf<DrizzleSearchOptions<PgTable>['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<KyselySearchOptions<{ items: { embedding: string } }, 'items'>['query']>().toEqualTypeOf<VectorInput>();
+    expectTypeOf<
+      KyselySearchOptions<{ items: { embedding: string } }, 'items'>['query']
+    >().toEqualTypeOf<VectorInput>();
     expectTypeOf<KnexSearchOptions['query']>().toEqualTypeOf<VectorInput>();
     expectTypeOf<MikroSearchOptions<object>['query']>().toEqualTypeOf<VectorInput>();
     expectTypeOf<SequelizeSearchOptions<Model>['query']>().toEqualTypeOf<VectorInput>();

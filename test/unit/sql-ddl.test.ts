@@ -89,7 +89,15 @@ describe('createIndexSql', () => {
       'CREATE INDEX "items_embedding_hnsw_ip_idx" ON "items" USING hnsw ("embedding" vector_ip_ops) WITH (m = 16, ef_construction = 64)',
     ],
     [
-      { ...base, type: 'halfvec', distance: 'l1', method: 'hnsw', name: 'my idx', ifNotExists: true, concurrently: true },
+      {
+        ...base,
+        type: 'halfvec',
+        distance: 'l1',
+        method: 'hnsw',
+        name: 'my idx',
+        ifNotExists: true,
+        concurrently: true,
+      },
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS "my idx" ON "items" USING hnsw ("embedding" halfvec_l1_ops)',
     ],
     [
@@ -105,11 +113,23 @@ describe('createIndexSql', () => {
       'CREATE INDEX "items_embedding_ivfflat_hamming_idx" ON "items" USING ivfflat ("embedding" bit_hamming_ops) WITH (lists = 1)',
     ],
     [
-      { table: 'items', expression: castExpression('embedding', 'halfvec', 3072), type: 'halfvec', distance: 'cosine', dimensions: 3072 },
+      {
+        table: 'items',
+        expression: castExpression('embedding', 'halfvec', 3072),
+        type: 'halfvec',
+        distance: 'cosine',
+        dimensions: 3072,
+      },
       'CREATE INDEX "items_embedding_halfvec_3072_hnsw_cosine_idx" ON "items" USING hnsw (("embedding"::halfvec(3072)) halfvec_cosine_ops)',
     ],
     [
-      { table: 'items', expression: binaryQuantizeExpression('embedding', 3072), type: 'bit', distance: 'hamming', dimensions: 3072 },
+      {
+        table: 'items',
+        expression: binaryQuantizeExpression('embedding', 3072),
+        type: 'bit',
+        distance: 'hamming',
+        dimensions: 3072,
+      },
       'CREATE INDEX "items_binary_quantize_embedding_bit_3072_hnsw_hamming_idx" ON "items" USING hnsw ((binary_quantize("embedding")::bit(3072)) bit_hamming_ops)',
     ],
     [
@@ -150,17 +170,30 @@ describe('createIndexSql', () => {
     ['a bad table name', { table: '' }, 'INVALID_IDENTIFIER'],
     ['a 64-byte index name', { name: 'i'.repeat(64) }, 'INVALID_IDENTIFIER'],
   ])('refuses %s', (_label, patch, code) => {
-    const options = { table: 'items', column: 'embedding', type: 'vector', distance: 'l2', ...patch } as CreateIndexOptions;
+    const options = {
+      table: 'items',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'l2',
+      ...patch,
+    } as CreateIndexOptions;
     if ('column' in patch && patch.column === undefined) delete options.column;
     expect(codeOf(() => createIndexSql(options))).toBe(code);
   });
 
   it('keeps long default names within 63 bytes, deterministic and distinct', () => {
-    const a = defaultIndexName('a_very_long_table_name_for_documents', 'embedding_of_the_title_and_body', 'hnsw', 'cosine');
+    const a = defaultIndexName(
+      'a_very_long_table_name_for_documents',
+      'embedding_of_the_title_and_body',
+      'hnsw',
+      'cosine',
+    );
     const b = defaultIndexName('a_very_long_table_name_for_documents', 'embedding_of_the_title_and_body', 'hnsw', 'l2');
     expect(new TextEncoder().encode(a).length).toBeLessThanOrEqual(63);
     expect(a).toMatch(/^a_very_long_table_name_for_documents_embedding_of_the_.*_[0-9a-f]{8}$/);
-    expect(a).toBe(defaultIndexName('a_very_long_table_name_for_documents', 'embedding_of_the_title_and_body', 'hnsw', 'cosine'));
+    expect(a).toBe(
+      defaultIndexName('a_very_long_table_name_for_documents', 'embedding_of_the_title_and_body', 'hnsw', 'cosine'),
+    );
     expect(a).not.toBe(b);
     expect(defaultIndexName(['s', 'items'], 'embedding', 'ivfflat', 'ip')).toBe('items_embedding_ivfflat_ip_idx');
   });
@@ -172,7 +205,10 @@ describe('dropIndexSql / setStorageSql', () => {
     [dropIndexSql(['app', 'idx']), 'DROP INDEX IF EXISTS "app"."idx"'],
     [dropIndexSql('idx', { concurrently: true, ifExists: false }), 'DROP INDEX CONCURRENTLY "idx"'],
     [setStorageSql('items', 'embedding', 'plain'), 'ALTER TABLE "items" ALTER COLUMN "embedding" SET STORAGE PLAIN'],
-    [setStorageSql(['app', 'items'], 'embedding', 'main'), 'ALTER TABLE "app"."items" ALTER COLUMN "embedding" SET STORAGE MAIN'],
+    [
+      setStorageSql(['app', 'items'], 'embedding', 'main'),
+      'ALTER TABLE "app"."items" ALTER COLUMN "embedding" SET STORAGE MAIN',
+    ],
     [setStorageSql('items', 'e', 'extended'), 'ALTER TABLE "items" ALTER COLUMN "e" SET STORAGE EXTENDED'],
     [setStorageSql('items', 'e', 'external'), 'ALTER TABLE "items" ALTER COLUMN "e" SET STORAGE EXTERNAL'],
   ])('%s', (actual, expected) => {

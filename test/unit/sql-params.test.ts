@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Bit, HalfVector, SparseVector, Vector, isVecpgError, paramCast, toVectorValue, vectorParam, type VectorType } from 'vecpg';
+import {
+  Bit,
+  HalfVector,
+  SparseVector,
+  Vector,
+  isVecpgError,
+  paramCast,
+  toVectorValue,
+  vectorParam,
+  type VectorType,
+} from 'vecpg';
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -21,7 +31,12 @@ describe('vectorParam', () => {
     ['number[] as halfvec rounds to float16', [0.1, 2], 'halfvec', '[0.099975586,2]'],
     ['Vector as halfvec', new Vector([1, 65504]), 'halfvec', '[1,65504]'],
     ['SparseVector', new SparseVector({ 0: 1.5, 2: 2, 4: 3 }, 6), 'sparsevec', '{1:1.5,3:2,5:3}/6'],
-    ['{indices,values,dimensions} (0-based)', { indices: [0, 2, 4], values: [1, 2, 3], dimensions: 5 }, 'sparsevec', '{1:1,3:2,5:3}/5'],
+    [
+      '{indices,values,dimensions} (0-based)',
+      { indices: [0, 2, 4], values: [1, 2, 3], dimensions: 5 },
+      'sparsevec',
+      '{1:1,3:2,5:3}/5',
+    ],
     ['dense array as sparsevec', [1, 0, 2, 0, 3, 0], 'sparsevec', '{1:1,3:2,5:3}/6'],
     ['all-zero sparse', { indices: [], values: [], dimensions: 5 }, 'sparsevec', '{}/5'],
     ['Bit', Bit.fromBytes(new Uint8Array([0xfe, 0x07, 0x00])), 'bit', '111111100000011100000000'],
@@ -42,7 +57,12 @@ describe('vectorParam', () => {
     ['a Bit for halfvec', new Bit('1'), 'halfvec', 'INVALID_VALUE'],
     ['a negative sparse index', { indices: [-1], values: [1], dimensions: 3 }, 'sparsevec', 'INVALID_SPARSE_INDEX'],
     ['a sparse index = dimensions', { indices: [3], values: [1], dimensions: 3 }, 'sparsevec', 'INVALID_SPARSE_INDEX'],
-    ['a duplicate sparse index', { indices: [1, 1], values: [1, 2], dimensions: 3 }, 'sparsevec', 'DUPLICATE_SPARSE_INDEX'],
+    [
+      'a duplicate sparse index',
+      { indices: [1, 1], values: [1, 2], dimensions: 3 },
+      'sparsevec',
+      'DUPLICATE_SPARSE_INDEX',
+    ],
     ['a plain dict for sparsevec', { 0: 1 }, 'sparsevec', 'INVALID_VALUE'],
     ['a non-binary string', '0121', 'bit', 'INVALID_BIT'],
     ['numbers for bit', [1, 0], 'bit', 'INVALID_VALUE'],

@@ -79,17 +79,26 @@ describe('buildSimilarityQuery', () => {
     [
       'sparsevec, L1, inferred type',
       { table: 't', column: 'f', query: new SparseVector({ 0: 5.1, 42: 1 }, 10000), distance: 'l1', k: 1 },
-      { text: 'SELECT *, ("f" <+> $1::sparsevec) + 0 AS "distance" FROM "t" ORDER BY ("f" <+> $1::sparsevec) + 0 LIMIT $2', values: ['{1:5.1,43:1}/10000', 1] },
+      {
+        text: 'SELECT *, ("f" <+> $1::sparsevec) + 0 AS "distance" FROM "t" ORDER BY ("f" <+> $1::sparsevec) + 0 LIMIT $2',
+        values: ['{1:5.1,43:1}/10000', 1],
+      },
     ],
     [
       'halfvec by explicit type',
       { ...base, type: 'halfvec', distance: 'l2', k: 3 },
-      { text: 'SELECT *, ("embedding" <-> $1::halfvec) + 0 AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::halfvec) + 0 LIMIT $2', values: ['[1,2,3]', 3] },
+      {
+        text: 'SELECT *, ("embedding" <-> $1::halfvec) + 0 AS "distance" FROM "items" ORDER BY ("embedding" <-> $1::halfvec) + 0 LIMIT $2',
+        values: ['[1,2,3]', 3],
+      },
     ],
     [
       'bit with hamming: cast to the value length',
       { table: 't', column: 'b', query: new Bit('1010'), distance: 'hamming', k: 2 },
-      { text: 'SELECT *, ("b" <~> $1::bit(4)) + 0 AS "distance" FROM "t" ORDER BY ("b" <~> $1::bit(4)) + 0 LIMIT $2', values: ['1010', 2] },
+      {
+        text: 'SELECT *, ("b" <~> $1::bit(4)) + 0 AS "distance" FROM "t" ORDER BY ("b" <~> $1::bit(4)) + 0 LIMIT $2',
+        values: ['1010', 2],
+      },
     ],
     [
       'bit string with jaccard',
@@ -98,15 +107,32 @@ describe('buildSimilarityQuery', () => {
     ],
     [
       'an expression index target',
-      { table: 'items', expression: castExpression('embedding', 'halfvec', 3), query: [1, 2, 3], type: 'halfvec', distance: 'cosine', annotate: false, exact: false, k: 5 },
-      { text: 'SELECT * FROM "items" ORDER BY ("embedding"::halfvec(3)) <=> $1::halfvec LIMIT $2', values: ['[1,2,3]', 5] },
+      {
+        table: 'items',
+        expression: castExpression('embedding', 'halfvec', 3),
+        query: [1, 2, 3],
+        type: 'halfvec',
+        distance: 'cosine',
+        annotate: false,
+        exact: false,
+        k: 5,
+      },
+      {
+        text: 'SELECT * FROM "items" ORDER BY ("embedding"::halfvec(3)) <=> $1::halfvec LIMIT $2',
+        values: ['[1,2,3]', 5],
+      },
     ],
   ])('%s', (_label, options, expected) => {
     expect(buildSimilarityQuery(options)).toEqual(expected);
   });
 
   it('binds what looks like injection and quotes identifiers', () => {
-    const q = buildSimilarityQuery({ ...base, table: 'x"; DROP TABLE y; --', distance: 'l2', where: { 'a"b': "'; DROP TABLE z; --" } });
+    const q = buildSimilarityQuery({
+      ...base,
+      table: 'x"; DROP TABLE y; --',
+      distance: 'l2',
+      where: { 'a"b': "'; DROP TABLE z; --" },
+    });
     expect(q.text).toBe(
       'SELECT *, ("embedding" <-> $1::vector) + 0 AS "distance" FROM "x""; DROP TABLE y; --" WHERE "a""b" = $2 ORDER BY ("embedding" <-> $1::vector) + 0',
     );
@@ -127,6 +153,6 @@ describe('buildSimilarityQuery', () => {
     ['a column and an expression', { expression: '"e"::halfvec(3)' }, 'INVALID_OPTION'],
     ['an empty column name', { column: '' }, 'INVALID_IDENTIFIER'],
   ])('refuses %s', (_label, patch, code) => {
-    expect(codeOf(() => buildSimilarityQuery({ ...base, distance: 'l2', ...patch } as SimilarityQueryOptions))).toBe(code);
+    expect(codeOf(() => buildSimilarityQuery({ ...base, distance: 'l2', ...patch }))).toBe(code);
   });
 });

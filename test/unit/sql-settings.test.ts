@@ -16,17 +16,23 @@ describe('search settings', () => {
     [{}, []],
     [{ efSearch: 1 }, [['hnsw.ef_search', '1']]],
     [{ efSearch: 1000 }, [['hnsw.ef_search', '1000']]],
-    [{ iterativeScan: 'relaxed_order', maxScanTuples: 50000, scanMemMultiplier: 2.5 }, [
-      ['hnsw.iterative_scan', 'relaxed_order'],
-      ['hnsw.max_scan_tuples', '50000'],
-      ['hnsw.scan_mem_multiplier', '2.5'],
-    ]],
+    [
+      { iterativeScan: 'relaxed_order', maxScanTuples: 50000, scanMemMultiplier: 2.5 },
+      [
+        ['hnsw.iterative_scan', 'relaxed_order'],
+        ['hnsw.max_scan_tuples', '50000'],
+        ['hnsw.scan_mem_multiplier', '2.5'],
+      ],
+    ],
     [{ iterativeScan: 'strict_order' }, [['hnsw.iterative_scan', 'strict_order']]],
-    [{ probes: 32768, ivfflatIterativeScan: 'relaxed_order', maxProbes: 100 }, [
-      ['ivfflat.probes', '32768'],
-      ['ivfflat.iterative_scan', 'relaxed_order'],
-      ['ivfflat.max_probes', '100'],
-    ]],
+    [
+      { probes: 32768, ivfflatIterativeScan: 'relaxed_order', maxProbes: 100 },
+      [
+        ['ivfflat.probes', '32768'],
+        ['ivfflat.iterative_scan', 'relaxed_order'],
+        ['ivfflat.max_probes', '100'],
+      ],
+    ],
   ])('%j', (settings, expected) => {
     expect(validateSearchSettings(settings)).toEqual(expected);
   });

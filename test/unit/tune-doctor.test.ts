@@ -34,7 +34,12 @@ describe('stats', () => {
   it('percentile by nearest rank', () => {
     expect(percentile([5, 1, 4, 2, 3], 0.5)).toBe(3);
     expect(percentile([1, 2, 3, 4], 0.5)).toBe(2);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 0.95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        0.95,
+      ),
+    ).toBe(95);
     expect(percentile([], 0.5)).toBeNaN();
   });
   it('recallAt', () => {

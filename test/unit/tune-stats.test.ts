@@ -56,7 +56,10 @@ describe('recall interval', () => {
     expect(lo0).toBe(0);
     expect(hi0).toBeCloseTo(z2 / (10 + z2), 12);
     // 0.9 on every one of 100 queries at k = 10: 900 of 1000, Wilson [0.87985, 0.91709]
-    const [lo, hi] = recallInterval(Array.from({ length: 100 }, () => 0.9), 10);
+    const [lo, hi] = recallInterval(
+      Array.from({ length: 100 }, () => 0.9),
+      10,
+    );
     expect(lo).toBeCloseTo(0.87985, 4);
     expect(hi).toBeCloseTo(0.91709, 4);
   });

@@ -34,7 +34,15 @@ describe('known test vectors from pgvector-facts.md', () => {
     expect(s.values).toEqual([1.5, 2, 3]);
     // int32 6 | int32 3 | int32 0 | 0,2,4 | 1.5f, 2f, 3f (big-endian)
     expect(hex(s.toBinary())).toBe(
-      '00000006' + '00000003' + '00000000' + '00000000' + '00000002' + '00000004' + '3fc00000' + '40000000' + '40400000',
+      '00000006' +
+        '00000003' +
+        '00000000' +
+        '00000000' +
+        '00000002' +
+        '00000004' +
+        '3fc00000' +
+        '40000000' +
+        '40400000',
     );
     expect(SparseVector.fromBinary(s.toBinary()).toSql()).toBe('{1:1.5,3:2,5:3}/6');
   });
@@ -201,7 +209,15 @@ describe('SparseVector', () => {
   it('accepts an object, a Map, a dense array, and parallel arrays', () => {
     const expected = '{1:5.5,43:1.2}/10000';
     expect(new SparseVector({ 0: 5.5, 42: 1.2 }, 10000).toSql()).toBe(expected);
-    expect(new SparseVector(new Map([[42, 1.2], [0, 5.5]]), 10000).toSql()).toBe(expected);
+    expect(
+      new SparseVector(
+        new Map([
+          [42, 1.2],
+          [0, 5.5],
+        ]),
+        10000,
+      ).toSql(),
+    ).toBe(expected);
     expect(SparseVector.fromIndices([42, 0], [1.2, 5.5], 10000).toSql()).toBe(expected);
     const s = new SparseVector([0, 0, 7]);
     expect([s.dimensions, s.nnz, s.indices, s.values]).toEqual([3, 1, [2], [7]]);
@@ -271,7 +287,11 @@ describe('validation: every bad input is refused with a stable code', () => {
     ['empty halfvec', () => new HalfVector([]), 'EMPTY_VECTOR'],
     ['empty bit', () => new Bit(''), 'EMPTY_VECTOR'],
     ['16,001 dimensions', () => new Vector(new Float32Array(16_001)), 'TOO_MANY_DIMENSIONS'],
-    ['16,001 dimensions in text', () => Vector.fromSql(`[${new Array(16_001).fill(0).join(',')}]`), 'TOO_MANY_DIMENSIONS'],
+    [
+      '16,001 dimensions in text',
+      () => Vector.fromSql(`[${new Array(16_001).fill(0).join(',')}]`),
+      'TOO_MANY_DIMENSIONS',
+    ],
     ['halfvec 16,001', () => new HalfVector(new Array(16_001).fill(1)), 'TOO_MANY_DIMENSIONS'],
     ['negative sparse index', () => SparseVector.fromIndices([-1], [1], 5), 'INVALID_SPARSE_INDEX'],
     ['negative sparse key', () => new SparseVector({ [-1]: 1 }, 5), 'INVALID_SPARSE_INDEX'],
@@ -284,7 +304,12 @@ describe('validation: every bad input is refused with a stable code', () => {
     ['duplicate sparse text index', () => SparseVector.fromSql('{1:1,1:2}/5'), 'DUPLICATE_SPARSE_INDEX'],
     [
       '16,001 non-zeros',
-      () => SparseVector.fromIndices(Array.from({ length: 16_001 }, (_, i) => i), new Array(16_001).fill(1), 20_000),
+      () =>
+        SparseVector.fromIndices(
+          Array.from({ length: 16_001 }, (_, i) => i),
+          new Array(16_001).fill(1),
+          20_000,
+        ),
       'TOO_MANY_NONZEROS',
     ],
     ['0 dimensions', () => new SparseVector({}, 0), 'INVALID_DIMENSIONS'],
@@ -298,11 +323,36 @@ describe('validation: every bad input is refused with a stable code', () => {
     ['sparse text without colon', () => SparseVector.fromSql('{1}/5'), 'INVALID_TEXT'],
     ['sparse text trailing garbage', () => SparseVector.fromSql('{1:1}/5x'), 'INVALID_TEXT'],
     ['bit with a 2', () => new Bit('1021'), 'INVALID_BIT'],
-    ['truncated vector binary', () => Vector.fromBinary(new Uint8Array([0, 2, 0, 0, 0x3f, 0xc0, 0, 0])), 'INVALID_BINARY'],
-    ['trailing garbage after vector binary', () => Vector.fromBinary(new Uint8Array([0, 1, 0, 0, 0x3f, 0xc0, 0, 0, 1])), 'INVALID_BINARY'],
-    ['huge dimension in a tiny buffer', () => SparseVector.fromBinary(new Uint8Array([0x7f, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0])), 'INVALID_BINARY'],
-    ['unsorted sparse binary', () => SparseVector.fromBinary(new Uint8Array([0, 0, 0, 5, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0x3f, 0x80, 0, 0, 0x3f, 0x80, 0, 0])), 'INVALID_BINARY'],
-    ['zero value in sparse binary', () => SparseVector.fromBinary(new Uint8Array([0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])), 'INVALID_BINARY'],
+    [
+      'truncated vector binary',
+      () => Vector.fromBinary(new Uint8Array([0, 2, 0, 0, 0x3f, 0xc0, 0, 0])),
+      'INVALID_BINARY',
+    ],
+    [
+      'trailing garbage after vector binary',
+      () => Vector.fromBinary(new Uint8Array([0, 1, 0, 0, 0x3f, 0xc0, 0, 0, 1])),
+      'INVALID_BINARY',
+    ],
+    [
+      'huge dimension in a tiny buffer',
+      () => SparseVector.fromBinary(new Uint8Array([0x7f, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0])),
+      'INVALID_BINARY',
+    ],
+    [
+      'unsorted sparse binary',
+      () =>
+        SparseVector.fromBinary(
+          new Uint8Array([
+            0, 0, 0, 5, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0x3f, 0x80, 0, 0, 0x3f, 0x80, 0, 0,
+          ]),
+        ),
+      'INVALID_BINARY',
+    ],
+    [
+      'zero value in sparse binary',
+      () => SparseVector.fromBinary(new Uint8Array([0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])),
+      'INVALID_BINARY',
+    ],
     ['bit binary with pad bits set', () => Bit.fromBinary(new Uint8Array([0, 0, 0, 3, 0xff])), 'INVALID_BINARY'],
     ['non-number element', () => new Vector(['1' as unknown as number]), 'INVALID_VALUE'],
   ])('%s', (_name, fn, code) => {

@@ -33,14 +33,20 @@ Exit code: 0 without errors, 1 when a finding has severity error.`;
 export function parseDistanceFlags(items: string[]): DistanceName[] | Record<string, DistanceName[]> | undefined {
   if (items.length === 0) return undefined;
   const check = (d: string): DistanceName => {
-    if (!Object.hasOwn(DISTANCES, d)) throw new CliUsageError(`--distance must be one of ${Object.keys(DISTANCES).join(', ')}, got ${JSON.stringify(d)}`);
+    if (!Object.hasOwn(DISTANCES, d))
+      throw new CliUsageError(
+        `--distance must be one of ${Object.keys(DISTANCES).join(', ')}, got ${JSON.stringify(d)}`,
+      );
     return d as DistanceName;
   };
   if (items.every((i) => !i.includes('='))) return items.map(check);
   const map: Record<string, DistanceName[]> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new CliUsageError(`--distance ${JSON.stringify(item)}: use table.column=D for every --distance, or plain distances only`);
+    if (eq <= 0)
+      throw new CliUsageError(
+        `--distance ${JSON.stringify(item)}: use table.column=D for every --distance, or plain distances only`,
+      );
     const key = item.slice(0, eq);
     map[key] = [...(map[key] ?? []), check(item.slice(eq + 1))];
   }

@@ -64,7 +64,10 @@ export const exportCommand: CliCommand = {
     };
     return withConnection(values, io, async (conn) => {
       const result = await exportTable(conn.pool ?? conn.pglite!, options);
-      const text = values.json === true ? toJson(result) : `Exported ${result.rows} rows of ${JSON.stringify(result.column)} (${result.type}) as ${result.format}${out === undefined ? '' : ` to ${out}`}.\n`;
+      const text =
+        values.json === true
+          ? toJson(result)
+          : `Exported ${result.rows} rows of ${JSON.stringify(result.column)} (${result.type}) as ${result.format}${out === undefined ? '' : ` to ${out}`}.\n`;
       (out === undefined ? io.stderr : io.stdout).write(text);
       return 0;
     });

@@ -91,15 +91,20 @@ function summary(r: LoadResult, file: string, rejectsFile: string | undefined): 
   const base = r.indexBase === undefined ? '' : `, ${r.indexBase}-based indices`;
   const type = `${r.type}${r.dimensions === undefined ? '' : `(${r.dimensions})`}`;
   const what = r.dryRun ? `Dry run: would load ${r.rows} rows` : `Loaded ${r.rows} rows`;
-  const lines = [`${what} into ${r.table}.${JSON.stringify(r.column)} ${type} from ${file} (${r.format}${base}) in ${(r.durationMs / 1000).toFixed(2)} s; ${r.rejected} rejected.`];
+  const lines = [
+    `${what} into ${r.table}.${JSON.stringify(r.column)} ${type} from ${file} (${r.format}${base}) in ${(r.durationMs / 1000).toFixed(2)} s; ${r.rejected} rejected.`,
+  ];
   if (r.createSql !== undefined) lines.push(`${r.dryRun ? 'would create' : 'created'}: ${r.createSql}`);
   if (r.columns.length > 0) lines.push(`other columns: ${r.columns.join(', ')}`);
   if (r.ignoredFields.length > 0) lines.push(`fields with no column (not loaded): ${r.ignoredFields.join(', ')}`);
   if (r.rejected > 0 && rejectsFile !== undefined) lines.push(`rejected records and reasons: ${rejectsFile}`);
   else if (r.rejected > 0) {
     const more = r.rejected - r.firstRejected.length;
-    lines.push(`rejected${more > 0 ? ` (first ${r.firstRejected.length} of ${r.rejected}; --rejects FILE keeps them all)` : ''}:`);
-    for (const x of r.firstRejected) lines.push(`  line ${x.line}: [${x.code}] ${withFlags(x.reason, x.hint === undefined ? [] : [x.hint])}`);
+    lines.push(
+      `rejected${more > 0 ? ` (first ${r.firstRejected.length} of ${r.rejected}; --rejects FILE keeps them all)` : ''}:`,
+    );
+    for (const x of r.firstRejected)
+      lines.push(`  line ${x.line}: [${x.code}] ${withFlags(x.reason, x.hint === undefined ? [] : [x.hint])}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -116,13 +121,17 @@ export const importCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io: CliIO) {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);
-    if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing FILE' : `one FILE at a time, got ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new CliUsageError(
+        positionals.length === 0 ? 'missing FILE' : `one FILE at a time, got ${positionals.length}`,
+      );
     const file = resolve(io.cwd, positionals[0]!);
     const table = tableName(requireFlag(values, 'table'), stringFlag(values, 'schema'));
     const mapping: Record<string, string> = {};
     for (const item of listFlag(values, 'map')) {
       const eq = item.indexOf('=');
-      if (eq <= 0 || eq === item.length - 1) throw new CliUsageError(`--map must be FIELD=COLUMN, got ${JSON.stringify(item)}`);
+      if (eq <= 0 || eq === item.length - 1)
+        throw new CliUsageError(`--map must be FIELD=COLUMN, got ${JSON.stringify(item)}`);
       mapping[item.slice(0, eq)] = item.slice(eq + 1);
     }
     const base = choiceFlag(values, 'index-base', ['0', '1'] as const);
@@ -136,13 +145,15 @@ export const importCommand: CliCommand = {
     const type = choiceFlag(values, 'type', VECTOR_TYPES);
     const batchRows = intFlag(values, 'batch-rows', 1, 10_000_000);
     const certifiedDistances = stringFlag(values, 'certified-distance');
-    if (certifiedDistances !== undefined && values.certified !== true) throw new CliUsageError('--certified-distance goes with --certified');
+    if (certifiedDistances !== undefined && values.certified !== true)
+      throw new CliUsageError('--certified-distance goes with --certified');
     if (values.certified === true && values.create !== true) throw new CliUsageError('--certified goes with --create');
     const certified =
       values.certified === true
         ? (certifiedDistances ?? 'l2').split(',').map((d) => {
             const name = d.trim();
-            if (!['l2', 'ip', 'cosine', 'l1'].includes(name)) throw new CliUsageError(`--certified-distance must be l2, ip, cosine or l1, got ${JSON.stringify(name)}`);
+            if (!['l2', 'ip', 'cosine', 'l1'].includes(name))
+              throw new CliUsageError(`--certified-distance must be l2, ip, cosine or l1, got ${JSON.stringify(name)}`);
             return name as CertifiedDistance;
           })
         : undefined;
@@ -173,7 +184,10 @@ export const importCommand: CliCommand = {
     return withConnection(values, io, async (conn) => {
       const ext = await extensionInfo(conn.db);
       if (!ext.installed) {
-        throw new VecpgError('EXTENSION_MISSING', `the vector extension is not installed in the database at ${conn.target}`);
+        throw new VecpgError(
+          'EXTENSION_MISSING',
+          `the vector extension is not installed in the database at ${conn.target}`,
+        );
       }
       const progress = new Progress(io, { quiet: values.quiet === true, progress: values.progress === true });
       const started = Date.now();
@@ -207,12 +221,18 @@ export const importCommand: CliCommand = {
 function delimiterFlag(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const d = raw === '\\t' || raw.toLowerCase() === 'tab' ? '\t' : raw;
-  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new CliUsageError(`--delimiter must be one character (or \\t / tab), got ${JSON.stringify(raw)}`);
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r')
+    throw new CliUsageError(`--delimiter must be one character (or \\t / tab), got ${JSON.stringify(raw)}`);
   return d;
 }
 
 function formatPreview(r: LoadResult): string {
-  const rows = r.preview.map((p) => ({ line: p.line, 'stored (pgvector text)': p.stored, '0-based view': p.zeroBased }));
-  const columns = r.type === 'sparsevec' ? ['line', 'stored (pgvector text)', '0-based view'] : ['line', 'stored (pgvector text)'];
+  const rows = r.preview.map((p) => ({
+    line: p.line,
+    'stored (pgvector text)': p.stored,
+    '0-based view': p.zeroBased,
+  }));
+  const columns =
+    r.type === 'sparsevec' ? ['line', 'stored (pgvector text)', '0-based view'] : ['line', 'stored (pgvector text)'];
   return formatTable(columns, rows);
 }

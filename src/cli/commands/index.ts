@@ -88,7 +88,9 @@ export const indexCommand: CliCommand = {
         return drop(rest, io);
       default:
         throw new CliUsageError(
-          action === undefined ? 'missing action: create, list or drop' : `unknown action ${JSON.stringify(action)}: create, list or drop`,
+          action === undefined
+            ? 'missing action: create, list or drop'
+            : `unknown action ${JSON.stringify(action)}: create, list or drop`,
         );
     }
   },
@@ -103,7 +105,8 @@ async function create(argv: string[], io: CliIO): Promise<number> {
   const m = intFlag(values, 'm', 2, 100);
   const efConstruction = intFlag(values, 'ef-construction', 4, 1000);
   const lists = intFlag(values, 'lists', 1, 32768);
-  if (method === 'hnsw' && lists !== undefined) throw new CliUsageError('--lists is an IVFFlat option; HNSW takes --m and --ef-construction');
+  if (method === 'hnsw' && lists !== undefined)
+    throw new CliUsageError('--lists is an IVFFlat option; HNSW takes --m and --ef-construction');
   if (method === 'ivfflat' && (m !== undefined || efConstruction !== undefined)) {
     throw new CliUsageError('--m and --ef-construction are HNSW options; IVFFlat takes --lists');
   }
@@ -130,8 +133,10 @@ async function create(argv: string[], io: CliIO): Promise<number> {
       ...(values['if-not-exists'] === true ? { ifNotExists: true } : {}),
     });
     const dryRun = values['dry-run'] === true;
-    const memoryCheck = plan.method === 'hnsw' ? await checkBuildMemory(conn, table, column, plan, m ?? 16, memory) : undefined;
-    if (memoryCheck?.warning !== undefined && values.json !== true) io.stderr.write(`warning: ${memoryCheck.warning}\n`);
+    const memoryCheck =
+      plan.method === 'hnsw' ? await checkBuildMemory(conn, table, column, plan, m ?? 16, memory) : undefined;
+    if (memoryCheck?.warning !== undefined && values.json !== true)
+      io.stderr.write(`warning: ${memoryCheck.warning}\n`);
     const json = values.json === true;
     // The statement is shown before the build, which can take long (or wait for writers, CONCURRENTLY):
     // on stdout as always; with --json on stderr, so that stdout stays the one JSON document.
@@ -146,13 +151,26 @@ async function create(argv: string[], io: CliIO): Promise<number> {
     if (!dryRun) {
       const started = performance.now();
       try {
-        await build(conn, plan.sql, table, io, settings, values['concurrently'] === true, { quiet: values.quiet === true, progress: values.progress === true }, (n) => {
-          notices.push(n);
-          io.stderr.write(`notice from PostgreSQL: ${n}\n`);
-        });
+        await build(
+          conn,
+          plan.sql,
+          table,
+          io,
+          settings,
+          values['concurrently'] === true,
+          { quiet: values.quiet === true, progress: values.progress === true },
+          (n) => {
+            notices.push(n);
+            io.stderr.write(`notice from PostgreSQL: ${n}\n`);
+          },
+        );
       } catch (error) {
         if (isVecpgError(error) && error.code === 'CANCELLED' && values.concurrently === true) {
-          throw new VecpgError('CANCELLED', `${error.message}; an interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index: DROP INDEX ${quoteQualified(typeof table === 'string' ? plan.name : [table[0], plan.name])}`, { cause: error });
+          throw new VecpgError(
+            'CANCELLED',
+            `${error.message}; an interrupted CREATE INDEX CONCURRENTLY leaves an INVALID index: DROP INDEX ${quoteQualified(typeof table === 'string' ? plan.name : [table[0], plan.name])}`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -162,7 +180,11 @@ async function create(argv: string[], io: CliIO): Promise<number> {
       print(io, toJson({ ...plan, created: !dryRun, ms: Math.round(ms), memory: memoryCheck ?? null, notices }));
       return 0;
     }
-    if (!dryRun) print(io, `created index ${plan.name} (${plan.method}, ${plan.opclass}) on ${plan.rows} rows in ${(ms / 1000).toFixed(2)} s\n`);
+    if (!dryRun)
+      print(
+        io,
+        `created index ${plan.name} (${plan.method}, ${plan.opclass}) on ${plan.rows} rows in ${(ms / 1000).toFixed(2)} s\n`,
+      );
     return 0;
   });
 }
@@ -177,8 +199,10 @@ function settingStatements(settings: BuildSettings, scope: 'LOCAL' | 'SESSION'):
   const set = scope === 'LOCAL' ? 'SET LOCAL' : 'SET';
   const out: string[] = [];
   // Values are checked by memoryFlag / intFlag: digits and a unit only.
-  if (settings.maintenanceWorkMem !== undefined) out.push(`${set} maintenance_work_mem = '${settings.maintenanceWorkMem}'`);
-  if (settings.parallelWorkers !== undefined) out.push(`${set} max_parallel_maintenance_workers = ${settings.parallelWorkers}`);
+  if (settings.maintenanceWorkMem !== undefined)
+    out.push(`${set} maintenance_work_mem = '${settings.maintenanceWorkMem}'`);
+  if (settings.parallelWorkers !== undefined)
+    out.push(`${set} max_parallel_maintenance_workers = ${settings.parallelWorkers}`);
   return out;
 }
 
@@ -205,22 +229,29 @@ async function build(
         if (settings.parallelWorkers !== undefined) await conn.db.query('RESET max_parallel_maintenance_workers');
       }
     } else if (sets.length === 0) await conn.db.query(sql);
-    else await conn.db.transaction(async (tx) => {
-      for (const s of sets) await tx.query(s);
-      await tx.query(sql);
-    });
+    else
+      await conn.db.transaction(async (tx) => {
+        for (const s of sets) await tx.query(s);
+        await tx.query(sql);
+      });
     return;
   }
   // A dedicated connection: its settings, its notices ("hnsw graph no longer fits into maintenance_work_mem").
   const client = await pool.connect();
-  const listener = (n: { message?: string | undefined; detail?: string | undefined; hint?: string | undefined }): void => {
+  const listener = (n: {
+    message?: string | undefined;
+    detail?: string | undefined;
+    hint?: string | undefined;
+  }): void => {
     onNotice([n.message, n.detail, n.hint].filter((x) => x !== undefined && x !== '').join(' '));
   };
   client.on('notice', listener);
   const watcher: SqlExecutor = { query: async (text, params) => (await pool.query(text, params as unknown[])).rows };
   const progress = new Progress(io, progressOptions);
   progress.update('starting index build…');
-  const stop = progressOptions.quiet ? async () => undefined : watchIndexBuild(watcher, table, (p) => progress.update(formatIndexBuildProgress(p)));
+  const stop = progressOptions.quiet
+    ? async () => undefined
+    : watchIndexBuild(watcher, table, (p) => progress.update(formatIndexBuildProgress(p)));
   let broken: Error | undefined;
   try {
     if (concurrently) {
@@ -229,7 +260,9 @@ async function build(
         for (const s of settingStatements(settings, 'SESSION')) await client.query(s);
         await client.query(sql);
       } finally {
-        await client.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers').catch((e: Error) => (broken = e));
+        await client
+          .query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers')
+          .catch((e: Error) => (broken = e));
       }
     } else {
       const sets = settingStatements(settings, 'LOCAL');
@@ -257,7 +290,8 @@ async function build(
 function memoryFlag(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const m = /^\s*(\d+)\s*(kB|MB|GB|TB)?\s*$/i.exec(raw);
-  if (!m) throw new CliUsageError(`--maintenance-work-mem must be a size such as 512MB or 2GB, got ${JSON.stringify(raw)}`);
+  if (!m)
+    throw new CliUsageError(`--maintenance-work-mem must be a size such as 512MB or 2GB, got ${JSON.stringify(raw)}`);
   const unit = (m[2] ?? 'kB').toLowerCase();
   const canonical = { kb: 'kB', mb: 'MB', gb: 'GB', tb: 'TB' }[unit]!;
   return `${m[1]}${canonical}`;
@@ -277,16 +311,26 @@ async function checkBuildMemory(
   const info = await describeVectorColumn(conn.db, table, column);
   let avg: number | undefined;
   if (plan.type === 'sparsevec') {
-    const r = await conn.db.query<{ a: unknown }>(`SELECT avg(pg_column_size(${quoteIdent(column)})) AS a FROM (SELECT ${quoteIdent(column)} FROM ${quoteQualified(table)} LIMIT 1000) s`);
+    const r = await conn.db.query<{ a: unknown }>(
+      `SELECT avg(pg_column_size(${quoteIdent(column)})) AS a FROM (SELECT ${quoteIdent(column)} FROM ${quoteQualified(table)} LIMIT 1000) s`,
+    );
     avg = Number(r[0]?.a ?? 0);
   }
-  const neededBytes = estimateHnswBuildMemory({ rows: plan.rows, m, type: plan.type, dimensions: info.dimensions, avgValueBytes: avg });
+  const neededBytes = estimateHnswBuildMemory({
+    rows: plan.rows,
+    m,
+    type: plan.type,
+    dimensions: info.dimensions,
+    avgValueBytes: avg,
+  });
   let availableBytes: number;
   if (memory !== undefined) {
     const mm = /^(\d+)(kB|MB|GB|TB)$/.exec(memory)!;
     availableBytes = Number(mm[1]) * UNIT_BYTES[mm[2]!]!;
   } else {
-    const r = await conn.db.query<{ b: unknown }>("SELECT setting::bigint * 1024 AS b FROM pg_settings WHERE name = 'maintenance_work_mem'");
+    const r = await conn.db.query<{ b: unknown }>(
+      "SELECT setting::bigint * 1024 AS b FROM pg_settings WHERE name = 'maintenance_work_mem'",
+    );
     availableBytes = Number(r[0]?.b ?? 0);
   }
   const warning =
@@ -300,7 +344,10 @@ async function list(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(argv, { table: { type: 'string' }, schema: { type: 'string' } });
   const t = stringFlag(values, 'table');
   return withConnection(values, io, async ({ db }) => {
-    const indexes = await listVectorIndexes(db, t === undefined ? undefined : tableName(t, stringFlag(values, 'schema')));
+    const indexes = await listVectorIndexes(
+      db,
+      t === undefined ? undefined : tableName(t, stringFlag(values, 'schema')),
+    );
     if (values.json === true) {
       print(io, toJson(indexes));
       return 0;
@@ -325,15 +372,27 @@ async function list(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function drop(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(argv, { name: { type: 'string' }, schema: { type: 'string' }, concurrently: { type: 'boolean' } });
+  const { values } = parseCommandArgs(argv, {
+    name: { type: 'string' },
+    schema: { type: 'string' },
+    concurrently: { type: 'boolean' },
+  });
   const name = requireFlag(values, 'name');
   const schema = stringFlag(values, 'schema');
   return withConnection(values, io, async ({ db }) => {
-    const found = (await listVectorIndexes(db)).find((i) => i.name === name && (schema === undefined || i.schema === schema));
+    const found = (await listVectorIndexes(db)).find(
+      (i) => i.name === name && (schema === undefined || i.schema === schema),
+    );
     if (!found) {
-      throw new VecpgError('INVALID_VALUE', `no HNSW or IVFFlat index named ${JSON.stringify(name)}${schema ? ` in schema ${schema}` : ''}`);
+      throw new VecpgError(
+        'INVALID_VALUE',
+        `no HNSW or IVFFlat index named ${JSON.stringify(name)}${schema ? ` in schema ${schema}` : ''}`,
+      );
     }
-    const sql = dropIndexSql([found.schema, found.name], { ifExists: false, concurrently: values.concurrently === true });
+    const sql = dropIndexSql([found.schema, found.name], {
+      ifExists: false,
+      concurrently: values.concurrently === true,
+    });
     await db.query(sql);
     if (values.json === true) print(io, toJson({ dropped: found.name, sql }));
     else print(io, `${sql};\ndropped index ${found.name}\n`);
@@ -352,4 +411,3 @@ export function formatBytes(n: number): string {
   }
   return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
-

@@ -40,7 +40,9 @@ export interface InitReport {
 }
 
 async function available(db: SqlExecutor): Promise<string | null> {
-  const rows = await db.query<{ v: string | null }>("SELECT default_version AS v FROM pg_available_extensions WHERE name = 'vector'");
+  const rows = await db.query<{ v: string | null }>(
+    "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'vector'",
+  );
   return rows[0]?.v ?? null;
 }
 
@@ -72,7 +74,9 @@ export const initCommand: CliCommand = {
       values,
       io,
       async ({ db, target }) => {
-        const server = String((await db.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]?.v ?? '?');
+        const server = String(
+          (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]?.v ?? '?',
+        );
         const availableVersion = await available(db);
         const before = await extensionInfo(db);
         const statements: string[] = [];
@@ -86,13 +90,19 @@ export const initCommand: CliCommand = {
           }
           statements.push('CREATE EXTENSION IF NOT EXISTS vector');
           action = 'created';
-        } else if (values.update === true && availableVersion !== null && before.version !== null && compareVersions(availableVersion, before.version) > 0) {
+        } else if (
+          values.update === true &&
+          availableVersion !== null &&
+          before.version !== null &&
+          compareVersions(availableVersion, before.version) > 0
+        ) {
           statements.push('ALTER EXTENSION vector UPDATE');
           action = 'updated';
         }
         for (const statement of statements) await run(db, statement);
         const after = statements.length === 0 ? before : await extensionInfo(db);
-        const updateAvailable = availableVersion !== null && after.version !== null && compareVersions(availableVersion, after.version) > 0;
+        const updateAvailable =
+          availableVersion !== null && after.version !== null && compareVersions(availableVersion, after.version) > 0;
         const report: InitReport = {
           target,
           server,
@@ -106,10 +116,22 @@ export const initCommand: CliCommand = {
           return 0;
         }
         for (const statement of statements) print(io, `${statement};\n`);
-        const done = action === 'created' ? 'created the vector extension' : action === 'updated' ? 'updated the vector extension' : 'the vector extension was already installed';
+        const done =
+          action === 'created'
+            ? 'created the vector extension'
+            : action === 'updated'
+              ? 'updated the vector extension'
+              : 'the vector extension was already installed';
         print(io, `vecpg init: ${target}: ${done}\n`);
-        print(io, `PostgreSQL ${server}; pgvector ${after.version ?? 'not installed'} installed${after.schema ? ` in schema ${after.schema}` : ''}, ${availableVersion ?? '?'} available on the server\n`);
-        if (updateAvailable) print(io, `pgvector ${availableVersion} is available: run vecpg init --update (ALTER EXTENSION vector UPDATE)\n`);
+        print(
+          io,
+          `PostgreSQL ${server}; pgvector ${after.version ?? 'not installed'} installed${after.schema ? ` in schema ${after.schema}` : ''}, ${availableVersion ?? '?'} available on the server\n`,
+        );
+        if (updateAvailable)
+          print(
+            io,
+            `pgvector ${availableVersion} is available: run vecpg init --update (ALTER EXTENSION vector UPDATE)\n`,
+          );
         return 0;
       },
       { vectorTypes: false },

@@ -77,7 +77,9 @@ export function parseSweep(raw: string): { setting: SweepSetting; values: number
   const name = eq > 0 ? raw.slice(0, eq) : '';
   const setting = SWEEP_NAMES[name];
   if (setting === undefined) {
-    throw new CliUsageError(`--sweep must look like ${Object.keys(SWEEP_NAMES).join('|')}=V1,V2,…, got ${JSON.stringify(raw)}`);
+    throw new CliUsageError(
+      `--sweep must look like ${Object.keys(SWEEP_NAMES).join('|')}=V1,V2,…, got ${JSON.stringify(raw)}`,
+    );
   }
   const [min, max] = SWEEP_LIMITS[setting];
   const values = raw
@@ -118,7 +120,8 @@ export const recallCommand: CliCommand = {
       precision: { type: 'string' },
     });
     const { table, column: columnFlag, distance } = vectorColumnFlags(values);
-    if (distance === undefined) throw new CliUsageError('--distance is required: recall is measured for the index serving it');
+    if (distance === undefined)
+      throw new CliUsageError('--distance is required: recall is measured for the index serving it');
     const k = intFlag(values, 'k', 1, 1000) ?? 10;
     const seed = numberFlag(values, 'seed', -1, 1);
     const target = numberFlag(values, 'target', 0.000001, 1);
@@ -134,7 +137,10 @@ export const recallCommand: CliCommand = {
       const text = await readFile(path, 'utf8').catch((e: Error) => {
         throw new CliUsageError(`--queries file ${JSON.stringify(path)} cannot be read: ${e.message}`);
       });
-      queryLines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+      queryLines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
     } else if (queriesRaw !== undefined) {
       sampleSize = parseIntIn(queriesRaw, '--queries', 1, 100_000);
     }
@@ -173,11 +179,26 @@ export const recallCommand: CliCommand = {
         print(io, toJson(result));
         return 0;
       }
-      const filter = result.filter === null ? '' : `, filter ${Object.entries(result.filter).map(([c, v]) => `${c}=${String(v)}`).join(' ')}`;
-      print(io, `recall of ${result.index.name} (${result.index.method}, ${result.index.opclass}) on ${result.table}.${result.column}\n`);
-      const source = { given: 'given', 'self-excluded': 'rows of the table, each left out of its own answers', 'self-included': 'rows of the table, each counted as its own neighbour (--include-self)' }[result.queryRows];
+      const filter =
+        result.filter === null
+          ? ''
+          : `, filter ${Object.entries(result.filter)
+              .map(([c, v]) => `${c}=${String(v)}`)
+              .join(' ')}`;
+      print(
+        io,
+        `recall of ${result.index.name} (${result.index.method}, ${result.index.opclass}) on ${result.table}.${result.column}\n`,
+      );
+      const source = {
+        given: 'given',
+        'self-excluded': 'rows of the table, each left out of its own answers',
+        'self-included': 'rows of the table, each counted as its own neighbour (--include-self)',
+      }[result.queryRows];
       print(io, `${result.distance} distance, k=${result.k}, ${result.queries} queries (${source})${filter}\n`);
-      print(io, `exact search: p50 ${formatNumber(result.exact.p50Ms)} ms, p95 ${formatNumber(result.exact.p95Ms)} ms\n\n`);
+      print(
+        io,
+        `exact search: p50 ${formatNumber(result.exact.p50Ms)} ms, p95 ${formatNumber(result.exact.p95Ms)} ms\n\n`,
+      );
       const rows = result.points.map((p) => ({
         setting: p.label,
         [`recall@${result.k}`]: Number(p.recall.toFixed(4)),
@@ -188,14 +209,31 @@ export const recallCommand: CliCommand = {
         'p95 ms': Number(p.p95Ms.toFixed(3)),
         rows: Number(p.meanRows.toFixed(1)),
       }));
-      print(io, formatTable(['setting', `recall@${result.k}`, '95% interval', 'min recall', 'index', 'p50 ms', 'p95 ms', 'rows'], rows));
-      if (!result.usesIndex) print(io, '\nwarning: PostgreSQL did not use the index for these queries; every answer was exact\n');
-      else for (const p of result.points) if (!p.usesIndex) print(io, `\n${p.label}: the planner scans the table; this is exact search, not the index`);
+      print(
+        io,
+        formatTable(
+          ['setting', `recall@${result.k}`, '95% interval', 'min recall', 'index', 'p50 ms', 'p95 ms', 'rows'],
+          rows,
+        ),
+      );
+      if (!result.usesIndex)
+        print(io, '\nwarning: PostgreSQL did not use the index for these queries; every answer was exact\n');
+      else
+        for (const p of result.points)
+          if (!p.usesIndex) print(io, `\n${p.label}: the planner scans the table; this is exact search, not the index`);
       if (result.usesIndex && result.points.some((p) => !p.usesIndex)) print(io, '\n');
       if (result.queryRows === 'self-excluded') {
-        const tight = result.points.filter((p) => p.settings.efSearch !== undefined && p.settings.efSearch <= result.k && p.settings.iterativeScan === undefined);
+        const tight = result.points.filter(
+          (p) =>
+            p.settings.efSearch !== undefined &&
+            p.settings.efSearch <= result.k &&
+            p.settings.iterativeScan === undefined,
+        );
         if (tight.length > 0) {
-          print(io, `\nnote: at ${tight.map((p) => p.label).join(', ')} (ef_search <= k) each sampled row takes one of the index's ef_search candidates, so at most ef_search - 1 others come back; measure such settings with held-out vectors: --queries @file\n`);
+          print(
+            io,
+            `\nnote: at ${tight.map((p) => p.label).join(', ')} (ef_search <= k) each sampled row takes one of the index's ef_search candidates, so at most ef_search - 1 others come back; measure such settings with held-out vectors: --queries @file\n`,
+          );
         }
       }
       const best = result.best;
@@ -207,10 +245,16 @@ export const recallCommand: CliCommand = {
       );
       const cheaper = result.bestByMean;
       if (cheaper) {
-        print(io, `${cheaper.label} reaches ${result.target} on average (${cheaper.recall.toFixed(4)}) but its 95% interval ${cheaper.recallInterval[0].toFixed(3)}-${cheaper.recallInterval[1].toFixed(3)} does not rule out less; more --queries would tell\n`);
+        print(
+          io,
+          `${cheaper.label} reaches ${result.target} on average (${cheaper.recall.toFixed(4)}) but its 95% interval ${cheaper.recallInterval[0].toFixed(3)}-${cheaper.recallInterval[1].toFixed(3)} does not rule out less; more --queries would tell\n`,
+        );
       }
       if (result.queriesNeeded) {
-        print(io, `for a 95% interval of ±${result.queriesNeeded.precision} on every setting: about ${result.queriesNeeded.queries} queries (--queries ${result.queriesNeeded.queries}; --precision to change)\n`);
+        print(
+          io,
+          `for a 95% interval of ±${result.queriesNeeded.precision} on every setting: about ${result.queriesNeeded.queries} queries (--queries ${result.queriesNeeded.queries}; --precision to change)\n`,
+        );
       }
       if (reportPath !== undefined) print(io, `report written to ${reportPath}\n`);
       return 0;

@@ -91,7 +91,10 @@ export const searchCommand: CliCommand = {
     const certified = values.certified === true;
     if (certified && approximate) throw new CliUsageError('--certified and --approximate cannot be used together');
     const settings = approximateSettings(values, approximate);
-    const select = stringFlag(values, 'select')?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const select = stringFlag(values, 'select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
 
     return withConnection(values, io, async ({ db }) => {
       const column = await resolveVectorColumn(db, table, columnFlag, 'search');
@@ -113,7 +116,10 @@ export const searchCommand: CliCommand = {
         ...(settings === undefined ? {} : { approximate: settings }),
       });
       const certificate = (rows as { certificate?: Certificate }).certificate;
-      const hidden = new Set([column, ...CERTIFIED_DISTANCES.flatMap((d) => Object.values(certifiedColumns(column, d)))]);
+      const hidden = new Set([
+        column,
+        ...CERTIFIED_DISTANCES.flatMap((d) => Object.values(certifiedColumns(column, d))),
+      ]);
       const ms = performance.now() - started;
       const shown = rows.map((r) => {
         if (select !== undefined) return r;
@@ -125,7 +131,16 @@ export const searchCommand: CliCommand = {
         const int8 = new Set(columns.filter((c) => c.typname === 'int8').map((c) => c.name));
         const rowsJson = shown.map((r) => int8ColumnsForJson(r, int8));
         const mode = approximate ? 'approximate' : certified ? 'certified' : 'exact';
-        print(io, toJson({ mode, distance, k: k ?? null, ...(certificate === undefined ? {} : { certificate }), rows: rowsJson }));
+        print(
+          io,
+          toJson({
+            mode,
+            distance,
+            k: k ?? null,
+            ...(certificate === undefined ? {} : { certificate }),
+            rows: rowsJson,
+          }),
+        );
         return 0;
       }
       const first = shown[0];
@@ -133,7 +148,9 @@ export const searchCommand: CliCommand = {
       print(io, formatTable(columns, shown));
       const how =
         certificate === undefined
-          ? approximate ? 'approximate' : 'exact'
+          ? approximate
+            ? 'approximate'
+            : 'exact'
           : certificate.proven
             ? `exact, certified with ${certificate.candidates} candidates${certificate.firstTry ? '' : ` after ${certificate.tries} tries`}`
             : `exact (exact scan: ${certificate.reason ?? 'no certificate'})`;

@@ -50,7 +50,11 @@ export async function* parseCsv(
   options: { readonly quote?: boolean | undefined; readonly name?: string | undefined } = {},
 ): AsyncGenerator<CsvRecord> {
   if (delimiter.length !== 1 || delimiter === '\n' || delimiter === '\r' || delimiter === '"') {
-    throw new VecpgError('INVALID_OPTION', `the delimiter must be one character other than a line break or '"', got ${JSON.stringify(delimiter)}`, { details: { value: delimiter } });
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `the delimiter must be one character other than a line break or '"', got ${JSON.stringify(delimiter)}`,
+      { details: { value: delimiter } },
+    );
   }
   const d = delimiter.charCodeAt(0);
   const quoting = options.quote ?? true;
@@ -100,7 +104,10 @@ export async function* parseCsv(
     field = '';
   }
   if (inQuotes) {
-    const cause = new VecpgError('INVALID_TEXT', `unterminated quoted field starting on line ${startLine} (a file whose fields are never quoted: --quote none)`);
+    const cause = new VecpgError(
+      'INVALID_TEXT',
+      `unterminated quoted field starting on line ${startLine} (a file whose fields are never quoted: --quote none)`,
+    );
     throw importError({ file: options.name ?? '<input>', line: startLine }, cause);
   }
 }
@@ -137,7 +144,10 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, options: CsvOp
       vectorAt = names.indexOf(vectorField);
       if (vectorAt === -1) elementAt = names.flatMap((n, i) => (named.has(n) ? [] : [i]));
       if (vectorAt === -1 && elementAt.length === 0) {
-        throw importError({ file: options.name, line }, new VecpgError('INVALID_VALUE', `header has no field ${JSON.stringify(vectorField)} and no element fields`));
+        throw importError(
+          { file: options.name, line },
+          new VecpgError('INVALID_VALUE', `header has no field ${JSON.stringify(vectorField)} and no element fields`),
+        );
       }
       continue;
     }
@@ -147,18 +157,29 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, options: CsvOp
       for (const i of elementAt) if (header[i] === 'id' || !NUMBER.test(fields[i]!.trim())) named.add(header[i]!);
       elementAt = elementAt.filter((i) => !named.has(header[i]!));
       if (elementAt.length === 0) {
-        throw importError({ file: options.name, line }, new VecpgError('INVALID_VALUE', `no header field holds a number in the first record, and none is named ${JSON.stringify(vectorField)} (--vector-field)`));
+        throw importError(
+          { file: options.name, line },
+          new VecpgError(
+            'INVALID_VALUE',
+            `no header field holds a number in the first record, and none is named ${JSON.stringify(vectorField)} (--vector-field)`,
+          ),
+        );
       }
     }
     try {
       if (names === undefined) {
         const only = fields.length === 1 ? fields[0]!.trim() : '';
-        const vector: RawVector = only.startsWith('[') || only.startsWith('{') ? { kind: 'text', text: only } : denseFrom(fields);
+        const vector: RawVector =
+          only.startsWith('[') || only.startsWith('{') ? { kind: 'text', text: only } : denseFrom(fields);
         yield { ok: true, line, text, vector, fields: {} };
         continue;
       }
       if (fields.length !== names.length) {
-        throw new VecpgError('DIMENSION_MISMATCH', `record has ${fields.length} fields, the header has ${names.length}`, { details: { value: fields.length } });
+        throw new VecpgError(
+          'DIMENSION_MISMATCH',
+          `record has ${fields.length} fields, the header has ${names.length}`,
+          { details: { value: fields.length } },
+        );
       }
       const out: Record<string, unknown> = {};
       let vector: RawVector;

@@ -16,7 +16,18 @@ import { readWord2vecBinary } from './word2vec-bin.ts';
  */
 export type ImportFormat = 'libsvm' | 'mtx' | 'jsonl' | 'csv' | 'tsv' | 'npy' | 'fvecs' | 'bvecs' | 'vec' | 'word2vec';
 
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['libsvm', 'mtx', 'jsonl', 'csv', 'tsv', 'npy', 'fvecs', 'bvecs', 'vec', 'word2vec'];
+export const IMPORT_FORMATS: readonly ImportFormat[] = [
+  'libsvm',
+  'mtx',
+  'jsonl',
+  'csv',
+  'tsv',
+  'npy',
+  'fvecs',
+  'bvecs',
+  'vec',
+  'word2vec',
+];
 
 /** Options every reader takes (each reads the ones it knows). */
 export type RecordsOptions = CsvOptions & VecOptions;
@@ -76,7 +87,10 @@ export function parseFormat(name: string): ImportFormat {
   const f = (IMPORT_FORMATS as readonly string[]).includes(lower) ? (lower as ImportFormat) : EXTENSIONS[lower];
   if (f === undefined) {
     const hint: OptionHint = { option: 'format', text: `{option} takes one of ${IMPORT_FORMATS.join(', ')}` };
-    throw new VecpgError('INVALID_OPTION', `unknown format ${JSON.stringify(name)}: ${optionHintText(hint)}`, { details: { value: name }, hint });
+    throw new VecpgError('INVALID_OPTION', `unknown format ${JSON.stringify(name)}: ${optionHintText(hint)}`, {
+      details: { value: name },
+      hint,
+    });
   }
   return f;
 }
@@ -87,7 +101,11 @@ export function parseFormat(name: string): ImportFormat {
  * @example
  * for await (const item of readRecords('libsvm', fileSource('a.svm').chunks(), { name: 'a.svm' })) …
  */
-export function readRecords(format: ImportFormat, chunks: AsyncIterable<Uint8Array>, options: RecordsOptions): AsyncGenerator<ReadItem> {
+export function readRecords(
+  format: ImportFormat,
+  chunks: AsyncIterable<Uint8Array>,
+  options: RecordsOptions,
+): AsyncGenerator<ReadItem> {
   switch (format) {
     case 'libsvm':
       return readLibsvm(chunks, options);

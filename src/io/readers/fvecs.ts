@@ -18,7 +18,11 @@ export type TexmexElement = 'float32' | 'uint8';
  * @example
  * for await (const r of readVecs(fileSource('sift_base.fvecs').chunks(), { name: 'sift' }, 'float32')) …
  */
-export async function* readVecs(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions, element: TexmexElement): AsyncGenerator<ReadItem> {
+export async function* readVecs(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReaderOptions,
+  element: TexmexElement,
+): AsyncGenerator<ReadItem> {
   const reader = new ByteReader(chunks);
   const size = element === 'float32' ? 4 : 1;
   for (let n = 1; ; n++) {
@@ -29,7 +33,11 @@ export async function* readVecs(chunks: AsyncIterable<Uint8Array>, options: Read
     };
     if (head.length < 4) fail(`record ${n} is truncated (no dimension count)`);
     const dim = new DataView(head.buffer, head.byteOffset, 4).getInt32(0, true);
-    if (dim < 1 || dim > MAX_DIMENSIONS) fail(`record ${n} has an invalid dimension count ${dim} (is this really a ${element === 'float32' ? '.fvecs' : '.bvecs'} file?)`, dim);
+    if (dim < 1 || dim > MAX_DIMENSIONS)
+      fail(
+        `record ${n} has an invalid dimension count ${dim} (is this really a ${element === 'float32' ? '.fvecs' : '.bvecs'} file?)`,
+        dim,
+      );
     const bytes = await reader.read(dim * size);
     if (bytes.length < dim * size) fail(`record ${n} is truncated: ${dim} values announced`);
     let values: Float32Array | Uint8Array;

@@ -42,7 +42,9 @@ function numbers(value: Json[], what: string): number[] {
   for (let i = 0; i < value.length; i++) {
     const x = value[i];
     if (typeof x !== 'number') {
-      throw new VecpgError('INVALID_VALUE', `${what} element ${i} is not a number: ${describeValue(x)}`, { details: { value: x } });
+      throw new VecpgError('INVALID_VALUE', `${what} element ${i} is not a number: ${describeValue(x)}`, {
+        details: { value: x },
+      });
     }
     out[i] = x;
   }
@@ -58,11 +60,16 @@ export function jsonVector(value: Json, base: IndexBase, dimensions: number | un
       const raw = numbers(value.indices as Json[], 'indices');
       const values = numbers(value.values as Json[], 'values');
       if (raw.length !== values.length) {
-        throw new VecpgError('DIMENSION_MISMATCH', `sparse object has ${raw.length} indices but ${values.length} values`);
+        throw new VecpgError(
+          'DIMENSION_MISMATCH',
+          `sparse object has ${raw.length} indices but ${values.length} values`,
+        );
       }
       const dims = value.dimensions ?? value.dim ?? dimensions;
       if (dims !== undefined && typeof dims !== 'number') {
-        throw new VecpgError('INVALID_DIMENSIONS', `sparse object dimensions ${describeValue(dims)} is not a number`, { details: { value: dims } });
+        throw new VecpgError('INVALID_DIMENSIONS', `sparse object dimensions ${describeValue(dims)} is not a number`, {
+          details: { value: dims },
+        });
       }
       const indices = raw.map((i) => fromBase(i, base, where));
       return { kind: 'sparse', indices, values, dimensions: dims, base };
@@ -71,15 +78,26 @@ export function jsonVector(value: Json, base: IndexBase, dimensions: number | un
       const indices: number[] = [];
       const values: number[] = [];
       for (const [key, v] of Object.entries(value)) {
-        if (!KEY.test(key)) throw new VecpgError('INVALID_SPARSE_INDEX', `dictionary key ${JSON.stringify(key)} is not a non-negative integer`, { details: { value: key } });
-        if (typeof v !== 'number') throw new VecpgError('INVALID_VALUE', `dictionary value at key ${key} is not a number: ${describeValue(v)}`, { details: { value: v } });
+        if (!KEY.test(key))
+          throw new VecpgError(
+            'INVALID_SPARSE_INDEX',
+            `dictionary key ${JSON.stringify(key)} is not a non-negative integer`,
+            { details: { value: key } },
+          );
+        if (typeof v !== 'number')
+          throw new VecpgError('INVALID_VALUE', `dictionary value at key ${key} is not a number: ${describeValue(v)}`, {
+            details: { value: v },
+          });
         indices.push(fromBase(Number(key), base, where));
         values.push(v);
       }
       return { kind: 'sparse', indices, values, dimensions, base };
     }
   }
-  throw new VecpgError('INVALID_VALUE', `cannot read a vector from ${describeValue(value)}: expected an array, an {indices, values} object, a {"0": x} dictionary or a pgvector literal`);
+  throw new VecpgError(
+    'INVALID_VALUE',
+    `cannot read a vector from ${describeValue(value)}: expected an array, an {indices, values} object, a {"0": x} dictionary or a pgvector literal`,
+  );
 }
 
 /**
@@ -103,11 +121,24 @@ export async function* readJsonl(chunks: AsyncIterable<Uint8Array>, options: Rea
       const where = `line ${number}`;
       if (isObject(parsed) && Object.hasOwn(parsed, field)) {
         const { [field]: vector, ...fields } = parsed;
-        yield { ok: true, line: number, text, vector: jsonVector(vector ?? null, base, options.dimensions, where), fields };
-      } else if (Array.isArray(parsed) || typeof parsed === 'string' || (isObject(parsed) && (isSparseObject(parsed) || isDictionary(parsed)))) {
+        yield {
+          ok: true,
+          line: number,
+          text,
+          vector: jsonVector(vector ?? null, base, options.dimensions, where),
+          fields,
+        };
+      } else if (
+        Array.isArray(parsed) ||
+        typeof parsed === 'string' ||
+        (isObject(parsed) && (isSparseObject(parsed) || isDictionary(parsed)))
+      ) {
         yield { ok: true, line: number, text, vector: jsonVector(parsed, base, options.dimensions, where), fields: {} };
       } else {
-        throw new VecpgError('INVALID_VALUE', `line has no field ${JSON.stringify(field)} and is not a vector by itself`);
+        throw new VecpgError(
+          'INVALID_VALUE',
+          `line has no field ${JSON.stringify(field)} and is not a vector by itself`,
+        );
       }
     } catch (error) {
       yield { ok: false, line: number, text, error: importError({ file: options.name, line: number }, error) };

@@ -46,13 +46,25 @@ export async function* readLibsvm(chunks: AsyncIterable<Uint8Array>, options: Re
           fields.qid = Number(token.slice(colon + 1));
           continue;
         }
-        if (!INDEX.test(key)) throw new VecpgError('INVALID_TEXT', `libsvm pair ${JSON.stringify(token)} must be "index:value"`);
+        if (!INDEX.test(key))
+          throw new VecpgError('INVALID_TEXT', `libsvm pair ${JSON.stringify(token)} must be "index:value"`);
         indices.push(fromBase(Number(key), base, `line ${number}`));
         values.push(parseElement(token.slice(colon + 1), Number(key), 'sparsevec'));
       }
-      yield { ok: true, line: number, text, vector: { kind: 'sparse', indices, values, dimensions: options.dimensions, base }, fields };
+      yield {
+        ok: true,
+        line: number,
+        text,
+        vector: { kind: 'sparse', indices, values, dimensions: options.dimensions, base },
+        fields,
+      };
     } catch (error) {
-      yield { ok: false, line: number, text, error: importError({ file: options.name, line: number, value: token }, error) };
+      yield {
+        ok: false,
+        line: number,
+        text,
+        error: importError({ file: options.name, line: number, value: token }, error),
+      };
     }
   }
 }

@@ -29,7 +29,11 @@ function grow<T extends Int32Array | Float64Array>(array: T, limit: number): T {
 /** An index past the size line; when read as 0-based and exactly one too far, the file is probably 1-based. */
 function beyond(problem: string, offByOne: boolean): VecpgError {
   if (!offByOne) return new VecpgError('INVALID_SPARSE_INDEX', problem);
-  const hint: OptionHint = { option: 'indexBase', value: 1, text: '(read as 0-based: is the file 1-based? then use {option})' };
+  const hint: OptionHint = {
+    option: 'indexBase',
+    value: 1,
+    text: '(read as 0-based: is the file 1-based? then use {option})',
+  };
   return new VecpgError('INVALID_SPARSE_INDEX', `${problem} ${optionHintText(hint)}`, { hint });
 }
 
@@ -47,20 +51,34 @@ function parseBanner(text: string): Header {
     throw new VecpgError('INVALID_TEXT', `not a MatrixMarket matrix: first line is ${JSON.stringify(text)}`);
   }
   if (layout !== 'coordinate' && layout !== 'array') {
-    throw new VecpgError('UNSUPPORTED', `MatrixMarket format ${JSON.stringify(layout)} is not supported (coordinate or array)`);
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `MatrixMarket format ${JSON.stringify(layout)} is not supported (coordinate or array)`,
+    );
   }
   if (field !== 'real' && field !== 'integer' && field !== 'pattern' && field !== 'double') {
-    throw new VecpgError('UNSUPPORTED', `MatrixMarket field ${JSON.stringify(field)} is not supported (real, integer, pattern)`);
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `MatrixMarket field ${JSON.stringify(field)} is not supported (real, integer, pattern)`,
+    );
   }
   if (symmetry !== 'general') {
-    throw new VecpgError('UNSUPPORTED', `MatrixMarket symmetry ${JSON.stringify(symmetry)} is not supported (general only)`);
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `MatrixMarket symmetry ${JSON.stringify(symmetry)} is not supported (general only)`,
+    );
   }
-  if (field === 'pattern' && layout === 'array') throw new VecpgError('UNSUPPORTED', 'a pattern matrix must be in coordinate format');
+  if (field === 'pattern' && layout === 'array')
+    throw new VecpgError('UNSUPPORTED', 'a pattern matrix must be in coordinate format');
   return { layout, field: field === 'double' ? 'real' : field };
 }
 
 function integer(token: string | undefined, what: string): number {
-  if (token === undefined || !/^[0-9]+$/.test(token)) throw new VecpgError('INVALID_TEXT', `MatrixMarket ${what} ${JSON.stringify(token ?? '')} is not a non-negative integer`);
+  if (token === undefined || !/^[0-9]+$/.test(token))
+    throw new VecpgError(
+      'INVALID_TEXT',
+      `MatrixMarket ${what} ${JSON.stringify(token ?? '')} is not a non-negative integer`,
+    );
   return Number(token);
 }
 
@@ -105,20 +123,34 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
         // The size line's numbers are claims: bound them before they size anything.
         const maxCols = header.layout === 'coordinate' ? SPARSE_MAX_DIMENSIONS : MAX_DIMENSIONS;
         if (cols > maxCols) {
-          throw new VecpgError('TOO_MANY_DIMENSIONS', `MatrixMarket matrix has ${cols} columns; a ${header.layout === 'coordinate' ? 'sparsevec' : 'vector'} takes at most ${maxCols}`);
+          throw new VecpgError(
+            'TOO_MANY_DIMENSIONS',
+            `MatrixMarket matrix has ${cols} columns; a ${header.layout === 'coordinate' ? 'sparsevec' : 'vector'} takes at most ${maxCols}`,
+          );
         }
-        if (rows > MAX_ROWS) throw new VecpgError('UNSUPPORTED', `MatrixMarket matrix has ${rows} rows; vecpg reads at most ${MAX_ROWS} rows from one file`);
+        if (rows > MAX_ROWS)
+          throw new VecpgError(
+            'UNSUPPORTED',
+            `MatrixMarket matrix has ${rows} rows; vecpg reads at most ${MAX_ROWS} rows from one file`,
+          );
         if (header.layout === 'coordinate') {
           expected = integer(tokens[2], 'entry count');
           if (expected > rows * Math.min(cols, SPARSE_MAX_NNZ)) {
-            throw new VecpgError('INVALID_TEXT', `MatrixMarket size line announces ${expected} entries, more than ${rows} rows × ${cols} columns can hold`);
+            throw new VecpgError(
+              'INVALID_TEXT',
+              `MatrixMarket size line announces ${expected} entries, more than ${rows} rows × ${cols} columns can hold`,
+            );
           }
         } else {
           expected = rows * cols;
         }
         continue;
       }
-      if (count >= expected) throw new VecpgError('INVALID_TEXT', `MatrixMarket file has more than the ${expected} entries its size line (line ${sizeLine}) announces`);
+      if (count >= expected)
+        throw new VecpgError(
+          'INVALID_TEXT',
+          `MatrixMarket file has more than the ${expected} entries its size line (line ${sizeLine}) announces`,
+        );
       if (header.layout === 'array') {
         value = tokens[0];
         if (count === dense.length) dense = grow(dense, expected);
@@ -129,8 +161,10 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
       value = t;
       const row = fromBase(integer(tokens[0], 'row number'), base, `line ${number} (row)`);
       const col = fromBase(integer(tokens[1], 'column number'), base, `line ${number} (column)`);
-      if (row >= rows) throw beyond(`row ${tokens[0]} is beyond the ${rows} rows of the size line`, base === 0 && row === rows);
-      if (col >= cols) throw beyond(`column ${tokens[1]} is beyond the ${cols} columns of the size line`, base === 0 && col === cols);
+      if (row >= rows)
+        throw beyond(`row ${tokens[0]} is beyond the ${rows} rows of the size line`, base === 0 && row === rows);
+      if (col >= cols)
+        throw beyond(`column ${tokens[1]} is beyond the ${cols} columns of the size line`, base === 0 && col === cols);
       if (count === ri.length) {
         ri = grow(ri, expected);
         ci = grow(ci, expected);
@@ -150,9 +184,20 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
       yield { ok: false, line: number, text, error: failure };
     }
   }
-  if (header === undefined || rows < 0) throw importError({ file, line: 0 }, new VecpgError('INVALID_TEXT', 'MatrixMarket file has no banner or size line'));
+  if (header === undefined || rows < 0)
+    throw importError(
+      { file, line: 0 },
+      new VecpgError('INVALID_TEXT', 'MatrixMarket file has no banner or size line'),
+    );
   if (header.layout === 'array') {
-    if (count !== expected) throw importError({ file, line: sizeLine }, new VecpgError('INVALID_TEXT', `MatrixMarket array has ${count} values, the size line says ${rows} × ${cols} = ${expected}`));
+    if (count !== expected)
+      throw importError(
+        { file, line: sizeLine },
+        new VecpgError(
+          'INVALID_TEXT',
+          `MatrixMarket array has ${count} values, the size line says ${rows} × ${cols} = ${expected}`,
+        ),
+      );
     for (let r = 0; r < rows; r++) {
       const values = new Float64Array(cols);
       for (let c = 0; c < cols; c++) values[c] = dense[c * rows + r]!;
@@ -161,7 +206,10 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
     return;
   }
   if (count + failed !== expected) {
-    throw importError({ file, line: sizeLine }, new VecpgError('INVALID_TEXT', `MatrixMarket file has ${count + failed} entries, its size line says ${expected}`));
+    throw importError(
+      { file, line: sizeLine },
+      new VecpgError('INVALID_TEXT', `MatrixMarket file has ${count + failed} entries, its size line says ${expected}`),
+    );
   }
   // Counting sort of the entries by row, then one record per row.
   const start = new Int32Array(rows + 1);
@@ -182,6 +230,12 @@ export async function* readMtx(chunks: AsyncIterable<Uint8Array>, options: Reade
       values[p - from] = vs[k]!;
       if (p === from) line = lines[k]!;
     }
-    yield { ok: true, line, text: undefined, vector: { kind: 'sparse', indices, values, dimensions: cols, base }, fields: { row: r + 1 } };
+    yield {
+      ok: true,
+      line,
+      text: undefined,
+      vector: { kind: 'sparse', indices, values, dimensions: cols, base },
+      fields: { row: r + 1 },
+    };
   }
 }

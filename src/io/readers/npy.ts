@@ -29,12 +29,18 @@ export function parseNpyHeader(dict: string): NpyHeader {
   const descr = /'descr'\s*:\s*'([<>|=])([a-z])([0-9]+)'/.exec(dict);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict);
-  if (!descr || !fortran || !shape) throw new VecpgError('INVALID_BINARY', `unreadable .npy header ${JSON.stringify(dict.trim())}`);
+  if (!descr || !fortran || !shape)
+    throw new VecpgError('INVALID_BINARY', `unreadable .npy header ${JSON.stringify(dict.trim())}`);
   const dtype = `${descr[2]}${descr[3]}`;
   if (dtype !== 'f2' && dtype !== 'f4' && dtype !== 'f8') {
-    throw new VecpgError('UNSUPPORTED', `.npy dtype ${JSON.stringify(descr[0])} is not supported (float16, float32 or float64)`, { details: { value: dtype } });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `.npy dtype ${JSON.stringify(descr[0])} is not supported (float16, float32 or float64)`,
+      { details: { value: dtype } },
+    );
   }
-  if (fortran[1] === 'True') throw new VecpgError('UNSUPPORTED', '.npy array is in Fortran order; save it in C order (np.ascontiguousarray)');
+  if (fortran[1] === 'True')
+    throw new VecpgError('UNSUPPORTED', '.npy array is in Fortran order; save it in C order (np.ascontiguousarray)');
   // A Python tuple of non-negative ints: `(2, 3)`, `(3,)`, `()`; numpy under Python 2 wrote longs, `(2L, 3L)`.
   // Only a trailing comma may leave an empty part: `(2, ,3)` is not a tuple and must not read as (2, 3).
   const parts = shape[1]!.split(',').map((s) => s.trim());
@@ -45,15 +51,24 @@ export function parseNpyHeader(dict: string): NpyHeader {
   }
   const dims = parts.map((p) => Number(p.replace('L', '')));
   if (dims.length !== 2) {
-    throw new VecpgError('UNSUPPORTED', `.npy array has shape (${shape[1]}); a 2-D array (rows, dimensions) is needed`, { details: { value: shape[1] } });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `.npy array has shape (${shape[1]}); a 2-D array (rows, dimensions) is needed`,
+      { details: { value: shape[1] } },
+    );
   }
   const [rows, cols] = dims as [number, number];
   // Check the header's claims before they size any allocation: a corrupt shape must not allocate gigabytes.
-  if (!Number.isSafeInteger(rows)) throw new VecpgError('INVALID_BINARY', `.npy header claims ${shape[1]} rows`, { details: { value: shape[1] } });
+  if (!Number.isSafeInteger(rows))
+    throw new VecpgError('INVALID_BINARY', `.npy header claims ${shape[1]} rows`, { details: { value: shape[1] } });
   if (cols < 1 || cols > MAX_DIMENSIONS) {
-    throw new VecpgError(cols < 1 ? 'EMPTY_VECTOR' : 'TOO_MANY_DIMENSIONS', `.npy rows have ${cols} dimensions; pgvector takes 1 to ${MAX_DIMENSIONS}`, {
-      details: { value: cols },
-    });
+    throw new VecpgError(
+      cols < 1 ? 'EMPTY_VECTOR' : 'TOO_MANY_DIMENSIONS',
+      `.npy rows have ${cols} dimensions; pgvector takes 1 to ${MAX_DIMENSIONS}`,
+      {
+        details: { value: cols },
+      },
+    );
   }
   return { dtype, littleEndian: descr[1] !== '>', rows, cols };
 }
@@ -61,7 +76,8 @@ export function parseNpyHeader(dict: string): NpyHeader {
 /** Read the magic, version and header of a `.npy` stream. */
 export async function readNpyHeader(reader: ByteReader): Promise<NpyHeader> {
   const pre = await reader.read(10);
-  if (pre.length < 10 || !MAGIC.every((b, i) => pre[i] === b)) throw new VecpgError('INVALID_BINARY', 'not a .npy file (no \\x93NUMPY magic)');
+  if (pre.length < 10 || !MAGIC.every((b, i) => pre[i] === b))
+    throw new VecpgError('INVALID_BINARY', 'not a .npy file (no \\x93NUMPY magic)');
   const major = pre[6]!;
   let length: number;
   if (major === 1) length = pre[8]! | (pre[9]! << 8);
@@ -70,7 +86,11 @@ export async function readNpyHeader(reader: ByteReader): Promise<NpyHeader> {
     length = (pre[8]! | (pre[9]! << 8) | (more[0]! << 16) | (more[1]! << 24)) >>> 0;
   } else throw new VecpgError('UNSUPPORTED', `.npy format version ${major} is not supported`);
   // numpy writes headers of a few hundred bytes; refuse a claimed length that would allocate a huge buffer.
-  if (length > MAX_HEADER_BYTES) throw new VecpgError('INVALID_BINARY', `.npy header length ${length} is implausible (over ${MAX_HEADER_BYTES} bytes)`);
+  if (length > MAX_HEADER_BYTES)
+    throw new VecpgError(
+      'INVALID_BINARY',
+      `.npy header length ${length} is implausible (over ${MAX_HEADER_BYTES} bytes)`,
+    );
   const dict = await reader.read(length);
   return parseNpyHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(dict));
 }
@@ -95,7 +115,10 @@ export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: Reade
   for (let r = 0; r < header.rows; r++) {
     const bytes = await reader.read(rowBytes);
     if (bytes.length < rowBytes) {
-      throw importError({ file: options.name, line: r + 1 }, new VecpgError('INVALID_BINARY', `.npy file is truncated: row ${r + 1} of ${header.rows} is incomplete`));
+      throw importError(
+        { file: options.name, line: r + 1 },
+        new VecpgError('INVALID_BINARY', `.npy file is truncated: row ${r + 1} of ${header.rows} is incomplete`),
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let values: Float32Array | Float64Array;
@@ -115,6 +138,9 @@ export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: Reade
   }
   const extra = await reader.read(1);
   if (extra.length > 0) {
-    throw importError({ file: options.name, line: header.rows }, new VecpgError('INVALID_BINARY', `.npy file has data after the ${header.rows} rows its header announces`));
+    throw importError(
+      { file: options.name, line: header.rows },
+      new VecpgError('INVALID_BINARY', `.npy file has data after the ${header.rows} rows its header announces`),
+    );
   }
 }

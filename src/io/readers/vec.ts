@@ -82,7 +82,10 @@ export async function* readVecText(chunks: AsyncIterable<Uint8Array>, options: V
       const header = vecHeader(text);
       if (header !== undefined) {
         if (header.dimensions < 1) {
-          throw importError({ file: options.name, line: number, value: text }, new VecpgError('INVALID_DIMENSIONS', `the header announces ${header.dimensions} dimensions`));
+          throw importError(
+            { file: options.name, line: number, value: text },
+            new VecpgError('INVALID_DIMENSIONS', `the header announces ${header.dimensions} dimensions`),
+          );
         }
         dimensions = header.dimensions;
         announced = header.count;
@@ -96,10 +99,12 @@ export async function* readVecText(chunks: AsyncIterable<Uint8Array>, options: V
     try {
       const token = fields[0]!;
       const count = fields.length - 1;
-      if (count === 0) throw withValue('DIMENSION_MISMATCH', `token ${JSON.stringify(token)} has no numbers after it`, token);
+      if (count === 0)
+        throw withValue('DIMENSION_MISMATCH', `token ${JSON.stringify(token)} has no numbers after it`, token);
       if (dimensions === undefined) dimensions = count;
       else if (count !== dimensions) {
-        const where = headerLine > 0 ? `the header (line ${headerLine}) says ${dimensions}` : `the first record has ${dimensions}`;
+        const where =
+          headerLine > 0 ? `the header (line ${headerLine}) says ${dimensions}` : `the first record has ${dimensions}`;
         throw new VecpgError('DIMENSION_MISMATCH', `token ${JSON.stringify(token)} has ${count} numbers, ${where}`, {
           details: { expected: dimensions, actual: count, value: token },
         });
@@ -114,7 +119,11 @@ export async function* readVecText(chunks: AsyncIterable<Uint8Array>, options: V
   if (announced !== undefined && records !== announced) {
     throw importError(
       { file: options.name, line: Math.max(lastLine, 1) },
-      new VecpgError('INVALID_TEXT', `the header (line ${headerLine}) announces ${announced} records but the file has ${records}: is it truncated?`, { details: { value: records } }),
+      new VecpgError(
+        'INVALID_TEXT',
+        `the header (line ${headerLine}) announces ${announced} records but the file has ${records}: is it truncated?`,
+        { details: { value: records } },
+      ),
     );
   }
 }

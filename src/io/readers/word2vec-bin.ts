@@ -22,7 +22,10 @@ const MAX_HEADER_BYTES = 64;
  * @example
  * for await (const r of readWord2vecBinary(fileSource('GoogleNews.bin').chunks(), { name: 'GoogleNews.bin' })) …
  */
-export async function* readWord2vecBinary(chunks: AsyncIterable<Uint8Array>, options: VecOptions): AsyncGenerator<ReadItem> {
+export async function* readWord2vecBinary(
+  chunks: AsyncIterable<Uint8Array>,
+  options: VecOptions,
+): AsyncGenerator<ReadItem> {
   const tokenField = options.tokenField ?? DEFAULT_TOKEN_FIELD;
   const reader = new ByteReader(chunks);
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -39,25 +42,34 @@ export async function* readWord2vecBinary(chunks: AsyncIterable<Uint8Array>, opt
     }
     if (b[0] === 10) break;
     headerText += String.fromCharCode(b[0]!);
-    if (headerText.length > MAX_HEADER_BYTES) fail(0, 'no "N D" header line: is this really a word2vec binary file?', headerText.slice(0, 20));
+    if (headerText.length > MAX_HEADER_BYTES)
+      fail(0, 'no "N D" header line: is this really a word2vec binary file?', headerText.slice(0, 20));
   }
   const header = vecHeader(headerText.replace(/\r$/, ''));
-  if (header === undefined) fail(0, `the header line ${JSON.stringify(headerText)} is not "N D": is this really a word2vec binary file?`, headerText);
+  if (header === undefined)
+    fail(
+      0,
+      `the header line ${JSON.stringify(headerText)} is not "N D": is this really a word2vec binary file?`,
+      headerText,
+    );
   const { count, dimensions } = header!;
-  if (dimensions < 1 || dimensions > MAX_DIMENSIONS) fail(0, `the header announces ${dimensions} dimensions`, dimensions);
+  if (dimensions < 1 || dimensions > MAX_DIMENSIONS)
+    fail(0, `the header announces ${dimensions} dimensions`, dimensions);
   const token = new Uint8Array(MAX_TOKEN_BYTES);
   for (let n = 1; n <= count; n++) {
     let length = 0;
     let started = false;
     for (;;) {
       const b = await reader.read(1);
-      if (b.length === 0) fail(n, `the file ends after ${n - 1} of the ${count} records the header announces: is it truncated?`);
+      if (b.length === 0)
+        fail(n, `the file ends after ${n - 1} of the ${count} records the header announces: is it truncated?`);
       const c = b[0]!;
       if (!started && (c === 10 || c === 13)) continue;
       started = true;
       if (c === 32) break;
       if (c === 10) fail(n, 'a line break inside a token: is this really a word2vec binary file?');
-      if (length === MAX_TOKEN_BYTES) fail(n, `a token longer than ${MAX_TOKEN_BYTES} bytes: is this really a word2vec binary file?`);
+      if (length === MAX_TOKEN_BYTES)
+        fail(n, `a token longer than ${MAX_TOKEN_BYTES} bytes: is this really a word2vec binary file?`);
       token[length++] = c;
     }
     let word: string;
@@ -67,7 +79,12 @@ export async function* readWord2vecBinary(chunks: AsyncIterable<Uint8Array>, opt
       fail(n, 'a token that is not valid UTF-8');
     }
     const bytes = await reader.read(4 * dimensions);
-    if (bytes.length < 4 * dimensions) fail(n, `record ${n} is truncated: ${dimensions} float32 announced, ${Math.floor(bytes.length / 4)} present`, word!);
+    if (bytes.length < 4 * dimensions)
+      fail(
+        n,
+        `record ${n} is truncated: ${dimensions} float32 announced, ${Math.floor(bytes.length / 4)} present`,
+        word!,
+      );
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const values = new Float32Array(dimensions);
     for (let i = 0; i < dimensions; i++) values[i] = view.getFloat32(4 * i, true);

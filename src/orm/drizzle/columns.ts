@@ -54,7 +54,8 @@ function encode(type: VectorType, dimensions: number, value: unknown): string {
  * decoded by vecpg's driver parsers (`vecpg/pg`, `vecpg/pglite` register them).
  */
 function decodeDense(type: 'vector' | 'halfvec', value: unknown): number[] {
-  if (typeof value === 'string') return type === 'vector' ? Vector.fromSql(value).toArray() : HalfVector.fromSql(value).toArray();
+  if (typeof value === 'string')
+    return type === 'vector' ? Vector.fromSql(value).toArray() : HalfVector.fromSql(value).toArray();
   if (Array.isArray(value)) return value as number[];
   if (value instanceof Float32Array) return Array.from(value);
   if (isVector(value) || isHalfVector(value)) return value.toArray();
@@ -102,7 +103,10 @@ function make<T>(type: VectorType, decode: Decoder<T>, a: string | VectorColumnC
  *   embedding: vector('embedding', { dimensions: 4 }),
  * });
  */
-export function vector<TName extends string>(name: TName, config: VectorColumnConfig): VecpgColumnBuilder<TName, number[]>;
+export function vector<TName extends string>(
+  name: TName,
+  config: VectorColumnConfig,
+): VecpgColumnBuilder<TName, number[]>;
 export function vector(config: VectorColumnConfig): VecpgColumnBuilder<'', number[]>;
 export function vector(a: string | VectorColumnConfig, b?: VectorColumnConfig): VecpgColumnBuilder<string, number[]> {
   return make('vector', (v) => decodeDense('vector', v), a, b);
@@ -115,7 +119,10 @@ export function vector(a: string | VectorColumnConfig, b?: VectorColumnConfig): 
  * @example
  * const items = pgTable('items', { embedding: halfvec('embedding', { dimensions: 3072 }) });
  */
-export function halfvec<TName extends string>(name: TName, config: VectorColumnConfig): VecpgColumnBuilder<TName, number[]>;
+export function halfvec<TName extends string>(
+  name: TName,
+  config: VectorColumnConfig,
+): VecpgColumnBuilder<TName, number[]>;
 export function halfvec(config: VectorColumnConfig): VecpgColumnBuilder<'', number[]>;
 export function halfvec(a: string | VectorColumnConfig, b?: VectorColumnConfig): VecpgColumnBuilder<string, number[]> {
   return make('halfvec', (v) => decodeDense('halfvec', v), a, b);
@@ -129,9 +136,15 @@ export function halfvec(a: string | VectorColumnConfig, b?: VectorColumnConfig):
  * const scienceData = pgTable('science_data', { features: sparsevec('features', { dimensions: 10000 }) });
  * await db.insert(scienceData).values({ features: new SparseVector({ 0: 5.5, 42: 1.2 }, 10000) });
  */
-export function sparsevec<TName extends string>(name: TName, config: VectorColumnConfig): VecpgColumnBuilder<TName, SparseVector>;
+export function sparsevec<TName extends string>(
+  name: TName,
+  config: VectorColumnConfig,
+): VecpgColumnBuilder<TName, SparseVector>;
 export function sparsevec(config: VectorColumnConfig): VecpgColumnBuilder<'', SparseVector>;
-export function sparsevec(a: string | VectorColumnConfig, b?: VectorColumnConfig): VecpgColumnBuilder<string, SparseVector> {
+export function sparsevec(
+  a: string | VectorColumnConfig,
+  b?: VectorColumnConfig,
+): VecpgColumnBuilder<string, SparseVector> {
   return make('sparsevec', decodeSparse, a, b);
 }
 

@@ -31,7 +31,8 @@ const BUILTIN_TYPES: Readonly<Record<string, VectorType>> = {
  */
 export function columnVectorType(target: unknown): VectorType | undefined {
   if (!is(target, Column)) return undefined;
-  const config = (target as unknown as { config?: { fieldConfig?: Partial<VecpgFieldConfig>; columnType?: string } }).config;
+  const config = (target as unknown as { config?: { fieldConfig?: Partial<VecpgFieldConfig>; columnType?: string } })
+    .config;
   const marked = config?.fieldConfig?.vecpgType;
   if (marked !== undefined) return marked;
   const builtin = BUILTIN_TYPES[target.columnType];
@@ -60,20 +61,32 @@ function targetSql(target: VectorTarget): SQL | Column | SQLWrapper {
  * @example
  * db.select().from(items).orderBy(vectorDistance(items.embedding, 'cosine', [1, 2, 3])).limit(5);
  */
-export function vectorDistance(target: VectorTarget, name: DistanceName, value: VectorInput | VectorTarget): SQL<number> {
+export function vectorDistance(
+  target: VectorTarget,
+  name: DistanceName,
+  value: VectorInput | VectorTarget,
+): SQL<number> {
   if (target === null || typeof target !== 'object') {
-    throw new VecpgError('INVALID_VALUE', `a distance needs a column or SQL expression on the left, got ${describeValue(target)}`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `a distance needs a column or SQL expression on the left, got ${describeValue(target)}`,
+    );
   }
   const left = targetSql(target);
   if (is(value, Column) || is(value, SQL) || is(value, SQL.Aliased)) {
     const type = columnVectorType(target) ?? columnVectorType(value);
     if (type === undefined) {
-      throw new VecpgError('INVALID_VALUE', 'cannot tell the pgvector type of two SQL expressions: compare with a vecpg column or a value');
+      throw new VecpgError(
+        'INVALID_VALUE',
+        'cannot tell the pgvector type of two SQL expressions: compare with a vecpg column or a value',
+      );
     }
     return sql<number>`(${left} ${sql.raw(operatorFor(type, name))} ${targetSql(value)})`.mapWith(Number);
   }
   const type = columnVectorType(target) ?? typeOfValue(value);
-  return sql<number>`(${left} ${sql.raw(operatorFor(type, name))} ${vectorValueSql(value as VectorInput, type)})`.mapWith(Number);
+  return sql<number>`(${left} ${sql.raw(operatorFor(type, name))} ${vectorValueSql(value as VectorInput, type)})`.mapWith(
+    Number,
+  );
 }
 
 /**

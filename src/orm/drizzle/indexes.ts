@@ -33,7 +33,8 @@ export interface IvfflatIndexOptions {
 export type IndexColumn = ExtraConfigColumn | Column;
 
 function describeColumn(column: IndexColumn): { table: string; name: string; dimensions: number | undefined } {
-  const config = (column as unknown as { config?: { fieldConfig?: { dimensions?: number }; dimensions?: number } }).config;
+  const config = (column as unknown as { config?: { fieldConfig?: { dimensions?: number }; dimensions?: number } })
+    .config;
   return {
     table: getTableName(column.table),
     name: column.name,
@@ -41,9 +42,17 @@ function describeColumn(column: IndexColumn): { table: string; name: string; dim
   };
 }
 
-function build(method: IndexMethod, column: IndexColumn, distance: DistanceName, options: HnswIndexOptions & IvfflatIndexOptions): IndexBuilder {
+function build(
+  method: IndexMethod,
+  column: IndexColumn,
+  distance: DistanceName,
+  options: HnswIndexOptions & IvfflatIndexOptions,
+): IndexBuilder {
   if (!is(column, Column)) {
-    throw new VecpgError('INVALID_VALUE', `a ${method} index needs a table column (t.embedding), got ${describeValue(column)}`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `a ${method} index needs a table column (t.embedding), got ${describeValue(column)}`,
+    );
   }
   const type = columnVectorType(column);
   if (type === undefined) {
@@ -100,7 +109,11 @@ export function hnswIndex(column: IndexColumn, distance: DistanceName, options: 
  * const items = pgTable('items', { embedding: vector('embedding', { dimensions: 3 }) },
  *   (t) => [ivfflatIndex(t.embedding, 'l2', { lists: 100 })]);
  */
-export function ivfflatIndex(column: IndexColumn, distance: DistanceName, options: IvfflatIndexOptions = {}): IndexBuilder {
+export function ivfflatIndex(
+  column: IndexColumn,
+  distance: DistanceName,
+  options: IvfflatIndexOptions = {},
+): IndexBuilder {
   const o = options as HnswIndexOptions;
   if (o.m !== undefined || o.efConstruction !== undefined) {
     throw new VecpgError('INVALID_OPTION', 'm and efConstruction are HNSW options; IVFFlat takes lists');

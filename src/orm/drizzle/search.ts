@@ -77,7 +77,10 @@ export async function vectorSearch<TTable extends PgTable>(
 ): Promise<Array<VectorSearchRow<TTable>>> {
   const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
-  if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
+  if (
+    options.maxDistance !== undefined &&
+    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
+  ) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
   const d = vectorDistance(options.column, options.distance, options.query);
@@ -95,6 +98,8 @@ export async function vectorSearch<TTable extends PgTable>(
   const run = (q: PgDatabase<PgQueryResultHKT, Record<string, unknown>>) => {
     const ordered = q
       .select({ ...columns, distance: annotated })
+      // tsc needs the widening for Drizzle's conditional `from()` type (typescript-eslint's checker does not).
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
       .from(options.table as PgTable)
       .where(filter)
       .orderBy(annotated);

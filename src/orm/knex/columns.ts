@@ -26,7 +26,12 @@ export interface VectorColumnSpec {
  *   vectorColumn(t, 'embedding', 'vector', 4).notNullable();
  * });
  */
-export function vectorColumn(table: Knex.TableBuilder, name: string, type: VectorType, dimensions: number): Knex.ColumnBuilder {
+export function vectorColumn(
+  table: Knex.TableBuilder,
+  name: string,
+  type: VectorType,
+  dimensions: number,
+): Knex.ColumnBuilder {
   return table.specificType(name, columnTypeSql(type, dimensions));
 }
 
@@ -48,7 +53,12 @@ export function addVectorColumns(table: Knex.TableBuilder, columns: Readonly<Rec
  * @example
  * await setVectorStorage(knex, 'documents', 'embedding');
  */
-export function setVectorStorage(knex: Knex, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): Knex.Raw {
+export function setVectorStorage(
+  knex: Knex,
+  table: QualifiedName,
+  column: string,
+  storage: ColumnStorage = 'main',
+): Knex.Raw {
   return knex.raw(escapeQuestionMarks(setStorageSql(table, column, storage)));
 }
 
@@ -81,7 +91,10 @@ export function toVectorParam(value: unknown, type: VectorType, dimensions?: num
  * const columns = { embedding: { type: 'vector', dimensions: 4 } } as const;
  * await knex('documents').insert(formatVectorRow({ title: 'A', embedding: [0.5, 0.2, 0.9, 0.3] }, columns));
  */
-export function formatVectorRow<R extends Record<string, unknown>>(row: R, columns: Readonly<Record<string, VectorColumnSpec>>): R {
+export function formatVectorRow<R extends Record<string, unknown>>(
+  row: R,
+  columns: Readonly<Record<string, VectorColumnSpec>>,
+): R {
   if (row === null || typeof row !== 'object') {
     throw new VecpgError('INVALID_VALUE', `expected a row object, got ${describeValue(row)}`);
   }
@@ -90,12 +103,16 @@ export function formatVectorRow<R extends Record<string, unknown>>(row: R, colum
     if (!Object.hasOwn(row, name)) continue;
     const value = row[name];
     // Leave Knex expressions (knex.raw, subqueries) alone.
-    if (value !== null && typeof value === 'object' && typeof (value as { toSQL?: unknown }).toSQL === 'function') continue;
+    if (value !== null && typeof value === 'object' && typeof (value as { toSQL?: unknown }).toSQL === 'function')
+      continue;
     try {
       out[name] = toVectorParam(value, spec.type, spec.dimensions);
     } catch (error) {
       if (error instanceof VecpgError) {
-        throw new VecpgError(error.code, `column "${name}": ${error.message}`, { cause: error, details: { column: name } });
+        throw new VecpgError(error.code, `column "${name}": ${error.message}`, {
+          cause: error,
+          details: { column: name },
+        });
       }
       throw error;
     }

@@ -6,7 +6,14 @@
 import type { Knex } from 'knex';
 import type { Client } from 'pg';
 import { registerVectorTypes as registerTypes } from '../../drivers/pg.ts';
-import { VECTOR_TYPES_SQL, type TypeRow, type VectorTypeOptions, arrayTextParsers, oidsFromRows, textParsers } from '../../drivers/vector-types.ts';
+import {
+  VECTOR_TYPES_SQL,
+  type TypeRow,
+  type VectorTypeOptions,
+  arrayTextParsers,
+  oidsFromRows,
+  textParsers,
+} from '../../drivers/vector-types.ts';
 import { isVecpgError } from '../../errors.ts';
 
 /** Knex's pool hook: called with each new raw connection and a node-style callback. */
@@ -49,7 +56,8 @@ function registerWhenCreated(client: Client, options: VectorTypeOptions): void {
     try {
       const result = (await original.call(client, VECTOR_TYPES_SQL)) as { rows: TypeRow[] };
       const oids = oidsFromRows(result.rows);
-      for (const [oid, parse] of [...textParsers(oids, options), ...arrayTextParsers(oids, options)]) client.setTypeParser(oid, 'text', parse);
+      for (const [oid, parse] of [...textParsers(oids, options), ...arrayTextParsers(oids, options)])
+        client.setTypeParser(oid, 'text', parse);
       delete (target as Partial<typeof target>).query; // back to pg's own method: no more lookups
     } catch {
       // not there yet (or the transaction is aborted): the statement itself runs and reports its own error
@@ -57,7 +65,8 @@ function registerWhenCreated(client: Client, options: VectorTypeOptions): void {
   };
   target.query = function query(config: unknown, values?: unknown, callback?: unknown): unknown {
     // Streams and cursors (objects with submit) go straight through.
-    if (typeof (config as { submit?: unknown } | null)?.submit === 'function') return original.call(client, config, values, callback);
+    if (typeof (config as { submit?: unknown } | null)?.submit === 'function')
+      return original.call(client, config, values, callback);
     const cb = typeof values === 'function' ? values : callback;
     const params = typeof values === 'function' ? undefined : values;
     const result = lookup().then(() => original.call(client, config, params) as Promise<unknown>);

@@ -57,7 +57,12 @@ export function vectorDistance(
  * @example
  * knex('documents').orderBy(l2Distance(knex, 'embedding', [0.5, 0.2, 0.9, 0.3])).limit(10);
  */
-export function l2Distance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function l2Distance(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'l2', value, options);
 }
 
@@ -67,7 +72,12 @@ export function l2Distance(knex: Knex, column: ColumnRef, value: unknown, option
  * @example
  * knex('documents').select('*', maxInnerProduct(knex, 'embedding', query, { as: 'distance' }));
  */
-export function maxInnerProduct(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function maxInnerProduct(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'ip', value, options);
 }
 
@@ -77,7 +87,12 @@ export function maxInnerProduct(knex: Knex, column: ColumnRef, value: unknown, o
  * @example
  * knex('science_data').where(cosineDistance(knex, 'features', target), '<', 0.2);
  */
-export function cosineDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function cosineDistance(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'cosine', value, options);
 }
 
@@ -87,7 +102,12 @@ export function cosineDistance(knex: Knex, column: ColumnRef, value: unknown, op
  * @example
  * knex('documents').orderBy(l1Distance(knex, 'embedding', query));
  */
-export function l1Distance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function l1Distance(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'l1', value, options);
 }
 
@@ -97,7 +117,12 @@ export function l1Distance(knex: Knex, column: ColumnRef, value: unknown, option
  * @example
  * knex('items').orderBy(hammingDistance(knex, 'bits', '101'));
  */
-export function hammingDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function hammingDistance(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'hamming', value, { type: 'bit', ...options });
 }
 
@@ -107,6 +132,11 @@ export function hammingDistance(knex: Knex, column: ColumnRef, value: unknown, o
  * @example
  * knex('items').orderBy(jaccardDistance(knex, 'bits', '101'));
  */
-export function jaccardDistance(knex: Knex, column: ColumnRef, value: unknown, options?: KnexDistanceOptions): Knex.Raw<number> {
+export function jaccardDistance(
+  knex: Knex,
+  column: ColumnRef,
+  value: unknown,
+  options?: KnexDistanceOptions,
+): Knex.Raw<number> {
   return vectorDistance(knex, column, 'jaccard', value, { type: 'bit', ...options });
 }

@@ -3,7 +3,13 @@
  * indexes with the right operator class. Every statement comes from vecpg's SQL layer.
  */
 import type { Knex } from 'knex';
-import { type CreateIndexOptions, createExtensionSql, createIndexSql, dropExtensionSql, dropIndexSql } from '../../sql/ddl.ts';
+import {
+  type CreateIndexOptions,
+  createExtensionSql,
+  createIndexSql,
+  dropExtensionSql,
+  dropIndexSql,
+} from '../../sql/ddl.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { escapeQuestionMarks } from './columns.ts';

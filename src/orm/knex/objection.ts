@@ -29,7 +29,10 @@ export interface ObjectionModelClass {
  * }
  * await Document.query().insert({ embedding: [0.5, 0.2, 0.9, 0.3] });
  */
-export function withVectorColumns<M extends ObjectionModelClass>(Base: M, columns: Readonly<Record<string, VectorColumnSpec>>): M {
+export function withVectorColumns<M extends ObjectionModelClass>(
+  Base: M,
+  columns: Readonly<Record<string, VectorColumnSpec>>,
+): M {
   const spec = { ...columns };
   const WithVectors = class extends (Base as unknown as typeof Model) {
     override $toDatabaseJson(...args: []): Pojo {
@@ -40,12 +43,16 @@ export function withVectorColumns<M extends ObjectionModelClass>(Base: M, column
       for (const [name, column] of Object.entries(spec)) {
         if (!Object.hasOwn(json, name)) continue;
         const value = own[name];
-        if (value !== null && typeof value === 'object' && typeof (value as { toSQL?: unknown }).toSQL === 'function') continue;
+        if (value !== null && typeof value === 'object' && typeof (value as { toSQL?: unknown }).toSQL === 'function')
+          continue;
         try {
           json[name] = toVectorParam(value, column.type, column.dimensions);
         } catch (error) {
           if (error instanceof VecpgError) {
-            throw new VecpgError(error.code, `${this.constructor.name}.${name}: ${error.message}`, { cause: error, details: { column: name } });
+            throw new VecpgError(error.code, `${this.constructor.name}.${name}: ${error.message}`, {
+              cause: error,
+              details: { column: name },
+            });
           }
           throw error;
         }

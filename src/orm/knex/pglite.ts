@@ -53,7 +53,9 @@ export type ClientClass = new (config: Knex.Config) => Knex.Client;
 
 async function knexPostgresDialect(): Promise<ClientClass> {
   // Knex's PostgreSQL dialect (CommonJS, no exports map): reused for SQL generation.
-  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', ['knex']);
+  const mod = await importDriver<{ default: ClientClass }>('knex/lib/dialects/postgres/index.js', 'vecpg/knex', [
+    'knex',
+  ]);
   return mod.default;
 }
 
@@ -124,9 +126,17 @@ export function pgliteClientClass(pglite: PgliteLike, Base: ClientClass): Client
  * const knex = await knexPglite(pglite);
  * await knex.schema.createTable('items', (t) => vectorColumn(t, 'embedding', 'vector', 3));
  */
-export async function knexPglite(pglite: PgliteLike, config: Omit<Knex.Config, 'client' | 'connection'> = {}): Promise<Knex> {
+export async function knexPglite(
+  pglite: PgliteLike,
+  config: Omit<Knex.Config, 'client' | 'connection'> = {},
+): Promise<Knex> {
   const Client = pgliteClientClass(pglite, await knexPostgresDialect());
   const { default: knex } = await importDriver<{ default: KnexModule['knex'] }>('knex', 'vecpg/knex');
   await registerPgliteTypesWhenCreated(pglite);
-  return knex({ ...config, client: Client as unknown as typeof Knex.Client, connection: {}, pool: { min: 1, max: 1, ...config.pool } });
+  return knex({
+    ...config,
+    client: Client as unknown as typeof Knex.Client,
+    connection: {},
+    pool: { min: 1, max: 1, ...config.pool },
+  });
 }

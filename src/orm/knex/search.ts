@@ -48,7 +48,9 @@ export interface SimilarityOptions {
 
 function checkK(k: unknown): number {
   if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, { details: { option: 'k' } });
+    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
+      details: { option: 'k' },
+    });
   }
   return k;
 }
@@ -79,7 +81,11 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
     qb.where(vectorDistance(knex, column, distance, query, base), '<', options.maxDistance);
   }
   if (orderBy) {
-    qb.orderBy(alias !== false ? knex.raw(escapeQuestionMarks(quoteIdent(alias))) : vectorDistance(knex, column, distance, query, { ...base, exact }));
+    qb.orderBy(
+      alias !== false
+        ? knex.raw(escapeQuestionMarks(quoteIdent(alias)))
+        : vectorDistance(knex, column, distance, query, { ...base, exact }),
+    );
   }
   if (options.k !== undefined) qb.limit(checkK(options.k));
   return qb;
@@ -131,16 +137,29 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     // a table column of that name. `*` includes the subquery's column (last, so its value is the one in
     // the row); listed columns get it appended. Exact: `(…) + 0`, which no vector index serves;
     // approximate: the plain distance, which the index can serve.
-    const computed = vectorDistance(knex, similarity.column, similarity.distance, similarity.query, { ...base, exact, as: alias });
+    const computed = vectorDistance(knex, similarity.column, similarity.distance, similarity.query, {
+      ...base,
+      exact,
+      as: alias,
+    });
     qb.joinRaw(`cross join lateral (select ?) as ${quoteIdent(LATERAL)}`, [computed]);
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
     qb.orderBy(ref);
     const limit = searchLimit(k, similarity.maxDistance);
-    return applySimilarity(qb, knex, { ...similarity, annotate: false, orderBy: false, ...(limit === undefined ? {} : { k: limit }) });
+    return applySimilarity(qb, knex, {
+      ...similarity,
+      annotate: false,
+      orderBy: false,
+      ...(limit === undefined ? {} : { k: limit }),
+    });
   };
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;
   validateSearchSettings(approximate ?? {});
-  return withSearchSettings(wrapKnex(knex), approximate ?? {}, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+  return withSearchSettings(
+    wrapKnex(knex),
+    approximate ?? {},
+    async (tx) => (await build(knexTransactionOf(tx))) as Out,
+  );
 }

@@ -44,7 +44,11 @@ export type BitColumnInput = string | Bit;
  * @example
  * interface Database { documents: { id: Generated<number>; title: string; embedding: VectorColumn } }
  */
-export type VectorColumn<TNull extends null = never> = ColumnType<number[] | TNull, DenseColumnInput | TNull, DenseColumnInput | TNull>;
+export type VectorColumn<TNull extends null = never> = ColumnType<
+  number[] | TNull,
+  DenseColumnInput | TNull,
+  DenseColumnInput | TNull
+>;
 
 /**
  * A `halfvec(n)` column: selects `number[]` (the exact float16 values), accepts what `vector` accepts.
@@ -52,7 +56,11 @@ export type VectorColumn<TNull extends null = never> = ColumnType<number[] | TNu
  * @example
  * interface Database { items: { embedding: HalfvecColumn<null> } }
  */
-export type HalfvecColumn<TNull extends null = never> = ColumnType<number[] | TNull, DenseColumnInput | TNull, DenseColumnInput | TNull>;
+export type HalfvecColumn<TNull extends null = never> = ColumnType<
+  number[] | TNull,
+  DenseColumnInput | TNull,
+  DenseColumnInput | TNull
+>;
 
 /**
  * A `sparsevec(n)` column: selects a `SparseVector` (never a string), accepts a `SparseVector` or
@@ -61,7 +69,11 @@ export type HalfvecColumn<TNull extends null = never> = ColumnType<number[] | TN
  * @example
  * interface Database { science_data: { name: string; features: SparsevecColumn } }
  */
-export type SparsevecColumn<TNull extends null = never> = ColumnType<SparseVector | TNull, SparseColumnInput | TNull, SparseColumnInput | TNull>;
+export type SparsevecColumn<TNull extends null = never> = ColumnType<
+  SparseVector | TNull,
+  SparseColumnInput | TNull,
+  SparseColumnInput | TNull
+>;
 
 /**
  * A `bit(n)` column: selects the `'0101'` string, accepts it or a `Bit`.
@@ -69,7 +81,11 @@ export type SparsevecColumn<TNull extends null = never> = ColumnType<SparseVecto
  * @example
  * interface Database { images: { hash: BitColumn } }
  */
-export type BitColumn<TNull extends null = never> = ColumnType<string | TNull, BitColumnInput | TNull, BitColumnInput | TNull>;
+export type BitColumn<TNull extends null = never> = ColumnType<
+  string | TNull,
+  BitColumnInput | TNull,
+  BitColumnInput | TNull
+>;
 
 /**
  * The SQL data type for `createTable().addColumn()`: `vector(3)`, `halfvec(3072)`, `sparsevec(10000)`,
@@ -138,7 +154,10 @@ class VectorValueTransformer extends OperationNodeTransformer {
     return value === out.value ? out : { ...out, value };
   }
 
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode, queryId?: QueryId): PrimitiveValueListNode {
+  protected override transformPrimitiveValueList(
+    node: PrimitiveValueListNode,
+    queryId?: QueryId,
+  ): PrimitiveValueListNode {
     const out = super.transformPrimitiveValueList(node, queryId);
     const values = out.values.map((v) => this.convert(v));
     return values.every((v, i) => v === out.values[i]) ? out : { ...out, values };

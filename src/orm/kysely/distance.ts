@@ -37,7 +37,12 @@ export function vectorValue(value: VectorInput, type?: VectorType): RawBuilder<u
  * @example
  * db.selectFrom('items').selectAll().orderBy(vectorDistance('embedding', 'cosine', [1, 2, 3])).limit(5);
  */
-export function vectorDistance(column: VectorRef, name: DistanceName, value: VectorInput, type?: VectorType): RawBuilder<number> {
+export function vectorDistance(
+  column: VectorRef,
+  name: DistanceName,
+  value: VectorInput,
+  type?: VectorType,
+): RawBuilder<number> {
   const t = type ?? typeOfValue(value);
   return sql<number>`(${refSql(column)} ${sql.raw(operatorFor(t, name))} ${vectorValue(value, t)})`;
 }

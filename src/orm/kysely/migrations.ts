@@ -4,7 +4,16 @@
  * check. All DDL text comes from the SQL layer (createExtensionSql, createIndexSql, …).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { type ColumnStorage, type CreateIndexOptions, createExtensionSql, createIndexSql, defaultIndexName, dropExtensionSql, dropIndexSql, setStorageSql } from '../../sql/ddl.ts';
+import {
+  type ColumnStorage,
+  type CreateIndexOptions,
+  createExtensionSql,
+  createIndexSql,
+  defaultIndexName,
+  dropExtensionSql,
+  dropIndexSql,
+  setStorageSql,
+} from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
@@ -76,7 +85,15 @@ export type VectorIndexOptions = CreateIndexOptions;
 
 /** The index name `createVectorIndex` uses: the given one or the SQL layer's default. */
 export function vectorIndexName(options: VectorIndexOptions): string {
-  return options.name ?? defaultIndexName(options.table, options.column ?? options.expression ?? '', options.method ?? 'hnsw', options.distance);
+  return (
+    options.name ??
+    defaultIndexName(
+      options.table,
+      options.column ?? options.expression ?? '',
+      options.method ?? 'hnsw',
+      options.distance,
+    )
+  );
 }
 
 /**
@@ -116,7 +133,11 @@ export function vectorIndexMigration(options: VectorIndexOptions): MigrationLike
     up: async (db) => {
       await createVectorIndex(db, { ...options, name });
     },
-    down: (db) => dropVectorIndex(db, typeof options.table === 'string' || options.table.length < 2 ? name : [...options.table.slice(0, -1), name]),
+    down: (db) =>
+      dropVectorIndex(
+        db,
+        typeof options.table === 'string' || options.table.length < 2 ? name : [...options.table.slice(0, -1), name],
+      ),
   };
 }
 
@@ -126,7 +147,12 @@ export function vectorIndexMigration(options: VectorIndexOptions): MigrationLike
  * @example
  * await setVectorStorage(db, 'documents', 'embedding');
  */
-export async function setVectorStorage<DB>(db: Kysely<DB>, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): Promise<void> {
+export async function setVectorStorage<DB>(
+  db: Kysely<DB>,
+  table: QualifiedName,
+  column: string,
+  storage: ColumnStorage = 'main',
+): Promise<void> {
   await run(db, setStorageSql(table, column, storage));
 }
 

@@ -3,7 +3,16 @@
  * layer's exact expression, which no HNSW/IVFFlat index can serve; approximate lets the index serve
  * the query, with the SQL layer's `set_config(…, true)` (SET LOCAL) applied in a transaction.
  */
-import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Transaction, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+  sql,
+} from 'kysely';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
@@ -20,7 +29,11 @@ import { vectorDistance, exact as exactOrder } from './distance.ts';
  * const rows = await withSearchSettings(db, { efSearch: 100 }, (trx) =>
  *   trx.selectFrom('items').selectAll().orderBy(l2Distance('embedding', q)).limit(10).execute());
  */
-export async function withSearchSettings<DB, T>(db: Kysely<DB>, settings: SearchSettings, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+export async function withSearchSettings<DB, T>(
+  db: Kysely<DB>,
+  settings: SearchSettings,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
   const statement = searchSettingsSql(settings);
   return db.transaction().execute(async (trx) => {
     if (statement) await trx.executeQuery(CompiledQuery.raw(statement.text, statement.values));
@@ -67,10 +80,16 @@ export type VectorSearchRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { di
  * const top = await vectorSearch(db, { table: 'science_data', column: 'features', distance: 'cosine',
  *   query: new SparseVector({ 0: 5.1, 42: 1.0 }, 10000), k: 10, maxDistance: 0.2 });
  */
-export async function vectorSearch<DB, TB extends keyof DB & string>(db: Kysely<DB>, options: VectorSearchOptions<DB, TB>): Promise<Array<VectorSearchRow<DB, TB>>> {
+export async function vectorSearch<DB, TB extends keyof DB & string>(
+  db: Kysely<DB>,
+  options: VectorSearchOptions<DB, TB>,
+): Promise<Array<VectorSearchRow<DB, TB>>> {
   const k = searchLimit(options.k, options.maxDistance);
   const { exact: isExact, settings } = searchMode(options);
-  if (options.maxDistance !== undefined && (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))) {
+  if (
+    options.maxDistance !== undefined &&
+    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
+  ) {
     throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
   }
   // Kysely renders the table; vecpg still refuses a part PostgreSQL would truncate (over 63 bytes), read

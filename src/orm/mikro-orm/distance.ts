@@ -37,7 +37,12 @@ export type DistanceFragment = RawQueryFragment & string;
  * @example
  * await em.find(Document, {}, { orderBy: { [vectorDistance('embedding', 'cosine', query)]: 'asc' }, limit: 5 });
  */
-export function vectorDistance(column: string, distance: DistanceName, value: unknown, options: MikroDistanceOptions = {}): DistanceFragment {
+export function vectorDistance(
+  column: string,
+  distance: DistanceName,
+  value: unknown,
+  options: MikroDistanceOptions = {},
+): DistanceFragment {
   const type = options.type ?? typeOfValue(value);
   const v = toVectorValue(value, type);
   const cast = paramCast(type, v);
@@ -49,10 +54,14 @@ export function vectorDistance(column: string, distance: DistanceName, value: un
   // MikroORM rewrites `?` in raw fragments once or twice, so names are written without any `?` in them.
   const column_ = quoteIdentWithoutQuestionMarks(column);
   // In WHERE and ORDER BY, MikroORM replaces the alias placeholder with the query's root alias.
-  const fragment = raw<object, DistanceFragment>((alias: string) => render(options.qualify === false ? column_ : `${alias}.${column_}`), param);
+  const fragment = raw<object, DistanceFragment>(
+    (alias: string) => render(options.qualify === false ? column_ : `${alias}.${column_}`),
+    param,
+  );
   // MikroORM 6.6 does not replace that placeholder in a select list: `.as()` renders the column unqualified.
   Object.defineProperty(fragment, 'as', {
-    value: (name: string): RawQueryFragment => raw(`${render(column_)} as ${quoteIdentWithoutQuestionMarks(name)}`, param),
+    value: (name: string): RawQueryFragment =>
+      raw(`${render(column_)} as ${quoteIdentWithoutQuestionMarks(name)}`, param),
   });
   return fragment;
 }

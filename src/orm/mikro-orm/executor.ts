@@ -49,7 +49,10 @@ function executorOf(em: MikroEntityManagerLike): SqlExecutor {
     return knexExecutor(trx ?? (host.getKnex() as Knex));
   }
   if (typeof host.getKysely === 'function') return kyselyExecutor(host.getKysely() as KyselyLike);
-  throw new VecpgError('UNSUPPORTED', 'vecpg/mikro-orm needs the EntityManager of a SQL driver (MikroORM 6 or 7, @mikro-orm/postgresql)');
+  throw new VecpgError(
+    'UNSUPPORTED',
+    'vecpg/mikro-orm needs the EntityManager of a SQL driver (MikroORM 6 or 7, @mikro-orm/postgresql)',
+  );
 }
 
 const forks = new WeakMap<SqlExecutor, MikroEntityManagerLike>();

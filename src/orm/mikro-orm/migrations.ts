@@ -54,7 +54,12 @@ export function dropVectorExtension(migration: MigrationLike, options: { cascade
  * @example
  * setVectorStorage(this, 'documents', 'embedding');
  */
-export function setVectorStorage(migration: MigrationLike, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): void {
+export function setVectorStorage(
+  migration: MigrationLike,
+  table: QualifiedName,
+  column: string,
+  storage: ColumnStorage = 'main',
+): void {
   migration.addSql(escape(setStorageSql(table, column, storage)));
 }
 

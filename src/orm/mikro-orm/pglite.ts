@@ -34,9 +34,17 @@ export async function mikroOrmPglite(pglite: PgliteLike): Promise<PgliteMikroOpt
     // MikroORM 7: no Knex; it takes a Kysely dialect (Kysely is its own dependency).
     const { PgliteDialect } = await import('../kysely/pglite-dialect.ts');
     const dialect = new PgliteDialect({ pglite });
-    return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: dialect as unknown as Record<string, unknown> };
+    return {
+      driver: mod.PostgreSqlDriver,
+      dbName: 'postgres',
+      driverOptions: dialect as unknown as Record<string, unknown>,
+    };
   }
   const Client = pgliteClientClass(pglite, mod.PostgreSqlKnexDialect as unknown as ClientClass);
   const knex = mod.knex({ client: Client as never, connection: {}, pool: { min: 1, max: 1 } });
-  return { driver: mod.PostgreSqlDriver, dbName: 'postgres', driverOptions: knex as unknown as Record<string, unknown> };
+  return {
+    driver: mod.PostgreSqlDriver,
+    dbName: 'postgres',
+    driverOptions: knex as unknown as Record<string, unknown>,
+  };
 }

@@ -39,7 +39,10 @@ export interface VectorPropertyOptions<C extends PgvectorColumnType = PgvectorCo
  *   features: { ...vectorProperty('sparsevec', 10000), nullable: true },
  * } });
  */
-export function vectorProperty<T extends VectorType>(type: T, dimensions: number): VectorPropertyOptions<ColumnTypeOf[T]>;
+export function vectorProperty<T extends VectorType>(
+  type: T,
+  dimensions: number,
+): VectorPropertyOptions<ColumnTypeOf[T]>;
 export function vectorProperty(type: VectorType, dimensions: number): VectorPropertyOptions {
   switch (type) {
     case 'vector':
@@ -69,6 +72,8 @@ export interface VectorIndexDefinition {
  */
 export function vectorIndex(options: CreateIndexOptions): VectorIndexDefinition {
   const method = options.method ?? 'hnsw';
-  const name = options.name ?? defaultIndexName(options.table, options.column ?? options.expression ?? '', method, options.distance);
+  const name =
+    options.name ??
+    defaultIndexName(options.table, options.column ?? options.expression ?? '', method, options.distance);
   return { name, expression: withoutQuestionMarksInIdentifiers(createIndexSql({ ...options, method, name })) };
 }

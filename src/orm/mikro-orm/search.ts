@@ -74,8 +74,9 @@ export async function vectorSearch<T extends object>(
     // expression would bind the query vector again, as a new parameter, and compute it twice.
     qb.select('*').addSelect(vectorDistance(column, distance, query, { ...base, exact }).as(DISTANCE_ALIAS));
     if (where !== undefined) qb.where(where);
-    if (maxDistance !== undefined) qb.andWhere({ [vectorDistance(column, distance, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
-    qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' } as never);
+    if (maxDistance !== undefined)
+      qb.andWhere({ [vectorDistance(column, distance, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
+    qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' });
     if (k !== undefined) qb.limit(k);
     const rows = await qb.execute<Array<Record<string, unknown>>>('all', false);
     return rows.map((row) => {

@@ -48,16 +48,20 @@ abstract class PgvectorColumnType<JS> extends Type<JS | null | undefined, string
     const expected = dimensionsOf(this.dimensions, this.prop, this.vectorType);
     if (size !== expected) {
       const where = this.prop?.name ? ` for ${this.meta?.className ?? ''}.${this.prop.name}` : '';
-      throw new VecpgError('DIMENSION_MISMATCH', `expected ${expected} dimensions${where} (${this.vectorType}(${expected})), got ${size}`, {
-        details: { expected, actual: size, property: this.prop?.name },
-      });
+      throw new VecpgError(
+        'DIMENSION_MISMATCH',
+        `expected ${expected} dimensions${where} (${this.vectorType}(${expected})), got ${size}`,
+        {
+          details: { expected, actual: size, property: this.prop?.name },
+        },
+      );
     }
     return v.toSql();
   }
 
   override convertToJSValue(value: string | null | undefined): JS | null | undefined {
     if (value === null || value === undefined) return value;
-    return this.parse(value as unknown);
+    return this.parse(value);
   }
 
   /** From pgvector's text, or from a value already parsed by vecpg's per-connection parsers. */

@@ -57,7 +57,10 @@ export function vectorExtensionMigration(options: { schema?: string } = {}): Mig
  * @example
  * const o: VectorIndexMigrationOptions = { table: 'vecpg_items', column: 'half_vec', field: 'half', type: 'halfvec', distance: 'l2' };
  */
-export interface VectorIndexMigrationOptions extends Omit<CreateIndexOptions, 'expression' | 'concurrently' | 'column'> {
+export interface VectorIndexMigrationOptions extends Omit<
+  CreateIndexOptions,
+  'expression' | 'concurrently' | 'column'
+> {
   column: string;
   /** The Prisma field of the column (for the `@@index` line); default the column name. */
   field?: string;

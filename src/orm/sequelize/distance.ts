@@ -48,10 +48,18 @@ let counter = 0;
  * const d = vectorDistance('embedding', 'l2', [1, 2, 3]);
  * await Item.findAll({ order: d.exact, limit: 5, bind: d.bind });
  */
-export function vectorDistance(column: QualifiedName, distance: DistanceName, query: unknown, options: SequelizeDistanceOptions = {}): SequelizeDistance {
+export function vectorDistance(
+  column: QualifiedName,
+  distance: DistanceName,
+  query: unknown,
+  options: SequelizeDistanceOptions = {},
+): SequelizeDistance {
   const name = options.bind ?? `vecpg_${counter++}`;
   if (!BIND_NAME.test(name)) {
-    throw new VecpgError('INVALID_IDENTIFIER', `a bind parameter name must be letters, digits and _, got ${describeValue(name)}`);
+    throw new VecpgError(
+      'INVALID_IDENTIFIER',
+      `a bind parameter name must be letters, digits and _, got ${describeValue(name)}`,
+    );
   }
   const type = options.type ?? typeOfValue(query);
   const value = toVectorValue(query, type);
@@ -63,7 +71,8 @@ export function vectorDistance(column: QualifiedName, distance: DistanceName, qu
     bind: { [name]: value.toSql() },
     sql,
     below: (max: number) => {
-      if (typeof max !== 'number' || Number.isNaN(max)) throw new VecpgError('INVALID_OPTION', `a distance threshold must be a number, got ${describeValue(max)}`);
+      if (typeof max !== 'number' || Number.isNaN(max))
+        throw new VecpgError('INVALID_OPTION', `a distance threshold must be a number, got ${describeValue(max)}`);
       return where(expr, Op.lt, max);
     },
   };
@@ -75,7 +84,11 @@ export function vectorDistance(column: QualifiedName, distance: DistanceName, qu
  * @example
  * const d = l2Distance('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
-export function l2Distance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function l2Distance(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'l2', query, options);
 }
 
@@ -85,7 +98,11 @@ export function l2Distance(column: QualifiedName, query: unknown, options?: Sequ
  * @example
  * const d = maxInnerProduct('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
-export function maxInnerProduct(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function maxInnerProduct(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'ip', query, options);
 }
 
@@ -95,7 +112,11 @@ export function maxInnerProduct(column: QualifiedName, query: unknown, options?:
  * @example
  * const d = cosineDistance('features', new SparseVector({ 0: 5.1, 42: 1.0 }, 10000));
  */
-export function cosineDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function cosineDistance(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'cosine', query, options);
 }
 
@@ -105,7 +126,11 @@ export function cosineDistance(column: QualifiedName, query: unknown, options?: 
  * @example
  * const d = l1Distance('embedding', [0.5, 0.2, 0.9, 0.3]);
  */
-export function l1Distance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function l1Distance(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'l1', query, options);
 }
 
@@ -115,7 +140,11 @@ export function l1Distance(column: QualifiedName, query: unknown, options?: Sequ
  * @example
  * const d = hammingDistance('bits', '10100000');
  */
-export function hammingDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function hammingDistance(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'hamming', query, options);
 }
 
@@ -125,6 +154,10 @@ export function hammingDistance(column: QualifiedName, query: unknown, options?:
  * @example
  * const d = jaccardDistance('bits', '10100000');
  */
-export function jaccardDistance(column: QualifiedName, query: unknown, options?: SequelizeDistanceOptions): SequelizeDistance {
+export function jaccardDistance(
+  column: QualifiedName,
+  query: unknown,
+  options?: SequelizeDistanceOptions,
+): SequelizeDistance {
   return vectorDistance(column, 'jaccard', query, options);
 }

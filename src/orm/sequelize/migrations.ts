@@ -58,7 +58,10 @@ async function run(s: SequelizeLike, sql: string, options: StatementOptions): Pr
  * @example
  * up: async (queryInterface) => { await createVectorExtension(queryInterface); }
  */
-export async function createVectorExtension(s: SequelizeLike, options: StatementOptions & { schema?: string } = {}): Promise<void> {
+export async function createVectorExtension(
+  s: SequelizeLike,
+  options: StatementOptions & { schema?: string } = {},
+): Promise<void> {
   const { schema, ...rest } = options;
   await run(s, createExtensionSql(schema === undefined ? {} : { schema }), rest);
 }
@@ -69,7 +72,10 @@ export async function createVectorExtension(s: SequelizeLike, options: Statement
  * @example
  * down: async (queryInterface) => { await dropVectorExtension(queryInterface); }
  */
-export async function dropVectorExtension(s: SequelizeLike, options: StatementOptions & { cascade?: boolean } = {}): Promise<void> {
+export async function dropVectorExtension(
+  s: SequelizeLike,
+  options: StatementOptions & { cascade?: boolean } = {},
+): Promise<void> {
   const { cascade, ...rest } = options;
   await run(s, dropExtensionSql(cascade === undefined ? {} : { cascade }), rest);
 }
@@ -91,7 +97,11 @@ export function pgvectorInfo(s: SequelizeLike, options: StatementOptions = {}): 
  * @example
  * await requirePgvector(queryInterface, 'sparsevec');
  */
-export function requirePgvector(s: SequelizeLike, feature: VectorFeature, options: StatementOptions = {}): Promise<ExtensionInfo> {
+export function requirePgvector(
+  s: SequelizeLike,
+  feature: VectorFeature,
+  options: StatementOptions = {},
+): Promise<ExtensionInfo> {
   return requireFeature(sequelizeExecutor(s, options), feature);
 }
 
@@ -103,7 +113,11 @@ export function requirePgvector(s: SequelizeLike, feature: VectorFeature, option
  * @example
  * await addVectorIndex(queryInterface, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
  */
-export async function addVectorIndex(s: SequelizeLike, index: CreateIndexOptions, options: StatementOptions = {}): Promise<string> {
+export async function addVectorIndex(
+  s: SequelizeLike,
+  index: CreateIndexOptions,
+  options: StatementOptions = {},
+): Promise<string> {
   const sql = createIndexSql({ ...index, ifNotExists: index.ifNotExists ?? true });
   await run(s, sql, options);
   return sql;
@@ -115,7 +129,11 @@ export async function addVectorIndex(s: SequelizeLike, index: CreateIndexOptions
  * @example
  * await removeVectorIndex(queryInterface, 'documents_embedding_hnsw_cosine_idx');
  */
-export async function removeVectorIndex(s: SequelizeLike, name: QualifiedName, options: StatementOptions = {}): Promise<void> {
+export async function removeVectorIndex(
+  s: SequelizeLike,
+  name: QualifiedName,
+  options: StatementOptions = {},
+): Promise<void> {
   await run(s, dropIndexSql(name), options);
 }
 
@@ -165,7 +183,10 @@ export function vectorIndex(options: ModelVectorIndexOptions): IndexesOptions {
   }
   const extra = Object.keys(options).filter((k) => !['name', 'column', 'type', 'distance', 'method'].includes(k));
   if (extra.length > 0) {
-    throw new VecpgError('INVALID_OPTION', `vectorIndex cannot express ${extra.join(', ')}: use addVectorIndex in a migration`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `vectorIndex cannot express ${extra.join(', ')}: use addVectorIndex in a migration`,
+    );
   }
   const method = options.method ?? 'hnsw';
   const operator = opclassFor(options.type, options.distance, method);

@@ -48,9 +48,13 @@ function apply(manager: PgConnectionManager, options: VectorTypeOptions): void {
  */
 export async function registerVectorTypes(sequelize: Sequelize, options: VectorTypeOptions = {}): Promise<void> {
   if (sequelize.getDialect() !== 'postgres') {
-    throw new VecpgError('UNSUPPORTED', `vecpg/sequelize needs the postgres dialect, got ${JSON.stringify(sequelize.getDialect())}`);
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `vecpg/sequelize needs the postgres dialect, got ${JSON.stringify(sequelize.getDialect())}`,
+    );
   }
-  const manager = (sequelize as unknown as { connectionManager: PgConnectionManager & { [REGISTERED]?: true } }).connectionManager;
+  const manager = (sequelize as unknown as { connectionManager: PgConnectionManager & { [REGISTERED]?: true } })
+    .connectionManager;
   if (!manager[REGISTERED]) {
     const refresh = manager.refreshTypeParser.bind(manager);
     manager.refreshTypeParser = (dataTypes) => {

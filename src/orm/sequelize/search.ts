@@ -4,7 +4,14 @@
  * approximate on request, with pgvector's settings applied by `set_config(…, true)` (`SET LOCAL`) in
  * a transaction, so they never leak to other queries on the pooled connection.
  */
-import { type FindAttributeOptions, type FindOptions, type Model, type ModelStatic, Op, type WhereOptions } from 'sequelize';
+import {
+  type FindAttributeOptions,
+  type FindOptions,
+  type Model,
+  type ModelStatic,
+  Op,
+  type WhereOptions,
+} from 'sequelize';
 import { VecpgError } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { VectorInput } from '../../sql/params.ts';
@@ -59,17 +66,26 @@ function withDistance(attributes: FindAttributeOptions | undefined, distance: Pr
  * const hits = await vectorSearch(ScienceData, { column: 'features', query: target, distance: 'cosine', k: 10 });
  * hits[0].instance.get('name'); hits[0].distance;
  */
-export async function vectorSearch<M extends Model>(model: ModelStatic<M>, options: VectorSearchOptions<M>): Promise<Array<WithDistance<M>>> {
+export async function vectorSearch<M extends Model>(
+  model: ModelStatic<M>,
+  options: VectorSearchOptions<M>,
+): Promise<Array<WithDistance<M>>> {
   const { exact } = searchMode(options);
   const settings = searchSettingsSql(options.approximate ?? {});
   const k = searchLimit(options.k, options.maxDistance);
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
   if (!(dataType instanceof PgvectorDataType)) {
-    throw new VecpgError('INVALID_OPTION', `${model.name}.${options.column} is not a vecpg column (declare it with VECTOR, HALFVEC, SPARSEVEC or BIT)`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `${model.name}.${options.column} is not a vecpg column (declare it with VECTOR, HALFVEC, SPARSEVEC or BIT)`,
+    );
   }
   const type: VectorType = dataType.vectorType;
-  const d = vectorDistance([model.name, attribute.field ?? options.column], options.distance, options.query, { type, bind: 'vecpg_query' });
+  const d = vectorDistance([model.name, attribute.field ?? options.column], options.distance, options.query, {
+    type,
+    bind: 'vecpg_query',
+  });
   const conditions: unknown[] = [];
   if (options.where !== undefined) conditions.push(options.where);
   if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));

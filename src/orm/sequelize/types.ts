@@ -24,9 +24,13 @@ export function toColumnParam(type: VectorType, dimensions: number, value: unkno
   const v = toVectorValue(value, type);
   const size = isBit(v) ? v.length : v.dimensions;
   if (size !== dimensions) {
-    throw new VecpgError('DIMENSION_MISMATCH', `expected ${dimensions} dimensions for a ${type}(${dimensions}) column, got ${size}`, {
-      details: { expected: dimensions, actual: size },
-    });
+    throw new VecpgError(
+      'DIMENSION_MISMATCH',
+      `expected ${dimensions} dimensions for a ${type}(${dimensions}) column, got ${size}`,
+      {
+        details: { expected: dimensions, actual: size },
+      },
+    );
   }
   return v.toSql();
 }
@@ -57,7 +61,8 @@ export function toModelValue(type: VectorType, value: unknown): unknown {
  * Sequelize's base data type class. `DataTypes.ABSTRACT` is a Proxy making the class callable
  * without `new`; its construct trap ignores subclasses, so extend the class behind it.
  */
-const Abstract = (DataTypes.ABSTRACT as unknown as { prototype: { constructor: new () => AbstractDataType } }).prototype.constructor;
+const Abstract = (DataTypes.ABSTRACT as unknown as { prototype: { constructor: new () => AbstractDataType } }).prototype
+  .constructor;
 
 /**
  * A pgvector column type for Sequelize. Use the factories ({@link VECTOR}, {@link HALFVEC},
@@ -119,7 +124,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function check(what: string, dimensions: unknown): number {
   if (typeof dimensions !== 'number') {
-    throw new VecpgError('INVALID_DIMENSIONS', `${what} needs its dimensions (a bare ${what} cannot be indexed), got ${describeValue(dimensions)}`);
+    throw new VecpgError(
+      'INVALID_DIMENSIONS',
+      `${what} needs its dimensions (a bare ${what} cannot be indexed), got ${describeValue(dimensions)}`,
+    );
   }
   return dimensions;
 }

@@ -33,9 +33,13 @@ function toParam(type: VectorType, dimensions: number | undefined, value: unknow
   const v = toVectorValue(value, type);
   const size = isBit(v) ? v.length : v.dimensions;
   if (dimensions !== undefined && size !== dimensions) {
-    throw new VecpgError('DIMENSION_MISMATCH', `expected ${dimensions} dimensions for a ${type}(${dimensions}) column, got ${size}`, {
-      details: { expected: dimensions, actual: size },
-    });
+    throw new VecpgError(
+      'DIMENSION_MISMATCH',
+      `expected ${dimensions} dimensions for a ${type}(${dimensions}) column, got ${size}`,
+      {
+        details: { expected: dimensions, actual: size },
+      },
+    );
   }
   return v.toSql();
 }
@@ -85,7 +89,9 @@ export function vectorTransformer(type: VectorType, dimensions?: number): Vector
  * @example
  * vecpgColumnType(dataSource.getMetadata(Item).findColumnWithPropertyName('embedding')!); // 'vector'
  */
-export function vecpgColumnType(column: { transformer?: ValueTransformer | ValueTransformer[] | undefined }): VectorType | undefined {
+export function vecpgColumnType(column: {
+  transformer?: ValueTransformer | ValueTransformer[] | undefined;
+}): VectorType | undefined {
   const t = column.transformer;
   const list = Array.isArray(t) ? t : t ? [t] : [];
   for (const x of list) {
@@ -102,7 +108,11 @@ export function vecpgColumnType(column: { transformer?: ValueTransformer | Value
  * @example
  * new EntitySchema({ name: 'item', columns: { embedding: vectorColumnOptions('vector', 3) } });
  */
-export function vectorColumnOptions(type: VectorType, dimensions: number, options: VectorColumnOptions = {}): ColumnOptions {
+export function vectorColumnOptions(
+  type: VectorType,
+  dimensions: number,
+  options: VectorColumnOptions = {},
+): ColumnOptions {
   columnTypeSql(type, dimensions); // validates type and dimensions (INVALID_DIMENSIONS)
   // TypeORM's own type union lacks `sparsevec`; registerVectorTypes teaches the driver about it.
   const columnType = type as ColumnType;

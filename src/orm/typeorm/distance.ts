@@ -45,13 +45,24 @@ let counter = 0;
  * const d = vectorDistance('doc.embedding', 'l2', [1, 2, 3]);
  * await repo.createQueryBuilder('doc').orderBy(d.exactSql).setParameters(d.parameters).limit(5).getMany();
  */
-export function vectorDistance(column: string, distance: DistanceName, query: unknown, options: DistanceOptions = {}): DistanceExpression {
+export function vectorDistance(
+  column: string,
+  distance: DistanceName,
+  query: unknown,
+  options: DistanceOptions = {},
+): DistanceExpression {
   if (typeof column !== 'string' || !PROPERTY_PATH.test(column)) {
-    throw new VecpgError('INVALID_IDENTIFIER', `a distance column must be a TypeORM property path like "doc.embedding", got ${describeValue(column)}`);
+    throw new VecpgError(
+      'INVALID_IDENTIFIER',
+      `a distance column must be a TypeORM property path like "doc.embedding", got ${describeValue(column)}`,
+    );
   }
   const param = options.param ?? `vecpg_${counter++}`;
   if (!PARAM_NAME.test(param)) {
-    throw new VecpgError('INVALID_IDENTIFIER', `a TypeORM parameter name must be letters, digits and _, got ${describeValue(param)}`);
+    throw new VecpgError(
+      'INVALID_IDENTIFIER',
+      `a TypeORM parameter name must be letters, digits and _, got ${describeValue(param)}`,
+    );
   }
   const type = options.type ?? typeOfValue(query);
   const value = toVectorValue(query, type);

@@ -48,7 +48,8 @@ export function VectorIndex(options: VectorIndexOptions): PropertyDecorator {
   }
   const typeorm = Index(options.name, { synchronize: false });
   return (target, propertyKey) => {
-    if (typeof propertyKey !== 'string') throw new VecpgError('INVALID_OPTION', '@VectorIndex goes on a named property');
+    if (typeof propertyKey !== 'string')
+      throw new VecpgError('INVALID_OPTION', '@VectorIndex goes on a named property');
     const ctor = (target as { constructor: object }).constructor;
     const list = specs.get(ctor) ?? [];
     list.push({ ...options, property: propertyKey });
@@ -82,9 +83,18 @@ export function vectorIndexesOf(metadata: EntityMetadata): CreateIndexOptions[] 
     const column = metadata.findColumnWithPropertyName(spec.property);
     const type = column ? vecpgColumnType(column) : undefined;
     if (!column || !type) {
-      throw new VecpgError('INVALID_OPTION', `@VectorIndex "${spec.name}" is on ${metadata.name}.${spec.property}, which is not a vecpg column`);
+      throw new VecpgError(
+        'INVALID_OPTION',
+        `@VectorIndex "${spec.name}" is on ${metadata.name}.${spec.property}, which is not a vecpg column`,
+      );
     }
-    const options: CreateIndexOptions = { table: tableOf(metadata), column: column.databaseName, type, distance: spec.distance, name: spec.name };
+    const options: CreateIndexOptions = {
+      table: tableOf(metadata),
+      column: column.databaseName,
+      type,
+      distance: spec.distance,
+      name: spec.name,
+    };
     if (column.length) options.dimensions = Number(column.length);
     if (spec.method !== undefined) options.method = spec.method;
     if (spec.m !== undefined) options.m = spec.m;
@@ -157,10 +167,12 @@ export async function syncVectorSchema(
     const indexes = vectorIndexesOf(metadata);
     if (indexes.length === 0) continue;
     const existing = new Set(
-      ((await q.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND schemaname = COALESCE($2, current_schema())`, [
-        metadata.tableName,
-        metadata.schema ?? null,
-      ])) as Array<{ indexname: string }>).map((r) => r.indexname),
+      (
+        (await q.query(
+          `SELECT indexname FROM pg_indexes WHERE tablename = $1 AND schemaname = COALESCE($2, current_schema())`,
+          [metadata.tableName, metadata.schema ?? null],
+        )) as Array<{ indexname: string }>
+      ).map((r) => r.indexname),
     );
     for (const o of indexes) {
       if (o.name !== undefined && existing.has(o.name)) continue;

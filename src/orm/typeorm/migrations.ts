@@ -125,6 +125,11 @@ export async function dropVectorIndex(q: Queryable, name: QualifiedName): Promis
  * @example
  * await setVectorStorage(queryRunner, 'document', 'embedding');
  */
-export async function setVectorStorage(q: Queryable, table: QualifiedName, column: string, storage: ColumnStorage = 'main'): Promise<void> {
+export async function setVectorStorage(
+  q: Queryable,
+  table: QualifiedName,
+  column: string,
+  storage: ColumnStorage = 'main',
+): Promise<void> {
   await q.query(setStorageSql(table, column, storage));
 }

@@ -84,7 +84,9 @@ export function pgliteDriver(pglite: PgliteLike): { Pool: new (options?: unknown
     }
 
     /** Hand out the connection once the previous holder released it. */
-    connect(callback: (error: Error | null, client: PgliteConnection, release: (error?: unknown) => void) => void): void {
+    connect(
+      callback: (error: Error | null, client: PgliteConnection, release: (error?: unknown) => void) => void,
+    ): void {
       let release!: () => void;
       const turn = new Promise<void>((resolve) => {
         release = resolve;

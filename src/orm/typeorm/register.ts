@@ -43,7 +43,9 @@ async function fixSparsevecLengths(runner: QueryRunner, driver: PostgresDriverLi
       [regclass],
     )) as Array<{ name: string; type: string }>;
     for (const column of columns) {
-      const m = /^(?:[\w"]+\.)?(?:vector|halfvec|sparsevec)\((\d+)\)$/.exec(rows.find((r) => r.name === column.name)?.type ?? '');
+      const m = /^(?:[\w"]+\.)?(?:vector|halfvec|sparsevec)\((\d+)\)$/.exec(
+        rows.find((r) => r.name === column.name)?.type ?? '',
+      );
       if (m) column.length = m[1]!;
     }
   }
@@ -64,7 +66,10 @@ function transformFrom(transformer: ValueTransformer | ValueTransformer[] | unde
  */
 export function assertRegistered(dataSource: DataSource): void {
   if (!(dataSource.driver as unknown as PostgresDriverLike)[REGISTERED]) {
-    throw new VecpgError('INVALID_OPTION', 'call registerVectorTypes(dataSource) before dataSource.initialize() to use vecpg columns with TypeORM');
+    throw new VecpgError(
+      'INVALID_OPTION',
+      'call registerVectorTypes(dataSource) before dataSource.initialize() to use vecpg columns with TypeORM',
+    );
   }
 }
 
@@ -82,7 +87,10 @@ export function assertRegistered(dataSource: DataSource): void {
  */
 export function registerVectorTypes<D extends DataSource>(dataSource: D): D {
   if (dataSource.options.type !== 'postgres') {
-    throw new VecpgError('UNSUPPORTED', `vecpg/typeorm needs a "postgres" DataSource, got type ${JSON.stringify(dataSource.options.type)}`);
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `vecpg/typeorm needs a "postgres" DataSource, got type ${JSON.stringify(dataSource.options.type)}`,
+    );
   }
   const driver = dataSource.driver as unknown as PostgresDriverLike;
   if (driver[REGISTERED]) return dataSource;
@@ -103,7 +111,9 @@ export function registerVectorTypes<D extends DataSource>(dataSource: D): D {
   };
   const prepareHydratedValue = driver.prepareHydratedValue.bind(driver);
   driver.prepareHydratedValue = (value, column) =>
-    vecpgColumnType(column) === undefined ? prepareHydratedValue(value, column) : transformFrom(column.transformer, value);
+    vecpgColumnType(column) === undefined
+      ? prepareHydratedValue(value, column)
+      : transformFrom(column.transformer, value);
   Object.defineProperty(driver, REGISTERED, { value: true });
   return dataSource;
 }

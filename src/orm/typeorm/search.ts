@@ -29,19 +29,26 @@ export interface WithDistance<T> {
  * const rows = await getManyWithDistance(repo.createQueryBuilder('data').addSelect(d.sql, 'distance').setParameters(d.parameters));
  * rows[0].entity.name; rows[0].distance;
  */
-export async function getManyWithDistance<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias = 'distance'): Promise<Array<WithDistance<T>>> {
+export async function getManyWithDistance<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias = 'distance',
+): Promise<Array<WithDistance<T>>> {
   const { entities, raw } = await qb.getRawAndEntities<Record<string, unknown>>();
   const read = (row: Record<string, unknown> | undefined): number => {
     const v = row?.[alias];
     if (typeof v === 'number') return v;
     if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-    throw new VecpgError('INVALID_VALUE', `the query selected no numeric "${alias}" column (got ${describeValue(v)}): add addSelect(d.sql, '${alias}')`);
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `the query selected no numeric "${alias}" column (got ${describeValue(v)}): add addSelect(d.sql, '${alias}')`,
+    );
   };
   if (raw.length === entities.length) return entities.map((entity, i) => ({ entity, distance: read(raw[i]) }));
   // Joins give several raw rows per entity: match them by primary key.
   const main = qb.expressionMap.mainAlias;
   const primary = main?.metadata.primaryColumns ?? [];
-  const keyOfRaw = (row: Record<string, unknown>): string => JSON.stringify(primary.map((c) => String(row[`${main?.name}_${c.databaseName}`])));
+  const keyOfRaw = (row: Record<string, unknown>): string =>
+    JSON.stringify(primary.map((c) => String(row[`${main?.name}_${c.databaseName}`])));
   const byKey = new Map<string, number>();
   for (const row of raw) {
     const key = keyOfRaw(row);
@@ -84,10 +91,14 @@ const DISTANCE_ALIAS = 'vecpg_distance';
 /** The column's pgvector type: from vecpg's transformer, else TypeORM's `vector`/`halfvec`/`bit` type. */
 function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, property: string): VectorType {
   const column = repository.metadata.findColumnWithPropertyPath(property);
-  if (!column) throw new VecpgError('INVALID_OPTION', `${repository.metadata.name} has no column ${describeValue(property)}`);
+  if (!column)
+    throw new VecpgError('INVALID_OPTION', `${repository.metadata.name} has no column ${describeValue(property)}`);
   const type = vecpgColumnType(column) ?? (typeof column.type === 'string' ? column.type : undefined);
   if (type === undefined || !(VECTOR_TYPES as readonly string[]).includes(type)) {
-    throw new VecpgError('INVALID_OPTION', `${repository.metadata.name}.${property} is not a pgvector column (type ${describeValue(column.type)})`);
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `${repository.metadata.name}.${property} is not a pgvector column (type ${describeValue(column.type)})`,
+    );
   }
   return type as VectorType;
 }
@@ -102,13 +113,19 @@ function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, proper
  * });
  * const fast = await vectorSearch(repo, { column: 'embedding', query, distance: 'l2', approximate: { efSearch: 100 } });
  */
-export async function vectorSearch<T extends ObjectLiteral>(repository: Repository<T>, options: VectorSearchOptions<T>): Promise<Array<WithDistance<T>>> {
+export async function vectorSearch<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  options: VectorSearchOptions<T>,
+): Promise<Array<WithDistance<T>>> {
   const { exact } = searchMode(options);
   assertRegistered(repository.manager.connection);
   const settings = searchSettingsSql(options.approximate ?? {});
   const k = searchLimit(options.k, options.maxDistance);
   const type = options.type ?? columnTypeOf(repository, options.column);
-  const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, { type, param: 'vecpg_query' });
+  const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, {
+    type,
+    param: 'vecpg_query',
+  });
 
   // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
   // vector index serves; the plain distance, which the index can serve, when approximate). TypeORM binds a
@@ -116,11 +133,18 @@ export async function vectorSearch<T extends ObjectLiteral>(repository: Reposito
   // ORDER BY to the select-list entry, computes each distance once per row.
   const ordered = exact ? d.exactSql : d.sql;
   const run = (manager: EntityManager): Promise<Array<WithDistance<T>>> => {
-    const qb = manager.getRepository<T>(repository.metadata.target).createQueryBuilder(ALIAS).addSelect(ordered, DISTANCE_ALIAS).setParameters(d.parameters);
+    const qb = manager
+      .getRepository<T>(repository.metadata.target)
+      .createQueryBuilder(ALIAS)
+      .addSelect(ordered, DISTANCE_ALIAS)
+      .setParameters(d.parameters);
     if (options.where !== undefined) qb.andWhere(options.where);
     if (options.maxDistance !== undefined) {
       if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-        throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+        throw new VecpgError(
+          'INVALID_OPTION',
+          `maxDistance must be a number, got ${describeValue(options.maxDistance)}`,
+        );
       }
       qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
     }
