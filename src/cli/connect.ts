@@ -16,11 +16,6 @@ export interface OpenConnectionOptions {
   env: Record<string, string | undefined>;
   /** Pool size for a server connection (default 2: one for work, one to watch progress). */
   poolSize?: number;
-  /**
-   * `false`: a server connection that works without the vector extension (no type registration; vector
-   * columns come back as text), for `vecpg init`. Default true.
-   */
-  vectorTypes?: boolean;
 }
 
 export interface CliConnection {
@@ -102,7 +97,7 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
       }
     };
     try {
-      const db = options.vectorTypes === false ? plainPoolDb(pool) : await wrapPg(pool);
+      const db = await wrapPg(pool);
       return { db, pool, target: describeUrl(parsed), applicationName, cancelRunning, close: () => pool.end() };
     } catch (error) {
       await pool.end();
@@ -119,33 +114,6 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
     pglite: db.pglite,
     target: `embedded (${db.pglite.dataDir ?? 'memory'})`,
     close: () => db.pglite.close(),
-  };
-}
-
-/** A pool as a VecpgDb without pgvector's type parsers: for statements that must run before the extension exists. */
-function plainPoolDb(pool: pg.Pool): VecpgDb {
-  const query = async <R extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> =>
-    (await pool.query<R>(text, params === undefined ? undefined : [...params])).rows;
-  return {
-    kind: 'pg',
-    query,
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const out = await fn({
-          query: async (text, params) =>
-            (await client.query(text, params === undefined ? undefined : [...params])).rows,
-        });
-        await client.query('COMMIT');
-        return out;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
   };
 }
 
@@ -182,13 +150,11 @@ export async function withConnection<T>(
   values: Readonly<Record<string, unknown>>,
   io: CliIO,
   fn: (conn: CliConnection) => Promise<T>,
-  options: Pick<OpenConnectionOptions, 'vectorTypes'> = {},
 ): Promise<T> {
   const url = values['database-url'];
   const conn = await openConnection({
     databaseUrl: typeof url === 'string' ? url : undefined,
     env: io.env,
-    ...options,
   });
   let cancelling: Promise<number> | undefined;
   const cancel = conn.cancelRunning;

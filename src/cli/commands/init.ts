@@ -70,71 +70,66 @@ export const initCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { update: { type: 'boolean' } });
-    return withConnection(
-      values,
-      io,
-      async ({ db, target }) => {
-        const server = String(
-          (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]?.v ?? '?',
-        );
-        const availableVersion = await available(db);
-        const before = await extensionInfo(db);
-        const statements: string[] = [];
-        let action: InitReport['action'] = 'none';
-        if (!before.installed) {
-          if (availableVersion === null) {
-            throw new VecpgError(
-              'EXTENSION_MISSING',
-              `pgvector is not installed on the server at ${target} (PostgreSQL ${server} lists no "vector" extension): install it first (scripts/setup-postgres.sh for a local server; on a managed service, enable the "vector" extension)`,
-            );
-          }
-          statements.push('CREATE EXTENSION IF NOT EXISTS vector');
-          action = 'created';
-        } else if (
-          values.update === true &&
-          availableVersion !== null &&
-          before.version !== null &&
-          compareVersions(availableVersion, before.version) > 0
-        ) {
-          statements.push('ALTER EXTENSION vector UPDATE');
-          action = 'updated';
+    return withConnection(values, io, async ({ db, target }) => {
+      const server = String(
+        (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]?.v ?? '?',
+      );
+      const availableVersion = await available(db);
+      const before = await extensionInfo(db);
+      const statements: string[] = [];
+      let action: InitReport['action'] = 'none';
+      if (!before.installed) {
+        if (availableVersion === null) {
+          throw new VecpgError(
+            'EXTENSION_MISSING',
+            `pgvector is not installed on the server at ${target} (PostgreSQL ${server} lists no "vector" extension): install it first (scripts/setup-postgres.sh for a local server; on a managed service, enable the "vector" extension)`,
+          );
         }
-        for (const statement of statements) await run(db, statement);
-        const after = statements.length === 0 ? before : await extensionInfo(db);
-        const updateAvailable =
-          availableVersion !== null && after.version !== null && compareVersions(availableVersion, after.version) > 0;
-        const report: InitReport = {
-          target,
-          server,
-          extension: { installed: after.version, available: availableVersion, schema: after.schema },
-          action,
-          statements,
-          updateAvailable,
-        };
-        if (values.json === true) {
-          print(io, toJson(report));
-          return 0;
-        }
-        for (const statement of statements) print(io, `${statement};\n`);
-        const done =
-          action === 'created'
-            ? 'created the vector extension'
-            : action === 'updated'
-              ? 'updated the vector extension'
-              : 'the vector extension was already installed';
-        print(io, `vecpg init: ${target}: ${done}\n`);
+        statements.push('CREATE EXTENSION IF NOT EXISTS vector');
+        action = 'created';
+      } else if (
+        values.update === true &&
+        availableVersion !== null &&
+        before.version !== null &&
+        compareVersions(availableVersion, before.version) > 0
+      ) {
+        statements.push('ALTER EXTENSION vector UPDATE');
+        action = 'updated';
+      }
+      for (const statement of statements) await run(db, statement);
+      const after = statements.length === 0 ? before : await extensionInfo(db);
+      const updateAvailable =
+        availableVersion !== null && after.version !== null && compareVersions(availableVersion, after.version) > 0;
+      const report: InitReport = {
+        target,
+        server,
+        extension: { installed: after.version, available: availableVersion, schema: after.schema },
+        action,
+        statements,
+        updateAvailable,
+      };
+      if (values.json === true) {
+        print(io, toJson(report));
+        return 0;
+      }
+      for (const statement of statements) print(io, `${statement};\n`);
+      const done =
+        action === 'created'
+          ? 'created the vector extension'
+          : action === 'updated'
+            ? 'updated the vector extension'
+            : 'the vector extension was already installed';
+      print(io, `vecpg init: ${target}: ${done}\n`);
+      print(
+        io,
+        `PostgreSQL ${server}; pgvector ${after.version ?? 'not installed'} installed${after.schema ? ` in schema ${after.schema}` : ''}, ${availableVersion ?? '?'} available on the server\n`,
+      );
+      if (updateAvailable)
         print(
           io,
-          `PostgreSQL ${server}; pgvector ${after.version ?? 'not installed'} installed${after.schema ? ` in schema ${after.schema}` : ''}, ${availableVersion ?? '?'} available on the server\n`,
+          `pgvector ${availableVersion} is available: run vecpg init --update (ALTER EXTENSION vector UPDATE)\n`,
         );
-        if (updateAvailable)
-          print(
-            io,
-            `pgvector ${availableVersion} is available: run vecpg init --update (ALTER EXTENSION vector UPDATE)\n`,
-          );
-        return 0;
-      },
-      { vectorTypes: false },
-    );
+      return 0;
+    });
   },
 };
