@@ -7,18 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
 import { registerVectorTypes, wrapPg } from 'vecpg/pg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
+import { codeOfRejection as codeOf } from '../support/errors.ts';
 
 const SELECT_ALL = `SELECT '[0.1,2,3]'::vector AS v, '[0.1,2]'::halfvec AS h, '{1:5.5,43:1.2}/10000'::sparsevec AS s,
   B'101' AS b, '1101'::varbit AS vb`;
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isVecpgError(error) ? error.code : `not a VecpgError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe.runIf(process.env.DATABASE_URL)('vecpg/pg (server)', () => {
   let server: ServerDatabase;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bit, HalfVector, SparseVector, Vector, isVecpgError } from 'vecpg';
+import { Bit, HalfVector, SparseVector, Vector } from 'vecpg';
 import {
   defaultDataDir,
   openDefaultDatabase,
@@ -16,15 +16,7 @@ import {
 } from 'vecpg/pglite';
 import { importDriver } from '../../src/drivers/optional-import.ts';
 import { pgliteTemplate } from '../support/db.ts';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isVecpgError(error) ? error.code : `not a VecpgError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { codeOfRejection as codeOf } from '../support/errors.ts';
 
 const SELECT_ALL = `SELECT '[0.1,2,3]'::vector AS v, '[0.1,2]'::halfvec AS h, '{1:5.5,43:1.2}/10000'::sparsevec AS s, B'101' AS b`;
 

@@ -8,22 +8,12 @@ import {
   defaultIndexName,
   dropExtensionSql,
   dropIndexSql,
-  isVecpgError,
   setStorageSql,
   type ColumnStorage,
   type CreateIndexOptions,
   type VectorType,
 } from 'vecpg';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/errors.ts';
 
 describe('extension', () => {
   it.each<[string, string]>([

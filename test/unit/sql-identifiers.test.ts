@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isVecpgError, quoteIdent, quoteQualified } from 'vecpg';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { quoteIdent, quoteQualified } from 'vecpg';
+import { codeOf } from '../support/errors.ts';
 
 describe('quoteIdent', () => {
   it.each([

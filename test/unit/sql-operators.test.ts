@@ -6,7 +6,6 @@ import {
   SparseVector,
   Vector,
   checkIndexDimensions,
-  isVecpgError,
   opclassFor,
   operatorFor,
   typeOfValue,
@@ -15,16 +14,7 @@ import {
   type VectorType,
 } from 'vecpg';
 import { OPCLASSES } from '../support/opclasses.ts';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/errors.ts';
 
 describe('operators', () => {
   it.each<[DistanceName, string, string]>([

@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Bit,
-  HalfVector,
-  SparseVector,
-  Vector,
-  isVecpgError,
-  paramCast,
-  toVectorValue,
-  vectorParam,
-  type VectorType,
-} from 'vecpg';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { Bit, HalfVector, SparseVector, Vector, paramCast, toVectorValue, vectorParam, type VectorType } from 'vecpg';
+import { codeOf } from '../support/errors.ts';
 
 describe('vectorParam', () => {
   it.each<[string, unknown, VectorType, string]>([

@@ -6,20 +6,10 @@ import {
   castExpression,
   distanceSql,
   exactOrderSql,
-  isVecpgError,
   type SimilarityQueryOptions,
   type SqlQuery,
 } from 'vecpg';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/errors.ts';
 
 const base = { table: 'items', column: 'embedding', query: [1, 2, 3] } as const;
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isVecpgError, searchSettingsSql, validateSearchSettings, type SearchSettings } from 'vecpg';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isVecpgError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { compareVersions, searchSettingsSql, validateSearchSettings, type SearchSettings } from 'vecpg';
+import { codeOf } from '../support/errors.ts';
 
 describe('search settings', () => {
   it.each<[SearchSettings, Array<[string, string]>]>([
