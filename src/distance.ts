@@ -7,11 +7,20 @@ import { denseValues, isVector } from './types/vector.ts';
 /**
  * Client-side distances with pgvector's definitions, for re-ranking, tests, and checking results.
  * They accept the value types or plain arrays; both sides must be the same kind and size.
- * The server accumulates in float32 and these in float64, so results agree to ~1e-6 relative.
+ *
+ * pgvector computes in float32: every difference and product is a float32, summed into a float32.
+ * These functions round each element-wise result to float32 (`Math.fround`) and the sum to float32 at
+ * the end, so they agree with the server at the edges too — a sum beyond float32's range is
+ * `Infinity` (and cosine `NaN` when the dot product and a norm both overflow), a product below it is
+ * 0 — while summing in float64 in between. The server sums in a vectorized order, so ordinary results
+ * agree to ~1e-6 relative, not bit for bit. Where terms overflow to +∞ and −∞ in one sum these give
+ * NaN, like pgvector on PGlite; pgvector built with fused multiply-adds (x86 servers) may give ±∞.
  */
 export type DenseLike = readonly number[] | Float32Array | Float64Array | { toArray(): number[] };
 export type VectorLike = DenseLike | SparseVector;
 export type BitLike = Bit | string;
+
+const f32 = Math.fround;
 
 function dense(x: unknown): ArrayLike<number> {
   if (isVector(x)) return x.toFloat32Array();
@@ -62,19 +71,19 @@ function pairs(a: VectorLike, b: VectorLike, f: (x: number, y: number) => void):
 export function l2Distance(a: VectorLike, b: VectorLike): number {
   let s = 0;
   pairs(a, b, (x, y) => {
-    const d = x - y;
-    s += d * d;
+    const d = f32(x - y);
+    s += f32(d * d);
   });
-  return Math.sqrt(s);
+  return Math.sqrt(f32(s));
 }
 
 /** Negative inner product, like pgvector's `<#>` (smaller is more similar). */
 export function maxInnerProduct(a: VectorLike, b: VectorLike): number {
   let s = 0;
   pairs(a, b, (x, y) => {
-    s += x * y;
+    s += f32(x * y);
   });
-  return -s;
+  return -f32(s);
 }
 
 /** Inner product (positive), like pgvector's `inner_product()`. */
@@ -88,11 +97,11 @@ export function cosineDistance(a: VectorLike, b: VectorLike): number {
     na = 0,
     nb = 0;
   pairs(a, b, (x, y) => {
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
+    dot += f32(x * y);
+    na += f32(x * x);
+    nb += f32(y * y);
   });
-  let sim = dot / Math.sqrt(na * nb);
+  let sim = f32(dot) / Math.sqrt(f32(na) * f32(nb));
   if (Number.isNaN(sim)) return NaN;
   if (sim > 1) sim = 1;
   else if (sim < -1) sim = -1;
@@ -103,9 +112,9 @@ export function cosineDistance(a: VectorLike, b: VectorLike): number {
 export function l1Distance(a: VectorLike, b: VectorLike): number {
   let s = 0;
   pairs(a, b, (x, y) => {
-    s += Math.abs(x - y);
+    s += Math.abs(f32(x - y));
   });
-  return s;
+  return f32(s);
 }
 
 function bitsOf(x: BitLike): Uint8Array & { bitLength: number } {

@@ -3,6 +3,7 @@
  */
 export type VecpgErrorCode =
   | 'NOT_FINITE' // NaN or ±Infinity in a vector
+  | 'VALUE_OUT_OF_RANGE' // a vector function's result overflows (or a product underflows), as on the server
   | 'EMPTY_VECTOR' // a dense vector with no elements
   | 'TOO_MANY_DIMENSIONS' // more than pgvector's 16,000 dense dimensions
   | 'INVALID_DIMENSIONS' // a dimension count that is not an integer in range

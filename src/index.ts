@@ -33,6 +33,18 @@ export {
   type DenseLike,
   type BitLike,
 } from './distance.ts';
+export {
+  l2Norm,
+  l2Normalize,
+  subvector,
+  binaryQuantize,
+  add,
+  subtract,
+  multiply,
+  concat,
+  type DenseVectorInput,
+  type MathInput,
+} from './vector-math.ts';
 // --- sql layer ---
 export type { Row, SqlExecutor, VecpgDb, VectorOutput } from './sql/executor.ts';
 export { MAX_IDENTIFIER_BYTES, quoteIdent, quoteQualified, type QualifiedName } from './sql/identifiers.ts';

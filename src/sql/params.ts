@@ -93,7 +93,7 @@ export function vectorParam(value: unknown, type: VectorType): string {
 
 /**
  * The SQL type to cast a parameter to. A bit parameter is cast to `bit(n)` with its own length,
- * because a bare `::bit` means `bit(1)` and would silently truncate it.
+ * because a bare `::bit` means `bit(1)` and would silently truncate it; an empty one is `varbit`.
  *
  * @example
  * paramCast('vector');           // 'vector'
@@ -106,7 +106,8 @@ export function paramCast(type: VectorType, value?: Vector | HalfVector | Sparse
       'INVALID_VALUE',
       `a bit parameter needs its value to know its length, got ${describeValue(value)}`,
     );
-  return `bit(${value.length})`;
+  // bit(0) is not a type; a zero-length bit string (valid for pgvector's distances) is a varbit.
+  return value.length === 0 ? 'varbit' : `bit(${value.length})`;
 }
 
 /**

@@ -20,7 +20,6 @@ export class Bit {
     if (typeof bits !== 'string') {
       throw new VecpgError('INVALID_BIT', `Bit expects a string of 0s and 1s, got ${describeValue(bits)}`);
     }
-    if (bits.length === 0) throw new VecpgError('EMPTY_VECTOR', 'bit string must have at least 1 bit');
     const bytes = new Uint8Array((bits.length + 7) >> 3);
     for (let i = 0; i < bits.length; i++) {
       const c = bits.charCodeAt(i);
@@ -43,7 +42,7 @@ export class Bit {
   static fromBytes(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, length?: number): Bit {
     const b = asBytes(bytes, 'bit');
     const len = length ?? b.byteLength * 8;
-    if (!Number.isInteger(len) || len < 1 || len > b.byteLength * 8) {
+    if (!Number.isInteger(len) || len < 0 || len > b.byteLength * 8) {
       throw new VecpgError(
         'INVALID_DIMENSIONS',
         `bit length ${describeValue(len)} does not fit in ${b.byteLength} bytes`,
@@ -138,7 +137,7 @@ export class Bit {
     const bytes = asBytes(input, 'bit');
     if (bytes.byteLength < 4) expectLength(bytes, 4, 'bit', 'the header');
     const len = viewOf(bytes).getInt32(0);
-    if (len < 1) throw new VecpgError('INVALID_BINARY', `invalid bit binary: length ${len}`);
+    if (len < 0) throw new VecpgError('INVALID_BINARY', `invalid bit binary: length ${len}`);
     expectLength(bytes, 4 + ((len + 7) >> 3), 'bit', `${len} bits`);
     const data = bytes.subarray(4);
     const padBits = data.length * 8 - len;

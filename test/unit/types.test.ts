@@ -285,7 +285,6 @@ describe('validation: every bad input is refused with a stable code', () => {
     ['empty vector', () => new Vector([]), 'EMPTY_VECTOR'],
     ['empty vector text', () => Vector.fromSql('[]'), 'EMPTY_VECTOR'],
     ['empty halfvec', () => new HalfVector([]), 'EMPTY_VECTOR'],
-    ['empty bit', () => new Bit(''), 'EMPTY_VECTOR'],
     ['16,001 dimensions', () => new Vector(new Float32Array(16_001)), 'TOO_MANY_DIMENSIONS'],
     [
       '16,001 dimensions in text',
