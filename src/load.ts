@@ -10,7 +10,8 @@
  * const result = await load(pool, { file: 'train.svm', table: 'docs', column: 'features', create: true, dimensions: 10000 });
  */
 export { load, type LoadOptions, type LoadProgress, type LoadResult } from './io/load.ts';
-export { type LoadTarget } from './io/session.ts';
+export { type LoadTarget, type PostgresJsLike, type SessionTarget } from './io/session.ts';
+export { bulkInsert, type BulkInsertOptions, type BulkInsertResult, type BulkRow } from './io/bulk-insert.ts';
 export { type PreviewRow } from './io/preview.ts';
 export { toColumnValue, rawDimensions, type VectorTarget, type VectorValue } from './io/convert.ts';
 export { CopyEncoder, COPY_HEADER, COPY_TRAILER, copyTypeOf, encodeField, type CopyType } from './io/copy.ts';

@@ -35,11 +35,33 @@ export interface PgliteLoadTarget extends Pick<PgliteLike, 'query' | 'exec'> {
   ): Promise<T>;
 }
 
+/**
+ * A postgres.js `sql`, as far as a session uses it: `begin` for the transaction, `unsafe` for statements
+ * and for `COPY … FROM STDIN` (its `writable()` stream).
+ */
+export interface PostgresJsLike {
+  begin<T>(fn: (tx: PostgresJsTx) => Promise<T>): Promise<unknown>;
+}
+interface PostgresJsTx {
+  unsafe(
+    text: string,
+    params?: never[],
+  ): PromiseLike<Iterable<unknown>> & { writable(): Promise<NodeJS.WritableStream> };
+}
+
 /** What `load` and `exportTable` run on: a node-postgres Pool or Client, a PGlite, or a `vecpg/pglite` db. */
 export type LoadTarget = PgPoolLike | PgClientLike | PgliteLoadTarget | { readonly pglite: PgliteLoadTarget };
 
+/**
+ * A session's target: a `LoadTarget` or a postgres.js `sql`. postgres.js 3.4 never settles a COPY's
+ * stream when the server refuses the data at its end (a constraint, a bad value): the error goes to a
+ * query already resolved with the stream. So only `bulkInsert` runs on it, through a staging table
+ * whose COPY cannot be refused (see bulk-insert.ts); `load` and `exportTable` stay on pg and PGlite.
+ */
+export type SessionTarget = LoadTarget | PostgresJsLike;
+
 export interface Session {
-  readonly kind: 'pg' | 'pglite';
+  readonly kind: 'pg' | 'pglite' | 'postgres';
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /**
    * Run `COPY … FROM STDIN (FORMAT binary)` (pg) or `FROM '/dev/blob'` (PGlite) with the tuple
@@ -48,7 +70,7 @@ export interface Session {
   copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
 }
 
-function pgliteOf(target: LoadTarget): PgliteLoadTarget | undefined {
+function pgliteOf(target: SessionTarget): PgliteLoadTarget | undefined {
   if ('pglite' in target && typeof target.pglite === 'object') return target.pglite;
   const t = target as Partial<PgliteLoadTarget> & { dumpDataDir?: unknown };
   return typeof t.transaction === 'function' && typeof t.exec === 'function' && typeof t.dumpDataDir === 'function'
@@ -68,12 +90,13 @@ function isPool(target: Pool | Client | PoolClient): target is Pool {
  * await withSession(pool, async (s) => s.query('SELECT 1'));
  */
 export async function withSession<T>(
-  target: LoadTarget,
+  target: SessionTarget,
   fn: (session: Session) => Promise<T>,
   options: { rollback?: boolean } = {},
 ): Promise<T> {
   const pglite = pgliteOf(target);
   if (pglite !== undefined) return withPglite(pglite, fn, options.rollback ?? false);
+  if (isPostgresJs(target)) return withPostgresJs(target, fn, options.rollback ?? false);
   return withPg(target as unknown as Pool | Client | PoolClient, fn, options.rollback ?? false);
 }
 
@@ -121,6 +144,51 @@ async function withPglite<T>(
     if (error instanceof Rollback) return error.value as T;
     throw error;
   }
+}
+
+function isPostgresJs(target: SessionTarget): target is PostgresJsLike {
+  const t = target as Partial<{ begin: unknown; unsafe: unknown }>;
+  return typeof target === 'function' && typeof t.begin === 'function' && typeof t.unsafe === 'function';
+}
+
+async function withPostgresJs<T>(
+  sql: PostgresJsLike,
+  fn: (session: Session) => Promise<T>,
+  rollback: boolean,
+): Promise<T> {
+  let result: { value: T } | undefined;
+  try {
+    await sql.begin(async (tx) => {
+      const run = async <R extends Row>(text: string, params?: readonly unknown[]): Promise<R[]> => {
+        try {
+          return [...(await tx.unsafe(text, (params ?? []) as never[]))] as R[];
+        } catch (error) {
+          throw queryFailed(error, text);
+        }
+      };
+      const session: Session = {
+        kind: 'postgres',
+        query: run,
+        async copyIn(copySql, chunks) {
+          const text = copySql('STDIN');
+          try {
+            await pipeline(withHeader(chunks), await tx.unsafe(text).writable());
+          } catch (error) {
+            throw queryFailed(error, text);
+          }
+        },
+      };
+      result = { value: await fn(session) };
+      // Rollback is a sentinel carrying the result through the driver's transaction, caught just below.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      if (rollback) throw new Rollback(result.value);
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.value as T;
+    throw error;
+  }
+  if (result === undefined) throw new Error('postgres.js begin() returned without running the session');
+  return result.value;
 }
 
 async function* withHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
