@@ -9,14 +9,14 @@ import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifie
 import type { VectorType } from '../sql/operators.ts';
 import { toVectorValue } from '../sql/params.ts';
 import { readTableColumns, vectorTypeOf, type TableColumn } from './catalog.ts';
-import { CopyEncoder, copyTypeOf, type CopyType } from './copy.ts';
+import { CopyEncoder, copyTypeOf, encodeField, type CopyType } from './copy.ts';
 import { type Session, type SessionTarget, withSession } from './session.ts';
 
 /**
  * One row: column name → value; `null` and `undefined` are SQL NULL. A column left out of `columns`
  * (by default: not a key of the first row) gets its default.
  */
-export type BulkRow = Readonly<Record<string, unknown>>;
+export type BulkRow = object;
 
 export interface BulkInsertOptions {
   /** The columns to write, in any order (default: the keys of the first row). */
@@ -82,7 +82,7 @@ function rowValues(p: Plan, row: BulkRow, index: number): unknown[] {
     });
   }
   return p.columns.map((c, k) => {
-    const value = row[c.name];
+    const value = (row as Record<string, unknown>)[c.name];
     if (value === null || value === undefined) {
       if (c.notNull && !c.defaulted) {
         throw new VecpgError('INVALID_VALUE', `row ${index}: column ${c.name} is NOT NULL but has no value`, {
@@ -116,14 +116,37 @@ function rowValues(p: Plan, row: BulkRow, index: number): unknown[] {
   });
 }
 
+function rowError(error: unknown, index: number): unknown {
+  if (!isVecpgError(error)) return error;
+  return new VecpgError(error.code, `row ${index}: ${error.message}`, { cause: error, details: { row: index } });
+}
+
 function addRow(encoder: CopyEncoder, p: Plan, row: BulkRow, index: number): void {
   const values = rowValues(p, row, index);
   try {
     encoder.addRow(values);
   } catch (error) {
-    if (!isVecpgError(error)) throw error;
-    throw new VecpgError(error.code, `row ${index}: ${error.message}`, { cause: error, details: { row: index } });
+    throw rowError(error, index);
   }
+}
+
+/** A row's values, every field checked (vectors converted; the other fields encoded once and dropped). */
+function checkedValues(p: Plan, row: BulkRow, index: number): unknown[] {
+  const values = rowValues(p, row, index);
+  for (let k = 0; k < values.length; k++) {
+    if (vectorTypeOf(p.columns[k]!) !== undefined) continue;
+    try {
+      encodeField(p.types[k]!, values[k]);
+    } catch (error) {
+      throw rowError(
+        isVecpgError(error)
+          ? new VecpgError(error.code, `column ${p.columns[k]!.name}: ${error.message}`, { cause: error })
+          : error,
+        index,
+      );
+    }
+  }
+  return values;
 }
 
 function isAsync<T>(rows: Iterable<T> | AsyncIterable<T>): rows is AsyncIterable<T> {
@@ -179,20 +202,21 @@ export async function bulkInsert(
     let count = 0;
     let chunks: AsyncIterable<Uint8Array>;
     if (pending) {
-      const encoder = new CopyEncoder(p.types);
-      const ready: Uint8Array[] = [];
-      for (; first.done !== true; first = await source.next()) {
-        addRow(encoder, p, first.value, count++);
-        if (encoder.pendingBytes >= chunkBytes) ready.push(encoder.take());
-      }
-      ready.push(encoder.take());
+      // Every row checked before the first byte is sent; the encoding then overlaps the server's COPY.
+      const prepared: (unknown[] | undefined)[] = [];
+      for (; first.done !== true; first = await source.next()) prepared.push(checkedValues(p, first.value, count++));
       chunks = (async function* () {
-        let sent = 0;
-        for (const chunk of ready) {
-          yield chunk;
-          sent += 1;
-          options.onProgress?.(sent === ready.length ? count : Math.round((count * sent) / ready.length));
+        const encoder = new CopyEncoder(p.types);
+        for (let i = 0; i < prepared.length; i++) {
+          encoder.addRow(prepared[i]!);
+          prepared[i] = undefined;
+          if (encoder.pendingBytes >= chunkBytes) {
+            yield encoder.take();
+            options.onProgress?.(i + 1);
+          }
         }
+        yield encoder.take();
+        options.onProgress?.(count);
       })();
     } else {
       chunks = (async function* () {

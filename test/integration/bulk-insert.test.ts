@@ -142,6 +142,11 @@ describeEachTarget('bulkInsert', (db) => {
     expect(codeOf(error)).toBe('DIMENSION_MISMATCH');
     expect((error as Error).message).toContain('row 500, column embedding');
     expect(await count(db(), 'bulk_c')).toBe(0);
+    rows[500] = { ...rows[700], id: 'seven hundred' };
+    const scalar = await bulkInsert(targetOf(db()), 'bulk_c', rows).catch((e: unknown) => e);
+    expect(codeOf(scalar)).toBe('INVALID_VALUE');
+    expect((scalar as Error).message).toContain('row 500: column id');
+    expect(await count(db(), 'bulk_c')).toBe(0);
   });
 
   it('a bad value deep in an async iterable rolls everything back', async () => {
