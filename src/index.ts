@@ -107,6 +107,13 @@ export {
 export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
 export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
 export {
+  buildHybridQuery,
+  hybridSearch,
+  type HybridFields,
+  type HybridRows,
+  type HybridSearchOptions,
+} from './sql/hybrid.ts';
+export {
   COSINE_MAX_NORM,
   COSINE_MIN_NORM,
   HALF_MAX,
