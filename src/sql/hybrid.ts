@@ -154,7 +154,9 @@ async function columnType(db: SqlExecutor, table: QualifiedName, column: string)
 /**
  * Rows ranked by both a vector distance and full-text search, fused with Reciprocal Rank Fusion, in
  * one statement. Each row carries `score`, `vectorRank`, `textRank` (1-based, `null` where that side did
- * not find it) and `distance`. Text with no searchable words (empty, or only stop words) leaves the
+ * not find it) and `distance`. `db` is any vecpg database or an ORM's executor (`drizzleExecutor(db)`,
+ * `kyselyExecutor(db)`, `typeormExecutor(dataSource)`, `sequelizeExecutor(sequelize)`, `wrapKnex(knex)`,
+ * `wrapMikroOrm(em)`, `wrapPrisma(prisma)`); approximate settings need a `VecpgDb`. Text with no searchable words (empty, or only stop words) leaves the
  * vector side alone, and the result's `note` says so.
  *
  * @example
@@ -162,7 +164,7 @@ async function columnType(db: SqlExecutor, table: QualifiedName, column: string)
  *   text: 'postgres vector search', textColumn: 'content', k: 5 });
  */
 export async function hybridSearch<R extends Row = Row>(
-  db: VecpgDb,
+  db: VecpgDb | SqlExecutor,
   options: HybridSearchOptions,
 ): Promise<HybridRows<R>> {
   const type = await columnType(db, options.table, options.textColumn);
@@ -182,7 +184,8 @@ export async function hybridSearch<R extends Row = Row>(
   }
   const { exact, settings } = searchMode({ exact: options.exact, approximate: options.approximate });
   const pairs = validateSearchSettings(settings);
-  const statement = buildHybridQuery({ ...options, exact }, type === 'tsvector', db.binaryParams === true);
+  const binary = 'binaryParams' in db && db.binaryParams === true;
+  const statement = buildHybridQuery({ ...options, exact }, type === 'tsvector', binary);
   const lexemes = await db.query<{ n: number }>(`SELECT numnode(websearch_to_tsquery($1::regconfig, $2))::int AS n`, [
     options.language ?? 'english',
     options.text,
@@ -192,7 +195,16 @@ export async function hybridSearch<R extends Row = Row>(
       ? `the text ${describeValue(options.text)} has no searchable words: ranked by vector distance alone`
       : undefined;
   const run = (ex: SqlExecutor) => ex.query<R & HybridFields>(statement.text, statement.values);
-  const rows = exact || pairs.length === 0 ? await run(db) : await withSearchSettings(db, settings, run);
+  let rows: (R & HybridFields)[];
+  if (exact || pairs.length === 0) rows = await run(db);
+  else if ('transaction' in db) rows = await withSearchSettings(db, settings, run);
+  else {
+    throw new VecpgError(
+      'INVALID_OPTION',
+      'approximate settings are applied in a transaction: pass a VecpgDb (wrapPg, wrapKnex, wrapPrisma…), not a bare executor',
+      { details: { option: 'approximate' } },
+    );
+  }
   Object.defineProperty(rows, 'note', { value: note, enumerable: false });
   return rows as HybridRows<R>;
 }

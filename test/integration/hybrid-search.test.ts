@@ -6,7 +6,12 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Pool } from 'pg';
 import { beforeAll, expect, it } from 'vitest';
+import { drizzleExecutor } from 'vecpg/drizzle';
+import { PgliteDialect, kyselyExecutor } from 'vecpg/kysely';
 import { hybridSearch, search } from 'vecpg';
 import { describeEachTarget, type TestDb } from '../support/db.ts';
 import { codeOf } from '../support/errors.ts';
@@ -149,6 +154,39 @@ describeEachTarget('hybridSearch (RRF of vector + full text)', (db) => {
     expect(rows.map((r) => r.id)).toEqual(plain.map((r) => r.id));
     expect(rows.every((r) => r.textRank === null)).toBe(true);
     rows.forEach((r, i) => expect(r.distance).toBeCloseTo(plain[i]!.distance, 6));
+  });
+
+  it('runs through the ORMs’ executors (Drizzle, Kysely) with the same rows', async () => {
+    const options = {
+      table: 'docs',
+      column: 'embedding',
+      query,
+      distance: 'cosine',
+      text: 'migration extension',
+      textColumn: 'body',
+      k: 8,
+    } as const;
+    const core = await hybridSearch<{ id: number }>(db(), options);
+    const raw = db().raw;
+    const drizzle =
+      db().target === 'pglite'
+        ? (await import('drizzle-orm/pglite')).drizzle({ client: raw as PGlite })
+        : (await import('drizzle-orm/node-postgres')).drizzle({ client: raw as Pool });
+    const kysely = new Kysely<unknown>({
+      dialect:
+        db().target === 'pglite'
+          ? new PgliteDialect({ pglite: raw as PGlite })
+          : new PostgresDialect({ pool: raw as Pool }),
+    });
+    const viaDrizzle = await hybridSearch<{ id: number }>(drizzleExecutor(drizzle), options);
+    const viaKysely = await hybridSearch<{ id: number }>(kyselyExecutor(kysely), options);
+    expect(viaDrizzle.map((r) => [r.id, r.score])).toEqual(core.map((r) => [r.id, r.score]));
+    expect(viaKysely.map((r) => [r.id, r.score])).toEqual(core.map((r) => [r.id, r.score]));
+    // Approximate settings need a transaction, which a bare executor does not have.
+    const error = await hybridSearch(kyselyExecutor(kysely), { ...options, approximate: { efSearch: 40 } }).catch(
+      (e: unknown) => e,
+    );
+    expect(codeOf(error)).toBe('INVALID_OPTION');
   });
 
   it('bad options name the option', async () => {
