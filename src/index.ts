@@ -114,6 +114,14 @@ export {
   type HybridSearchOptions,
 } from './sql/hybrid.ts';
 export {
+  buildRerankQuery,
+  quantizedExpression,
+  rerankSearch,
+  type QuantizedForm,
+  type RerankOptions,
+  type RerankSearchOptions,
+} from './sql/rerank.ts';
+export {
   COSINE_MAX_NORM,
   COSINE_MIN_NORM,
   HALF_MAX,

@@ -13,6 +13,7 @@ import {
   type CreateIndexOptions,
 } from '../sql/ddl.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
+import { quantizedExpression } from '../sql/rerank.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor, operatorFor } from '../sql/operators.ts';
 import { INDEX_MAX_DIMENSIONS } from '../types/limits.ts';
@@ -100,16 +101,13 @@ export async function planIndex(db: SqlExecutor, options: PlanIndexOptions): Pro
       throw new VecpgError('UNSUPPORTED', `--as ${options.as} applies to vector columns; ${where} is ${info.type}`);
     }
     if (options.as === 'halfvec') {
-      expression = castExpression(options.column, 'halfvec', dims);
+      expression = quantizedExpression(options.column, 'halfvec', dims);
       type = 'halfvec';
       notes.push(
         `queries must order by (${expression}) ${operatorFor('halfvec', distance)} $1::halfvec(${dims}) to use this index`,
       );
     } else {
-      expression =
-        info.type === 'halfvec'
-          ? `binary_quantize(${quoteIdent(options.column)}::vector(${dims}))::bit(${dims})`
-          : binaryQuantizeExpression(options.column, dims);
+      expression = quantizedExpression(options.column, 'binary', dims, info.type === 'halfvec' ? 'halfvec' : 'vector');
       type = 'bit';
       if (distance !== 'hamming' && distance !== 'jaccard') {
         notes.push(`binary quantization indexes Hamming distance; re-rank the candidates exactly by ${distance}`);
