@@ -15,6 +15,18 @@ export class ByteReader {
   }
 
   /**
+   * The next `n` bytes when they are already buffered (no await: the common case for small records),
+   * else undefined, consuming nothing. Valid until the next call.
+   */
+  tryRead(n: number): Uint8Array | undefined {
+    if (this.#buf.length - this.#pos < n) return undefined;
+    const out = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    this.offset += n;
+    return out;
+  }
+
+  /**
    * The next `n` bytes, or fewer at the end of the input (0 bytes at a clean end). The result is
    * only valid until the next call.
    */

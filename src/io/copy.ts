@@ -8,7 +8,7 @@ import { VecpgError, describeValue, isVecpgError } from '../errors.ts';
 import { isBit } from '../types/bit.ts';
 import { isHalfVector } from '../types/halfvec.ts';
 import { isSparseVector } from '../types/sparsevec.ts';
-import { isVector } from '../types/vector.ts';
+import { isVector, writeVectorBinary } from '../types/vector.ts';
 import type { VectorType } from '../sql/operators.ts';
 
 /** Column types the encoder writes. */
@@ -207,6 +207,7 @@ export class CopyEncoder {
   readonly #types: readonly CopyType[];
   readonly #textual: boolean;
   #buf: Buffer;
+  #view: DataView;
   #len = 0;
   /** Rows added so far. */
   rows = 0;
@@ -217,6 +218,7 @@ export class CopyEncoder {
     this.#types = types;
     this.#textual = options.textual ?? false;
     this.#buf = Buffer.allocUnsafe(options.initialBytes ?? 1 << 20);
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
   }
 
   #ensure(extra: number): void {
@@ -224,6 +226,7 @@ export class CopyEncoder {
     const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#len + extra));
     this.#buf.copy(next, 0, 0, this.#len);
     this.#buf = next;
+    this.#view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   /**
@@ -240,9 +243,18 @@ export class CopyEncoder {
       this.#buf.writeInt16BE(values.length, this.#len);
       this.#len += 2;
       for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (this.#types[i] === 'vector' && isVector(value)) {
+          // The common bulk-load field, written straight into the buffer: no per-row array to collect.
+          const size = 4 + 4 * value.dimensions;
+          this.#ensure(4 + size);
+          this.#buf.writeInt32BE(size, this.#len);
+          this.#len += 4 + writeVectorBinary(value, this.#view, this.#len + 4);
+          continue;
+        }
         let field: Uint8Array | null;
         try {
-          field = encodeField(this.#types[i]!, values[i], this.#textual);
+          field = encodeField(this.#types[i]!, value, this.#textual);
         } catch (error) {
           throw isVecpgError(error)
             ? new VecpgError(error.code, `column ${i + 1}: ${error.message}`, {
@@ -275,6 +287,7 @@ export class CopyEncoder {
   take(): Uint8Array {
     const out = this.#buf.subarray(0, this.#len);
     this.#buf = Buffer.allocUnsafe(this.#buf.length);
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
     this.#len = 0;
     return out;
   }

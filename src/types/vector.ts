@@ -23,8 +23,23 @@ function adopt(data: Float32Array): Vector {
   return new Vector(data);
 }
 
+/** Write a Vector's binary send format into `view` at `offset` (no intermediate array); returns the bytes written. */
+export let writeVectorBinary: (v: Vector, view: DataView, offset: number) => number;
+
 export class Vector {
   readonly #data: Float32Array;
+
+  static {
+    writeVectorBinary = (v, view, offset) => {
+      const data = v.#data;
+      const n = data.length;
+      view.setUint16(offset, n);
+      view.setUint16(offset + 2, 0);
+      const bits = new Int32Array(data.buffer, data.byteOffset, n);
+      for (let i = 0; i < n; i++) view.setInt32(offset + 4 + 4 * i, bits[i]!);
+      return 4 + 4 * n;
+    };
+  }
 
   constructor(values: DenseInput) {
     this.#data = trusted ?? toFloat32(values, 'vector');

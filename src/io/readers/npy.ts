@@ -113,7 +113,7 @@ export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: Reade
   const rowBytes = header.cols * size;
   const le = header.littleEndian;
   for (let r = 0; r < header.rows; r++) {
-    const bytes = await reader.read(rowBytes);
+    const bytes = reader.tryRead(rowBytes) ?? (await reader.read(rowBytes));
     if (bytes.length < rowBytes) {
       throw importError(
         { file: options.name, line: r + 1 },
