@@ -15,6 +15,7 @@ import {
   type DenseName,
   byCategory,
   checkAggregates,
+  LAYOUT,
   nearestIds,
   seedAggregates,
   serverAggregates,
@@ -48,7 +49,7 @@ describeEachTarget('drizzle aggregates', (t) => {
   let rows: StoredRow[] = [];
   beforeAll(async () => {
     db = await drizzleFor(t());
-    rows = await seedAggregates(t(), 'agg_items');
+    rows = await seedAggregates(t());
   });
 
   const columnOf = (type: DenseName) => (type === 'vector' ? items.embedding : items.half);
@@ -69,7 +70,7 @@ describeEachTarget('drizzle aggregates', (t) => {
           (r) => r.category,
           (r) => r.value,
         );
-        checkAggregates(rows, aggregate, type, got, await serverAggregates(t(), 'agg_items', aggregate, type));
+        checkAggregates(rows, aggregate, type, got, await serverAggregates(t(), LAYOUT, aggregate, type));
 
         if (aggregate === 'avg') {
           for (const { value } of result) {
@@ -81,7 +82,7 @@ describeEachTarget('drizzle aggregates', (t) => {
               distance: 'l2',
               k: 10,
             });
-            expect(found.map((r) => r.id)).toEqual(await nearestIds(t(), 'agg_items', type, centroid, 10));
+            expect(found.map((r) => r.id)).toEqual(await nearestIds(t(), LAYOUT, type, centroid, 10));
           }
         }
       }

@@ -23,6 +23,7 @@ import { registerVectorTypes } from 'vecpg/pg';
 import {
   byCategory,
   checkAggregates,
+  LAYOUT,
   COLUMN_OF,
   nearestIds,
   seedAggregates,
@@ -53,7 +54,7 @@ describeEachTarget('kysely aggregates', (t) => {
   let rows: StoredRow[] = [];
   beforeAll(async () => {
     db = await kyselyFor(t());
-    rows = await seedAggregates(t(), 'agg_items');
+    rows = await seedAggregates(t());
   });
   afterAll(async () => {
     await db.destroy();
@@ -77,7 +78,7 @@ describeEachTarget('kysely aggregates', (t) => {
           (r) => r.category,
           (r) => r.value,
         );
-        checkAggregates(rows, aggregate, type, got, await serverAggregates(t(), 'agg_items', aggregate, type));
+        checkAggregates(rows, aggregate, type, got, await serverAggregates(t(), LAYOUT, aggregate, type));
         if (aggregate === 'avg') {
           for (const { value } of result) {
             const found = await vectorSearch(db, {
@@ -87,7 +88,7 @@ describeEachTarget('kysely aggregates', (t) => {
               distance: 'l2',
               k: 10,
             });
-            expect(found.map((r) => r.id)).toEqual(await nearestIds(t(), 'agg_items', type, value!, 10));
+            expect(found.map((r) => r.id)).toEqual(await nearestIds(t(), LAYOUT, type, value!, 10));
           }
         }
       }

@@ -11,6 +11,7 @@ import {
   COLUMN_OF,
   byCategory,
   checkAggregates,
+  LAYOUT,
   nearestIds,
   seedAggregates,
   serverAggregates,
@@ -23,7 +24,7 @@ describeEachTarget('core aggregates', (db) => {
   let rows: StoredRow[] = [];
 
   it('seeds the table', async () => {
-    rows = await seedAggregates(db(), 'agg_items');
+    rows = await seedAggregates(db());
     expect(rows).toHaveLength(300);
   });
 
@@ -42,7 +43,7 @@ describeEachTarget('core aggregates', (db) => {
         (r) => r.group,
         (r) => r.centroid,
       );
-      checkAggregates(rows, 'avg', type, got, await serverAggregates(db(), 'agg_items', 'avg', type));
+      checkAggregates(rows, 'avg', type, got, await serverAggregates(db(), LAYOUT, 'avg', type));
 
       // Grouping end to end: each centroid as a search query finds the rows plain SQL finds.
       for (const row of result) {
@@ -54,7 +55,7 @@ describeEachTarget('core aggregates', (db) => {
           select: ['id'],
           k: 10,
         });
-        expect(found.map((r) => r.id)).toEqual(await nearestIds(db(), 'agg_items', type, row.centroid.toArray(), 10));
+        expect(found.map((r) => r.id)).toEqual(await nearestIds(db(), LAYOUT, type, row.centroid.toArray(), 10));
       }
     });
 
@@ -70,7 +71,7 @@ describeEachTarget('core aggregates', (db) => {
         (r) => r.group,
         (r) => r.value,
       );
-      checkAggregates(rows, 'sum', type, got, await serverAggregates(db(), 'agg_items', 'sum', type));
+      checkAggregates(rows, 'sum', type, got, await serverAggregates(db(), LAYOUT, 'sum', type));
     });
   }
 

@@ -13,10 +13,34 @@ import type { SqlExecutor } from '../../src/sql/executor.ts';
 export type AggregateName = 'avg' | 'sum';
 export type DenseName = 'vector' | 'halfvec';
 
-/** The column holding each type in the aggregates table. */
+/** Where the dataset lives: a table vecpg's tests create, or an ORM fixture's own table. */
+export interface AggregateLayout {
+  /** The table, as SQL (quoted if need be). */
+  table: string;
+  /** The grouping column (SQL). */
+  category: string;
+  vector?: { column: string; dimensions: number };
+  halfvec?: { column: string; dimensions: number };
+  /** Other NOT NULL columns of an existing table: column (SQL) → SQL literal. */
+  extra?: Readonly<Record<string, string>>;
+  /** Ids are text (`'i1'`, …) instead of integers. */
+  textIds?: boolean;
+  /** Create the table (default layout) instead of filling an existing one. */
+  create?: boolean;
+}
+
+/** The table the core and most integrations use: id, category, embedding vector(8), half halfvec(8). */
+export const LAYOUT: AggregateLayout = {
+  table: 'agg_items',
+  category: 'category',
+  vector: { column: 'embedding', dimensions: 8 },
+  halfvec: { column: 'half', dimensions: 8 },
+  create: true,
+};
+
+/** The column holding each type in {@link LAYOUT}. */
 export const COLUMN_OF: Record<DenseName, string> = { vector: 'embedding', halfvec: 'half' };
 export const CATEGORIES = ['alpha', 'beta', 'gamma'] as const;
-export const DIMENSIONS = 8;
 export const ROWS = 300;
 
 /** Parse pgvector's `[1,2,3]` text independently of vecpg: JSON, then rounded to float32 (float16 values are float32 too). */
@@ -37,51 +61,80 @@ function prng(seed: number): () => number {
 }
 
 export interface StoredRow {
-  id: number;
+  id: number | string;
   category: string;
-  embedding: number[];
-  half: number[];
+  vector: number[];
+  halfvec: number[];
+}
+
+function column(layout: AggregateLayout, type: DenseName): string {
+  const c = layout[type];
+  if (c === undefined) throw new Error(`layout ${layout.table} has no ${type} column`);
+  return c.column;
 }
 
 /**
- * Create `table` (id, category, embedding vector(8), half halfvec(8)) with {@link ROWS} rows and a row
- * whose vectors are NULL (aggregates skip it), and return the rows as PostgreSQL stored them.
+ * Fill `layout.table` (creating it for {@link LAYOUT}) with {@link ROWS} rows in 3 categories: random
+ * float32 values in [-1, 1] in the vector column, random multiples of 1/8 in [-1, 1] in the halfvec column,
+ * plus one row whose vectors are NULL (aggregates skip it); return the rows as PostgreSQL stored them.
  */
-export async function seedAggregates(db: SqlExecutor, table: string, seed = 14): Promise<StoredRow[]> {
+export async function seedAggregates(
+  db: SqlExecutor,
+  layout: AggregateLayout = LAYOUT,
+  seed = 14,
+): Promise<StoredRow[]> {
   const random = prng(seed);
-  await db.query(
-    `CREATE TABLE ${table} (id int PRIMARY KEY, category text NOT NULL, embedding vector(${DIMENSIONS}), half halfvec(${DIMENSIONS}))`,
-  );
-  const values: string[] = [];
-  for (let id = 1; id <= ROWS; id++) {
-    const category = CATEGORIES[Math.floor(random() * CATEGORIES.length)]!;
-    // Written with 9 significant digits; the server rounds each to float32 (read back below).
-    const embedding = Array.from({ length: DIMENSIONS }, () => (random() * 2 - 1).toPrecision(9));
-    const half = Array.from({ length: DIMENSIONS }, () => String((Math.floor(random() * 17) - 8) / 8));
-    values.push(`(${id}, '${category}', '[${embedding.join(',')}]', '[${half.join(',')}]')`);
+  const { table, vector, halfvec } = layout;
+  if (layout.create === true) {
+    await db.query(
+      `CREATE TABLE ${table} (id int PRIMARY KEY, ${layout.category} text NOT NULL, ${vector!.column} vector(${vector!.dimensions}), ${halfvec!.column} halfvec(${halfvec!.dimensions}))`,
+    );
   }
-  values.push(`(${ROWS + 1}, 'alpha', NULL, NULL)`);
-  await db.query(`INSERT INTO ${table} (id, category, embedding, half) VALUES ${values.join(', ')}`);
-  const rows = await db.query<{ id: number; category: string; embedding: string; half: string }>(
-    `SELECT id, category, embedding::text AS embedding, half::text AS half FROM ${table} WHERE embedding IS NOT NULL ORDER BY id`,
+  const id = (n: number) => (layout.textIds === true ? `'i${n}'` : String(n));
+  const extra = Object.entries(layout.extra ?? {});
+  const names = ['id', layout.category, ...extra.map(([c]) => c)];
+  if (vector) names.push(vector.column);
+  if (halfvec) names.push(halfvec.column);
+  const values: string[] = [];
+  for (let n = 1; n <= ROWS + 1; n++) {
+    const category = n > ROWS ? 'alpha' : CATEGORIES[Math.floor(random() * CATEGORIES.length)]!;
+    const items = [id(n), `'${category}'`, ...extra.map(([, v]) => v)];
+    // Written with 9 significant digits; the server rounds each to float32 (read back below).
+    if (vector) {
+      const v = Array.from({ length: vector.dimensions }, () => (random() * 2 - 1).toPrecision(9));
+      items.push(n > ROWS ? 'NULL' : `'[${v.join(',')}]'`);
+    }
+    if (halfvec) {
+      const v = Array.from({ length: halfvec.dimensions }, () => String((Math.floor(random() * 17) - 8) / 8));
+      items.push(n > ROWS ? 'NULL' : `'[${v.join(',')}]'`);
+    }
+    values.push(`(${items.join(', ')})`);
+  }
+  await db.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${values.join(', ')}`);
+  const text = (type: DenseName) => (layout[type] ? `${column(layout, type)}::text` : 'NULL::text');
+  const rows = await db.query<{ id: number | string; category: string; v: string | null; h: string | null }>(
+    `SELECT id, ${layout.category} AS category, ${text('vector')} AS v, ${text('halfvec')} AS h FROM ${table}
+     WHERE coalesce(${layout.vector ? column(layout, 'vector') : 'NULL'}::text, ${layout.halfvec ? column(layout, 'halfvec') : 'NULL'}::text) IS NOT NULL`,
   );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    category: r.category,
-    embedding: parseVectorText(r.embedding),
-    half: parseVectorText(r.half),
-  }));
+  return rows
+    .map((r) => ({
+      id: layout.textIds === true ? String(r.id) : Number(r.id),
+      category: r.category,
+      vector: r.v === null ? [] : parseVectorText(r.v),
+      halfvec: r.h === null ? [] : parseVectorText(r.h),
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** pgvector's own aggregate per category, in plain SQL, parsed independently. */
 export async function serverAggregates(
   db: SqlExecutor,
-  table: string,
+  layout: AggregateLayout,
   aggregate: AggregateName,
   type: DenseName,
 ): Promise<Map<string, number[]>> {
   const rows = await db.query<{ category: string; value: string }>(
-    `SELECT category, ${aggregate}(${COLUMN_OF[type]})::text AS value FROM ${table} GROUP BY category`,
+    `SELECT ${layout.category} AS category, ${aggregate}(${column(layout, type)})::text AS value FROM ${layout.table} GROUP BY ${layout.category}`,
   );
   return new Map(rows.map((r) => [r.category, parseVectorText(r.value)]));
 }
@@ -121,16 +174,16 @@ export function checkAggregates(
   got: ReadonlyMap<string, readonly number[]>,
   server: ReadonlyMap<string, readonly number[]>,
 ): void {
-  const column = COLUMN_OF[type] as 'embedding' | 'half';
   expect([...got.keys()].sort()).toEqual([...CATEGORIES]);
   for (const category of CATEGORIES) {
-    const members = rows.filter((r) => r.category === category).map((r) => r[column]);
+    const members = rows.filter((r) => r.category === category).map((r) => r[type]);
+    const dimensions = members[0]!.length;
     const n = members.length;
     expect(n).toBeGreaterThan(50);
     expect(n).toBeLessThan(256); // keeps every partial halfvec sum exact (see above)
     const value = got.get(category)!;
-    expect(value).toHaveLength(DIMENSIONS);
-    for (let i = 0; i < DIMENSIONS; i++) {
+    expect(value).toHaveLength(dimensions);
+    for (let i = 0; i < dimensions; i++) {
       let sum = 0;
       let abs = 0;
       for (const m of members) {
@@ -161,16 +214,17 @@ export function checkAggregates(
  */
 export async function nearestIds(
   db: SqlExecutor,
-  table: string,
+  layout: AggregateLayout,
   type: DenseName,
   query: readonly number[],
   k: number,
-): Promise<number[]> {
-  const rows = await db.query<{ id: number }>(
-    `SELECT id FROM ${table} WHERE ${COLUMN_OF[type]} IS NOT NULL ORDER BY ${COLUMN_OF[type]} <-> $1::${type}, id LIMIT ${k}`,
+): Promise<Array<number | string>> {
+  const c = column(layout, type);
+  const rows = await db.query<{ id: number | string }>(
+    `SELECT id FROM ${layout.table} WHERE ${c} IS NOT NULL ORDER BY ${c} <-> $1::${type}, id LIMIT ${k}`,
     [`[${query.join(',')}]`],
   );
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => (layout.textIds === true ? String(r.id) : Number(r.id)));
 }
 
 /** A map from category to a plain number array, from rows of any shape. */
