@@ -31,7 +31,7 @@ export function vectorAggregate<TColumn extends Column>(
   }
   checkAggregateType(columnVectorType(column) ?? column.getSQLType(), column.name);
   // The aggregate of a column is a value of the column's type: the column's own decoder reads it.
-  return sql`${sql.raw(name)}(${column})`.mapWith(column) as AggregateOf<TColumn>;
+  return sql`${sql.raw(name)}(${column})`.mapWith(column);
 }
 
 /**

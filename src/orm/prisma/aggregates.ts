@@ -158,7 +158,7 @@ export async function groupByVectorsOf(
       details: { option: 'by' },
     });
   }
-  const fields = by as string[];
+  const fields = by;
   const select: Record<string, true> = { [model.idField]: true };
   for (const f of fields) select[f] = true;
   const rows = await ctx.findMany({ where: args.where, select });

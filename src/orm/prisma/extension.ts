@@ -284,11 +284,7 @@ export function pgvector<const C extends VectorConfig>(config: C) {
         ): Promise<AggregateVectorsResult<C, T, A>> {
           const ctx = context(this);
           const { model } = lookup(models, ctx.$name);
-          return (await aggregateVectorsOf(
-            ctx,
-            model,
-            args as AggregateVectorsArgs<unknown, unknown>,
-          )) as AggregateVectorsResult<C, T, A>;
+          return (await aggregateVectorsOf(ctx, model, args)) as AggregateVectorsResult<C, T, A>;
         },
 
         /**
@@ -301,9 +297,7 @@ export function pgvector<const C extends VectorConfig>(config: C) {
         ): Promise<Array<GroupByVectorsRow<C, T, A, B>>> {
           const ctx = context(this);
           const { model } = lookup(models, ctx.$name);
-          return (await groupByVectorsOf(ctx, model, args as GroupByVectorsArgs<unknown, unknown, string>)) as Array<
-            GroupByVectorsRow<C, T, A, B>
-          >;
+          return (await groupByVectorsOf(ctx, model, args)) as Array<GroupByVectorsRow<C, T, A, B>>;
         },
       },
     },
