@@ -161,4 +161,22 @@ export {
   type ExtensionInfo,
   type VectorFeature,
 } from './sql/version.ts';
+export {
+  VECTOR_AGGREGATES,
+  aggregateExpressionSql,
+  aggregateVectors,
+  buildAggregateQuery,
+  centroids,
+  checkAggregate,
+  checkAggregateType,
+  columnVectorTypeOf,
+  parseAggregate,
+  vectorAggregateSql,
+  type AggregateQueryOptions,
+  type AggregateType,
+  type AggregateValueOf,
+  type CentroidRow,
+  type VectorAggregate,
+  type VectorAggregateRow,
+} from './sql/aggregates.ts';
 // --- end sql layer ---

@@ -53,3 +53,5 @@ export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { VectorTypeOptions } from './drivers/vector-types.ts';
+export { vectorAggregate, vectorAvg, vectorSum, type KnexAggregateOptions } from './orm/knex/aggregates.ts';
+export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';

@@ -48,3 +48,11 @@ export type { CreateIndexOptions, ColumnStorage } from './sql/ddl.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
+export {
+  vectorAggregate,
+  vectorAvg,
+  vectorSum,
+  type MikroAggregate,
+  type MikroAggregateOptions,
+} from './orm/mikro-orm/aggregates.ts';
+export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';

@@ -51,3 +51,11 @@ export {
   type VectorIndexMigration,
   type VectorIndexMigrationOptions,
 } from './orm/prisma/migrations.ts';
+export {
+  aggregateStatement,
+  type AggregateVectorsArgs,
+  type AggregateVectorsResult,
+  type GroupByVectorsArgs,
+  type GroupByVectorsRow,
+  type VectorPick,
+} from './orm/prisma/aggregates.ts';

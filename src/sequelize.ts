@@ -50,3 +50,5 @@ export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { CreateIndexOptions } from './sql/ddl.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
+export { vectorAggregate, vectorAvg, vectorSum, type SequelizeAggregate } from './orm/sequelize/aggregates.ts';
+export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';

@@ -59,3 +59,11 @@ export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export { pgliteDriver, pgliteOptions } from './orm/typeorm/pglite.ts';
+export {
+  vectorAggregate,
+  vectorAvg,
+  vectorSum,
+  type AggregateExpression,
+  type AggregateOptions,
+} from './orm/typeorm/aggregates.ts';
+export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';

@@ -13,6 +13,14 @@ import type { DistanceTo } from './distances.ts';
 import { wrapPrisma, prismaExecutor, type PrismaRawClient } from './executor.ts';
 import { type Delegate, context, decodeInto, idsWhere, key, rowsInOrder, vectorFields, withId } from './rows.ts';
 import { type DistanceFilter, distanceStatement, rankStatement, readStatement, updateStatement } from './statements.ts';
+import {
+  type AggregateVectorsArgs,
+  type AggregateVectorsResult,
+  type GroupByVectorsArgs,
+  type GroupByVectorsRow,
+  aggregateVectorsOf,
+  groupByVectorsOf,
+} from './aggregates.ts';
 
 type ModelName<T> = Prisma.Payload<T>['name'];
 type ModelConfig<C, T> = ModelName<T> extends keyof C ? C[ModelName<T>] : never;
@@ -264,6 +272,32 @@ export function pgvector<const C extends VectorConfig>(config: C) {
             if (strip) delete row[model.idField];
           }
           return rows as Array<Row<T, A> & { distance: number | null } & VectorsOf<C, T, V>>;
+        },
+
+        /**
+         * pgvector's avg / sum of vector or halfvec fields over the rows matching `where`, as Prisma's
+         * `aggregate` shapes them: `{ _avg: { embedding: number[] | null }, _sum: {…}, _count }`.
+         */
+        async aggregateVectors<T, const A extends AggregateVectorsArgs<C, T>>(
+          this: T,
+          args: A,
+        ): Promise<AggregateVectorsResult<C, T, A>> {
+          const ctx = context(this);
+          const { model } = lookup(models, ctx.$name);
+          return (await aggregateVectorsOf(ctx, model, args)) as AggregateVectorsResult<C, T, A>;
+        },
+
+        /**
+         * `aggregateVectors` per group of the `by` fields, as Prisma's `groupBy` shapes it:
+         * `[{ category, _avg: { embedding }, _sum: {…}, _count }]`. Centroids per category, for instance.
+         */
+        async groupByVectors<T, const A extends AggregateVectorsArgs<C, T>, const B extends string>(
+          this: T,
+          args: A & GroupByVectorsArgs<C, T, B>,
+        ): Promise<Array<GroupByVectorsRow<C, T, A, B>>> {
+          const ctx = context(this);
+          const { model } = lookup(models, ctx.$name);
+          return (await groupByVectorsOf(ctx, model, args)) as Array<GroupByVectorsRow<C, T, A, B>>;
         },
       },
     },

@@ -44,7 +44,7 @@ function toParam(type: VectorType, dimensions: number | undefined, value: unknow
   return v.toSql();
 }
 
-function fromDb(type: VectorType, value: unknown): unknown {
+export function fromDb(type: VectorType, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   switch (type) {
     case 'vector':

@@ -34,7 +34,7 @@ export interface DistanceExpression {
   toString(): string;
 }
 
-const PROPERTY_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
+export const PROPERTY_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 const PARAM_NAME = /^[A-Za-z_][\w]*$/;
 let counter = 0;
 
