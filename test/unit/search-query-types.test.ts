@@ -16,7 +16,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 
 describe('the query vector is typed VectorInput', () => {
   it('in the core search() and every ORM search helper', () => {
-    expectTypeOf<SearchOptions['query']>().toEqualTypeOf<VectorInput>();
+    expectTypeOf<SearchOptions['query']>().toEqualTypeOf<VectorInput | undefined>(); // or likeId
     expectTypeOf<DrizzleSearchOptions<PgTable>['query']>().toEqualTypeOf<VectorInput>();
     expectTypeOf<
       KyselySearchOptions<{ items: { embedding: string } }, 'items'>['query']
@@ -40,7 +40,7 @@ describe('the query vector is typed VectorInput', () => {
     // @ts-expect-error a number is not a query vector
     const typeorm: TypeormSearchOptions<object> = { column: 'embedding', distance: 'cosine', query: 42 };
     const good: SearchOptions = { ...base, query: [1, 2, 3] };
-    expectTypeOf(good.query).toEqualTypeOf<VectorInput>();
+    expectTypeOf(good.query).toEqualTypeOf<VectorInput | undefined>();
     expectTypeOf([core, knex, mikro, sequelize, typeorm]).not.toBeAny();
   });
 });

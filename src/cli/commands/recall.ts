@@ -16,7 +16,6 @@ import {
   listFlag,
   numberFlag,
   parseCommandArgs,
-  parseFilters,
   parseIntIn,
   stringFlag,
   resolveVectorColumn,
@@ -24,6 +23,7 @@ import {
   VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { parseFilters } from '../filters.ts';
 import { withConnection } from '../connect.ts';
 import { formatNumber, formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
@@ -179,12 +179,7 @@ export const recallCommand: CliCommand = {
         print(io, toJson(result));
         return 0;
       }
-      const filter =
-        result.filter === null
-          ? ''
-          : `, filter ${Object.entries(result.filter)
-              .map(([c, v]) => `${c}=${String(v)}`)
-              .join(' ')}`;
+      const filter = result.filter === null ? '' : `, filter ${filters.join(' and ')}`;
       print(
         io,
         `recall of ${result.index.name} (${result.index.method}, ${result.index.opclass}) on ${result.table}.${result.column}\n`,

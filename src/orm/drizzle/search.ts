@@ -6,11 +6,10 @@
  */
 import { type Column, type SQL, and, getTableColumns, lt } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { VecpgError, describeValue } from '../../errors.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
 
@@ -75,16 +74,9 @@ export async function vectorSearch<TTable extends PgTable>(
   db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   options: VectorSearchOptions<TTable>,
 ): Promise<Array<VectorSearchRow<TTable>>> {
-  const k = searchLimit(options.k, options.maxDistance);
-  const { exact: isExact, settings } = searchMode(options);
-  if (
-    options.maxDistance !== undefined &&
-    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
-  ) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-  }
+  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
   const d = vectorDistance(options.column, options.distance, options.query);
-  const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
+  const filter = and(options.where, maxDistance === undefined ? undefined : lt(d, maxDistance));
   const columns = getTableColumns(options.table);
   // The distance is selected once, as the very expression the search orders by, and ORDER BY names
   // that select-list entry: PostgreSQL then computes each distance once per row (an ORDER BY repeating

@@ -4,11 +4,10 @@
  * approximately with query-time settings `SET LOCAL` in a transaction.
  */
 import type { Knex } from 'knex';
-import { VecpgError, describeValue } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
@@ -46,15 +45,6 @@ export interface SimilarityOptions {
   k?: number;
 }
 
-function checkK(k: unknown): number {
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
-      details: { option: 'k' },
-    });
-  }
-  return k;
-}
-
 /**
  * Add a similarity search to a query builder you already have (filters, joins, other columns
  * stay yours): the distance in the select list, a threshold in WHERE, ORDER BY distance, LIMIT k.
@@ -66,6 +56,8 @@ function checkK(k: unknown): number {
  */
 export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex, options: SimilarityOptions): QB {
   const { column, query, distance } = options;
+  // No default LIMIT here: this adds to the caller's query, which may page it itself.
+  const { k, maxDistance } = validateSearchOptions({ distance, k: options.k, maxDistance: options.maxDistance });
   const base = options.type === undefined ? {} : { type: options.type };
   const alias = options.annotate ?? 'distance';
   const orderBy = options.orderBy ?? true;
@@ -74,12 +66,7 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
   // alias, so PostgreSQL computes each distance once per row. Repeating the expression in ORDER BY would
   // bind the query vector again, as a new parameter, and compute it twice.
   if (alias !== false) qb.select(vectorDistance(knex, column, distance, query, { ...base, exact, as: alias }));
-  if (options.maxDistance !== undefined) {
-    if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-      throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-    }
-    qb.where(vectorDistance(knex, column, distance, query, base), '<', options.maxDistance);
-  }
+  if (maxDistance !== undefined) qb.where(vectorDistance(knex, column, distance, query, base), '<', maxDistance);
   if (orderBy) {
     qb.orderBy(
       alias !== false
@@ -87,7 +74,7 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
         : vectorDistance(knex, column, distance, query, { ...base, exact }),
     );
   }
-  if (options.k !== undefined) qb.limit(checkK(options.k));
+  if (k !== undefined) qb.limit(k);
   return qb;
 }
 
@@ -125,8 +112,17 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   knex: Knex,
   options: VectorSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
-  const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
-  const { exact } = searchMode({ exact: exactOption, approximate });
+  const {
+    approximate: _approximate,
+    exact: _exact,
+    table,
+    select,
+    where,
+    distanceAlias,
+    k: _k,
+    ...similarity
+  } = options;
+  const { exact, limit, settings } = validateSearchOptions(options);
   const alias = distanceAlias ?? 'distance';
   const base = similarity.type === undefined ? {} : { type: similarity.type };
   const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
@@ -146,7 +142,6 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
     qb.orderBy(ref);
-    const limit = searchLimit(k, similarity.maxDistance);
     return applySimilarity(qb, knex, {
       ...similarity,
       annotate: false,
@@ -156,10 +151,5 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   };
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;
-  validateSearchSettings(approximate ?? {});
-  return withSearchSettings(
-    wrapKnex(knex),
-    approximate ?? {},
-    async (tx) => (await build(knexTransactionOf(tx))) as Out,
-  );
+  return withSearchSettings(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out);
 }

@@ -13,12 +13,11 @@ import {
   type Transaction,
   sql,
 } from 'kysely';
-import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
 
 /**
@@ -84,14 +83,7 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
   db: Kysely<DB>,
   options: VectorSearchOptions<DB, TB>,
 ): Promise<Array<VectorSearchRow<DB, TB>>> {
-  const k = searchLimit(options.k, options.maxDistance);
-  const { exact: isExact, settings } = searchMode(options);
-  if (
-    options.maxDistance !== undefined &&
-    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
-  ) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-  }
+  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
   // Kysely renders the table; vecpg still refuses a part PostgreSQL would truncate (over 63 bytes), read
   // as Kysely reads it (`schema.table`), so a long name can never silently address another table.
   for (const part of String(options.table).split('.')) quoteIdent(part);
@@ -117,7 +109,7 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
       .selectAll(options.table)
       .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);
-    if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
+    if (maxDistance !== undefined) query = query.where(d(), '<', maxDistance);
     query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const);
     if (k !== undefined) query = query.limit(k);
     return (await query.execute()) as Array<VectorSearchRow<DB, TB>>;

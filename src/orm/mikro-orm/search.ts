@@ -5,12 +5,11 @@
  */
 import { type EntityName, type FilterQuery, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 
@@ -58,12 +57,8 @@ export async function vectorSearch<T extends object>(
   entityName: EntityName<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
-  const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
-  const { exact } = searchMode({ exact: exactOption, approximate });
-  const k = searchLimit(options.k, maxDistance);
-  if (maxDistance !== undefined && (typeof maxDistance !== 'number' || Number.isNaN(maxDistance))) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(maxDistance)}`);
-  }
+  const { column, query, distance, where } = options;
+  const { limit: k, exact, settings, maxDistance } = validateSearchOptions(options);
   const base = options.type === undefined ? {} : { type: options.type };
 
   const run = async (tem: EntityManager): Promise<Array<SearchResult<T>>> => {
@@ -86,6 +81,5 @@ export async function vectorSearch<T extends object>(
   };
 
   if (exact) return run(em);
-  validateSearchSettings(approximate ?? {});
-  return withSearchSettings(wrapMikroOrm(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
+  return withSearchSettings(wrapMikroOrm(em), settings, (tx) => run(entityManagerOf(tx)));
 }

@@ -13,7 +13,7 @@ import {
   type WhereOptions,
 } from 'sequelize';
 import { VecpgError } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
@@ -70,9 +70,8 @@ export async function vectorSearch<M extends Model>(
   model: ModelStatic<M>,
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
-  const { exact } = searchMode(options);
-  const settings = searchSettingsSql(options.approximate ?? {});
-  const k = searchLimit(options.k, options.maxDistance);
+  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
+  const settings = searchSettingsSql(approximate);
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
   if (!(dataType instanceof PgvectorDataType)) {
@@ -88,7 +87,7 @@ export async function vectorSearch<M extends Model>(
   });
   const conditions: unknown[] = [];
   if (options.where !== undefined) conditions.push(options.where);
-  if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));
+  if (maxDistance !== undefined) conditions.push(d.below(maxDistance));
   const base = options.findOptions ?? {};
   // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
   // vector index serves; the plain distance, which the index can serve, when approximate): Sequelize then

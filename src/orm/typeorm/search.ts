@@ -6,7 +6,7 @@
  */
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
@@ -117,10 +117,9 @@ export async function vectorSearch<T extends ObjectLiteral>(
   repository: Repository<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<WithDistance<T>>> {
-  const { exact } = searchMode(options);
+  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
   assertRegistered(repository.manager.connection);
-  const settings = searchSettingsSql(options.approximate ?? {});
-  const k = searchLimit(options.k, options.maxDistance);
+  const settings = searchSettingsSql(approximate);
   const type = options.type ?? columnTypeOf(repository, options.column);
   const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, {
     type,
@@ -139,15 +138,7 @@ export async function vectorSearch<T extends ObjectLiteral>(
       .addSelect(ordered, DISTANCE_ALIAS)
       .setParameters(d.parameters);
     if (options.where !== undefined) qb.andWhere(options.where);
-    if (options.maxDistance !== undefined) {
-      if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-        throw new VecpgError(
-          'INVALID_OPTION',
-          `maxDistance must be a number, got ${describeValue(options.maxDistance)}`,
-        );
-      }
-      qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
-    }
+    if (maxDistance !== undefined) qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: maxDistance });
     options.modify?.(qb);
     qb.orderBy(ordered);
     if (k !== undefined) qb.limit(k);
