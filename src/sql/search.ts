@@ -72,7 +72,7 @@ export async function search<R extends Row = Row>(
   // column (when `select` lists it) read back as binary and decoded to what the driver would return.
   const output = db.vectorOutput;
   // With likeId and no type, the column's type is not known here: no binary read (the driver's text parser reads it).
-  const type = rest.type ?? (like ? undefined : typeOfValue(rest.query));
+  const type = rest.type ?? (like || rest.query === undefined ? undefined : typeOfValue(rest.query));
   const decode =
     type !== undefined &&
     output !== undefined &&
