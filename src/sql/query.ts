@@ -1,5 +1,6 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import { type SearchFilter, filterSql } from './filters.ts';
+import { type RowId, checkLikeOptions, likeConditionsSql, likeVectorSql, likeVectorType } from './like.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 import { type DistanceName, type VectorType, checkDistance, operatorFor, typeOfValue } from './operators.ts';
 import { type VectorInput, paramCast, toVectorValue } from './params.ts';
@@ -14,8 +15,7 @@ export interface SqlQuery {
 
 export type { WhereValue } from './filters.ts';
 
-/** The id of a stored row, for `likeId`. */
-export type RowId = string | number | bigint;
+export type { RowId } from './like.ts';
 
 /** Options of {@link buildSimilarityQuery}. */
 export interface SimilarityQueryOptions {
@@ -117,7 +117,7 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
   }
   const target = options.column !== undefined ? quoteIdent(options.column) : `(${options.expression})`;
   const like = likeSource(options);
-  const type = options.type ?? (like !== undefined ? likeType(distance) : typeOfValue(options.query));
+  const type = options.type ?? (like !== undefined ? likeVectorType(distance) : typeOfValue(options.query));
   const values: unknown[] = [];
   const bind = (v: unknown): string => {
     values.push(v);
@@ -169,11 +169,6 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
   return { text, values };
 }
 
-/** The type a `likeId` search assumes when not told: the operators of vector, halfvec and sparsevec are the same. */
-function likeType(distance: DistanceName): VectorType {
-  return distance === 'hamming' || distance === 'jaccard' ? 'bit' : 'vector';
-}
-
 /**
  * For `likeId`: the stored row's vector as a scalar subquery on `$1` (PostgreSQL computes it once, as an
  * InitPlan, and an HNSW index can still serve the ORDER BY), and the conditions leaving that row out and
@@ -182,44 +177,17 @@ function likeType(distance: DistanceName): VectorType {
 function likeSource(
   options: SimilarityQueryOptions,
 ): { id: RowId; vectorSql: string; conditions: string[] } | undefined {
-  if (options.likeId === undefined) {
-    if (options.query === undefined) {
-      throw new VecpgError('INVALID_OPTION', 'a search needs query (a vector) or likeId (a stored row)', {
-        details: { option: 'query' },
-      });
-    }
-    if (options.idColumn !== undefined) {
-      throw new VecpgError('INVALID_OPTION', 'idColumn applies with likeId only', { details: { option: 'idColumn' } });
-    }
-    return undefined;
-  }
-  checkRowId(options.likeId);
-  if (options.query !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'give query or likeId, not both: likeId takes the stored row as the query', {
-      details: { option: 'likeId' },
-    });
-  }
+  const likeId = checkLikeOptions(options);
+  if (likeId === undefined) return undefined;
   if (options.column === undefined) {
     throw new VecpgError('INVALID_OPTION', 'likeId needs column (the vector column to read the stored row from)', {
       details: { option: 'column' },
     });
   }
-  const id = quoteIdent(options.idColumn ?? 'id');
-  const vectorSql = `(SELECT ${quoteIdent(options.column)} FROM ${quoteQualified(options.table)} WHERE ${id} = $1)`;
-  return { id: options.likeId, vectorSql, conditions: [`${id} IS DISTINCT FROM $1`, `${vectorSql} IS NOT NULL`] };
-}
-
-/**
- * A `likeId`: a string, a bigint or a safe integer.
- *
- * @example
- * checkRowId(42); // 42
- */
-export function checkRowId(id: unknown): RowId {
-  if (typeof id === 'string' || typeof id === 'bigint' || (typeof id === 'number' && Number.isSafeInteger(id))) {
-    return id;
-  }
-  throw new VecpgError('INVALID_OPTION', `likeId must be a string, a bigint or an integer, got ${describeValue(id)}`, {
-    details: { option: 'likeId' },
-  });
+  const row = {
+    table: quoteQualified(options.table),
+    column: quoteIdent(options.column),
+    id: quoteIdent(options.idColumn ?? 'id'),
+  };
+  return { id: likeId, vectorSql: likeVectorSql(row, '$1'), conditions: likeConditionsSql(row, '$1') };
 }

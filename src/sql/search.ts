@@ -1,9 +1,10 @@
-import { VecpgError, describeValue, optionHintText } from '../errors.ts';
+import { VecpgError } from '../errors.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { typeOfValue } from './operators.ts';
 import type { Certificate } from './certified-query.ts';
 import { type CertifiedRows, type CertifiedSearchOptions, runCertifiedSearch } from './certified-search.ts';
 import { quoteIdent, quoteQualified } from './identifiers.ts';
+import { explainNoLikeRow } from './like.ts';
 import { toVectorValue } from './params.ts';
 import { type SimilarityQueryOptions, type SqlQuery, buildSimilarityQuery } from './query.ts';
 import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
@@ -141,7 +142,12 @@ export async function search<R extends Row = Row>(
         ? await execute(db, exactMake)
         : await withSearchSettings(db, settings, (tx) => execute(tx, exactMake));
   }
-  if (like && rows.length === 0) await explainNoLikeRow(db, options);
+  if (like && rows.length === 0) {
+    const idColumn = options.idColumn ?? 'id';
+    const row = { table: quoteQualified(options.table), column: quoteIdent(rest.column!), id: quoteIdent(idColumn) };
+    const table = typeof options.table === 'string' ? options.table : options.table.join('.');
+    await explainNoLikeRow(db, row, { table, column: rest.column!, idColumn }, rest.likeId!);
+  }
   if (decode && output !== undefined && type !== undefined && readsBinary(type)) {
     const column = rest.column!;
     // A column named "distance" is shadowed by the distance itself, as in the text path.
@@ -150,33 +156,6 @@ export async function search<R extends Row = Row>(
   }
   if (certificate !== undefined) Object.defineProperty(rows, 'certificate', { value: certificate, enumerable: false });
   return rows;
-}
-
-/**
- * A `likeId` search returned nothing: say why when the reason is the row itself (it does not exist, or
- * its vector is NULL). An existing row whose neighbours were all filtered out is just an empty result.
- */
-async function explainNoLikeRow(db: VecpgDb, options: SearchOptions): Promise<void> {
-  const idColumn = options.idColumn ?? 'id';
-  const column = options.column!;
-  const rows = await db.query<{ missing: boolean }>(
-    `SELECT ${quoteIdent(column)} IS NULL AS missing FROM ${quoteQualified(options.table)} WHERE ${quoteIdent(idColumn)} = $1 LIMIT 1`,
-    [options.likeId],
-  );
-  const table = typeof options.table === 'string' ? options.table : options.table.join('.');
-  const where = `${idColumn} = ${describeValue(options.likeId)}`;
-  if (rows.length === 0) {
-    const hint = { option: 'idColumn', text: 'is the id in another column? name it with {option}' };
-    throw new VecpgError('NOT_FOUND', `likeId: no row of ${table} has ${where} (${optionHintText(hint)})`, {
-      details: { table, idColumn, likeId: options.likeId },
-      hint,
-    });
-  }
-  if (rows[0]?.missing === true) {
-    throw new VecpgError('INVALID_VALUE', `likeId: the row of ${table} with ${where} has no ${column} (NULL)`, {
-      details: { table, idColumn, likeId: options.likeId, column },
-    });
-  }
 }
 
 export { DEFAULT_K, searchLimit, searchMode, validateSearchOptions } from './search-options.ts';

@@ -41,6 +41,7 @@ import { pgliteAdapter } from '../support/prisma-pglite.ts';
 /** The contract's options, as a caller of any integration writes them. */
 interface Contract {
   distance: string;
+  likeId?: number;
   k?: unknown;
   maxDistance?: unknown;
   exact?: unknown;
@@ -48,6 +49,12 @@ interface Contract {
 }
 
 const QUERY = [1, 0, 0, 0];
+
+/** The options with the query vector, unless they search by `likeId`. */
+const withQuery = (o: Contract): object => (o.likeId === undefined ? { query: QUERY, ...o } : o);
+
+/** The integrations whose vectorSearch has likeId (Prisma's nearest and MikroORM's helper do not yet). */
+const HAS_LIKE_ID = ['search()', 'drizzle', 'kysely', 'knex vectorSearch', 'typeorm', 'sequelize'];
 
 /** [case, options, code, message]: the message `search()` gives, in the library's option names. */
 const CASES: ReadonlyArray<readonly [string, Contract, string, string]> = [
@@ -146,17 +153,15 @@ describeEachTarget('one search contract across integrations', (db, target) => {
       'CREATE TABLE "Document" (id serial PRIMARY KEY, title text NOT NULL, category text NOT NULL DEFAULT \'general\', embedding vector(4))',
     );
     await db().query('INSERT INTO "Document" (title, embedding) SELECT title, embedding FROM docs ORDER BY id');
-    const base = { table: 'docs', column: 'embedding', query: QUERY } as const;
+    const base = { table: 'docs', column: 'embedding' } as const;
     const ids = (rows: ReadonlyArray<Record<string, unknown>>) => rows.map((r) => Number(r.id));
 
-    runners.set('search()', async (o) => ids(await search(db(), { ...base, ...(o as object) } as never)));
+    runners.set('search()', async (o) => ids(await search(db(), { ...base, ...withQuery(o) } as never)));
 
     const drizzle =
       target === 'pglite' ? drizzlePglite({ client: db().raw as PGlite }) : drizzlePg({ client: db().raw as pg.Pool });
     runners.set('drizzle', async (o) =>
-      ids(
-        await drizzleSearch(drizzle, { table: docs, column: docs.embedding, query: QUERY, ...(o as object) } as never),
-      ),
+      ids(await drizzleSearch(drizzle, { table: docs, column: docs.embedding, ...withQuery(o) } as never)),
     );
 
     interface Database {
@@ -174,14 +179,14 @@ describeEachTarget('one search contract across integrations', (db, target) => {
       kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PgvectorPlugin()] });
       closers.push(() => kysely.destroy());
     }
-    runners.set('kysely', async (o) => ids(await kyselySearch(kysely, { ...base, ...(o as object) } as never)));
+    runners.set('kysely', async (o) => ids(await kyselySearch(kysely, { ...base, ...withQuery(o) } as never)));
 
     const knex: Knex =
       target === 'pglite'
         ? await knexPglite(db().raw as PGlite)
         : knexFactory(withVectorTypes({ client: 'pg', connection: db().url!, pool: { min: 0, max: 2 } }));
     if (target === 'server') closers.push(() => knex.destroy());
-    runners.set('knex vectorSearch', async (o) => ids(await knexSearch(knex, { ...base, ...(o as object) } as never)));
+    runners.set('knex vectorSearch', async (o) => ids(await knexSearch(knex, { ...base, ...withQuery(o) } as never)));
     // applySimilarity adds to the caller's query and has no exact/approximate of its own.
     runners.set('knex applySimilarity', async (o) => {
       const { exact: _e, approximate, ...similarity } = o;
@@ -201,9 +206,9 @@ describeEachTarget('one search contract across integrations', (db, target) => {
     await ds.initialize();
     if (target === 'server') closers.push(() => ds.destroy());
     runners.set('typeorm', async (o) =>
-      (
-        await typeormSearch(ds.getRepository(Doc), { column: 'embedding', query: QUERY, ...(o as object) } as never)
-      ).map((h) => h.entity.id),
+      (await typeormSearch(ds.getRepository(Doc), { column: 'embedding', ...withQuery(o) } as never)).map(
+        (h) => h.entity.id,
+      ),
     );
 
     const conn =
@@ -213,9 +218,9 @@ describeEachTarget('one search contract across integrations', (db, target) => {
     const orm = await MikroORM.init({ ...conn, entities: [DocSchema], allowGlobalContext: false, debug: false });
     if (target === 'server') closers.push(() => orm.close());
     runners.set('mikro-orm', async (o) =>
-      (
-        await mikroSearch(orm.em.fork(), DocSchema, { column: 'embedding', query: QUERY, ...(o as object) } as never)
-      ).map((h) => h.entity.id),
+      (await mikroSearch(orm.em.fork(), DocSchema, { column: 'embedding', ...withQuery(o) } as never)).map(
+        (h) => h.entity.id,
+      ),
     );
 
     // Sequelize talks to PostgreSQL through pg only: it is part of the server target.
@@ -228,7 +233,7 @@ describeEachTarget('one search contract across integrations', (db, target) => {
         { tableName: 'docs', timestamps: false },
       );
       runners.set('sequelize', async (o) =>
-        (await sequelizeSearch(DocModel, { column: 'embedding', query: QUERY, ...(o as object) } as never)).map((h) =>
+        (await sequelizeSearch(DocModel, { column: 'embedding', ...withQuery(o) } as never)).map((h) =>
           Number(h.instance.get('id')),
         ),
       );
@@ -293,6 +298,70 @@ describeEachTarget('one search contract across integrations', (db, target) => {
       if (name === 'knex applySimilarity') continue;
       const got = [...(await run({ distance: 'ip', maxDistance: -0.5, approximate: settings }))];
       expect([name, got.sort((a, b) => a - b)]).toEqual([name, want]);
+    }
+  });
+
+  it('likeId: every helper that has it returns what pgvector says by hand, without the row itself', async () => {
+    for (const [distance, op] of [
+      ['l2', '<->'],
+      ['cosine', '<=>'],
+      ['ip', '<#>'],
+    ] as const) {
+      for (const likeId of [3, 40]) {
+        const expected = await db().query<{ id: number }>(
+          `SELECT id FROM docs WHERE id <> $1 ORDER BY embedding ${op} (SELECT embedding FROM docs WHERE id = $1), id LIMIT 6`,
+          [likeId],
+        );
+        const want = expected.map((r) => Number(r.id));
+        expect(want).toHaveLength(6);
+        for (const name of HAS_LIKE_ID) {
+          const run = runners.get(name);
+          if (run === undefined) continue; // sequelize: server only
+          expect([name, distance, likeId, [...(await run({ distance, likeId, k: 6 }))]]).toEqual([
+            name,
+            distance,
+            likeId,
+            want,
+          ]);
+        }
+      }
+    }
+    // a threshold and the approximate path
+    const near = await db().query<{ id: number }>(
+      'SELECT id FROM docs WHERE id <> 7 AND embedding <-> (SELECT embedding FROM docs WHERE id = 7) < 1.5 ORDER BY id',
+    );
+    for (const name of HAS_LIKE_ID) {
+      const run = runners.get(name);
+      if (run === undefined) continue;
+      const got = [...(await run({ distance: 'l2', likeId: 7, maxDistance: 1.5, approximate: { efSearch: 100 } }))];
+      expect([name, got.sort((a, b) => a - b)]).toEqual([name, near.map((r) => Number(r.id))]);
+    }
+  });
+
+  it('likeId errors are the same everywhere: a missing row, a NULL vector, query and likeId together', async () => {
+    await db().query('INSERT INTO docs VALUES (1000, $1, NULL)', ['no vector']);
+    try {
+      for (const name of HAS_LIKE_ID) {
+        const run = runners.get(name);
+        if (run === undefined) continue;
+        const missing = await run({ distance: 'l2', likeId: 4242 }).catch((e: unknown) => e);
+        expect([name, isVecpgError(missing) && missing.code]).toEqual([name, 'NOT_FOUND']);
+        expect((missing as Error).message).toMatch(
+          /^likeId: no row of docs has id = 4242 \(is the id in another column\? name it with idColumn\)$/,
+        );
+        const nullVector = await run({ distance: 'l2', likeId: 1000 }).catch((e: unknown) => e);
+        expect([name, isVecpgError(nullVector) && nullVector.message]).toEqual([
+          name,
+          'likeId: the row of docs with id = 1000 has no embedding (NULL)',
+        ]);
+        const both = await run({ distance: 'l2', likeId: 1, query: QUERY } as Contract).catch((e: unknown) => e);
+        expect([name, isVecpgError(both) && both.message]).toEqual([
+          name,
+          'give query or likeId, not both: likeId takes the stored row as the query',
+        ]);
+      }
+    } finally {
+      await db().query('DELETE FROM docs WHERE id = 1000');
     }
   });
 });

@@ -8,7 +8,17 @@ import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
-import { quoteIdent } from '../../sql/identifiers.ts';
+import { quoteIdent, quoteQualified, unqualifiedName } from '../../sql/identifiers.ts';
+import {
+  type LikeRowSql,
+  type RowId,
+  checkLikeOptions,
+  explainNoLikeRow,
+  likeConditionsSql,
+  likeVectorSql,
+  likeVectorType,
+} from '../../sql/like.ts';
+import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
 import { wrapKnex, knexTransactionOf } from './executor.ts';
@@ -82,7 +92,13 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
 const LATERAL = 'vecpg';
 
 /** Options of {@link vectorSearch}. */
-export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
+export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k' | 'query'> {
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id column for `likeId` (default `id`). */
+  idColumn?: string;
   /** The table (Knex's table name syntax). */
   table: string;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
@@ -122,9 +138,28 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     k: _k,
     ...similarity
   } = options;
-  const { exact, limit, settings } = validateSearchOptions(options);
+  const { exact, limit, settings, maxDistance } = validateSearchOptions(options);
   const alias = distanceAlias ?? 'distance';
   const base = similarity.type === undefined ? {} : { type: similarity.type };
+  const likeId = checkLikeOptions(options);
+  // Knex binds no bigint: its text, which PostgreSQL reads as the id column's type.
+  const likeBinding = typeof likeId === 'bigint' ? likeId.toString() : likeId;
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Knex binds the id.
+  const likeRow =
+    likeId === undefined
+      ? undefined
+      : {
+          table: escapeQuestionMarks(quoteQualified(table.split('.'))),
+          column: escapeQuestionMarks(quoteQualified(similarity.column)),
+          id: escapeQuestionMarks(quoteIdent(options.idColumn ?? 'id')),
+        };
+  const likeDistance = (row: LikeRowSql, wrapExact: boolean, as?: string): Knex.Raw => {
+    const type = similarity.type ?? likeVectorType(similarity.distance);
+    let text = distanceSql(row.column, type, similarity.distance, likeVectorSql(row, '?'));
+    if (wrapExact) text = exactOrderSql(text);
+    if (as !== undefined) text += ` AS ${escapeQuestionMarks(quoteIdent(as))}`;
+    return knex.raw(text, [likeBinding!]);
+  };
   const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
     const qb = conn(table);
     if (where) where(qb);
@@ -133,23 +168,40 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     // a table column of that name. `*` includes the subquery's column (last, so its value is the one in
     // the row); listed columns get it appended. Exact: `(…) + 0`, which no vector index serves;
     // approximate: the plain distance, which the index can serve.
-    const computed = vectorDistance(knex, similarity.column, similarity.distance, similarity.query, {
-      ...base,
-      exact,
-      as: alias,
-    });
+    const computed =
+      likeRow === undefined
+        ? vectorDistance(knex, similarity.column, similarity.distance, similarity.query, { ...base, exact, as: alias })
+        : likeDistance(likeRow, exact, alias);
     qb.joinRaw(`cross join lateral (select ?) as ${quoteIdent(LATERAL)}`, [computed]);
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
     qb.orderBy(ref);
-    return applySimilarity(qb, knex, {
-      ...similarity,
-      annotate: false,
-      orderBy: false,
-      ...(limit === undefined ? {} : { k: limit }),
-    });
+    if (likeRow === undefined) {
+      return applySimilarity(qb, knex, {
+        ...similarity,
+        query: similarity.query!,
+        annotate: false,
+        orderBy: false,
+        ...(limit === undefined ? {} : { k: limit }),
+      });
+    }
+    qb.whereRaw(likeConditionsSql(likeRow, '?').join(' AND '), [likeBinding!, likeBinding!]);
+    if (maxDistance !== undefined) qb.where(likeDistance(likeRow, false), '<', maxDistance);
+    if (limit !== undefined) qb.limit(limit);
+    return qb;
   };
   type Out = Array<R & { distance: number }>;
-  if (exact) return (await build(knex)) as Out;
-  return withSearchSettings(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+  const rows = exact
+    ? ((await build(knex)) as Out)
+    : await withSearchSettings(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+  if (likeRow !== undefined && rows.length === 0) {
+    const row = {
+      table: quoteQualified(table.split('.')),
+      column: quoteQualified(similarity.column),
+      id: quoteIdent(options.idColumn ?? 'id'),
+    };
+    const names = { table, column: unqualifiedName(similarity.column), idColumn: options.idColumn ?? 'id' };
+    await explainNoLikeRow(wrapKnex(knex), row, names, likeId!);
+  }
+  return rows;
 }

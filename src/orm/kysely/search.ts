@@ -19,6 +19,8 @@ import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
+import { kyselyExecutor } from './migrations.ts';
+import { type RowId, checkLikeOptions, explainNoLikeRow, likeVectorType } from '../../sql/like.ts';
 
 /**
  * Run `fn` in a transaction with pgvector's query-time settings (`efSearch`, `iterativeScan`,
@@ -46,8 +48,12 @@ export interface VectorSearchOptions<DB, TB extends keyof DB & string> {
   table: TB;
   /** The vector column of `table`: one column name, quoted whole (a dot in it is part of the name). */
   column: keyof DB[TB] & string;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id column for `likeId` (default `id`). */
+  idColumn?: keyof DB[TB] & string;
   distance: DistanceName;
   /** The column's pgvector type when the value alone does not say (a dense array against a halfvec column is fine either way). */
   type?: VectorType;
@@ -90,7 +96,18 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
   // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
   // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
   const column = sql.raw(quoteIdent(options.column));
-  const d = () => vectorDistance(column, options.distance, options.query, options.type);
+  const likeId = checkLikeOptions(options);
+  const tableSql = String(options.table).split('.').map(quoteIdent).join('.');
+  const idSql = quoteIdent(options.idColumn ?? 'id');
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Kysely binds the id.
+  const vector =
+    likeId === undefined
+      ? undefined
+      : sql`(SELECT ${column} FROM ${sql.raw(tableSql)} WHERE ${sql.raw(idSql)} = ${likeId})`;
+  const d = () =>
+    vector === undefined
+      ? vectorDistance(column, options.distance, options.query!, options.type)
+      : vectorDistance(column, options.distance, vector as never, options.type ?? likeVectorType(options.distance));
   const run = async (q: Kysely<DB>) => {
     // The distance is computed once per row, in a LATERAL subquery that PostgreSQL folds into the scan,
     // and both selected and ordered by its qualified name: Kysely binds the query vector again at every
@@ -109,11 +126,19 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
       .selectAll(options.table)
       .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);
+    if (vector !== undefined) {
+      query = query.where(sql<boolean>`${sql.raw(idSql)} IS DISTINCT FROM ${likeId} AND ${vector} IS NOT NULL`);
+    }
     if (maxDistance !== undefined) query = query.where(d(), '<', maxDistance);
     query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const);
     if (k !== undefined) query = query.limit(k);
     return (await query.execute()) as Array<VectorSearchRow<DB, TB>>;
   };
-  if (isExact) return run(db);
-  return withSearchSettings(db, settings, (trx) => run(trx));
+  const rows = isExact ? await run(db) : await withSearchSettings(db, settings, (trx) => run(trx));
+  if (likeId !== undefined && rows.length === 0) {
+    const row = { table: tableSql, column: quoteIdent(options.column), id: idSql };
+    const names = { table: String(options.table), column: options.column, idColumn: options.idColumn ?? 'id' };
+    await explainNoLikeRow(kyselyExecutor(db), row, names, likeId);
+  }
+  return rows;
 }
