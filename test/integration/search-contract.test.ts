@@ -53,8 +53,8 @@ const QUERY = [1, 0, 0, 0];
 /** The options with the query vector, unless they search by `likeId`. */
 const withQuery = (o: Contract): object => (o.likeId === undefined ? { query: QUERY, ...o } : o);
 
-/** The integrations whose vectorSearch has likeId (Prisma's nearest and MikroORM's helper do not yet). */
-const HAS_LIKE_ID = ['search()', 'drizzle', 'kysely', 'knex vectorSearch', 'typeorm', 'sequelize'];
+/** The integrations whose vectorSearch has likeId (Prisma's nearest does not yet). */
+const HAS_LIKE_ID = ['search()', 'drizzle', 'kysely', 'knex vectorSearch', 'typeorm', 'mikro-orm', 'sequelize'];
 
 /** [case, options, code, message]: the message `search()` gives, in the library's option names. */
 const CASES: ReadonlyArray<readonly [string, Contract, string, string]> = [

@@ -22,7 +22,7 @@ describe('the query vector is typed VectorInput', () => {
       VectorInput | undefined
     >();
     expectTypeOf<KnexSearchOptions['query']>().toEqualTypeOf<VectorInput | undefined>();
-    expectTypeOf<MikroSearchOptions<object>['query']>().toEqualTypeOf<VectorInput>();
+    expectTypeOf<MikroSearchOptions<object>['query']>().toEqualTypeOf<VectorInput | undefined>();
     expectTypeOf<SequelizeSearchOptions<Model>['query']>().toEqualTypeOf<VectorInput | undefined>();
     expectTypeOf<TypeormSearchOptions<object>['query']>().toEqualTypeOf<VectorInput | undefined>();
   });
