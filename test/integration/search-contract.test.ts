@@ -19,7 +19,7 @@ import pg from 'pg';
 import { DataTypes, Sequelize } from 'sequelize';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isVecpgError, search, type SearchSettings } from 'vecpg';
+import { hybridSearch, isVecpgError, rerankSearch, search, type SearchSettings } from 'vecpg';
 import { vectorSearch as drizzleSearch, vector as drizzleVector } from 'vecpg/drizzle';
 import { applySimilarity, knexPglite, vectorSearch as knexSearch, withVectorTypes } from 'vecpg/knex';
 import { PgliteDialect, PgvectorPlugin, vectorSearch as kyselySearch } from 'vecpg/kysely';
@@ -362,6 +362,25 @@ describeEachTarget('one search contract across integrations', (db, target) => {
       }
     } finally {
       await db().query('DELETE FROM docs WHERE id = 1000');
+    }
+  });
+
+  it('hybridSearch and rerankSearch check k and the distance with the same validator', async () => {
+    const base = { table: 'docs', column: 'embedding', query: QUERY } as const;
+    for (const [options, message] of [
+      [{ distance: 'l2', k: 0 }, 'k must be an integer >= 1, got 0'],
+      [{ distance: 'l2', k: 1.5 }, 'k must be an integer >= 1, got 1.5'],
+      [{ distance: 'euclid' }, 'unknown distance "euclid"; expected one of l2, ip, cosine, l1, hamming, jaccard'],
+    ] as const) {
+      const hybrid = await hybridSearch(db(), { ...base, ...options, textColumn: 'title', text: 'doc' } as never).catch(
+        (e: unknown) => e,
+      );
+      const rerank = await rerankSearch(db(), { ...base, ...options, rerank: { using: 'binary' } } as never).catch(
+        (e: unknown) => e,
+      );
+      for (const error of [hybrid, rerank]) {
+        expect(isVecpgError(error) && [error.code, error.message]).toEqual(['INVALID_OPTION', message]);
+      }
     }
   });
 });
