@@ -28,7 +28,8 @@ export type VecpgErrorCode =
   | 'CANCELLED' // interrupted (Ctrl-C, SIGTERM): the server statement was cancelled
   | 'IMPORT_FAILED' // a bulk load failed (file, line and value in the message)
   | 'INCOMPATIBLE_COLUMN' // the data does not fit an existing column (wrong type or dimensions)
-  | 'CERTIFIED_SCHEMA_MISSING'; // a certified search on a table without the generated compact columns
+  | 'CERTIFIED_SCHEMA_MISSING' // a certified search on a table without the generated compact columns
+  | 'NOT_FOUND'; // a row named by the caller (search's likeId) does not exist
 
 export interface VecpgErrorOptions {
   cause?: unknown;

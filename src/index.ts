@@ -122,6 +122,21 @@ export {
   type RerankSearchOptions,
 } from './sql/rerank.ts';
 export {
+  checkDistanceBound,
+  validateSearchOptions,
+  type SearchContract,
+  type ValidSearch,
+} from './sql/search-options.ts';
+export {
+  isSqlFilter,
+  sqlFilter,
+  type ColumnFilter,
+  type FilterValue,
+  type SearchFilter,
+  type SqlFilter,
+  type Where,
+} from './sql/filters.ts';
+export {
   COSINE_MAX_NORM,
   COSINE_MIN_NORM,
   HALF_MAX,

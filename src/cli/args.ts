@@ -146,27 +146,6 @@ export function choiceFlag<T extends string>(values: ParsedFlags, name: string, 
 }
 
 /**
- * `--filter column=value` flags as an equality map; the value `\N` (as in COPY) means IS NULL.
- * Values stay text and PostgreSQL casts them to the column's type.
- *
- * @example
- * parseFilters(['category=books', 'tenant_id=3']) // { category: 'books', tenant_id: '3' }
- */
-export function parseFilters(items: string[]): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  items.forEach((item, i) => {
-    const eq = item.indexOf('=');
-    if (eq <= 0) {
-      throw new CliUsageError(`--filter #${i + 1} must look like column=value, got ${describeValue(item)}`);
-    }
-    const column = item.slice(0, eq);
-    const value = item.slice(eq + 1);
-    out[column] = value === '\\N' ? null : value;
-  });
-  return out;
-}
-
-/**
  * A query vector given as a literal (`[1,2,3]`, `{1:1.5}/6`, `101`) or `@file` holding one.
  *
  * @example

@@ -12,7 +12,8 @@ import { certifiedColumns } from './certified-ddl.ts';
 import type { Row } from './executor.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 import { operatorFor } from './operators.ts';
-import { type SqlQuery, type WhereValue, distanceSql, exactOrderSql } from './query.ts';
+import { type SearchFilter, filterSql } from './filters.ts';
+import { type SqlQuery, distanceSql, exactOrderSql } from './query.ts';
 import { binaryColumnSql } from './vector-output.ts';
 
 /** Internal result columns, removed from the rows before they are returned. */
@@ -30,7 +31,7 @@ export interface CertifiedQueryOptions {
   candidates: number;
   k: number;
   select?: '*' | readonly string[];
-  where?: Readonly<Record<string, WhereValue>>;
+  where?: SearchFilter | undefined;
   distanceAlias?: string;
   binaryParams?: boolean;
   /** Select `column` as `vector_send(column)` where `select` lists it. */
@@ -67,15 +68,7 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
       ? `(${compact}) - ${quoteIdent(names.error)} * ${bind(c0)}::float8`
       : `(${compact}) - ${quoteIdent(names.norm)} * ${bind(c0)}::float8 - ${quoteIdent(names.error)} * ${bind(c1)}::float8`;
 
-  const conditions: string[] = [];
-  for (const [name, v] of Object.entries(options.where ?? {})) {
-    if (v === undefined) {
-      throw new VecpgError('INVALID_OPTION', `where.${name} is undefined; use null for IS NULL or leave the key out`, {
-        details: { column: name },
-      });
-    }
-    conditions.push(v === null ? `${quoteIdent(name)} IS NULL` : `${quoteIdent(name)} = ${bind(v)}`);
-  }
+  const conditions = filterSql(options.where, bind);
   // Only the row address and the key go through the sort (a top-N sort copies each tuple it reads, and
   // copying the whole row, halfvec and all, cost more than the distances); the N rows are then fetched
   // back by ctid (a TID scan), within the same statement and snapshot.

@@ -10,7 +10,8 @@ import { type Certificate, buildCertifiedQuery, checkCertificate } from './certi
 import type { Row } from './executor.ts';
 import type { QualifiedName } from './identifiers.ts';
 import type { DistanceName } from './operators.ts';
-import type { SqlQuery, WhereValue } from './query.ts';
+import type { SearchFilter } from './filters.ts';
+import type { SqlQuery } from './query.ts';
 
 /** Tuning of a certified search (the defaults suit k up to ~100 on embeddings). */
 export interface CertifiedSearchOptions {
@@ -33,7 +34,7 @@ export interface CertifiedSearchContext {
   distance: DistanceName;
   k: number;
   select?: '*' | readonly string[];
-  where?: Readonly<Record<string, WhereValue>>;
+  where?: SearchFilter | undefined;
   maxDistance?: number;
   offset?: number;
   binaryParams: boolean;

@@ -10,6 +10,7 @@ import { type DistanceName, type VectorType, typeOfValue } from './operators.ts'
 import type { VectorInput } from './params.ts';
 import { type SqlQuery, type WhereValue, buildSimilarityQuery } from './query.ts';
 import { searchMode } from './search.ts';
+import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 import type { QualifiedName } from './identifiers.ts';
 
@@ -69,7 +70,8 @@ function positive(name: string, value: unknown, integer: boolean): number {
 
 /** Build the hybrid statement (exported for tests and adapters); `textIsVector`: the column is a tsvector. */
 export function buildHybridQuery(options: HybridSearchOptions, textIsVector: boolean, binaryParams = false): SqlQuery {
-  const k = positive('k', options.k ?? 10, true);
+  // The one search contract (k, distance); `limit` is k, or DEFAULT_K.
+  const k = validateSearchOptions({ distance: options.distance, k: options.k }).limit ?? DEFAULT_K;
   const vectorCandidates = positive('candidates.vector', options.candidates?.vector ?? Math.max(4 * k, 40), true);
   const textCandidates = positive('candidates.text', options.candidates?.text ?? Math.max(4 * k, 40), true);
   const rrfK = options.rrfK ?? 60;

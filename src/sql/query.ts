@@ -1,7 +1,10 @@
 import { VecpgError, describeValue } from '../errors.ts';
+import { type SearchFilter, filterSql } from './filters.ts';
+import { type RowId, checkLikeOptions, likeConditionsSql, likeVectorSql, likeVectorType } from './like.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 import { type DistanceName, type VectorType, checkDistance, operatorFor, typeOfValue } from './operators.ts';
 import { type VectorInput, paramCast, toVectorValue } from './params.ts';
+import { checkDistanceBound, checkSearchCount } from './search-options.ts';
 import { binaryColumnSql, readsBinary } from './vector-output.ts';
 
 /** A statement with bound parameters. */
@@ -10,8 +13,9 @@ export interface SqlQuery {
   readonly values: unknown[];
 }
 
-/** A value for an equality filter; `null` becomes `IS NULL`. */
-export type WhereValue = string | number | bigint | boolean | Date | null;
+export type { WhereValue } from './filters.ts';
+
+export type { RowId } from './like.ts';
 
 /** Options of {@link buildSimilarityQuery}. */
 export interface SimilarityQueryOptions {
@@ -20,15 +24,31 @@ export interface SimilarityQueryOptions {
   column?: string;
   /** Instead of `column`: trusted SQL matching an expression index, e.g. `castExpression('embedding', 'halfvec', 3072)`. */
   expression?: string;
-  /** The query vector (Vector, HalfVector, SparseVector, Bit, array, `{ indices, values, dimensions }`, 0/1 string). */
-  query: VectorInput;
+  /**
+   * The query vector (Vector, HalfVector, SparseVector, Bit, array, `{ indices, values, dimensions }`, 0/1
+   * string). Give this or `likeId`.
+   */
+  query?: VectorInput;
+  /**
+   * "More like this": the query vector is the `column` of the stored row whose `idColumn` equals this,
+   * read by the same statement (a scalar subquery); that row itself is left out of the results.
+   */
+  likeId?: RowId;
+  /** The id column for `likeId` (default `id`). */
+  idColumn?: string;
   distance: DistanceName;
-  /** The column's type; inferred from `query` when omitted. */
+  /**
+   * The column's type; inferred from `query` when omitted (with `likeId`: `bit` for hamming and jaccard,
+   * else `vector`, whose operators halfvec and sparsevec share).
+   */
   type?: VectorType;
   /** Columns to return; default `*`. */
   select?: '*' | readonly string[];
-  /** Equality filters, ANDed: `{ category: 'x', tenant_id: 3, deleted_at: null }`. */
-  where?: Readonly<Record<string, WhereValue>>;
+  /**
+   * Filters, ANDed: `{ category: 'x', price: { lt: 10 }, tag: { in: ['a', 'b'] }, deleted_at: null }`, a
+   * `sqlFilter('price * qty < $1', [100])`, or a list of both (see docs/search.md).
+   */
+  where?: SearchFilter;
   /** Keep rows whose distance is strictly below this. */
   maxDistance?: number;
   /** Return the distance as a column (default true). */
@@ -80,15 +100,6 @@ export function exactOrderSql(distance: string): string {
   return `(${distance}) + 0`;
 }
 
-function checkCount(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new VecpgError('INVALID_OPTION', `${name} must be an integer >= ${min}, got ${describeValue(value)}`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
-
 /**
  * Build a similarity query covering the three usual shapes: ordered by distance (`annotate: false`),
  * annotated with the distance (`orderBy: false`), and annotated + filtered by `maxDistance` + ordered.
@@ -101,19 +112,27 @@ function checkCount(name: string, value: unknown, min: number): number {
  */
 export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery {
   const distance = checkDistance(options.distance);
-  const type = options.type ?? typeOfValue(options.query);
-  const value = toVectorValue(options.query, type);
-  const values: unknown[] = [options.binaryParams === true ? value.toBinary() : value.toSql()];
-  const bind = (v: unknown): string => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-
   if ((options.column === undefined) === (options.expression === undefined)) {
     throw new VecpgError('INVALID_OPTION', 'a similarity query needs exactly one of column or expression');
   }
   const target = options.column !== undefined ? quoteIdent(options.column) : `(${options.expression})`;
-  const dist = distanceSql(target, type, distance, `$1::${paramCast(type, value)}`);
+  const like = likeSource(options);
+  const type = options.type ?? (like !== undefined ? likeVectorType(distance) : typeOfValue(options.query));
+  const values: unknown[] = [];
+  const bind = (v: unknown): string => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  let querySql: string;
+  if (like !== undefined) {
+    bind(like.id);
+    querySql = like.vectorSql;
+  } else {
+    const value = toVectorValue(options.query, type);
+    bind(options.binaryParams === true ? value.toBinary() : value.toSql());
+    querySql = `$1::${paramCast(type, value)}`;
+  }
+  const dist = distanceSql(target, type, distance, querySql);
 
   const select = options.select ?? '*';
   if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
@@ -136,26 +155,39 @@ export function buildSimilarityQuery(options: SimilarityQueryOptions): SqlQuery 
   if (options.annotate ?? true)
     columns.push(`${orderBy ? order : dist} AS ${quoteIdent(options.distanceAlias ?? 'distance')}`);
 
-  const conditions: string[] = [];
-  for (const [key, v] of Object.entries(options.where ?? {})) {
-    if (v === undefined) {
-      throw new VecpgError('INVALID_OPTION', `where.${key} is undefined; use null for IS NULL or leave the key out`, {
-        details: { column: key },
-      });
-    }
-    conditions.push(v === null ? `${quoteIdent(key)} IS NULL` : `${quoteIdent(key)} = ${bind(v)}`);
-  }
+  const conditions: string[] = like === undefined ? [] : like.conditions;
+  conditions.push(...filterSql(options.where, bind));
   if (options.maxDistance !== undefined) {
-    if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-      throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-    }
-    conditions.push(`${dist} < ${bind(options.maxDistance)}`);
+    conditions.push(`${dist} < ${bind(checkDistanceBound('maxDistance', options.maxDistance, distance, true))}`);
   }
 
   let text = `SELECT ${columns.join(', ')} FROM ${quoteQualified(options.table)}`;
   if (conditions.length > 0) text += ` WHERE ${conditions.join(' AND ')}`;
   if (orderBy) text += ` ORDER BY ${order}`;
-  if (options.k !== undefined) text += ` LIMIT ${bind(checkCount('k', options.k, 1))}`;
-  if (options.offset !== undefined) text += ` OFFSET ${bind(checkCount('offset', options.offset, 0))}`;
+  if (options.k !== undefined) text += ` LIMIT ${bind(checkSearchCount('k', options.k, 1))}`;
+  if (options.offset !== undefined) text += ` OFFSET ${bind(checkSearchCount('offset', options.offset, 0))}`;
   return { text, values };
+}
+
+/**
+ * For `likeId`: the stored row's vector as a scalar subquery on `$1` (PostgreSQL computes it once, as an
+ * InitPlan, and an HNSW index can still serve the ORDER BY), and the conditions leaving that row out and
+ * returning nothing when it has no vector (or does not exist; {@link search} then says which).
+ */
+function likeSource(
+  options: SimilarityQueryOptions,
+): { id: RowId; vectorSql: string; conditions: string[] } | undefined {
+  const likeId = checkLikeOptions(options);
+  if (likeId === undefined) return undefined;
+  if (options.column === undefined) {
+    throw new VecpgError('INVALID_OPTION', 'likeId needs column (the vector column to read the stored row from)', {
+      details: { option: 'column' },
+    });
+  }
+  const row = {
+    table: quoteQualified(options.table),
+    column: quoteIdent(options.column),
+    id: quoteIdent(options.idColumn ?? 'id'),
+  };
+  return { id: likeId, vectorSql: likeVectorSql(row, '$1'), conditions: likeConditionsSql(row, '$1') };
 }

@@ -13,6 +13,7 @@ import { quoteIdent, type QualifiedName } from './identifiers.ts';
 import { type DistanceName, checkDistance, operatorFor } from './operators.ts';
 import { type VectorInput, toVectorValue } from './params.ts';
 import { type SqlQuery, type WhereValue, buildSimilarityQuery, exactOrderSql } from './query.ts';
+import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 
 /** Which compact copy the candidates come from. */
@@ -86,12 +87,8 @@ function checkRerank(rerank: unknown, k: number): { using: QuantizedForm; candid
 
 /** The two-stage statement: quantized candidates (`LIMIT candidates`), re-ranked exactly (`LIMIT k`). */
 export function buildRerankQuery(options: RerankSearchOptions, binaryParams = false): SqlQuery {
-  const k = options.k ?? 10;
-  if (!Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
-      details: { option: 'k' },
-    });
-  }
+  // The one search contract (k, distance); `limit` is k, or DEFAULT_K.
+  const k = validateSearchOptions({ distance: options.distance, k: options.k }).limit ?? DEFAULT_K;
   const { using, candidates } = checkRerank(options.rerank, k);
   const distance = checkDistance(options.distance);
   const type = options.type ?? 'vector';

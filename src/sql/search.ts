@@ -1,10 +1,13 @@
-import { VecpgError, describeValue } from '../errors.ts';
+import { VecpgError } from '../errors.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { typeOfValue } from './operators.ts';
 import type { Certificate } from './certified-query.ts';
 import { type CertifiedRows, type CertifiedSearchOptions, runCertifiedSearch } from './certified-search.ts';
+import { quoteIdent, quoteQualified } from './identifiers.ts';
+import { explainNoLikeRow } from './like.ts';
 import { toVectorValue } from './params.ts';
 import { type SimilarityQueryOptions, type SqlQuery, buildSimilarityQuery } from './query.ts';
+import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 import { decodeVectorColumn, readsBinary } from './vector-output.ts';
 
@@ -58,18 +61,21 @@ export async function search<R extends Row = Row>(
   db: VecpgDb,
   options: SearchOptions,
 ): Promise<Array<R & { distance: number }>> {
-  const { approximate, exact: exactOption, k, certified: certifiedOptions, ...rest } = options;
-  const certified = exactOption === 'certified';
-  if (!certified && certifiedOptions !== undefined) {
-    throw new VecpgError('INVALID_OPTION', "certified options need exact: 'certified'");
-  }
-  const { exact, settings } = searchMode({ exact: certified ? true : exactOption, approximate });
+  const { approximate: _approximate, exact: _exact, k: _k, certified: certifiedOptions, ...rest } = options;
+  const { exact, certified, settings, limit } = validateSearchOptions({
+    ...options,
+    filters: options.where,
+    allowCertified: true,
+  });
   const pairs = validateSearchSettings(settings);
+  const like = rest.likeId !== undefined;
   // Fast paths where the driver supports them: the query vector as a binary parameter, and the vector
   // column (when `select` lists it) read back as binary and decoded to what the driver would return.
   const output = db.vectorOutput;
-  const type = rest.type ?? typeOfValue(rest.query);
+  // With likeId and no type, the column's type is not known here: no binary read (the driver's text parser reads it).
+  const type = rest.type ?? (like || rest.query === undefined ? undefined : typeOfValue(rest.query));
   const decode =
+    type !== undefined &&
     output !== undefined &&
     readsBinary(type) &&
     rest.column !== undefined &&
@@ -82,10 +88,10 @@ export async function search<R extends Row = Row>(
   const build = (readBinary: boolean) =>
     buildSimilarityQuery({
       ...rest,
-      type,
+      ...(type === undefined ? {} : { type }),
       annotate: true,
       orderBy: true,
-      ...limitOption(searchLimit(k, rest.maxDistance)),
+      ...(limit === undefined ? {} : { k: limit }),
       exact,
       distanceAlias: 'distance',
       binaryParams: db.binaryParams === true,
@@ -107,6 +113,11 @@ export async function search<R extends Row = Row>(
   let certificate: Certificate | undefined;
   let rows: Out[];
   if (certified) {
+    if (like) {
+      throw new VecpgError('UNSUPPORTED', "exact: 'certified' needs the query vector itself; likeId is not supported", {
+        details: { option: 'likeId' },
+      });
+    }
     if (type !== 'vector') {
       throw new VecpgError('UNSUPPORTED', `exact: 'certified' needs a vector column and query, not ${type}`, {
         details: { type },
@@ -116,7 +127,7 @@ export async function search<R extends Row = Row>(
       ...rest,
       column: rest.column,
       query: toVectorValue(rest.query, 'vector'),
-      k: k ?? 10,
+      k: limit ?? DEFAULT_K,
       binaryParams: db.binaryParams === true,
       options: certifiedOptions ?? {},
       run: (make) => execute(db, make),
@@ -131,7 +142,13 @@ export async function search<R extends Row = Row>(
         ? await execute(db, exactMake)
         : await withSearchSettings(db, settings, (tx) => execute(tx, exactMake));
   }
-  if (decode && output !== undefined && readsBinary(type)) {
+  if (like && rows.length === 0) {
+    const idColumn = options.idColumn ?? 'id';
+    const row = { table: quoteQualified(options.table), column: quoteIdent(rest.column!), id: quoteIdent(idColumn) };
+    const table = typeof options.table === 'string' ? options.table : options.table.join('.');
+    await explainNoLikeRow(db, row, { table, column: rest.column!, idColumn }, rest.likeId!);
+  }
+  if (decode && output !== undefined && type !== undefined && readsBinary(type)) {
     const column = rest.column!;
     // A column named "distance" is shadowed by the distance itself, as in the text path.
     if (column !== 'distance')
@@ -141,49 +158,4 @@ export async function search<R extends Row = Row>(
   return rows;
 }
 
-/** How many rows a search returns when neither `k` nor `maxDistance` is given. */
-export const DEFAULT_K = 10;
-
-/**
- * The LIMIT of a search, the same way for `search()`, every ORM helper and `vecpg search`: `k` when
- * given (an integer >= 1); otherwise {@link DEFAULT_K}, except with a `maxDistance`, where it is
- * `undefined` (no LIMIT: every row under the threshold, as Django's `filter(distance__lt=…)`).
- *
- * @example
- * searchLimit(undefined, undefined); // 10
- * searchLimit(undefined, 0.2);       // undefined: all rows closer than 0.2
- * searchLimit(5, 0.2);               // 5
- */
-export function searchLimit(k: unknown, maxDistance: unknown): number | undefined {
-  if (k === undefined) return maxDistance === undefined ? DEFAULT_K : undefined;
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
-      details: { option: 'k' },
-    });
-  }
-  return k;
-}
-
-function limitOption(k: number | undefined): { k?: number } {
-  return k === undefined ? {} : { k };
-}
-
-/**
- * Exact or approximate, the same way for `search()` and every ORM helper: exact unless `approximate`
- * settings are given or `exact: false`; `exact: true` with settings is a contradiction. Settings are
- * validated here, before any statement runs.
- *
- * @example
- * searchMode({ approximate: { efSearch: 100 } }); // { exact: false, settings: { efSearch: 100 } }
- */
-export function searchMode(options: { exact?: boolean | undefined; approximate?: SearchSettings | undefined }): {
-  exact: boolean;
-  settings: SearchSettings;
-} {
-  if (options.exact === true && options.approximate !== undefined) {
-    throw new VecpgError('INVALID_OPTION', 'exact: true contradicts approximate settings; drop one of them');
-  }
-  const settings = options.approximate ?? {};
-  validateSearchSettings(settings);
-  return { exact: options.exact ?? options.approximate === undefined, settings };
-}
+export { DEFAULT_K, searchLimit, searchMode, validateSearchOptions } from './search-options.ts';

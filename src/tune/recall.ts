@@ -9,7 +9,8 @@ import type { VecpgDb } from '../sql/executor.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import type { VectorInput } from '../sql/params.ts';
-import { buildSimilarityQuery, type WhereValue } from '../sql/query.ts';
+import type { Where } from '../sql/filters.ts';
+import { buildSimilarityQuery } from '../sql/query.ts';
 import { search } from '../sql/search.ts';
 import { type SearchSettings, withSearchSettings } from '../sql/settings.ts';
 import { describeVectorColumn, listVectorIndexes, type TableName, type VectorIndexInfo } from './catalog.ts';
@@ -35,8 +36,8 @@ export interface RecallOptions {
   seed?: number;
   /** Column identifying a row (default: the single-column primary key, else `ctid`). */
   key?: string;
-  /** Equality filters applied to every query (exact and approximate). */
-  filter?: Readonly<Record<string, WhereValue>>;
+  /** Filters applied to every query (exact and approximate), as `search()`'s `where`. */
+  filter?: Where;
   /** Values to try; default ef_search 10…320 for HNSW, probes 1…lists for IVFFlat. */
   sweep?: { setting: SweepSetting; values: readonly number[] };
   /** Measure iterative scans too (default: when `filter` is given). */
@@ -81,7 +82,7 @@ export interface RecallResult {
   distance: DistanceName;
   k: number;
   queries: number;
-  filter: Readonly<Record<string, WhereValue>> | null;
+  filter: Where | null;
   index: { name: string; method: 'hnsw' | 'ivfflat'; opclass: string };
   /** Whether PostgreSQL's plan uses the index at some setting of the sweep (each point says for itself). */
   usesIndex: boolean;

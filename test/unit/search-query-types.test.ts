@@ -16,15 +16,15 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 
 describe('the query vector is typed VectorInput', () => {
   it('in the core search() and every ORM search helper', () => {
-    expectTypeOf<SearchOptions['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<DrizzleSearchOptions<PgTable>['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<
-      KyselySearchOptions<{ items: { embedding: string } }, 'items'>['query']
-    >().toEqualTypeOf<VectorInput>();
-    expectTypeOf<KnexSearchOptions['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<MikroSearchOptions<object>['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<SequelizeSearchOptions<Model>['query']>().toEqualTypeOf<VectorInput>();
-    expectTypeOf<TypeormSearchOptions<object>['query']>().toEqualTypeOf<VectorInput>();
+    expectTypeOf<SearchOptions['query']>().toEqualTypeOf<VectorInput | undefined>(); // or likeId
+    expectTypeOf<DrizzleSearchOptions<PgTable>['query']>().toEqualTypeOf<VectorInput | undefined>();
+    expectTypeOf<KyselySearchOptions<{ items: { embedding: string } }, 'items'>['query']>().toEqualTypeOf<
+      VectorInput | undefined
+    >();
+    expectTypeOf<KnexSearchOptions['query']>().toEqualTypeOf<VectorInput | undefined>();
+    expectTypeOf<MikroSearchOptions<object>['query']>().toEqualTypeOf<VectorInput | undefined>();
+    expectTypeOf<SequelizeSearchOptions<Model>['query']>().toEqualTypeOf<VectorInput | undefined>();
+    expectTypeOf<TypeormSearchOptions<object>['query']>().toEqualTypeOf<VectorInput | undefined>();
   });
 
   it('rejects query: 42', () => {
@@ -40,7 +40,7 @@ describe('the query vector is typed VectorInput', () => {
     // @ts-expect-error a number is not a query vector
     const typeorm: TypeormSearchOptions<object> = { column: 'embedding', distance: 'cosine', query: 42 };
     const good: SearchOptions = { ...base, query: [1, 2, 3] };
-    expectTypeOf(good.query).toEqualTypeOf<VectorInput>();
+    expectTypeOf(good.query).toEqualTypeOf<VectorInput | undefined>();
     expectTypeOf([core, knex, mikro, sequelize, typeorm]).not.toBeAny();
   });
 });

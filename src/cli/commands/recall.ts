@@ -16,7 +16,6 @@ import {
   listFlag,
   numberFlag,
   parseCommandArgs,
-  parseFilters,
   parseIntIn,
   stringFlag,
   resolveVectorColumn,
@@ -24,6 +23,7 @@ import {
   VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { parseFilters } from '../filters.ts';
 import { withConnection } from '../connect.ts';
 import { formatNumber, formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
 
@@ -42,7 +42,8 @@ Options:
                            is left out of its own exact and approximate answers)
   --precision E            half-width of the 95% interval to size --queries for (default 0.01)
   --seed X                 sample seed, -1 to 1 (default 0.42)
-  --filter col=value       equality filter, repeatable; measured with and without iterative scans
+  --filter F               filter, repeatable, as in vecpg search (price<10, 'tag in (a,b)', 'x is null');
+                           measured with and without iterative scans
   --sweep NAME=V1,V2,...   ef_search (HNSW, default 10,20,40,80,160,320), probes (IVFFlat,
                            default 1,2,4,… up to lists), max_scan_tuples or max_probes
   --iterative              also measure iterative scans without a filter
@@ -179,12 +180,7 @@ export const recallCommand: CliCommand = {
         print(io, toJson(result));
         return 0;
       }
-      const filter =
-        result.filter === null
-          ? ''
-          : `, filter ${Object.entries(result.filter)
-              .map(([c, v]) => `${c}=${String(v)}`)
-              .join(' ')}`;
+      const filter = result.filter === null ? '' : `, filter ${filters.join(' and ')}`;
       print(
         io,
         `recall of ${result.index.name} (${result.index.method}, ${result.index.opclass}) on ${result.table}.${result.column}\n`,

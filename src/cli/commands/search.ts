@@ -5,18 +5,16 @@
  */
 import { certifiedColumns } from '../../sql/certified-ddl.ts';
 import type { Certificate } from '../../sql/certified-query.ts';
-import { search, searchLimit } from '../../sql/search.ts';
+import { search } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
 import { describeVectorColumn } from '../../tune/catalog.ts';
 import { readTableColumns } from '../../io/catalog.ts';
 import {
   CliUsageError,
-  intFlag,
   listFlag,
-  numberFlag,
   parseCommandArgs,
-  parseFilters,
   readQueryArg,
   requireFlag,
   stringFlag,
@@ -27,24 +25,31 @@ import {
   VECTOR_SEARCH_OPTIONS,
 } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { parseFilters } from '../filters.ts';
+import { cliMessage } from '../messages.ts';
+import { isVecpgError } from '../../errors.ts';
 import { withConnection } from '../connect.ts';
 import { formatTable, int8ColumnsForJson, print, toJson } from '../output.ts';
 
 const CERTIFIED_DISTANCES = ['l2', 'ip', 'cosine', 'l1'] as const;
 
-const USAGE = `Usage: vecpg search --table T [--column C] --query LITERAL|@file [options]
+const USAGE = `Usage: vecpg search --table T [--column C] (--query LITERAL|@file | --like-id ID) [options]
 
-Nearest rows to a query vector, closest first, each with its distance.
+Nearest rows to a query vector (or to a stored row), closest first, each with its distance.
 Exact by default: the true top-k even when an HNSW or IVFFlat index exists.
 
 Options:
   --table T              table to search (--schema S to qualify it)
   --column C             vector, halfvec, sparsevec or bit column (default: the table's only one)
   --query Q              the query vector in pgvector text ('[1,2,3]', '{1:0.5}/6', '101') or @file
+  --like-id ID           more like this: the stored row with this id is the query (and is left out)
+  --id-column C          the id column for --like-id (default id)
   --distance D           l2 | ip | cosine | l1 | hamming | jaccard (default l2; hamming for bit)
   -k N                   number of rows (default 10; with --max-distance, no limit unless given)
   --max-distance X       only rows closer than X: all of them, unless -k limits the count
-  --filter col=value     equality filter, repeatable (value \\N means IS NULL)
+  --filter F             filter, repeatable (ANDed): col=v, col!=v, col<v, col<=v, col>v, col>=v,
+                         'col in (a,b)', 'col not in (a,b)', 'col is null', 'col is not null'
+                         (col=\\N means IS NULL; quote a value with '…', a column with "…")
   --select a,b           columns to show (default: all but the vector column)
   --exact                exact search (default)
   --certified            exact, proven per query from the compact columns of import --create --certified
@@ -56,6 +61,22 @@ Options:
     --max-scan-tuples N  hnsw.max_scan_tuples: how far an iterative scan may go (1-2147483647)
   --json                 print JSON
   --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)`;
+
+/** Run a library check; its VecpgError becomes a usage error (exit 2) in the flags' words. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (isVecpgError(error) && !(error instanceof CliUsageError)) throw new CliUsageError(cliMessage(error));
+    throw error;
+  }
+}
+
+/** A number flag as typed (`NaN` when it is not one), for the library's validator to judge. */
+function numberOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  return raw.trim() === '' ? Number.NaN : Number(raw);
+}
 
 /**
  * The `search` command.
@@ -71,6 +92,8 @@ export const searchCommand: CliCommand = {
     const { values } = parseCommandArgs(argv, {
       ...VECTOR_SEARCH_OPTIONS,
       query: { type: 'string' },
+      'like-id': { type: 'string' },
+      'id-column': { type: 'string' },
       'max-distance': { type: 'string' },
       select: { type: 'string' },
       exact: { type: 'boolean' },
@@ -79,11 +102,24 @@ export const searchCommand: CliCommand = {
       ...SEARCH_SETTING_OPTIONS,
     });
     const { table, column: columnFlag, distance: distanceFlag } = vectorColumnFlags(values);
-    const queryText = await readQueryArg(requireFlag(values, 'query'), io.cwd);
-    const maxDistance = numberFlag(values, 'max-distance', -Number.MAX_VALUE, Number.MAX_VALUE);
-    // With --max-distance: every row under the threshold unless -k limits it (as search() does).
-    const k = searchLimit(intFlag(values, 'k', 1, 100_000), maxDistance);
+    const likeId = stringFlag(values, 'like-id');
+    const idColumn = stringFlag(values, 'id-column');
+    if (likeId !== undefined && values.query !== undefined) {
+      throw new CliUsageError(
+        '--query and --like-id cannot be used together: --like-id takes the stored row as the query',
+      );
+    }
+    if (idColumn !== undefined && likeId === undefined)
+      throw new CliUsageError('--id-column applies with --like-id only');
+    const queryText = likeId === undefined ? await readQueryArg(requireFlag(values, 'query'), io.cwd) : undefined;
+    // Numbers as typed: the library's one validator checks them (and names the flag in its message).
+    const maxDistance = numberOf(stringFlag(values, 'max-distance'));
+    const kGiven = numberOf(stringFlag(values, 'k'));
     const where = parseFilters(listFlag(values, 'filter'));
+    // Checked before connecting, by the library's validator (the column's default distance, l2 or hamming,
+    // has the same rules), and reported as a usage error naming the flags.
+    const contract = { k: kGiven, maxDistance, filters: where };
+    usage(() => validateSearchOptions({ ...contract, distance: distanceFlag ?? 'l2' }));
     if (values.exact === true && values.approximate === true) {
       throw new CliUsageError('--exact and --approximate cannot be used together');
     }
@@ -100,12 +136,16 @@ export const searchCommand: CliCommand = {
       const column = await resolveVectorColumn(db, table, columnFlag, 'search');
       const info = await describeVectorColumn(db, table, column);
       const distance: DistanceName = distanceFlag ?? (info.type === 'bit' ? 'hamming' : 'l2');
-      const query = parseQueryVector(queryText, info);
+      const { limit: k } = validateSearchOptions({ ...contract, distance });
+      const target =
+        queryText === undefined
+          ? { likeId: likeId!, ...(idColumn === undefined ? {} : { idColumn }) }
+          : { query: parseQueryVector(queryText, info) };
       const started = performance.now();
       const rows = await search(db, {
         table,
         column,
-        query,
+        ...target,
         type: info.type,
         distance,
         ...(k === undefined ? {} : { k }),

@@ -4,15 +4,22 @@
  * Approximate lets the index serve the query, with `efSearch` / `iterativeScan` / `probes` applied by
  * the SQL layer's `set_config(…, true)` (SET LOCAL) inside a transaction, so they never leak.
  */
-import { type Column, type SQL, and, getTableColumns, lt } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransactionConfig } from 'drizzle-orm/pg-core';
-import { VecpgError, describeValue } from '../../errors.ts';
+import { type Column, type SQL, and, getTableColumns, lt, sql } from 'drizzle-orm';
+import {
+  type PgDatabase,
+  type PgQueryResultHKT,
+  type PgTable,
+  type PgTransactionConfig,
+  getTableConfig,
+} from 'drizzle-orm/pg-core';
+import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
+import { type RowId, checkLikeOptions, explainNoLikeRow, likeIdColumn } from '../../sql/like.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
-import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
+import { type DrizzleExecutable, drizzleExecutor, sqlFromQuery } from './migrations.ts';
 
 /** A Drizzle database that can open transactions (any PostgreSQL driver). */
 export interface DrizzleTransactional<TTx> {
@@ -44,8 +51,12 @@ export interface VectorSearchOptions<TTable extends PgTable> {
   table: TTable;
   /** The vector column of `table`. */
   column: Column;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id column for `likeId` (default: the table's primary key column). */
+  idColumn?: Column;
   distance: DistanceName;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
@@ -75,16 +86,20 @@ export async function vectorSearch<TTable extends PgTable>(
   db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   options: VectorSearchOptions<TTable>,
 ): Promise<Array<VectorSearchRow<TTable>>> {
-  const k = searchLimit(options.k, options.maxDistance);
-  const { exact: isExact, settings } = searchMode(options);
-  if (
-    options.maxDistance !== undefined &&
-    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
-  ) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
+  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
+  const likeId = checkLikeOptions(options);
+  let d: SQL<number>;
+  let like: SQL | undefined;
+  let idColumn: Column | undefined;
+  if (likeId === undefined) d = vectorDistance(options.column, options.distance, options.query!);
+  else {
+    idColumn = options.idColumn ?? primaryKeyOf(options.table);
+    // The stored row's vector, computed once by PostgreSQL (an InitPlan); Drizzle binds the id.
+    const vector = sql`(SELECT ${options.column} FROM ${options.table} WHERE ${idColumn} = ${likeId})`;
+    d = vectorDistance(options.column, options.distance, vector);
+    like = sql`${idColumn} IS DISTINCT FROM ${likeId} AND ${vector} IS NOT NULL`;
   }
-  const d = vectorDistance(options.column, options.distance, options.query);
-  const filter = and(options.where, options.maxDistance === undefined ? undefined : lt(d, options.maxDistance));
+  const filter = and(options.where, like, maxDistance === undefined ? undefined : lt(d, maxDistance));
   const columns = getTableColumns(options.table);
   // The distance is selected once, as the very expression the search orders by, and ORDER BY names
   // that select-list entry: PostgreSQL then computes each distance once per row (an ORDER BY repeating
@@ -105,6 +120,28 @@ export async function vectorSearch<TTable extends PgTable>(
       .orderBy(annotated);
     return (k === undefined ? ordered : ordered.limit(k)) as unknown as Promise<Array<VectorSearchRow<TTable>>>;
   };
-  if (isExact) return run(db);
-  return withSearchSettings(db, settings, (tx) => run(tx));
+  const rows = isExact ? await run(db) : await withSearchSettings(db, settings, (tx) => run(tx));
+  if (likeId !== undefined && rows.length === 0) {
+    const { name, schema } = getTableConfig(options.table);
+    const table = schema === undefined ? name : `${schema}.${name}`;
+    const row = {
+      table: quoteQualified(schema === undefined ? name : [schema, name]),
+      column: quoteIdent(options.column.name),
+      id: quoteIdent(idColumn!.name),
+    };
+    await explainNoLikeRow(
+      drizzleExecutor(db),
+      row,
+      { table, column: options.column.name, idColumn: idColumn!.name },
+      likeId,
+    );
+  }
+  return rows;
+}
+
+/** The table's one primary key column, for `likeId` without `idColumn`. */
+function primaryKeyOf(table: PgTable): Column {
+  const config = getTableConfig(table);
+  const keys = [...config.columns.filter((c) => c.primary), ...config.primaryKeys.flatMap((k) => k.columns)];
+  return likeIdColumn(config.name, keys, undefined);
 }

@@ -4,12 +4,21 @@
  * approximately with query-time settings `SET LOCAL` in a transaction.
  */
 import type { Knex } from 'knex';
-import { VecpgError, describeValue } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
-import { quoteIdent } from '../../sql/identifiers.ts';
+import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { quoteIdent, quoteQualified, unqualifiedName } from '../../sql/identifiers.ts';
+import {
+  type LikeRowSql,
+  type RowId,
+  checkLikeOptions,
+  explainNoLikeRow,
+  likeConditionsSql,
+  likeVectorSql,
+  likeVectorType,
+} from '../../sql/like.ts';
+import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
 import { wrapKnex, knexTransactionOf } from './executor.ts';
@@ -46,15 +55,6 @@ export interface SimilarityOptions {
   k?: number;
 }
 
-function checkK(k: unknown): number {
-  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) {
-    throw new VecpgError('INVALID_OPTION', `k must be an integer >= 1, got ${describeValue(k)}`, {
-      details: { option: 'k' },
-    });
-  }
-  return k;
-}
-
 /**
  * Add a similarity search to a query builder you already have (filters, joins, other columns
  * stay yours): the distance in the select list, a threshold in WHERE, ORDER BY distance, LIMIT k.
@@ -66,6 +66,8 @@ function checkK(k: unknown): number {
  */
 export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex, options: SimilarityOptions): QB {
   const { column, query, distance } = options;
+  // No default LIMIT here: this adds to the caller's query, which may page it itself.
+  const { k, maxDistance } = validateSearchOptions({ distance, k: options.k, maxDistance: options.maxDistance });
   const base = options.type === undefined ? {} : { type: options.type };
   const alias = options.annotate ?? 'distance';
   const orderBy = options.orderBy ?? true;
@@ -74,12 +76,7 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
   // alias, so PostgreSQL computes each distance once per row. Repeating the expression in ORDER BY would
   // bind the query vector again, as a new parameter, and compute it twice.
   if (alias !== false) qb.select(vectorDistance(knex, column, distance, query, { ...base, exact, as: alias }));
-  if (options.maxDistance !== undefined) {
-    if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-      throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-    }
-    qb.where(vectorDistance(knex, column, distance, query, base), '<', options.maxDistance);
-  }
+  if (maxDistance !== undefined) qb.where(vectorDistance(knex, column, distance, query, base), '<', maxDistance);
   if (orderBy) {
     qb.orderBy(
       alias !== false
@@ -87,7 +84,7 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
         : vectorDistance(knex, column, distance, query, { ...base, exact }),
     );
   }
-  if (options.k !== undefined) qb.limit(checkK(options.k));
+  if (k !== undefined) qb.limit(k);
   return qb;
 }
 
@@ -95,7 +92,13 @@ export function applySimilarity<QB extends SimilarityBuilder>(qb: QB, knex: Knex
 const LATERAL = 'vecpg';
 
 /** Options of {@link vectorSearch}. */
-export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k'> {
+export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' | 'orderBy' | 'exact' | 'k' | 'query'> {
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id column for `likeId` (default `id`). */
+  idColumn?: string;
   /** The table (Knex's table name syntax). */
   table: string;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
@@ -125,10 +128,38 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   knex: Knex,
   options: VectorSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
-  const { approximate, exact: exactOption, table, select, where, distanceAlias, k, ...similarity } = options;
-  const { exact } = searchMode({ exact: exactOption, approximate });
+  const {
+    approximate: _approximate,
+    exact: _exact,
+    table,
+    select,
+    where,
+    distanceAlias,
+    k: _k,
+    ...similarity
+  } = options;
+  const { exact, limit, settings, maxDistance } = validateSearchOptions(options);
   const alias = distanceAlias ?? 'distance';
   const base = similarity.type === undefined ? {} : { type: similarity.type };
+  const likeId = checkLikeOptions(options);
+  // Knex binds no bigint: its text, which PostgreSQL reads as the id column's type.
+  const likeBinding = typeof likeId === 'bigint' ? likeId.toString() : likeId;
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Knex binds the id.
+  const likeRow =
+    likeId === undefined
+      ? undefined
+      : {
+          table: escapeQuestionMarks(quoteQualified(table.split('.'))),
+          column: escapeQuestionMarks(quoteQualified(similarity.column)),
+          id: escapeQuestionMarks(quoteIdent(options.idColumn ?? 'id')),
+        };
+  const likeDistance = (row: LikeRowSql, wrapExact: boolean, as?: string): Knex.Raw => {
+    const type = similarity.type ?? likeVectorType(similarity.distance);
+    let text = distanceSql(row.column, type, similarity.distance, likeVectorSql(row, '?'));
+    if (wrapExact) text = exactOrderSql(text);
+    if (as !== undefined) text += ` AS ${escapeQuestionMarks(quoteIdent(as))}`;
+    return knex.raw(text, [likeBinding!]);
+  };
   const build = (conn: Knex | Knex.Transaction): Knex.QueryBuilder => {
     const qb = conn(table);
     if (where) where(qb);
@@ -137,29 +168,40 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     // a table column of that name. `*` includes the subquery's column (last, so its value is the one in
     // the row); listed columns get it appended. Exact: `(…) + 0`, which no vector index serves;
     // approximate: the plain distance, which the index can serve.
-    const computed = vectorDistance(knex, similarity.column, similarity.distance, similarity.query, {
-      ...base,
-      exact,
-      as: alias,
-    });
+    const computed =
+      likeRow === undefined
+        ? vectorDistance(knex, similarity.column, similarity.distance, similarity.query, { ...base, exact, as: alias })
+        : likeDistance(likeRow, exact, alias);
     qb.joinRaw(`cross join lateral (select ?) as ${quoteIdent(LATERAL)}`, [computed]);
     const ref = knex.raw(escapeQuestionMarks(`${quoteIdent(LATERAL)}.${quoteIdent(alias)}`));
     qb.select(select === undefined ? '*' : [...select, ref]);
     qb.orderBy(ref);
-    const limit = searchLimit(k, similarity.maxDistance);
-    return applySimilarity(qb, knex, {
-      ...similarity,
-      annotate: false,
-      orderBy: false,
-      ...(limit === undefined ? {} : { k: limit }),
-    });
+    if (likeRow === undefined) {
+      return applySimilarity(qb, knex, {
+        ...similarity,
+        query: similarity.query!,
+        annotate: false,
+        orderBy: false,
+        ...(limit === undefined ? {} : { k: limit }),
+      });
+    }
+    qb.whereRaw(likeConditionsSql(likeRow, '?').join(' AND '), [likeBinding!, likeBinding!]);
+    if (maxDistance !== undefined) qb.where(likeDistance(likeRow, false), '<', maxDistance);
+    if (limit !== undefined) qb.limit(limit);
+    return qb;
   };
   type Out = Array<R & { distance: number }>;
-  if (exact) return (await build(knex)) as Out;
-  validateSearchSettings(approximate ?? {});
-  return withSearchSettings(
-    wrapKnex(knex),
-    approximate ?? {},
-    async (tx) => (await build(knexTransactionOf(tx))) as Out,
-  );
+  const rows = exact
+    ? ((await build(knex)) as Out)
+    : await withSearchSettings(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+  if (likeRow !== undefined && rows.length === 0) {
+    const row = {
+      table: quoteQualified(table.split('.')),
+      column: quoteQualified(similarity.column),
+      id: quoteIdent(options.idColumn ?? 'id'),
+    };
+    const names = { table, column: unqualifiedName(similarity.column), idColumn: options.idColumn ?? 'id' };
+    await explainNoLikeRow(wrapKnex(knex), row, names, likeId!);
+  }
+  return rows;
 }

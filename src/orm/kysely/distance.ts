@@ -12,6 +12,14 @@ import { exactOrderSql } from '../../sql/query.ts';
 /** A column reference (`'features'`, `'science_data.features'`) or any vector-typed expression. */
 export type VectorRef = string | Expression<unknown>;
 
+function isExpression(value: unknown): value is Expression<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { toOperationNode?: unknown }).toOperationNode === 'function'
+  );
+}
+
 function refSql(ref: VectorRef): Expression<unknown> {
   return typeof ref === 'string' ? sql.ref(ref) : ref;
 }
@@ -44,7 +52,9 @@ export function vectorDistance(
   type?: VectorType,
 ): RawBuilder<number> {
   const t = type ?? typeOfValue(value);
-  return sql<number>`(${refSql(column)} ${sql.raw(operatorFor(t, name))} ${vectorValue(value, t)})`;
+  // A Kysely expression (likeId's subquery) is used as it is; any other value is bound.
+  const right = isExpression(value) ? value : vectorValue(value, t);
+  return sql<number>`(${refSql(column)} ${sql.raw(operatorFor(t, name))} ${right})`;
 }
 
 /**

@@ -13,13 +13,14 @@ import {
   type Transaction,
   sql,
 } from 'kysely';
-import { VecpgError, describeValue } from '../../errors.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
+import { kyselyExecutor } from './migrations.ts';
+import { type RowId, checkLikeOptions, explainNoLikeRow, likeVectorType } from '../../sql/like.ts';
 
 /**
  * Run `fn` in a transaction with pgvector's query-time settings (`efSearch`, `iterativeScan`,
@@ -47,8 +48,12 @@ export interface VectorSearchOptions<DB, TB extends keyof DB & string> {
   table: TB;
   /** The vector column of `table`: one column name, quoted whole (a dot in it is part of the name). */
   column: keyof DB[TB] & string;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id column for `likeId` (default `id`). */
+  idColumn?: keyof DB[TB] & string;
   distance: DistanceName;
   /** The column's pgvector type when the value alone does not say (a dense array against a halfvec column is fine either way). */
   type?: VectorType;
@@ -84,21 +89,25 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
   db: Kysely<DB>,
   options: VectorSearchOptions<DB, TB>,
 ): Promise<Array<VectorSearchRow<DB, TB>>> {
-  const k = searchLimit(options.k, options.maxDistance);
-  const { exact: isExact, settings } = searchMode(options);
-  if (
-    options.maxDistance !== undefined &&
-    (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance))
-  ) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(options.maxDistance)}`);
-  }
+  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
   // Kysely renders the table; vecpg still refuses a part PostgreSQL would truncate (over 63 bytes), read
   // as Kysely reads it (`schema.table`), so a long name can never silently address another table.
   for (const part of String(options.table).split('.')) quoteIdent(part);
   // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
   // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
   const column = sql.raw(quoteIdent(options.column));
-  const d = () => vectorDistance(column, options.distance, options.query, options.type);
+  const likeId = checkLikeOptions(options);
+  const tableSql = String(options.table).split('.').map(quoteIdent).join('.');
+  const idSql = quoteIdent(options.idColumn ?? 'id');
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Kysely binds the id.
+  const vector =
+    likeId === undefined
+      ? undefined
+      : sql`(SELECT ${column} FROM ${sql.raw(tableSql)} WHERE ${sql.raw(idSql)} = ${likeId})`;
+  const d = () =>
+    vector === undefined
+      ? vectorDistance(column, options.distance, options.query!, options.type)
+      : vectorDistance(column, options.distance, vector as never, options.type ?? likeVectorType(options.distance));
   const run = async (q: Kysely<DB>) => {
     // The distance is computed once per row, in a LATERAL subquery that PostgreSQL folds into the scan,
     // and both selected and ordered by its qualified name: Kysely binds the query vector again at every
@@ -117,11 +126,19 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
       .selectAll(options.table)
       .select(`${LATERAL_ALIAS}.${LATERAL_COLUMN} as distance` as const);
     if (options.where) query = query.where(options.where as never);
-    if (options.maxDistance !== undefined) query = query.where(d(), '<', options.maxDistance);
+    if (vector !== undefined) {
+      query = query.where(sql<boolean>`${sql.raw(idSql)} IS DISTINCT FROM ${likeId} AND ${vector} IS NOT NULL`);
+    }
+    if (maxDistance !== undefined) query = query.where(d(), '<', maxDistance);
     query = query.orderBy(`${LATERAL_ALIAS}.${LATERAL_COLUMN}` as const);
     if (k !== undefined) query = query.limit(k);
     return (await query.execute()) as Array<VectorSearchRow<DB, TB>>;
   };
-  if (isExact) return run(db);
-  return withSearchSettings(db, settings, (trx) => run(trx));
+  const rows = isExact ? await run(db) : await withSearchSettings(db, settings, (trx) => run(trx));
+  if (likeId !== undefined && rows.length === 0) {
+    const row = { table: tableSql, column: quoteIdent(options.column), id: idSql };
+    const names = { table: String(options.table), column: options.column, idColumn: options.idColumn ?? 'id' };
+    await explainNoLikeRow(kyselyExecutor(db), row, names, likeId);
+  }
+  return rows;
 }

@@ -21,6 +21,11 @@ export interface MikroDistanceOptions {
   qualify?: boolean;
   /** For ORDER BY: `(<distance>) + 0`, an expression no HNSW/IVFFlat index can serve — the top-k stays exact. */
   exact?: boolean;
+  /**
+   * @internal Instead of binding `value`: this SQL (with `?` placeholders for `params`) is the other side,
+   * e.g. `vectorSearch`'s likeId subquery. `type` is then required.
+   */
+  against?: { sql: string; params: readonly unknown[] };
 }
 
 /**
@@ -44,11 +49,18 @@ export function vectorDistance(
   options: MikroDistanceOptions = {},
 ): DistanceFragment {
   const type = options.type ?? typeOfValue(value);
-  const v = toVectorValue(value, type);
-  const cast = paramCast(type, v);
-  const param = [v.toSql()];
+  let right: string;
+  let param: unknown[];
+  if (options.against !== undefined) {
+    right = options.against.sql;
+    param = [...options.against.params];
+  } else {
+    const v = toVectorValue(value, type);
+    right = `?::${paramCast(type, v)}`;
+    param = [v.toSql()];
+  }
   const render = (target: string): string => {
-    const sql = distanceSql(target, type, distance, `?::${cast}`);
+    const sql = distanceSql(target, type, distance, right);
     return options.exact ? exactOrderSql(sql) : sql;
   };
   // MikroORM rewrites `?` in raw fragments once or twice, so names are written without any `?` in them.

@@ -5,12 +5,22 @@
  */
 import { type EntityName, type FilterQuery, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { VecpgError, describeValue } from '../../errors.ts';
-import { quoteIdent } from '../../sql/identifiers.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { quoteIdent, quoteIdentWithoutQuestionMarks } from '../../sql/identifiers.ts';
+import {
+  type LikeRowNames,
+  type LikeRowSql,
+  type RowId,
+  checkLikeOptions,
+  explainNoLikeRow,
+  likeConditionsSql,
+  likeIdColumn,
+  likeVectorSql,
+  likeVectorType,
+} from '../../sql/like.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 
@@ -18,8 +28,12 @@ import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 export interface VectorSearchOptions<T> {
   /** The vector column (database column name). */
   column: string;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id property for `likeId` (default: the entity's primary key). */
+  idColumn?: string;
   distance: DistanceName;
   /** The column type when the value alone does not say (a plain array against a halfvec column). */
   type?: VectorType;
@@ -58,13 +72,22 @@ export async function vectorSearch<T extends object>(
   entityName: EntityName<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
-  const { approximate, exact: exactOption, column, query, distance, maxDistance, where } = options;
-  const { exact } = searchMode({ exact: exactOption, approximate });
-  const k = searchLimit(options.k, maxDistance);
-  if (maxDistance !== undefined && (typeof maxDistance !== 'number' || Number.isNaN(maxDistance))) {
-    throw new VecpgError('INVALID_OPTION', `maxDistance must be a number, got ${describeValue(maxDistance)}`);
-  }
-  const base = options.type === undefined ? {} : { type: options.type };
+  const { column, query, distance, where } = options;
+  const { limit: k, exact, settings, maxDistance } = validateSearchOptions(options);
+  const likeId = checkLikeOptions(options);
+  const like =
+    likeId === undefined ? undefined : likeRowOf(em, entityName as EntityName<object>, column, options.idColumn);
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); MikroORM binds the id.
+  const likeParam = typeof likeId === 'bigint' ? likeId.toString() : likeId;
+  const base =
+    like === undefined
+      ? options.type === undefined
+        ? {}
+        : { type: options.type }
+      : {
+          type: options.type ?? likeVectorType(distance),
+          against: { sql: likeVectorSql(like.row, '?'), params: [likeParam] },
+        };
 
   const run = async (tem: EntityManager): Promise<Array<SearchResult<T>>> => {
     const qb = tem.createQueryBuilder(entityName);
@@ -74,6 +97,7 @@ export async function vectorSearch<T extends object>(
     // expression would bind the query vector again, as a new parameter, and compute it twice.
     qb.select('*').addSelect(vectorDistance(column, distance, query, { ...base, exact }).as(DISTANCE_ALIAS));
     if (where !== undefined) qb.where(where);
+    if (like !== undefined) qb.andWhere(likeConditionsSql(like.row, '?').join(' AND '), [likeParam, likeParam]);
     if (maxDistance !== undefined)
       qb.andWhere({ [vectorDistance(column, distance, query, base)]: { $lt: maxDistance } } as FilterQuery<T>);
     qb.orderBy({ [raw(quoteIdent(DISTANCE_ALIAS))]: 'asc' });
@@ -85,7 +109,34 @@ export async function vectorSearch<T extends object>(
     });
   };
 
-  if (exact) return run(em);
-  validateSearchSettings(approximate ?? {});
-  return withSearchSettings(wrapMikroOrm(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
+  const results = exact
+    ? await run(em)
+    : await withSearchSettings(wrapMikroOrm(em), settings, (tx) => run(entityManagerOf(tx)));
+  if (like !== undefined && results.length === 0) {
+    await explainNoLikeRow(wrapMikroOrm(em), like.row, like.names, likeId!);
+  }
+  return results;
+}
+
+/** The quoted table, vector column and id column of `likeId`, from the entity's metadata. */
+function likeRowOf(
+  em: EntityManager,
+  entityName: EntityName<object>,
+  column: string,
+  idProperty: string | undefined,
+): { row: LikeRowSql; names: LikeRowNames } {
+  const meta = em.getMetadata().get(entityName as never);
+  const fieldOf = (property: string) => meta.properties[property as never]?.fieldNames?.[0];
+  const primary = meta.primaryKeys.map((k) => String(k));
+  const named =
+    idProperty === undefined
+      ? undefined
+      : { name: idProperty, column: fieldOf(idProperty) === undefined ? undefined : idProperty };
+  const id = likeIdColumn(meta.className, primary, named);
+  const parts = meta.schema === undefined || meta.schema === '*' ? [meta.tableName] : [meta.schema, meta.tableName];
+  const q = quoteIdentWithoutQuestionMarks;
+  return {
+    row: { table: parts.map(q).join('.'), column: q(column), id: q(fieldOf(id) ?? id) },
+    names: { table: parts.join('.'), column, idColumn: id },
+  };
 }

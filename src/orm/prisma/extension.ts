@@ -7,7 +7,7 @@ import { Prisma } from '@prisma/client/extension';
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
-import { searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
 import type { DistanceTo } from './distances.ts';
 import { wrapPrisma, prismaExecutor, type PrismaRawClient } from './executor.ts';
@@ -212,19 +212,18 @@ export function pgvector<const C extends VectorConfig>(config: C) {
               'INVALID_OPTION',
               `nearest needs by: a distance such as cosineDistance('field', value), got ${describeValue(by)}`,
             );
+          const { exact, settings } = validateSearchOptions(
+            { distance: by.distance, k: take, offset: skip, exact: exactOption, approximate },
+            { k: 'take', offset: 'skip' },
+          );
           const { model, field } = lookup(models, ctx.$name, by.field);
-          const { exact, settings } = searchMode({ exact: exactOption, approximate });
           const fields = vectorFields(model, vectors);
+          const rank = (ids: readonly unknown[] | undefined) =>
+            rankStatement(model, field!, by.distance, by.to, { ids, bounds, take, skip, exact, vectors: fields });
+          rank(undefined); // refuse bad bounds or a bad vector before querying anything
           const ids = where === undefined ? undefined : await idsWhere(ctx, model, where);
           if (ids !== undefined && ids.length === 0) return [];
-          const st = rankStatement(model, field!, by.distance, by.to, {
-            ids,
-            bounds,
-            take,
-            skip,
-            exact,
-            vectors: fields,
-          });
+          const st = rank(ids);
           const db = wrapPrisma(ctx.$parent);
           const ranked = exact
             ? await db.query(st.text, st.values)

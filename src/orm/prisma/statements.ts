@@ -14,6 +14,7 @@ import { Vector } from '../../types/vector.ts';
 import { type DistanceName, checkDistance, operatorFor } from '../../sql/operators.ts';
 import { paramCast, toVectorValue } from '../../sql/params.ts';
 import { type SqlQuery, distanceSql, exactOrderSql } from '../../sql/query.ts';
+import { checkDistanceBound, checkSearchCount } from '../../sql/search-options.ts';
 import type { ResolvedField, ResolvedModel, VectorOutput } from './config.ts';
 
 /**
@@ -83,15 +84,6 @@ export interface RankOptions {
   vectors?: readonly ResolvedField[] | undefined;
 }
 
-function checkCount(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new VecpgError('INVALID_OPTION', `${name} must be an integer >= ${min}, got ${describeValue(value)}`, {
-      details: { option: name },
-    });
-  }
-  return value;
-}
-
 /**
  * `SELECT id, <distance> AS distance FROM table WHERE <column> IS NOT NULL [AND id = ANY($n)]
  * [AND <distance> < $n] ORDER BY … [LIMIT $n] [OFFSET $n]`: the nearest rows' ids, best first.
@@ -123,17 +115,15 @@ export function rankStatement(
         details: { option: key },
       });
     }
-    if (typeof bound !== 'number' || Number.isNaN(bound)) {
-      throw new VecpgError('INVALID_OPTION', `distance.${key} must be a number, got ${describeValue(bound)}`, {
-        details: { option: key },
-      });
-    }
-    where.push(`${dist} ${op} ${params.bind(bound)}`);
+    const upper = key === 'lt' || key === 'lte';
+    where.push(
+      `${dist} ${op} ${params.bind(checkDistanceBound(`distance.${key}`, bound, checkDistance(distance), upper))}`,
+    );
   }
   let text = `SELECT ${columns.join(', ')} FROM ${model.tableSql} WHERE ${where.join(' AND ')}`;
   text += ` ORDER BY ${order}`;
-  if (options.take !== undefined) text += ` LIMIT ${params.bind(checkCount('take', options.take, 1))}`;
-  if (options.skip !== undefined) text += ` OFFSET ${params.bind(checkCount('skip', options.skip, 0))}`;
+  if (options.take !== undefined) text += ` LIMIT ${params.bind(checkSearchCount('take', options.take, 1))}`;
+  if (options.skip !== undefined) text += ` OFFSET ${params.bind(checkSearchCount('skip', options.skip, 0))}`;
   return { text, values: params.values };
 }
 

@@ -10,14 +10,29 @@ import {
   type Model,
   type ModelStatic,
   Op,
+  literal,
+  where,
   type WhereOptions,
 } from 'sequelize';
 import { VecpgError } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
+import {
+  type LikeRowNames,
+  type LikeRowSql,
+  type RowId,
+  checkLikeOptions,
+  explainNoLikeRow,
+  likeIdColumn,
+  likeConditionsSql,
+  likeVectorSql,
+} from '../../sql/like.ts';
+import { distanceSql, exactOrderSql } from '../../sql/query.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
+import { sequelizeExecutor } from './migrations.ts';
 import { PgvectorDataType } from './types.ts';
 
 /** A model instance and its distance to the query vector. */
@@ -30,8 +45,12 @@ export interface WithDistance<M> {
 export interface VectorSearchOptions<M extends Model> {
   /** The vector attribute (`'embedding'`). */
   column: string;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id attribute for `likeId` (default: the model's primary key). */
+  idColumn?: string;
   distance: DistanceName;
   /** How many rows: default 10, or every row under `maxDistance` when that is given without `k`. */
   k?: number;
@@ -70,9 +89,8 @@ export async function vectorSearch<M extends Model>(
   model: ModelStatic<M>,
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
-  const { exact } = searchMode(options);
-  const settings = searchSettingsSql(options.approximate ?? {});
-  const k = searchLimit(options.k, options.maxDistance);
+  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
+  const settings = searchSettingsSql(approximate);
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
   if (!(dataType instanceof PgvectorDataType)) {
@@ -82,13 +100,18 @@ export async function vectorSearch<M extends Model>(
     );
   }
   const type: VectorType = dataType.vectorType;
-  const d = vectorDistance([model.name, attribute.field ?? options.column], options.distance, options.query, {
-    type,
-    bind: 'vecpg_query',
-  });
+  const likeId = checkLikeOptions(options);
+  const column = attribute.field ?? options.column;
+  const like = likeId === undefined ? undefined : likeRowOf(model, column, options.idColumn);
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Sequelize binds the id.
+  const d =
+    like === undefined
+      ? vectorDistance([model.name, column], options.distance, options.query!, { type, bind: 'vecpg_query' })
+      : likeDistance(quoteQualified([model.name, column]), type, options.distance, like.row, likeId!);
   const conditions: unknown[] = [];
+  if (like !== undefined) conditions.push(literal(likeConditionsSql(like.row, `$${LIKE_BIND}`).join(' AND ')));
   if (options.where !== undefined) conditions.push(options.where);
-  if (options.maxDistance !== undefined) conditions.push(d.below(options.maxDistance));
+  if (maxDistance !== undefined) conditions.push(d.below(maxDistance));
   const base = options.findOptions ?? {};
   // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
   // vector index serves; the plain distance, which the index can serve, when approximate): Sequelize then
@@ -113,5 +136,46 @@ export async function vectorSearch<M extends Model>(
       return find(transaction);
     });
   }
+  if (like !== undefined && rows.length === 0) {
+    await explainNoLikeRow(sequelizeExecutor(model.sequelize!), like.row, like.names, likeId!);
+  }
   return rows.map((instance) => ({ instance, distance: Number(instance.get(DISTANCE)) }));
+}
+
+const LIKE_BIND = 'vecpg_like_id';
+
+/** The quoted table, vector column and id column of `likeId`, from the model. */
+function likeRowOf<M extends Model>(
+  model: ModelStatic<M>,
+  column: string,
+  idAttribute: string | undefined,
+): { row: LikeRowSql; names: LikeRowNames } {
+  const attributes = model.getAttributes() as Record<string, { field?: string; primaryKey?: boolean }>;
+  const primary = Object.keys(attributes).filter((a) => attributes[a]?.primaryKey === true);
+  const named =
+    idAttribute === undefined
+      ? undefined
+      : { name: idAttribute, column: attributes[idAttribute] === undefined ? undefined : idAttribute };
+  const id = likeIdColumn(model.name, primary, named);
+  const table = model.getTableName() as string | { tableName: string; schema?: string };
+  const parts =
+    typeof table === 'string' ? [table] : table.schema ? [table.schema, table.tableName] : [table.tableName];
+  const idField = attributes[id]?.field ?? id;
+  return {
+    row: { table: quoteQualified(parts), column: quoteIdent(column), id: quoteIdent(idField) },
+    names: { table: parts.join('.'), column, idColumn: id },
+  };
+}
+
+/** The distance to the stored row, shaped as {@link vectorDistance}'s result. */
+function likeDistance(target: string, type: VectorType, distance: DistanceName, row: LikeRowSql, likeId: RowId) {
+  const sql = distanceSql(target, type, distance, likeVectorSql(row, `$${LIKE_BIND}`));
+  const expr = literal(sql);
+  return {
+    literal: expr,
+    exact: literal(exactOrderSql(sql)),
+    bind: { [LIKE_BIND]: typeof likeId === 'bigint' ? likeId.toString() : likeId },
+    sql,
+    below: (max: number) => where(expr, Op.lt, max),
+  };
 }

@@ -6,12 +6,25 @@
  */
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { searchLimit, searchMode } from '../../sql/search.ts';
+import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
 import { vectorDistance } from './distance.ts';
+import { typeormExecutor } from './migrations.ts';
+import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
+import {
+  type LikeRowNames,
+  type LikeRowSql,
+  type RowId,
+  checkLikeOptions,
+  explainNoLikeRow,
+  likeIdColumn,
+  likeConditionsSql,
+  likeVectorSql,
+} from '../../sql/like.ts';
+import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { assertRegistered } from './register.ts';
 
 /** An entity and its distance to the query vector. */
@@ -66,8 +79,12 @@ export async function getManyWithDistance<T extends ObjectLiteral>(
 export interface VectorSearchOptions<T extends ObjectLiteral> {
   /** The vector property of the entity (`'embedding'`). */
   column: string;
-  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. */
-  query: VectorInput;
+  /** The query vector: array, Vector, HalfVector, SparseVector, Bit or 0/1 string. Give this or `likeId`. */
+  query?: VectorInput;
+  /** "More like this": the stored row with this id is the query (read by the same statement) and is left out. */
+  likeId?: RowId;
+  /** The id property for `likeId` (default: the entity's primary column). */
+  idColumn?: string;
   distance: DistanceName;
   /** How many entities: default 10, or every one under `maxDistance` when that is given without `k`. */
   k?: number;
@@ -117,15 +134,17 @@ export async function vectorSearch<T extends ObjectLiteral>(
   repository: Repository<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<WithDistance<T>>> {
-  const { exact } = searchMode(options);
+  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
   assertRegistered(repository.manager.connection);
-  const settings = searchSettingsSql(options.approximate ?? {});
-  const k = searchLimit(options.k, options.maxDistance);
+  const settings = searchSettingsSql(approximate);
   const type = options.type ?? columnTypeOf(repository, options.column);
-  const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, {
-    type,
-    param: 'vecpg_query',
-  });
+  const likeId = checkLikeOptions(options);
+  const like = likeId === undefined ? undefined : likeRowOf(repository, options.column, options.idColumn);
+  // likeId: the stored row's vector as a subquery of this statement (an InitPlan); TypeORM binds the id.
+  const d =
+    like === undefined
+      ? vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query!, { type, param: 'vecpg_query' })
+      : likeDistance(`${ALIAS}.${options.column}`, type, options.distance, like.row, likeId!);
 
   // The distance is selected as the very expression the search orders by (`(…) + 0` when exact, which no
   // vector index serves; the plain distance, which the index can serve, when approximate). TypeORM binds a
@@ -139,24 +158,58 @@ export async function vectorSearch<T extends ObjectLiteral>(
       .addSelect(ordered, DISTANCE_ALIAS)
       .setParameters(d.parameters);
     if (options.where !== undefined) qb.andWhere(options.where);
-    if (options.maxDistance !== undefined) {
-      if (typeof options.maxDistance !== 'number' || Number.isNaN(options.maxDistance)) {
-        throw new VecpgError(
-          'INVALID_OPTION',
-          `maxDistance must be a number, got ${describeValue(options.maxDistance)}`,
-        );
-      }
-      qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: options.maxDistance });
-    }
+    if (like !== undefined) qb.andWhere(likeConditionsSql(like.row, `:${LIKE_PARAM}`).join(' AND '));
+    if (maxDistance !== undefined) qb.andWhere(`${d.sql} < :vecpg_max_distance`, { vecpg_max_distance: maxDistance });
     options.modify?.(qb);
     qb.orderBy(ordered);
     if (k !== undefined) qb.limit(k);
     return getManyWithDistance(qb, DISTANCE_ALIAS);
   };
 
-  if (exact) return run(repository.manager);
-  return repository.manager.transaction(async (manager) => {
-    if (settings) await manager.query(settings.text, settings.values);
-    return run(manager);
-  });
+  const rows = exact
+    ? await run(repository.manager)
+    : await repository.manager.transaction(async (manager) => {
+        if (settings) await manager.query(settings.text, settings.values);
+        return run(manager);
+      });
+  if (like !== undefined && rows.length === 0) {
+    await explainNoLikeRow(typeormExecutor(repository.manager), like.row, like.names, likeId!);
+  }
+  return rows;
+}
+
+const LIKE_PARAM = 'vecpg_like_id';
+
+/** The quoted table, vector column and id column of `likeId`, from the entity's metadata. */
+function likeRowOf<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  property: string,
+  idProperty: string | undefined,
+): { row: LikeRowSql; names: LikeRowNames } {
+  const metadata = repository.metadata;
+  const column = metadata.findColumnWithPropertyPath(property)!;
+  const named =
+    idProperty === undefined
+      ? undefined
+      : { name: idProperty, column: metadata.findColumnWithPropertyPath(idProperty) };
+  const id = likeIdColumn(metadata.name, metadata.primaryColumns, named);
+  const table = metadata.tablePath;
+  return {
+    row: {
+      table: quoteQualified(table.split('.')),
+      column: quoteIdent(column.databaseName),
+      id: quoteIdent(id.databaseName),
+    },
+    names: { table, column: column.databaseName, idColumn: id.propertyPath },
+  };
+}
+
+/** `<column> <op> (SELECT … WHERE id = :vecpg_like_id)`, as {@link vectorDistance} returns it. */
+function likeDistance(column: string, type: VectorType, distance: DistanceName, row: LikeRowSql, likeId: RowId) {
+  const sql = distanceSql(column, type, distance, likeVectorSql(row, `:${LIKE_PARAM}`));
+  return {
+    sql,
+    exactSql: exactOrderSql(sql),
+    parameters: { [LIKE_PARAM]: typeof likeId === 'bigint' ? likeId.toString() : likeId },
+  };
 }
