@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkPeerRanges, older } from './matrix/ranges.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/matrix');
@@ -26,13 +27,6 @@ const args = process.argv.slice(2);
 const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const only = onlyArg ? onlyArg.split(',') : undefined;
 const writeDocs = !args.includes('--no-docs');
-
-/** `a` is an older version than `b` (x.y.z, numerically). */
-function older(a, b) {
-  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
-  return false;
-}
 
 const PGLITE = { '@electric-sql/pglite': '0.5.14', '@electric-sql/pglite-pgvector': '0.0.15' };
 const TS = { typescript: '5.9.3', '@types/node': '20.19.43' };
@@ -103,6 +97,7 @@ const LINES = [
   // ORMs: the first release of the oldest supported line and the newest release of every line.
   ...[
     ['0.27.0', '20'],
+    ['0.27.6', '20'],
     ['0.28.19', '20'],
     ['0.29.9', '22'],
   ].map(([kysely, node]) => ({
@@ -113,7 +108,7 @@ const LINES = [
     smoke: 'kysely',
     nodes: [node],
   })),
-  ...['0.3.20', '0.3.28', '1.0.0', '1.1.1'].map((typeorm) => ({
+  ...['0.3.20', '0.3.31', '1.0.0', '1.1.1'].map((typeorm) => ({
     id: `typeorm-${typeorm}`,
     integration: 'TypeORM',
     version: typeorm,
@@ -125,8 +120,10 @@ const LINES = [
     ['6.6.0', '20'],
     ['6.6.16', '20'],
     // 7.0.0 cannot be installed by anyone: its @mikro-orm/postgresql has @mikro-orm/core ^6 as a peer.
-    ['7.0.1', '22'],
-    ['7.2.5', '22'],
+    // 7.0.1 needs @mikro-orm/sql 7.0.1, and 7.2.5 has no @mikro-orm/migrations, in the registry this ran
+    // against: 7.0.2 and 7.2.1 are the first and newest 7.x with every package the smoke uses.
+    ['7.0.2', '22'],
+    ['7.2.1', '22'],
   ].map(([mikro, node]) => ({
     id: `mikro-orm-${mikro}`,
     integration: 'MikroORM',
@@ -135,7 +132,10 @@ const LINES = [
     smoke: 'mikro-orm',
     nodes: [node],
   })),
-  ...['0.30.10', '0.36.4', '0.44.7', '0.45.4'].map((drizzle) => ({
+  // Drizzle 0.31 added pgvector's index API (`.using('hnsw', col.op(…))`, ExtraConfigColumn) that
+  // vecpg/drizzle builds on, 0.31.3 the `PgQueryResultHKT` its search is typed with; 0.30.10 and 0.31.0
+  // fail to type-check here, so support starts at 0.31.3.
+  ...['0.31.3', '0.36.4', '0.44.7', '0.45.4'].map((drizzle) => ({
     id: `drizzle-${drizzle}`,
     integration: 'Drizzle',
     version: drizzle,
@@ -635,66 +635,6 @@ for (const line of LINES) {
   }
 }
 
-/** `version` satisfies one `||` alternative of a peer range (^, >=, >, <=, <, = with full x.y.z versions). */
-function satisfies(version, alternative) {
-  return alternative
-    .trim()
-    .split(/\s+/)
-    .every((comparator) => {
-      const m = /^(\^|>=|<=|>|<|=)?(\d+)\.(\d+)\.(\d+)$/.exec(comparator);
-      if (!m) throw new Error(`package.json: peer range comparator ${comparator} is not op + x.y.z`);
-      const bound = `${m[2]}.${m[3]}.${m[4]}`;
-      const before = older(version, bound);
-      const same = version === bound;
-      switch (m[1]) {
-        case '^': {
-          const next = m[2] !== '0' ? `${Number(m[2]) + 1}.0.0` : `0.${Number(m[3]) + 1}.0`;
-          return !before && older(version, next);
-        }
-        case '>=':
-          return !before;
-        case '>':
-          return !before && !same;
-        case '<=':
-          return before || same;
-        case '<':
-          return before;
-        default:
-          return same;
-      }
-    });
-}
-
-/**
- * package.json's peer ranges against the lines that passed: each alternative's lower end is a version
- * the matrix ran, and every version it ran is inside the range. Returns the table rows and the problems.
- */
-function checkPeerRanges(passed) {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const rows = [];
-  const problems = [];
-  for (const [name, range] of Object.entries(pkg.peerDependencies)) {
-    const tested = [...new Set(passed.map((line) => line.deps[name]).filter(Boolean))].sort((a, b) =>
-      older(a, b) ? -1 : older(b, a) ? 1 : 0,
-    );
-    const alternatives = range.split('||');
-    for (const alternative of alternatives) {
-      const lower = /(?:\^|>=)(\d+\.\d+\.\d+)/.exec(alternative)?.[1];
-      if (!lower || !tested.includes(lower))
-        problems.push(
-          `${name}: the lower end of "${alternative.trim()}" (${lower ?? 'none'}) is not a version that passed`,
-        );
-      if (!tested.some((v) => satisfies(v, alternative)))
-        problems.push(`${name}: no passing line inside "${alternative.trim()}"`);
-    }
-    for (const v of tested)
-      if (!alternatives.some((a) => satisfies(v, a)))
-        problems.push(`${name}: ${v} passed but is outside the peer range "${range}"`);
-    rows.push(`| ${name} | \`${range}\` | ${tested.join(', ') || '-'} |`);
-  }
-  return { rows, problems };
-}
-
 const failed = results.filter((r) => r.status !== 'pass');
 console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
 if (writeDocs) {
@@ -710,20 +650,25 @@ if (writeDocs) {
       rows.push(`| ${line.integration} | ${line.version} | ${node} | ${status} | ${note} |`);
     if (line.smoke && recorded.every((r) => r.status === 'pass')) passed.push(line);
   }
-  const peers = checkPeerRanges(passed);
+  const peers = checkPeerRanges(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).peerDependencies, passed);
   for (const problem of peers.problems) console.log(`peer range: ${problem}`);
   if (peers.problems.length > 0) process.exitCode = 1;
   const doc = `# Version matrix
 
 Generated by \`npm run test:matrix\` (scripts/matrix.mjs) for vecpg ${vecpgVersion}; do not edit by hand.
-Each line is a scratch project: \`npm install\` of the packed vecpg with that version (no
-\`--legacy-peer-deps\`), a strict consumer program type-checked with \`skipLibCheck: false\`, and a smoke
-run of the Django walkthrough's core (scripts/matrix/*.ts: the extension, \`vector(3)\` and
-\`sparsevec(10)\` columns, inserts with a \`SparseVector\`, exact search by L2, cosine and inner product
-with pgvector's distances checked, an HNSW index) on PGlite${server ? ' and on PostgreSQL with pgvector' : ''}.
-"types only" lines install one host and nothing else and type-check an import of its subpath (lib
-ES2023 only). Consumers with PGlite add the DOM lib: PGlite's own declarations use \`WebAssembly\`.
-The peer dependency ranges in package.json are the lines that pass here.
+Each line is a scratch project: a plain \`npm install\` of the packed vecpg with that version (npm's
+peer checks on, no \`--legacy-peer-deps\`/\`--force\`: an ERESOLVE fails the line, and the guard line,
+outside the peer ranges, must get one), a strict consumer program type-checked with
+\`skipLibCheck: false\`, and a smoke run of the Django walkthrough's core through that integration
+(scripts/matrix/*.ts: the extension, \`vector(3)\` and \`sparsevec(10)\` columns, inserts with a
+\`SparseVector\`, exact search by L2, cosine and inner product with pgvector's distances checked, an
+HNSW index) on PGlite${server ? ' and on PostgreSQL with pgvector' : ''}; a note says when a line runs on the server only, and why.
+Per integration, the lines are the first release of the oldest supported line and the newest release
+of each line. "own .d.ts errors upstream" counts errors \`skipLibCheck: false\` finds in other
+packages' own declarations (every project using them has those); an error in vecpg's declarations or
+in the consumer fails the line. "types only" lines install one host and nothing else and type-check an
+import of its subpath (lib ES2023 only). Consumers with PGlite add the DOM lib: PGlite's own
+declarations use \`WebAssembly\`.
 
 | integration | version | Node | result | note |
 |---|---|---|---|---|
