@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkPeerRanges, older } from './matrix/ranges.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/matrix');
@@ -47,8 +48,8 @@ const LINES = [
   {
     id: 'pg-8.11',
     integration: 'node-postgres',
-    version: '8.11.5',
-    deps: { ...PGLITE, pg: '8.11.5', postgres: '3.4.9', '@types/pg': '8.23.1' },
+    version: '8.11.0',
+    deps: { ...PGLITE, pg: '8.11.0', postgres: '3.4.9', '@types/pg': '8.23.1' },
     smoke: 'runtimes',
     nodes: ['20'],
   },
@@ -60,149 +61,140 @@ const LINES = [
     smoke: 'runtimes',
     nodes: ['20'],
   },
-  {
-    id: 'pglite-0.5.8',
+  ...[
+    ['0.5.8', '0.0.9'],
+    ['0.5.12', '0.0.13'],
+  ].map(([pglite, plugin]) => ({
+    id: `pglite-${pglite}`,
     integration: 'PGlite + pglite-pgvector',
-    version: '0.5.8 + 0.0.9',
+    version: `${pglite} + ${plugin}`,
     deps: {
-      '@electric-sql/pglite': '0.5.8',
-      '@electric-sql/pglite-pgvector': '0.0.9',
-      '@types/emscripten': '1.41.6',
+      '@electric-sql/pglite': pglite,
+      '@electric-sql/pglite-pgvector': plugin,
+      // PGlite before 0.5.14 declares its module with Emscripten's types without depending on them.
+      ...(older(pglite, '0.5.14') ? { '@types/emscripten': '1.41.6' } : {}),
       postgres: '3.4.9',
       '@types/pg': '8.23.1',
     },
-    note: 'PGlite < 0.5.14 declarations need @types/emscripten',
+    note: older(pglite, '0.5.14') ? 'PGlite < 0.5.14 declarations need @types/emscripten' : undefined,
     smoke: 'runtimes',
     nodes: ['20'],
-  },
+  })),
   {
-    id: 'pglite-0.5.12',
-    integration: 'PGlite + pglite-pgvector',
-    version: '0.5.12 + 0.0.13',
-    deps: {
-      '@electric-sql/pglite': '0.5.12',
-      '@electric-sql/pglite-pgvector': '0.0.13',
-      '@types/emscripten': '1.41.6',
-      postgres: '3.4.9',
-      '@types/pg': '8.23.1',
-    },
-    note: 'PGlite < 0.5.14 declarations need @types/emscripten',
-    smoke: 'runtimes',
-    nodes: ['20'],
-  },
-  {
+    // pglite-pgvector 0.0.15 (the newest) has PGlite 0.5.14 as an exact peer: with a newer PGlite there
+    // is no pgvector plugin. Such a project installs vecpg and uses it on a server; vecpg/pglite type-checks.
     id: 'pglite-0.5.17',
-    integration: 'PGlite',
-    version: '0.5.17 (no pglite-pgvector for it yet)',
-    deps: { '@electric-sql/pglite': '0.5.17' },
-    types: ['vecpg/pglite', 'vecpg'],
+    integration: 'PGlite, no pglite-pgvector for it',
+    version: '0.5.17',
+    deps: { '@electric-sql/pglite': '0.5.17', postgres: '3.4.9', '@types/pg': '8.23.1' },
+    note: 'pglite-pgvector 0.0.15 needs PGlite 0.5.14 exactly: on the server only',
+    smoke: 'runtimes',
+    targets: ['server'],
     nodes: ['20'],
   },
   // The CLI after `npm install vecpg` and nothing else.
   { id: 'cli', integration: 'CLI', version: 'npm install vecpg, nothing else', deps: {}, cli: true, nodes: ['20'] },
-  // ORMs.
-  {
-    id: 'kysely-0.27',
+  // ORMs: the first release of the oldest supported line and the newest release of every line.
+  ...[
+    ['0.27.0', '20'],
+    ['0.27.6', '20'],
+    ['0.28.19', '20'],
+    ['0.29.9', '22'],
+  ].map(([kysely, node]) => ({
+    id: `kysely-${kysely}`,
     integration: 'Kysely',
-    version: '0.27.6',
-    deps: { ...PGLITE, kysely: '0.27.6', '@types/pg': '8.23.1' },
+    version: kysely,
+    deps: { ...PGLITE, kysely, '@types/pg': '8.23.1' },
     smoke: 'kysely',
-    nodes: ['20'],
-  },
-  {
-    id: 'kysely-0.28',
-    integration: 'Kysely',
-    version: '0.28.19',
-    deps: { ...PGLITE, kysely: '0.28.19', '@types/pg': '8.23.1' },
-    smoke: 'kysely',
-    nodes: ['20'],
-  },
-  {
-    id: 'kysely-0.29',
-    integration: 'Kysely',
-    version: '0.29.9',
-    deps: { ...PGLITE, kysely: '0.29.9', '@types/pg': '8.23.1' },
-    smoke: 'kysely',
-    nodes: ['22'],
-  },
-  {
-    id: 'typeorm-0.3.20',
+    nodes: [node],
+  })),
+  ...['0.3.20', '0.3.31', '1.0.0', '1.1.1'].map((typeorm) => ({
+    id: `typeorm-${typeorm}`,
     integration: 'TypeORM',
-    version: '0.3.20',
-    deps: { ...PGLITE, typeorm: '0.3.20', 'reflect-metadata': '0.2.2' },
+    version: typeorm,
+    deps: { ...PGLITE, typeorm, 'reflect-metadata': '0.2.2' },
     smoke: 'typeorm',
     nodes: ['20'],
-  },
-  {
-    id: 'typeorm-0.3.28',
-    integration: 'TypeORM',
-    version: '0.3.28',
-    deps: { ...PGLITE, typeorm: '0.3.28', 'reflect-metadata': '0.2.2' },
-    smoke: 'typeorm',
-    nodes: ['20'],
-  },
-  {
-    id: 'typeorm-1.1',
-    integration: 'TypeORM',
-    version: '1.1.1',
-    deps: { ...PGLITE, typeorm: '1.1.1', 'reflect-metadata': '0.2.2' },
-    smoke: 'typeorm',
-    nodes: ['20'],
-  },
-  {
-    id: 'mikro-orm-6',
+  })),
+  ...[
+    ['6.6.0', '20'],
+    ['6.6.16', '20'],
+    // 7.0.0 cannot be installed by anyone: its @mikro-orm/postgresql has @mikro-orm/core ^6 as a peer.
+    // 7.0.1 needs @mikro-orm/sql 7.0.1, and 7.2.5 has no @mikro-orm/migrations, in the registry this ran
+    // against: 7.0.2 and 7.2.1 are the first and newest 7.x with every package the smoke uses.
+    ['7.0.2', '22'],
+    ['7.2.1', '22'],
+  ].map(([mikro, node]) => ({
+    id: `mikro-orm-${mikro}`,
     integration: 'MikroORM',
-    version: '6.6.16',
-    deps: { ...PGLITE, '@mikro-orm/core': '6.6.16', '@mikro-orm/postgresql': '6.6.16' },
+    version: mikro,
+    deps: { ...PGLITE, '@mikro-orm/core': mikro, '@mikro-orm/postgresql': mikro, '@mikro-orm/migrations': mikro },
     smoke: 'mikro-orm',
-    nodes: ['20'],
-  },
-  {
-    id: 'mikro-orm-7',
-    integration: 'MikroORM',
-    version: '7.2.5',
-    deps: { ...PGLITE, '@mikro-orm/core': '7.2.5', '@mikro-orm/postgresql': '7.2.5' },
-    smoke: 'mikro-orm',
-    nodes: ['22'],
-  },
-  {
-    id: 'drizzle-0.36',
+    nodes: [node],
+  })),
+  // Drizzle 0.31 added pgvector's index API (`.using('hnsw', col.op(…))`, ExtraConfigColumn) that
+  // vecpg/drizzle builds on, 0.31.3 the `PgQueryResultHKT` its search is typed with; 0.30.10 and 0.31.0
+  // fail to type-check here, so support starts at 0.31.3.
+  ...['0.31.3', '0.36.4', '0.44.7', '0.45.4'].map((drizzle) => ({
+    id: `drizzle-${drizzle}`,
     integration: 'Drizzle',
-    version: '0.36.4',
-    deps: { ...PGLITE, 'drizzle-orm': '0.36.4', '@types/pg': '8.23.1' },
+    version: drizzle,
+    deps: { ...PGLITE, 'drizzle-orm': drizzle, '@types/pg': '8.23.1' },
     smoke: 'drizzle',
     nodes: ['20'],
-  },
-  {
-    id: 'drizzle-0.44',
-    integration: 'Drizzle',
-    version: '0.44.7',
-    deps: { ...PGLITE, 'drizzle-orm': '0.44.7', '@types/pg': '8.23.1' },
-    smoke: 'drizzle',
-    nodes: ['20'],
-  },
-  {
-    id: 'drizzle-0.45',
-    integration: 'Drizzle',
-    version: '0.45.4',
-    deps: { ...PGLITE, 'drizzle-orm': '0.45.4', '@types/pg': '8.23.1' },
-    smoke: 'drizzle',
-    nodes: ['20'],
-  },
-  {
-    id: 'prisma-6',
+  })),
+  ...[
+    // [Prisma, pglite-prisma-adapter (its release for that Prisma major), generator settings]
+    ['6.19.0', '0.6.1', 'engineType = "client"'],
+    ['6.19.3', '0.6.1', 'engineType = "client"'],
+    ['7.0.0', undefined, ''],
+    ['7.10.0', '0.7.2', ''],
+  ].map(([prisma, adapter, generator]) => ({
+    id: `prisma-${prisma}`,
     integration: 'Prisma',
-    version: '6.19.3',
-    deps: { '@prisma/client': '6.19.3' },
-    types: ['vecpg/prisma'],
+    version: `${prisma} (prisma-client generator, driver adapters)`,
+    deps: {
+      ...PGLITE,
+      '@prisma/client': prisma,
+      prisma,
+      '@prisma/adapter-pg': prisma,
+      ...(adapter ? { 'pglite-prisma-adapter': adapter } : {}),
+    },
+    note: adapter ? undefined : 'pglite-prisma-adapter needs Prisma 7.1 or later: on the server only',
+    targets: adapter ? undefined : ['server'],
+    prisma: { generator, url: prisma.startsWith('6.') },
+    smoke: 'prisma',
     nodes: ['20'],
-  },
+  })),
+  ...[
+    ['3.0.1', '3.0.0'],
+    ['3.3.0', '3.1.5'],
+  ].map(([knex, objection]) => ({
+    id: `knex-${knex}`,
+    integration: 'Knex + Objection',
+    version: `${knex} + ${objection}`,
+    deps: { ...PGLITE, knex, objection, pg: '8.23.1', '@types/pg': '8.23.1' },
+    smoke: 'knex',
+    nodes: ['20'],
+  })),
+  ...['6.37.0', '6.37.8'].map((sequelize) => ({
+    id: `sequelize-${sequelize}`,
+    integration: 'Sequelize',
+    version: sequelize,
+    deps: { sequelize, pg: '8.23.1' },
+    note: 'server only (Sequelize has no PGlite dialect)',
+    smoke: 'sequelize',
+    targets: ['server'],
+    nodes: ['20'],
+  })),
+  // The guard: a version outside the peer ranges must fail to install (ERESOLVE), or the lines above
+  // prove nothing about resolving.
   {
-    id: 'prisma-7',
-    integration: 'Prisma',
-    version: '7.10.0',
-    deps: { '@prisma/client': '7.10.0' },
-    types: ['vecpg/prisma'],
+    id: 'guard-eresolve',
+    integration: 'guard: outside the peer ranges',
+    version: 'kysely 0.26.3 (expects ERESOLVE)',
+    deps: { kysely: '0.26.3' },
+    expectInstallFailure: /ERESOLVE/,
     nodes: ['20'],
   },
   // One host per consumer, nothing else: each subpath type-checks with only its own packages.
@@ -228,6 +220,14 @@ const LINES = [
     version: 'vecpg/postgres (postgres)',
     deps: { postgres: '3.4.9' },
     types: ['vecpg/postgres'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-pglite',
+    integration: 'types only',
+    version: 'vecpg/pglite (pglite 0.5.17, no plugin)',
+    deps: { '@electric-sql/pglite': '0.5.17' },
+    types: ['vecpg/pglite', 'vecpg'],
     nodes: ['20'],
   },
   {
@@ -276,6 +276,14 @@ const LINES = [
     version: 'vecpg/drizzle (drizzle-orm 0.45)',
     deps: { 'drizzle-orm': '0.45.4' },
     types: ['vecpg/drizzle'],
+    nodes: ['20'],
+  },
+  {
+    id: 'types-prisma',
+    integration: 'types only',
+    version: 'vecpg/prisma (@prisma/client 7, no client generated)',
+    deps: { '@prisma/client': '7.10.0' },
+    types: ['vecpg/prisma'],
     nodes: ['20'],
   },
 ];
@@ -386,6 +394,45 @@ function cliSmoke(dir) {
   return ['pass', notes.join('; ')];
 }
 
+/**
+ * The Prisma Client for the smoke's schema, generated offline into src/generated: the `prisma-client`
+ * generator emits TypeScript plus the query compiler's WebAssembly (driver adapters, no query engine).
+ * `prisma generate` only wants a schema engine binary to exist, so a stub stands in (it is never run).
+ */
+function prismaGenerate(dir, { generator, url }) {
+  const schema = `generator client {
+  provider = "prisma-client"
+  output   = "./src/generated"
+  ${generator}
+}
+
+datasource db {
+  provider = "postgresql"${url ? '\n  url      = env("DATABASE_URL")' : ''}
+}
+
+model Item {
+  id        Int                        @id @default(autoincrement())
+  name      String
+  embedding Unsupported("vector(3)")?
+  features  Unsupported("sparsevec(10)")?
+
+  @@map("matrix_items")
+}
+`;
+  writeFileSync(join(dir, 'schema.prisma'), schema);
+  const stub = join(dir, 'schema-engine-stub');
+  writeFileSync(stub, '#!/bin/sh\necho "the schema engine is not available offline" >&2\nexit 1\n', { mode: 0o755 });
+  return run(process.execPath, ['node_modules/prisma/build/index.js', 'generate', '--schema', 'schema.prisma'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: stub,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
+  });
+}
+
 // 1. Pack vecpg once.
 mkdirSync(cache, { recursive: true });
 execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
@@ -434,7 +481,17 @@ for (const line of LINES) {
   rmSync(join(dir, 'node_modules/vecpg'), { recursive: true, force: true });
   // The ERESOLVE check: vecpg and the host versions in one plain install, as a user would.
   const specs = [tarball, ...Object.entries(deps).map(([n, v]) => `${n}@${v}`)];
-  const install = run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...specs], { cwd: dir });
+  // Whatever the user's npm config says, peer conflicts are errors here (npm's default).
+  const npmEnv = {
+    ...process.env,
+    npm_config_legacy_peer_deps: 'false',
+    npm_config_force: 'false',
+    npm_config_strict_peer_deps: 'false',
+  };
+  const install = run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...specs], {
+    cwd: dir,
+    env: npmEnv,
+  });
   const record = (node, status, detail) => {
     const note = [line.note, detail].filter(Boolean).join('; ');
     results.push({ line, node, status, note });
@@ -443,6 +500,23 @@ for (const line of LINES) {
     writeFileSync(join(cache, 'results', `${line.id}.json`), JSON.stringify(lineResults));
     console.log(`${status} ${line.id} node ${node}${note ? `: ${note}` : ''}`);
   };
+  if (line.expectInstallFailure) {
+    const refused = !install.ok && line.expectInstallFailure.test(install.out);
+    record(
+      versionOf(process.execPath),
+      refused ? 'pass' : 'fail',
+      refused
+        ? `npm install refused it: ${firstLines(
+            install.out
+              .split('\n')
+              .filter((l) => /ERESOLVE|peer/.test(l))
+              .join('\n'),
+            2,
+          )}`
+        : `npm install did not fail with ERESOLVE: ${firstLines(install.out, 3)}`,
+    );
+    continue;
+  }
   if (!install.ok) {
     record('-', 'fail', `npm install: ${firstLines(install.out, 4)}`);
     continue;
@@ -460,6 +534,13 @@ for (const line of LINES) {
     cpSync(join(smokeDir, 'check.ts'), join(dir, 'src/check.ts'));
     cpSync(join(smokeDir, `${line.smoke}.ts`), join(dir, `src/${line.smoke}.ts`));
     entry = `out/${line.smoke}.js`;
+    if (line.prisma) {
+      const generated = prismaGenerate(dir, line.prisma);
+      if (!generated.ok) {
+        record(line.nodes.join(', '), 'fail', `prisma generate: ${firstLines(generated.out, 3)}`);
+        continue;
+      }
+    }
   } else {
     const body = line.types
       .map((s, i) => `import * as m${i} from '${s}';\nconsole.log('${s}', Object.keys(m${i}).length);`)
@@ -492,10 +573,18 @@ for (const line of LINES) {
   const nodes = line.nodes.map((n) => ({ name: n, bin: runtime(n) }));
   const tscNode = nodes.find((n) => n.name !== 'bun') ?? { bin: process.execPath };
   const tsc = run(tscNode.bin, ['node_modules/typescript/bin/tsc', '-p', '.'], { cwd: dir });
-  // PGlite's own declarations do not compile with skipLibCheck: false (Emscripten's types): an upstream
-  // problem of every PGlite project, noted; an error anywhere else fails the line (tsc still emits).
+  // Some hosts' own declarations do not compile with skipLibCheck: false (PGlite's Emscripten types,
+  // older Kysely under a newer TypeScript): upstream problems every project using them has, noted per
+  // package. An error in the consumer's code or in vecpg's declarations fails the line (tsc still emits).
+  // The Prisma Client generated into src/generated is Prisma's code and counts as upstream.
   const errors = tsc.out.split('\n').filter((l) => /error TS\d+/.test(l));
-  const upstream = errors.filter((l) => l.startsWith('node_modules/@electric-sql/pglite/'));
+  const upstreamOf = (l) =>
+    l.startsWith('src/generated/')
+      ? 'the generated Prisma Client'
+      : l.startsWith('node_modules/') && !l.startsWith('node_modules/vecpg/')
+        ? /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1]
+        : undefined;
+  const upstream = errors.filter((l) => upstreamOf(l));
   if (!tsc.ok && errors.length > upstream.length) {
     record(
       line.nodes.join(', '),
@@ -504,18 +593,26 @@ for (const line of LINES) {
     );
     continue;
   }
-  if (upstream.length > 0)
-    line.note = [
-      line.note,
-      `PGlite's own .d.ts fail skipLibCheck:false (${upstream.length} errors upstream), vecpg's none`,
-    ]
+  if (upstream.length > 0) {
+    const counts = new Map();
+    for (const l of upstream) counts.set(upstreamOf(l), (counts.get(upstreamOf(l)) ?? 0) + 1);
+    const list = [...counts].map(([pkg, n]) => `${pkg} ${n}`).join(', ');
+    line.note = [line.note, `own .d.ts errors upstream with skipLibCheck:false (${list}), vecpg's none`]
       .filter(Boolean)
       .join('; ');
+  }
   for (const { name, bin } of nodes) {
     const label = name === 'bun' ? `bun ${versionOf(bin)}` : versionOf(bin);
     const notes = [];
     let ok = true;
-    for (const target of server && line.smoke ? ['pglite', 'server'] : ['pglite']) {
+    const targets = (line.targets ?? ['pglite', 'server']).filter((t) =>
+      t === 'server' ? server && line.smoke : true,
+    );
+    if (targets.length === 0) {
+      record(label, 'not run', 'needs DATABASE_URL');
+      continue;
+    }
+    for (const target of targets) {
       const env = { ...process.env, PATH: `${join(bin, '..')}:${process.env.PATH}` };
       delete env.DATABASE_URL;
       if (target === 'server') env.DATABASE_URL = server;
@@ -543,6 +640,7 @@ console.log(`\n${results.length - failed.length} passed, ${failed.length} failed
 if (writeDocs) {
   // Every line's latest result (a run with --only refreshes those lines, the others come from earlier runs).
   const rows = [];
+  const passed = [];
   for (const line of LINES) {
     const file = join(cache, 'results', `${line.id}.json`);
     const recorded = existsSync(file)
@@ -550,24 +648,42 @@ if (writeDocs) {
       : [{ node: '-', status: 'not run', note: '' }];
     for (const { node, status, note } of recorded)
       rows.push(`| ${line.integration} | ${line.version} | ${node} | ${status} | ${note} |`);
+    if (line.smoke && recorded.every((r) => r.status === 'pass')) passed.push(line);
   }
+  const peers = checkPeerRanges(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).peerDependencies, passed);
+  for (const problem of peers.problems) console.log(`peer range: ${problem}`);
+  if (peers.problems.length > 0) process.exitCode = 1;
   const doc = `# Version matrix
 
 Generated by \`npm run test:matrix\` (scripts/matrix.mjs) for vecpg ${vecpgVersion}; do not edit by hand.
-Each line is a scratch project: \`npm install\` of the packed vecpg with that version (no
-\`--legacy-peer-deps\`), a strict consumer program type-checked with \`skipLibCheck: false\`, and a smoke
-run of the Django walkthrough's core (scripts/matrix/*.ts: the extension, \`vector(3)\` and
-\`sparsevec(10)\` columns, inserts with a \`SparseVector\`, exact search by L2, cosine and inner product
-with pgvector's distances checked, an HNSW index) on PGlite${server ? ' and on PostgreSQL with pgvector' : ''}.
-"types only" lines install one host and nothing else and type-check an import of its subpath (lib
-ES2023 only). Consumers with PGlite add the DOM lib: PGlite's own declarations use \`WebAssembly\`.
-The peer dependency ranges in package.json are the lines that pass here.
+Each line is a scratch project: a plain \`npm install\` of the packed vecpg with that version (npm's
+peer checks on, no \`--legacy-peer-deps\`/\`--force\`: an ERESOLVE fails the line, and the guard line,
+outside the peer ranges, must get one), a strict consumer program type-checked with
+\`skipLibCheck: false\`, and a smoke run of the Django walkthrough's core through that integration
+(scripts/matrix/*.ts: the extension, \`vector(3)\` and \`sparsevec(10)\` columns, inserts with a
+\`SparseVector\`, exact search by L2, cosine and inner product with pgvector's distances checked, an
+HNSW index) on PGlite${server ? ' and on PostgreSQL with pgvector' : ''}; a note says when a line runs on the server only, and why.
+Per integration, the lines are the first release of the oldest supported line and the newest release
+of each line. "own .d.ts errors upstream" counts errors \`skipLibCheck: false\` finds in other
+packages' own declarations (every project using them has those); an error in vecpg's declarations or
+in the consumer fails the line. "types only" lines install one host and nothing else and type-check an
+import of its subpath (lib ES2023 only). Consumers with PGlite add the DOM lib: PGlite's own
+declarations use \`WebAssembly\`.
 
 | integration | version | Node | result | note |
 |---|---|---|---|---|
 ${rows.join('\n')}
+
+## Peer ranges
+
+Each range's lower end is a version a line above ran, and every version they ran is inside it; the
+upper end is the next minor (0.x) or major after the newest line, whose latest release was run.
+${peers.problems.length ? `\n**Not proved:** ${peers.problems.join('; ')}.\n` : ''}
+| peer dependency | range in package.json | versions that passed |
+|---|---|---|
+${peers.rows.join('\n')}
 `;
   writeFileSync(join(root, 'docs/version-matrix.md'), doc);
   console.log('wrote docs/version-matrix.md');
 }
-process.exitCode = failed.length ? 1 : 0;
+if (failed.length) process.exitCode = 1;

@@ -1,6 +1,7 @@
 /** Matrix smoke for vecpg/kysely: Migrator migrations, PgvectorPlugin, vectorSearch(). */
-import { type Generated, Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import {
+  type MigrationLike,
   PgliteDialect,
   PgvectorPlugin,
   type SparsevecColumn,
@@ -11,6 +12,22 @@ import {
   vectorIndexMigration,
 } from 'vecpg/kysely';
 import * as c from './check.ts';
+
+/** The part of Kysely's Migrator the smoke uses (the same in 0.27, 0.28 and 0.29). */
+type MigratorClass = new (options: {
+  db: Kysely<Database>;
+  provider: { getMigrations(): Promise<Record<string, MigrationLike>> };
+}) => { migrateToLatest(): Promise<{ error?: unknown }> };
+
+/**
+ * Kysely 0.29 moved Migrator to 'kysely/migration' (its 'kysely' export is an error type); 0.27 and 0.28
+ * have no such subpath. A consumer supporting all three finds it by feature: the subpath when it resolves.
+ */
+async function loadMigrator(): Promise<MigratorClass> {
+  const subpath: string = 'kysely/migration';
+  const mod = (await import(subpath).catch(() => import('kysely'))) as { Migrator: MigratorClass };
+  return mod.Migrator;
+}
 
 interface Database {
   matrix_items: { id: Generated<number>; name: string; embedding: VectorColumn; features: SparsevecColumn };
@@ -44,6 +61,7 @@ async function scenario(url: string | undefined): Promise<void> {
       },
       '3_index': vectorIndexMigration({ table: c.TABLE, column: 'embedding', type: 'vector', distance: 'l2' }),
     };
+    const Migrator = await loadMigrator();
     const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
     if (error) throw error;
     await register();

@@ -1,5 +1,9 @@
-/** Matrix smoke for vecpg/mikro-orm: vectorProperty columns, migration helpers, pgvectorInfo, vectorSearch() exact and approximate. */
+/**
+ * Matrix smoke for vecpg/mikro-orm: vectorProperty columns, migration helpers in a Migration class
+ * (requirePgvector on its entity manager), pgvectorInfo, vectorSearch() exact and approximate.
+ */
 import { EntitySchema, type Opt } from '@mikro-orm/core';
+import { Migration } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { SparseVector } from 'vecpg';
 import {
@@ -9,6 +13,7 @@ import {
   mikroOrmPglite,
   vectorSearch,
   pgvectorInfo,
+  requirePgvector,
   vectorProperty,
 } from 'vecpg/mikro-orm';
 import * as c from './check.ts';
@@ -30,6 +35,14 @@ const ItemSchema = new EntitySchema<Item>({
     features: vectorProperty('sparsevec', 10),
   },
 });
+
+/** A migration as the docs write it: the helpers take the migration, requirePgvector its entity manager. */
+class PgvectorMigration extends Migration {
+  override async up(): Promise<void> {
+    createVectorExtension(this);
+    await requirePgvector(this.getEntityManager(), 'sparsevec');
+  }
+}
 
 /** The SQL a migration helper adds, collected to run here. */
 function sqlOf(add: (migration: MigrationLike) => void): string[] {
@@ -54,6 +67,12 @@ async function scenario(url: string | undefined): Promise<void> {
     await em.execute(`DROP TABLE IF EXISTS ${c.TABLE}`);
     for (const s of sqlOf((m) => createVectorExtension(m))) await em.execute(s);
     c.expectVersion((await pgvectorInfo(em)).version);
+    // MikroORM 6 gives a migration's entity manager Knex, 7 Kysely: requirePgvector works on both.
+    const migration = new PgvectorMigration(orm.em.getDriver(), orm.config);
+    await migration.up();
+    const queued = migration.getQueries();
+    if (queued.length !== 1 || !/CREATE EXTENSION IF NOT EXISTS/.test(String(queued[0])))
+      throw new Error(`the migration queued ${JSON.stringify(queued.map(String))}`);
     await em.execute(c.CREATE_TABLE);
     for (const item of c.ITEMS) em.create(ItemSchema, { ...item });
     await em.flush();

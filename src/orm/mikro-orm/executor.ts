@@ -1,8 +1,8 @@
 /**
  * MikroORM's EntityManager as the `VecpgDb` vecpg's SQL layer runs on, with real bound parameters,
  * inside the EntityManager's current transaction when there is one. MikroORM 6 runs SQL through
- * Knex (`em.getKnex()`, the transaction context a Knex transaction); MikroORM 7 through Kysely
- * (`em.getKysely()`, already bound to the current transaction). Both are found on the instance, so
+ * Knex (`em.getKnex()`, the transaction context a Knex transaction); MikroORM 7 through Kysely (the
+ * transaction context a Kysely transaction, else `em.getKysely()`). Both are found on the instance, so
  * nothing here imports Knex or Kysely.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -48,7 +48,13 @@ function executorOf(em: MikroEntityManagerLike): SqlExecutor {
     const trx = host.getTransactionContext() as Knex.Transaction | undefined;
     return knexExecutor(trx ?? (host.getKnex() as Knex));
   }
-  if (typeof host.getKysely === 'function') return kyselyExecutor(host.getKysely() as KyselyLike);
+  if (typeof host.getKysely === 'function') {
+    // MikroORM 7: the transaction context is the Kysely transaction of the current `em.transactional`.
+    // 7.2's getKysely() returns it too, 7.0's always the root instance (whose query would run outside
+    // the transaction, and on PGlite wait forever for the transaction holding the instance).
+    const trx = host.getTransactionContext() as KyselyLike | undefined;
+    return kyselyExecutor(trx ?? (host.getKysely() as KyselyLike));
+  }
   throw new VecpgError(
     'UNSUPPORTED',
     'vecpg/mikro-orm needs the EntityManager of a SQL driver (MikroORM 6 or 7, @mikro-orm/postgresql)',
