@@ -104,7 +104,14 @@ export {
   type SqlQuery,
   type WhereValue,
 } from './sql/query.ts';
-export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
+export {
+  applySearchSettings,
+  searchSettingsSql,
+  validateSearchSettings,
+  withSearchSettings,
+  type SearchSettings,
+} from './sql/settings.ts';
+export { CITUS_DETECT_SQL, citusSearchSettingsSql, isCitus, type RunStatement } from './sql/citus.ts';
 export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
 export {
   buildHybridQuery,

@@ -9,10 +9,10 @@ import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransactionConfig } from 
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
-import { type DrizzleExecutable, sqlFromQuery } from './migrations.ts';
+import { type DrizzleExecutable, drizzleExecutor } from './migrations.ts';
 
 /** A Drizzle database that can open transactions (any PostgreSQL driver). */
 export interface DrizzleTransactional<TTx> {
@@ -32,9 +32,9 @@ export async function withSearchSettings<TTx extends DrizzleExecutable, T>(
   settings: SearchSettings,
   fn: (tx: TTx) => Promise<T>,
 ): Promise<T> {
-  const statement = searchSettingsSql(settings);
+  validateSearchSettings(settings);
   return db.transaction(async (tx) => {
-    if (statement) await tx.execute(sqlFromQuery(statement));
+    await applySearchSettings((text, values) => drizzleExecutor(tx).query(text, values), settings, db);
     return fn(tx);
   });
 }

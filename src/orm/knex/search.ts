@@ -8,7 +8,7 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, validateSearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import { escapeQuestionMarks } from './columns.ts';
 import { type ColumnRef, vectorDistance } from './distance.ts';
@@ -157,9 +157,10 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   type Out = Array<R & { distance: number }>;
   if (exact) return (await build(knex)) as Out;
   validateSearchSettings(approximate ?? {});
-  return withSearchSettings(
+  return withSearchSettingsFor(
     wrapKnex(knex),
     approximate ?? {},
     async (tx) => (await build(knexTransactionOf(tx))) as Out,
+    knex,
   );
 }

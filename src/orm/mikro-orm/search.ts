@@ -10,7 +10,7 @@ import { quoteIdent } from '../../sql/identifiers.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, validateSearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, validateSearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 
@@ -87,5 +87,10 @@ export async function vectorSearch<T extends object>(
 
   if (exact) return run(em);
   validateSearchSettings(approximate ?? {});
-  return withSearchSettings(wrapMikroOrm(em), approximate ?? {}, (tx) => run(entityManagerOf(tx)));
+  return withSearchSettingsFor(
+    wrapMikroOrm(em),
+    approximate ?? {},
+    (tx) => run(entityManagerOf(tx)),
+    em.getConnection(),
+  );
 }

@@ -1,8 +1,8 @@
 /**
  * Nearest-neighbour search in Sequelize's idiom: `findAll` with the distance as an extra attribute.
  * Exact by default (vecpg's exact ordering: the true top-k whatever indexes the table has);
- * approximate on request, with pgvector's settings applied by `set_config(…, true)` (`SET LOCAL`) in
- * a transaction, so they never leak to other queries on the pooled connection.
+ * approximate on request, with pgvector's settings applied by `set_config(…, true)` (`SET LOCAL`; on
+ * Citus also propagated to the shards) in a transaction, so they never leak to other queries on the pooled connection.
  */
 import {
   type FindAttributeOptions,
@@ -10,13 +10,15 @@ import {
   type Model,
   type ModelStatic,
   Op,
+  QueryTypes,
   type WhereOptions,
 } from 'sequelize';
 import { VecpgError } from '../../errors.ts';
+import type { Row } from '../../sql/executor.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { PgvectorDataType } from './types.ts';
 
@@ -71,7 +73,8 @@ export async function vectorSearch<M extends Model>(
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
   const { exact } = searchMode(options);
-  const settings = searchSettingsSql(options.approximate ?? {});
+  const settings = options.approximate ?? {};
+  validateSearchSettings(settings);
   const k = searchLimit(options.k, options.maxDistance);
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
@@ -109,7 +112,12 @@ export async function vectorSearch<M extends Model>(
   else {
     const sequelize = model.sequelize!;
     rows = await sequelize.transaction(async (transaction) => {
-      if (settings) await sequelize.query(settings.text, { bind: settings.values, transaction, raw: true });
+      await applySearchSettings(
+        (text, values) =>
+          sequelize.query<Row>(text, { bind: [...values], transaction, raw: true, type: QueryTypes.SELECT }),
+        settings,
+        sequelize,
+      );
       return find(transaction);
     });
   }

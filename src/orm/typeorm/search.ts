@@ -9,7 +9,7 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { searchLimit, searchMode } from '../../sql/search.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
 import { vectorDistance } from './distance.ts';
 import { assertRegistered } from './register.ts';
@@ -119,7 +119,8 @@ export async function vectorSearch<T extends ObjectLiteral>(
 ): Promise<Array<WithDistance<T>>> {
   const { exact } = searchMode(options);
   assertRegistered(repository.manager.connection);
-  const settings = searchSettingsSql(options.approximate ?? {});
+  const settings = options.approximate ?? {};
+  validateSearchSettings(settings);
   const k = searchLimit(options.k, options.maxDistance);
   const type = options.type ?? columnTypeOf(repository, options.column);
   const d = vectorDistance(`${ALIAS}.${options.column}`, options.distance, options.query, {
@@ -156,7 +157,11 @@ export async function vectorSearch<T extends ObjectLiteral>(
 
   if (exact) return run(repository.manager);
   return repository.manager.transaction(async (manager) => {
-    if (settings) await manager.query(settings.text, settings.values);
+    await applySearchSettings(
+      (text, values) => manager.query(text, [...values]),
+      settings,
+      repository.manager.connection,
+    );
     return run(manager);
   });
 }
