@@ -111,7 +111,17 @@ export {
   withSearchSettings,
   type SearchSettings,
 } from './sql/settings.ts';
-export { CITUS_DETECT_SQL, citusSearchSettingsSql, isCitus, type RunStatement } from './sql/citus.ts';
+export {
+  CITUS_DETECT_SQL,
+  citusSearchSettingsSql,
+  citusTableInfo,
+  distributeTableSql,
+  isCitus,
+  referenceTableSql,
+  type CitusTableInfo,
+  type DistributeOptions,
+  type RunStatement,
+} from './sql/citus.ts';
 export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
 export {
   buildHybridQuery,

@@ -1,4 +1,7 @@
-import type { Row } from './executor.ts';
+import { VecpgError, describeValue } from '../errors.ts';
+import type { Row, SqlExecutor } from './executor.ts';
+import { type QualifiedName, quoteQualified } from './identifiers.ts';
+import type { SqlQuery } from './query.ts';
 
 /**
  * Citus (distributed PostgreSQL) support in the SQL layer. Citus runs a query on a distributed table as
@@ -53,4 +56,94 @@ export async function isCitus(run: RunStatement, key: object): Promise<boolean> 
   const yes = rows[0]?.citus === true || rows[0]?.citus === 't';
   detected.set(key, yes);
   return yes;
+}
+
+/** Options of {@link distributeTableSql}. */
+export interface DistributeOptions {
+  /** The distribution column: rows with the same value live in the same shard (a tenant id, or the id). */
+  column: string;
+  /** Shards (default: the cluster's `citus.shard_count`, 32). A few per worker core is typical. */
+  shardCount?: number;
+  /** A distributed table to co-locate with (same distribution column type): its shards share nodes. */
+  colocateWith?: QualifiedName;
+}
+
+/**
+ * `SELECT create_distributed_table(…)`: turn a table into a hash-distributed Citus table (existing rows
+ * are moved to the shards). Every value is a bound parameter.
+ *
+ * @example
+ * distributeTableSql('items', { column: 'tenant_id', shardCount: 8 });
+ * // { text: 'SELECT create_distributed_table($1, $2, shard_count => $3)', values: ['"items"', 'tenant_id', 8] }
+ */
+export function distributeTableSql(table: QualifiedName, options: DistributeOptions): SqlQuery {
+  if (typeof options.column !== 'string' || options.column === '') {
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `the distribution column must be a column name, got ${describeValue(options.column)}`,
+      {
+        details: { option: 'distributeBy' },
+      },
+    );
+  }
+  const values: unknown[] = [quoteQualified(table), options.column];
+  const named: string[] = [];
+  if (options.shardCount !== undefined) {
+    if (!Number.isInteger(options.shardCount) || options.shardCount < 1 || options.shardCount > 64000) {
+      throw new VecpgError(
+        'INVALID_OPTION',
+        `shardCount must be an integer from 1 to 64000, got ${describeValue(options.shardCount)}`,
+        {
+          details: { option: 'shardCount', value: options.shardCount },
+        },
+      );
+    }
+    values.push(options.shardCount);
+    named.push(`shard_count => $${values.length}`);
+  }
+  if (options.colocateWith !== undefined) {
+    values.push(quoteQualified(options.colocateWith));
+    named.push(`colocate_with => $${values.length}`);
+  }
+  return { text: `SELECT create_distributed_table(${['$1', '$2', ...named].join(', ')})`, values };
+}
+
+/**
+ * `SELECT create_reference_table($1)`: a small table copied to every node, so that it joins with any
+ * shard locally (categories, tenants…).
+ *
+ * @example
+ * referenceTableSql('categories'); // { text: 'SELECT create_reference_table($1)', values: ['"categories"'] }
+ */
+export function referenceTableSql(table: QualifiedName): SqlQuery {
+  return { text: 'SELECT create_reference_table($1)', values: [quoteQualified(table)] };
+}
+
+/** How Citus holds a table: from `citus_tables`, or undefined for a table Citus does not manage. */
+export interface CitusTableInfo {
+  /** `distributed`, `reference` or `local`. */
+  type: string;
+  /** The distribution column, for a distributed table. */
+  distributionColumn: string | undefined;
+  shardCount: number;
+}
+
+/**
+ * Read `citus_tables` for one table (only call it where Citus is installed).
+ *
+ * @example
+ * const info = await citusTableInfo(db, 'items'); // { type: 'distributed', distributionColumn: 'tenant_id', shardCount: 32 }
+ */
+export async function citusTableInfo(db: SqlExecutor, table: QualifiedName): Promise<CitusTableInfo | undefined> {
+  const rows = await db.query<{ citus_table_type: string; distribution_column: string; shard_count: number | string }>(
+    `SELECT citus_table_type, distribution_column, shard_count FROM citus_tables WHERE table_name = to_regclass($1)`,
+    [quoteQualified(table)],
+  );
+  const r = rows[0];
+  if (r === undefined) return undefined;
+  return {
+    type: r.citus_table_type,
+    distributionColumn: r.distribution_column === '<none>' ? undefined : r.distribution_column,
+    shardCount: Number(r.shard_count),
+  };
 }
