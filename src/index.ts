@@ -116,6 +116,7 @@ export {
   citusSearchSettingsSql,
   citusTableInfo,
   distributeTableSql,
+  inlineParameters,
   isCitus,
   referenceTableSql,
   type CitusTableInfo,

@@ -147,3 +147,47 @@ export async function citusTableInfo(db: SqlExecutor, table: QualifiedName): Pro
     shardCount: Number(r.shard_count),
   };
 }
+
+/**
+ * A statement with its bound values written in as literals, for `EXPLAIN` on Citus: Citus 13.2 cannot
+ * EXPLAIN a distributed statement with parameters (the workers answer "could not determine data type
+ * of parameter $1"). `$n` inside quoted identifiers and string literals is left alone.
+ *
+ * @example
+ * inlineParameters('SELECT * FROM "t" ORDER BY e <-> $1::vector LIMIT $2', ['[1,2]', 5]);
+ * // "SELECT * FROM \"t\" ORDER BY e <-> '[1,2]'::vector LIMIT 5"
+ */
+export function inlineParameters(text: string, values: readonly unknown[]): string {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+    throw new VecpgError('UNSUPPORTED', `cannot write ${describeValue(v)} as a literal for EXPLAIN on Citus`);
+  };
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== undefined) {
+      out += ch;
+      if (ch === quote) quote = undefined; // a doubled quote closes and reopens: same result
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      out += ch;
+      continue;
+    }
+    const m = ch === '$' ? /^\$(\d+)/.exec(text.slice(i)) : null;
+    if (m) {
+      const n = Number(m[1]);
+      if (n < 1 || n > values.length) throw new VecpgError('INVALID_OPTION', `no value for $${n}`);
+      out += literal(values[n - 1]);
+      i += m[0].length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
