@@ -96,6 +96,43 @@ describe.runIf(CITUS_URL)(`distributed import and index ${NEEDS_CITUS}`, () => {
     for (const s of perShard.rows) expect(s.result).toBe('1');
   });
 
+  it("vecpg index create --maintenance-work-mem reaches the shards' builds", async () => {
+    await c.pool.query(`CREATE TABLE ${c.schema}.wide (id bigint, embedding vector(${DIMS}))`);
+    await c.pool.query(`SELECT create_distributed_table('${c.schema}.wide', 'id', shard_count => 2)`);
+    await c.pool.query(`INSERT INTO ${c.schema}.wide SELECT id, embedding FROM ${c.schema}.docs`);
+    // citus.log_remote_commands makes the coordinator report what it sends to the workers, as notices.
+    const url = new URL(CITUS_URL!);
+    url.searchParams.set('options', '-c citus.log_remote_commands=on');
+    const r = await runCli(
+      ['index', 'create', '--table', 'wide', '--schema', c.schema, '--distance', 'l2', '--maintenance-work-mem', '7MB'],
+      { DATABASE_URL: url.toString() },
+    );
+    expect(r.code).toBe(0);
+    const begins = r.stderr.split('\n').filter((l) => l.includes('issuing BEGIN'));
+    expect(begins.length).toBeGreaterThanOrEqual(2);
+    for (const line of begins) expect(line).toContain("SET LOCAL maintenance_work_mem = '7MB'");
+    expect(r.stderr).toMatch(/issuing CREATE\s+INDEX\s+\S+ ON\s+\S+wide_\d+ USING hnsw/);
+
+    const concurrently = await runCli(
+      [
+        'index',
+        'create',
+        '--table',
+        'wide',
+        '--schema',
+        c.schema,
+        '--distance',
+        'cosine',
+        '--concurrently',
+        '--maintenance-work-mem',
+        '7MB',
+      ],
+      { DATABASE_URL: CITUS_URL! },
+    );
+    expect(concurrently.code).not.toBe(0);
+    expect(concurrently.stderr).toContain('drop --concurrently');
+  });
+
   it('an existing local table is distributed before loading; another distribution column is refused', async () => {
     await c.pool.query(
       `CREATE TABLE ${c.schema}.local_docs (id bigint, tenant int, title text, embedding vector(${DIMS}))`,
