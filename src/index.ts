@@ -104,7 +104,25 @@ export {
   type SqlQuery,
   type WhereValue,
 } from './sql/query.ts';
-export { searchSettingsSql, validateSearchSettings, withSearchSettings, type SearchSettings } from './sql/settings.ts';
+export {
+  applySearchSettings,
+  searchSettingsSql,
+  validateSearchSettings,
+  withSearchSettings,
+  type SearchSettings,
+} from './sql/settings.ts';
+export {
+  CITUS_DETECT_SQL,
+  citusSearchSettingsSql,
+  citusTableInfo,
+  distributeTableSql,
+  inlineParameters,
+  isCitus,
+  referenceTableSql,
+  type CitusTableInfo,
+  type DistributeOptions,
+  type RunStatement,
+} from './sql/citus.ts';
 export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
 export {
   buildHybridQuery,

@@ -14,6 +14,7 @@ import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
 import { setStorageSql } from '../sql/ddl.ts';
+import { citusTableInfo, distributeTableSql, isCitus } from '../sql/citus.ts';
 import {
   type FieldColumn,
   createTableSql,
@@ -65,6 +66,13 @@ export interface LoadOptions {
    * distances (l2, ip, cosine, l1; `vector` columns), with the vector out of line (docs/certified-search.md).
    */
   certified?: readonly CertifiedDistance[];
+  /**
+   * Citus: hash-distribute the table by this column (a new table is created distributed; an existing
+   * local table is distributed before loading; one already distributed must be by this column).
+   */
+  distributeBy?: string;
+  /** With `distributeBy` on a new distribution: the number of shards (default: the cluster's `citus.shard_count`). */
+  shardCount?: number;
   /** Parse and check everything, write nothing. */
   dryRun?: boolean;
   /** `abort` (default): any bad record → nothing committed. `skip`: bad records go to `rejects`. */
@@ -266,7 +274,16 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
           });
         }
         const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified) : [];
-        createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra);
+        createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra, options.distributeBy);
+        if (options.distributeBy !== undefined) {
+          const names = ['id', column, ...fieldTypes.map((f) => f.name)];
+          if (!names.includes(options.distributeBy))
+            throw hinted(
+              'INVALID_OPTION',
+              `the distribution column ${JSON.stringify(options.distributeBy)} is not a column of the new table (${names.join(', ')})`,
+              { option: 'distributeBy', text: 'give {option} one of them' },
+            );
+        }
         target = { type, dimensions };
         tableColumns = [
           {
@@ -297,6 +314,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
               ? certifiedStorageSql(options.table, column, certified)
               : setStorageSql(options.table, column, 'main'),
           );
+          if (options.distributeBy !== undefined) await distribute(session, options, false);
         }
       } else {
         const col = columns.find((c) => c.name === column);
@@ -323,6 +341,16 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         }
         target = { type, dimensions: col.dimensions };
         tableColumns = columns;
+        if (options.distributeBy !== undefined) {
+          if (!columns.some((c) => c.name === options.distributeBy))
+            throw refuse(
+              `the distribution column ${JSON.stringify(options.distributeBy)} is not a column of the table`,
+              {
+                column: options.distributeBy,
+              },
+            );
+          await distribute(session, options, dryRun);
+        }
         checkCompatible(good, target, col, src.name);
       }
 
@@ -506,3 +534,43 @@ async function closeRejects(stream: Writable | undefined, option: string | Writa
 }
 
 export type { LoadTarget, Session };
+
+/**
+ * `distributeBy`: check that the database runs Citus, then distribute the table by that column unless
+ * it already is (by that column: fine; by another: refused). `checkOnly` (a dry run) changes nothing.
+ */
+async function distribute(session: Session, options: LoadOptions, checkOnly: boolean): Promise<void> {
+  const column = options.distributeBy!;
+  if (!(await isCitus((text, values) => session.query(text, values), session)))
+    throw hinted(
+      'UNSUPPORTED',
+      `distributing ${quoteQualified(options.table)} needs Citus, and this database has no citus extension`,
+      {
+        option: 'distributeBy',
+        text: 'drop {option} for a single server',
+      },
+    );
+  const info = await citusTableInfo(session, options.table);
+  if (info?.type === 'distributed') {
+    if (info.distributionColumn === column) return;
+    throw hinted(
+      'INVALID_OPTION',
+      `${quoteQualified(options.table)} is already distributed by ${JSON.stringify(info.distributionColumn)}, not ${JSON.stringify(column)}`,
+      { option: 'distributeBy', value: info.distributionColumn ?? '', text: 'give {option}' },
+    );
+  }
+  if (info !== undefined && info.type !== 'local')
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `${quoteQualified(options.table)} is a Citus ${info.type} table; it cannot be distributed by ${JSON.stringify(column)}`,
+      {
+        details: { option: 'distributeBy' },
+      },
+    );
+  if (checkOnly) return;
+  const st = distributeTableSql(options.table, {
+    column,
+    ...(options.shardCount === undefined ? {} : { shardCount: options.shardCount }),
+  });
+  await session.query(st.text, st.values);
+}

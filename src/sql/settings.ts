@@ -1,6 +1,7 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import type { SqlExecutor, VecpgDb } from './executor.ts';
 import type { SqlQuery } from './query.ts';
+import { type RunStatement, citusSearchSettingsSql, isCitus } from './citus.ts';
 
 /**
  * Query-time settings of an approximate search (pgvector 0.8). Each is applied with
@@ -106,8 +107,28 @@ export function searchSettingsSql(settings: SearchSettings): SqlQuery | null {
 }
 
 /**
+ * Apply search settings inside a transaction the caller has open, through `run`. On one server that
+ * is the `searchSettingsSql` statement; on Citus (detected once per `key`) the settings are also set
+ * with `SET LOCAL` while `citus.propagate_set_commands = 'local'`, so they reach every shard the
+ * query runs on, and end with the transaction there too.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await applySearchSettings((text, values) => tx.query(text, values), { efSearch: 100 }, db);
+ *   return tx.query('SELECT id FROM items ORDER BY embedding <-> $1::vector LIMIT 10', [vectorParam(q, 'vector')]);
+ * });
+ */
+export async function applySearchSettings(run: RunStatement, settings: SearchSettings, key: object): Promise<void> {
+  const pairs = validateSearchSettings(settings);
+  const statement = searchSettingsSql(settings);
+  if (!statement) return;
+  await run(statement.text, statement.values);
+  if (await isCitus(run, key)) for (const text of citusSearchSettingsSql(pairs)) await run(text, []);
+}
+
+/**
  * Run `fn` in a transaction with the settings applied as `SET LOCAL`: they never leak to other
- * queries on the same pooled connection.
+ * queries on the same pooled connection. On Citus they apply on every shard as well.
  *
  * @example
  * const rows = await withSearchSettings(db, { efSearch: 100 }, (tx) =>
@@ -118,9 +139,19 @@ export async function withSearchSettings<T>(
   settings: SearchSettings,
   fn: (tx: SqlExecutor) => Promise<T>,
 ): Promise<T> {
-  const statement = searchSettingsSql(settings);
+  return withSearchSettingsFor(db, settings, fn, db);
+}
+
+/** {@link withSearchSettings}, remembering whether it is Citus under `key` (an ORM's long-lived object). */
+export async function withSearchSettingsFor<T>(
+  db: VecpgDb,
+  settings: SearchSettings,
+  fn: (tx: SqlExecutor) => Promise<T>,
+  key: object,
+): Promise<T> {
+  validateSearchSettings(settings);
   return db.transaction(async (tx) => {
-    if (statement) await tx.query(statement.text, statement.values);
+    await applySearchSettings((text, values) => tx.query(text, values), settings, key);
     return fn(tx);
   });
 }

@@ -14,6 +14,8 @@ import {
   type VectorIndexInfo,
 } from './catalog.ts';
 import { checkColumnData, columnTypeFindings, indexFindings, opclassFindings } from './doctor-checks.ts';
+import { citusFindings } from './doctor-citus.ts';
+import { isCitus } from '../sql/citus.ts';
 
 /** How much a finding matters. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -32,7 +34,13 @@ export type FindingCode =
   | 'MAINTENANCE_WORK_MEM_LOW'
   | 'NULL_VECTORS'
   | 'ZERO_VECTORS_COSINE'
-  | 'TOAST_STORAGE';
+  | 'TOAST_STORAGE'
+  | 'CITUS_CLUSTER'
+  | 'CITUS_VECTOR_MISSING'
+  | 'CITUS_VECTOR_VERSION'
+  | 'CITUS_SETTING_DIFFERS'
+  | 'CITUS_SHARDS'
+  | 'CITUS_INDEX_MISSING';
 
 /** One thing the doctor found. */
 export interface Finding {
@@ -110,6 +118,10 @@ export async function doctor(db: SqlExecutor, options: DoctorOptions = {}): Prom
   };
   findings.push(...columnTypeFindings(ctx), ...indexFindings(ctx), ...(await opclassFindings(ctx)));
   for (const column of ctx.columns) findings.push(...(await checkColumnData(ctx, column)));
+  if (await isCitus((text, values) => db.query(text, values), db)) {
+    const tables = [...new Map(ctx.columns.map((c) => [`${c.schema}.${c.table}`, c])).values()];
+    findings.push(...(await citusFindings(db, ctx.indexes, ext.version, ext.schema ?? 'public', tables)));
+  }
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
 }

@@ -13,6 +13,7 @@ import type { Where } from '../sql/filters.ts';
 import { buildSimilarityQuery } from '../sql/query.ts';
 import { search } from '../sql/search.ts';
 import { type SearchSettings, withSearchSettings } from '../sql/settings.ts';
+import { citusTableInfo, inlineParameters, isCitus } from '../sql/citus.ts';
 import { describeVectorColumn, listVectorIndexes, type TableName, type VectorIndexInfo } from './catalog.ts';
 import { opclassDistance } from './opclass.ts';
 import { parseQueryVector } from './query-vector.ts';
@@ -103,6 +104,11 @@ export interface RecallResult {
   bestByMean: RecallPoint | null;
   /** Queries that would give a 95% interval of ± `precision` at the most variable index-using point. */
   queriesNeeded: { precision: number; queries: number } | null;
+  /**
+   * Citus: the table is distributed over `shards` shards on `workers` workers. Each shard searches its
+   * own index for its own top-k and the coordinator keeps the best k of them: recall is that of the merge.
+   */
+  distributed?: { shards: number; workers: number };
 }
 
 const GUC: Record<SweepSetting, string> = {
@@ -224,6 +230,7 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   const best = indexed.find((p) => reaches(p.recallInterval[0])) ?? null;
   const byMean = indexed.find((p) => reaches(p.recall)) ?? null;
   const sd = Math.max(0, ...indexed.map((p) => p.recallStdDev));
+  const distributed = await distribution(db, options.table);
   return {
     table: tableLabel(options.table),
     column: options.column,
@@ -244,6 +251,7 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
     best,
     bestByMean: byMean !== null && byMean !== best ? byMean : null,
     queriesNeeded: indexed.length === 0 ? null : { precision, queries: queriesForPrecision(sd, precision) },
+    ...(distributed === undefined ? {} : { distributed }),
   };
 }
 
@@ -308,6 +316,22 @@ async function planUsesIndex(
   indexName: string,
 ): Promise<boolean> {
   const built = buildSimilarityQuery({ ...query, annotate: true, orderBy: true, exact: false });
-  const plan = await withSearchSettings(db, settings, (tx) => tx.query(`EXPLAIN ${built.text}`, built.values));
+  const citus = await isCitus((text, values) => db.query(text, values), db);
+  const plan = await withSearchSettings(db, settings, (tx) =>
+    citus
+      ? tx.query(`EXPLAIN ${inlineParameters(built.text, built.values)}`)
+      : tx.query(`EXPLAIN ${built.text}`, built.values),
+  );
   return plan.some((row) => Object.values(row).some((line) => String(line).includes(indexName)));
+}
+
+async function distribution(db: VecpgDb, table: TableName): Promise<RecallResult['distributed']> {
+  if (!(await isCitus((text, values) => db.query(text, values), db))) return undefined;
+  const info = await citusTableInfo(db, table);
+  if (info?.type !== 'distributed') return undefined;
+  const rows = await db.query<{ n: string | number }>(
+    'SELECT count(DISTINCT nodeport) AS n FROM citus_shards WHERE table_name = to_regclass($1)',
+    [quoteQualified(table)],
+  );
+  return { shards: info.shardCount, workers: Number(rows[0]?.n ?? 0) };
 }

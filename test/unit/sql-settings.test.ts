@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, searchSettingsSql, validateSearchSettings, type SearchSettings } from 'vecpg';
+import {
+  citusSearchSettingsSql,
+  compareVersions,
+  searchSettingsSql,
+  validateSearchSettings,
+  type SearchSettings,
+} from 'vecpg';
 import { codeOf } from '../support/errors.ts';
 
 describe('search settings', () => {
@@ -54,6 +60,21 @@ describe('search settings', () => {
       values: ['100', 'relaxed_order'],
     });
     expect(searchSettingsSql({})).toBeNull();
+  });
+
+  it('on Citus: SET LOCAL statements with propagation to the shards switched on first', () => {
+    expect(citusSearchSettingsSql(validateSearchSettings({ efSearch: 100, iterativeScan: 'relaxed_order' }))).toEqual([
+      "SET LOCAL citus.propagate_set_commands = 'local'",
+      "SET LOCAL hnsw.ef_search = '100'",
+      "SET LOCAL hnsw.iterative_scan = 'relaxed_order'",
+    ]);
+    expect(citusSearchSettingsSql(validateSearchSettings({ scanMemMultiplier: 2.5 }))).toEqual([
+      "SET LOCAL citus.propagate_set_commands = 'local'",
+      "SET LOCAL hnsw.scan_mem_multiplier = '2.5'",
+    ]);
+    expect(citusSearchSettingsSql([])).toEqual([]);
+    // Values are spliced (SET takes no parameters): anything but a validated value is refused.
+    expect(() => citusSearchSettingsSql([['hnsw.ef_search', "1'; DROP TABLE t; --"]])).toThrow(TypeError);
   });
 });
 

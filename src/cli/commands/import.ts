@@ -27,6 +27,9 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --certified           with --create: add the compact columns of search --certified (vector columns;
                         the vector itself is then stored out of line)
   --certified-distance D  l2 | ip | cosine | l1, comma-separated (default l2)
+  --distribute-by C     Citus: hash-distribute the table by column C (created distributed with --create;
+                        an existing local table is distributed first); needs the citus extension
+  --shard-count N       with --distribute-by on a new distribution: shards (default citus.shard_count)
   --map FIELD=COLUMN    load a record field into a differently named column (repeatable)
   --vector-field NAME   JSON Lines / CSV field holding the vector (default: the column name)
   --no-header           CSV / TSV without a header row
@@ -53,6 +56,8 @@ const OPTIONS = {
   create: { type: 'boolean' },
   certified: { type: 'boolean' },
   'certified-distance': { type: 'string' },
+  'distribute-by': { type: 'string' },
+  'shard-count': { type: 'string' },
   map: { type: 'string', multiple: true },
   'vector-field': { type: 'string' },
   'no-header': { type: 'boolean' },
@@ -160,6 +165,10 @@ export const importCommand: CliCommand = {
     const delimiter = delimiterFlag(stringFlag(values, 'delimiter'));
     const quote = choiceFlag(values, 'quote', ['double', 'none'] as const);
     const tokenColumn = stringFlag(values, 'token-column');
+    const distributeBy = stringFlag(values, 'distribute-by');
+    const shardCount = intFlag(values, 'shard-count', 1, 64000);
+    if (shardCount !== undefined && distributeBy === undefined)
+      throw new CliUsageError('--shard-count goes with --distribute-by');
     const options: LoadOptions = {
       file,
       table,
@@ -179,6 +188,8 @@ export const importCommand: CliCommand = {
       ...(delimiter === undefined ? {} : { delimiter }),
       ...(quote === undefined ? {} : { quote }),
       ...(tokenColumn === undefined ? {} : { tokenColumn }),
+      ...(distributeBy === undefined ? {} : { distributeBy }),
+      ...(shardCount === undefined ? {} : { shardCount }),
       ...(rejects === undefined ? {} : { rejects: resolve(io.cwd, rejects) }),
     };
     return withConnection(values, io, async (conn) => {

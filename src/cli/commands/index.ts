@@ -7,6 +7,7 @@ import { VecpgError, isVecpgError } from '../../errors.ts';
 import { queryFailed } from '../../drivers/query-error.ts';
 import { dropIndexSql } from '../../sql/ddl.ts';
 import type { SqlExecutor } from '../../sql/executor.ts';
+import { isCitus } from '../../sql/citus.ts';
 import { listVectorIndexes } from '../../tune/catalog.ts';
 import { planIndex } from '../../tune/index-plan.ts';
 import { formatIndexBuildProgress, watchIndexBuild } from '../../tune/progress.ts';
@@ -236,6 +237,15 @@ async function build(
       });
     return;
   }
+  if (
+    concurrently &&
+    settingStatements(settings, 'SESSION').length > 0 &&
+    (await isCitus((text, values) => conn.db.query(text, values), conn.db))
+  )
+    throw new VecpgError(
+      'UNSUPPORTED',
+      'on Citus, --maintenance-work-mem and --parallel-workers reach the shards only in a transaction, which CREATE INDEX CONCURRENTLY cannot run in: drop --concurrently, or set them on the workers (ALTER SYSTEM)',
+    );
   // A dedicated connection: its settings, its notices ("hnsw graph no longer fits into maintenance_work_mem").
   const client = await pool.connect();
   const listener = (n: {
@@ -266,6 +276,10 @@ async function build(
       }
     } else {
       const sets = settingStatements(settings, 'LOCAL');
+      // Citus builds the index of each shard on the workers: the settings reach those builds only as
+      // SET LOCAL with propagation switched on (see src/sql/citus.ts).
+      if (sets.length > 0 && (await isCitus((text, values) => conn.db.query(text, values), conn.db)))
+        sets.unshift("SET LOCAL citus.propagate_set_commands = 'local'");
       await client.query('BEGIN');
       try {
         for (const s of sets) await client.query(s);

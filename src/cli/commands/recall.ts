@@ -232,6 +232,13 @@ export const recallCommand: CliCommand = {
           );
         }
       }
+      if (result.distributed !== undefined) {
+        const { shards, workers } = result.distributed;
+        print(
+          io,
+          `\nnote: ${result.table} is distributed by Citus over ${shards} shards on ${workers} workers. Each shard searches its own index with these settings and returns its own top-${result.k}; the coordinator keeps the best ${result.k} of those ${shards} × ${result.k} rows. Recall is that of the merge: the true neighbours are spread over the shards and each shard's index is smaller, so it is typically at least as high as one index over all rows at the same setting, and latency is the slowest shard plus the merge. Below k, ef_search caps the rows of each shard, not of the answer.\n`,
+        );
+      }
       const best = result.best;
       print(
         io,

@@ -16,7 +16,7 @@ import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 import { type RowId, checkLikeOptions, explainNoLikeRow, likeIdColumn } from '../../sql/like.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, drizzleExecutor, sqlFromQuery } from './migrations.ts';
@@ -39,9 +39,9 @@ export async function withSearchSettings<TTx extends DrizzleExecutable, T>(
   settings: SearchSettings,
   fn: (tx: TTx) => Promise<T>,
 ): Promise<T> {
-  const statement = searchSettingsSql(settings);
+  validateSearchSettings(settings);
   return db.transaction(async (tx) => {
-    if (statement) await tx.execute(sqlFromQuery(statement));
+    await applySearchSettings((text, values) => drizzleExecutor(tx).query(text, values), settings, db);
     return fn(tx);
   });
 }

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { quoteIdent, quoteQualified, unqualifiedName } from '../../sql/identifiers.ts';
 import {
   type LikeRowSql,
@@ -193,7 +193,7 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   type Out = Array<R & { distance: number }>;
   const rows = exact
     ? ((await build(knex)) as Out)
-    : await withSearchSettings(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out);
+    : await withSearchSettingsFor(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out, knex);
   if (likeRow !== undefined && rows.length === 0) {
     const row = {
       table: quoteQualified(table.split('.')),

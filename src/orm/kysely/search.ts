@@ -16,7 +16,8 @@ import {
 import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import type { Row } from '../../sql/executor.ts';
+import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
 import { kyselyExecutor } from './migrations.ts';
@@ -35,9 +36,13 @@ export async function withSearchSettings<DB, T>(
   settings: SearchSettings,
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
-  const statement = searchSettingsSql(settings);
+  validateSearchSettings(settings);
   return db.transaction().execute(async (trx) => {
-    if (statement) await trx.executeQuery(CompiledQuery.raw(statement.text, statement.values));
+    await applySearchSettings(
+      async (text, values) => (await trx.executeQuery(CompiledQuery.raw(text, [...values]))).rows as Row[],
+      settings,
+      db,
+    );
     return fn(trx);
   });
 }

@@ -20,7 +20,7 @@ import {
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 
@@ -111,7 +111,7 @@ export async function vectorSearch<T extends object>(
 
   const results = exact
     ? await run(em)
-    : await withSearchSettings(wrapMikroOrm(em), settings, (tx) => run(entityManagerOf(tx)));
+    : await withSearchSettingsFor(wrapMikroOrm(em), settings, (tx) => run(entityManagerOf(tx)), em.getConnection());
   if (like !== undefined && results.length === 0) {
     await explainNoLikeRow(wrapMikroOrm(em), like.row, like.names, likeId!);
   }

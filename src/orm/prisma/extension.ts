@@ -6,7 +6,7 @@
 import { Prisma } from '@prisma/client/extension';
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { VectorInput } from '../../sql/params.ts';
-import { type SearchSettings, withSearchSettings } from '../../sql/settings.ts';
+import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
 import type { DistanceTo } from './distances.ts';
@@ -227,7 +227,7 @@ export function pgvector<const C extends VectorConfig>(config: C) {
           const db = wrapPrisma(ctx.$parent);
           const ranked = exact
             ? await db.query(st.text, st.values)
-            : await withSearchSettings(db, settings, (tx) => tx.query(st.text, st.values));
+            : await withSearchSettingsFor(db, settings, (tx) => tx.query(st.text, st.values), ctx.$parent as object);
           const order = ranked.map((r) => {
             const extra: Record<string, unknown> = { id: r.id, distance: Number(r.distance) };
             decodeInto(extra, fields, r);

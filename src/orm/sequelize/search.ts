@@ -13,6 +13,7 @@ import {
   literal,
   where,
   type WhereOptions,
+  QueryTypes,
 } from 'sequelize';
 import { VecpgError } from '../../errors.ts';
 import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
@@ -30,7 +31,8 @@ import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import type { Row } from '../../sql/executor.ts';
+import { type SearchSettings, applySearchSettings } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { sequelizeExecutor } from './migrations.ts';
 import { PgvectorDataType } from './types.ts';
@@ -90,7 +92,7 @@ export async function vectorSearch<M extends Model>(
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
   const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
-  const settings = searchSettingsSql(approximate);
+  const settings = approximate;
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
   if (!(dataType instanceof PgvectorDataType)) {
@@ -132,7 +134,12 @@ export async function vectorSearch<M extends Model>(
   else {
     const sequelize = model.sequelize!;
     rows = await sequelize.transaction(async (transaction) => {
-      if (settings) await sequelize.query(settings.text, { bind: settings.values, transaction, raw: true });
+      await applySearchSettings(
+        (text, values) =>
+          sequelize.query<Row>(text, { bind: [...values], transaction, raw: true, type: QueryTypes.SELECT }),
+        settings,
+        sequelize,
+      );
       return find(transaction);
     });
   }

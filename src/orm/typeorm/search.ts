@@ -9,7 +9,7 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
-import { type SearchSettings, searchSettingsSql } from '../../sql/settings.ts';
+import { type SearchSettings, applySearchSettings } from '../../sql/settings.ts';
 import { vecpgColumnType } from './columns.ts';
 import { vectorDistance } from './distance.ts';
 import { typeormExecutor } from './migrations.ts';
@@ -136,7 +136,7 @@ export async function vectorSearch<T extends ObjectLiteral>(
 ): Promise<Array<WithDistance<T>>> {
   const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
   assertRegistered(repository.manager.connection);
-  const settings = searchSettingsSql(approximate);
+  const settings = approximate;
   const type = options.type ?? columnTypeOf(repository, options.column);
   const likeId = checkLikeOptions(options);
   const like = likeId === undefined ? undefined : likeRowOf(repository, options.column, options.idColumn);
@@ -169,7 +169,11 @@ export async function vectorSearch<T extends ObjectLiteral>(
   const rows = exact
     ? await run(repository.manager)
     : await repository.manager.transaction(async (manager) => {
-        if (settings) await manager.query(settings.text, settings.values);
+        await applySearchSettings(
+          (text, values) => manager.query(text, [...values]),
+          settings,
+          repository.manager.connection,
+        );
         return run(manager);
       });
   if (like !== undefined && rows.length === 0) {
