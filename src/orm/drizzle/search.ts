@@ -19,7 +19,7 @@ import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
-import { type DrizzleExecutable, drizzleExecutor, sqlFromQuery } from './migrations.ts';
+import { type DrizzleExecutable, drizzleExecutor } from './migrations.ts';
 
 /** A Drizzle database that can open transactions (any PostgreSQL driver). */
 export interface DrizzleTransactional<TTx> {

@@ -193,7 +193,12 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
   type Out = Array<R & { distance: number }>;
   const rows = exact
     ? ((await build(knex)) as Out)
-    : await withSearchSettingsFor(wrapKnex(knex), settings, async (tx) => (await build(knexTransactionOf(tx))) as Out, knex);
+    : await withSearchSettingsFor(
+        wrapKnex(knex),
+        settings,
+        async (tx) => (await build(knexTransactionOf(tx))) as Out,
+        knex,
+      );
   if (likeRow !== undefined && rows.length === 0) {
     const row = {
       table: quoteQualified(table.split('.')),
