@@ -8,7 +8,8 @@ import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { quoteIdent, quoteQualified } from './identifiers.ts';
 import { type DistanceName, type VectorType, typeOfValue } from './operators.ts';
 import type { VectorInput } from './params.ts';
-import { type SqlQuery, type WhereValue, buildSimilarityQuery } from './query.ts';
+import type { SearchFilter } from './filters.ts';
+import { type SqlQuery, buildSimilarityQuery } from './query.ts';
 import { searchMode } from './search.ts';
 import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
@@ -39,7 +40,8 @@ export interface HybridSearchOptions {
   /** Columns to return (default `*`). */
   select?: '*' | readonly string[];
   /** Equality filters applied to both sides. */
-  where?: Readonly<Record<string, WhereValue>>;
+  /** Filters (as in `search()`), applied before the candidates are taken. */
+  where?: SearchFilter;
   /** Exact vector side unless false (or `approximate` is given), as in `search()`. */
   exact?: boolean;
   approximate?: SearchSettings;

@@ -12,7 +12,8 @@ import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { quoteIdent, type QualifiedName } from './identifiers.ts';
 import { type DistanceName, checkDistance, operatorFor } from './operators.ts';
 import { type VectorInput, toVectorValue } from './params.ts';
-import { type SqlQuery, type WhereValue, buildSimilarityQuery, exactOrderSql } from './query.ts';
+import type { SearchFilter } from './filters.ts';
+import { type SqlQuery, buildSimilarityQuery, exactOrderSql } from './query.ts';
 import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 
@@ -59,7 +60,8 @@ export interface RerankSearchOptions {
   type?: 'vector' | 'halfvec';
   k?: number;
   select?: '*' | readonly string[];
-  where?: Readonly<Record<string, WhereValue>>;
+  /** Filters (as in `search()`), applied before the candidates are taken. */
+  where?: SearchFilter;
   rerank: RerankOptions;
   /** Settings for the candidate stage; by default `efSearch` is raised to the number of candidates. */
   approximate?: SearchSettings;

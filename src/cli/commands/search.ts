@@ -5,6 +5,8 @@
  */
 import { certifiedColumns } from '../../sql/certified-ddl.ts';
 import type { Certificate } from '../../sql/certified-query.ts';
+import { hybridSearch } from '../../sql/hybrid.ts';
+import { rerankSearch } from '../../sql/rerank.ts';
 import { search } from '../../sql/search.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { DistanceName } from '../../sql/operators.ts';
@@ -59,6 +61,13 @@ Options:
     --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
     --probes N           ivfflat.probes (1-32768)
     --max-scan-tuples N  hnsw.max_scan_tuples: how far an iterative scan may go (1-2147483647)
+  --text WORDS           hybrid search: also rank by full-text search of WORDS (websearch syntax) and fuse
+                         the two rankings (Reciprocal Rank Fusion; docs/hybrid-search.md)
+    --text-column C      the text or tsvector column to search (required with --text)
+    --language L         text search configuration (default english)
+  --rerank binary|halfvec  two-stage search: candidates from the binary_quantize(col)::bit(n) or col::halfvec(n)
+                         index (vecpg index create --as bit|halfvec), re-ranked exactly (docs/two-stage-search.md)
+    --candidates N       candidates before the re-rank (default max(10k, 100), at most 1000)
   --json                 print JSON
   --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)`;
 
@@ -99,6 +108,11 @@ export const searchCommand: CliCommand = {
       exact: { type: 'boolean' },
       certified: { type: 'boolean' },
       approximate: { type: 'boolean' },
+      text: { type: 'string' },
+      'text-column': { type: 'string' },
+      language: { type: 'string' },
+      rerank: { type: 'string' },
+      candidates: { type: 'string' },
       ...SEARCH_SETTING_OPTIONS,
     });
     const { table, column: columnFlag, distance: distanceFlag } = vectorColumnFlags(values);
@@ -127,6 +141,33 @@ export const searchCommand: CliCommand = {
     const certified = values.certified === true;
     if (certified && approximate) throw new CliUsageError('--certified and --approximate cannot be used together');
     const settings = approximateSettings(values, approximate);
+    const text = stringFlag(values, 'text');
+    const textColumn = stringFlag(values, 'text-column');
+    const language = stringFlag(values, 'language');
+    if (text !== undefined && textColumn === undefined) throw new CliUsageError('--text needs --text-column');
+    if (text === undefined && (textColumn !== undefined || language !== undefined)) {
+      throw new CliUsageError('--text-column and --language apply with --text only');
+    }
+    const rerankFlag = stringFlag(values, 'rerank');
+    if (rerankFlag !== undefined && rerankFlag !== 'binary' && rerankFlag !== 'halfvec') {
+      throw new CliUsageError(`--rerank must be binary or halfvec, got ${JSON.stringify(rerankFlag)}`);
+    }
+    const candidates = numberOf(stringFlag(values, 'candidates'));
+    if (candidates !== undefined && rerankFlag === undefined)
+      throw new CliUsageError('--candidates applies with --rerank only');
+    const special = text !== undefined ? '--text' : rerankFlag !== undefined ? '--rerank' : undefined;
+    if (text !== undefined && rerankFlag !== undefined)
+      throw new CliUsageError('--text and --rerank cannot be used together');
+    if (special !== undefined && (likeId !== undefined || certified || maxDistance !== undefined)) {
+      throw new CliUsageError(
+        `${special} takes --query; it does not combine with --like-id, --certified or --max-distance`,
+      );
+    }
+    if (rerankFlag !== undefined && approximate) {
+      throw new CliUsageError(
+        '--rerank is approximate already (its candidate stage uses the index); drop --approximate',
+      );
+    }
     const select = stringFlag(values, 'select')
       ?.split(',')
       .map((s) => s.trim())
@@ -142,19 +183,50 @@ export const searchCommand: CliCommand = {
           ? { likeId: likeId!, ...(idColumn === undefined ? {} : { idColumn }) }
           : { query: parseQueryVector(queryText, info) };
       const started = performance.now();
-      const rows = await search(db, {
-        table,
-        column,
-        ...target,
-        type: info.type,
-        distance,
-        ...(k === undefined ? {} : { k }),
-        where,
-        ...(maxDistance === undefined ? {} : { maxDistance }),
-        ...(select === undefined ? {} : { select }),
-        exact: certified ? 'certified' : !approximate,
-        ...(settings === undefined ? {} : { approximate: settings }),
-      });
+      const query = target.query;
+      const rows =
+        text !== undefined && query !== undefined
+          ? await hybridSearch(db, {
+              table,
+              column,
+              query,
+              type: info.type,
+              distance,
+              text,
+              textColumn: textColumn!,
+              ...(language === undefined ? {} : { language }),
+              ...(k === undefined ? {} : { k }),
+              where,
+              ...(select === undefined ? {} : { select }),
+              exact: !approximate,
+              ...(settings === undefined ? {} : { approximate: settings }),
+            })
+          : rerankFlag !== undefined && query !== undefined
+            ? await rerankSearch(db, {
+                table,
+                column,
+                query,
+                type: info.type === 'halfvec' ? 'halfvec' : 'vector',
+                distance,
+                ...(k === undefined ? {} : { k }),
+                where,
+                ...(select === undefined ? {} : { select }),
+                rerank: { using: rerankFlag, ...(candidates === undefined ? {} : { candidates }) },
+              })
+            : await search(db, {
+                table,
+                column,
+                ...target,
+                type: info.type,
+                distance,
+                ...(k === undefined ? {} : { k }),
+                where,
+                ...(maxDistance === undefined ? {} : { maxDistance }),
+                ...(select === undefined ? {} : { select }),
+                exact: certified ? 'certified' : !approximate,
+                ...(settings === undefined ? {} : { approximate: settings }),
+              });
+      const note = (rows as { note?: string }).note;
       const certificate = (rows as { certificate?: Certificate }).certificate;
       const hidden = new Set([
         column,
@@ -170,7 +242,16 @@ export const searchCommand: CliCommand = {
         const columns = (await readTableColumns(db, table)) ?? [];
         const int8 = new Set(columns.filter((c) => c.typname === 'int8').map((c) => c.name));
         const rowsJson = shown.map((r) => int8ColumnsForJson(r, int8));
-        const mode = approximate ? 'approximate' : certified ? 'certified' : 'exact';
+        const mode =
+          text !== undefined
+            ? 'hybrid'
+            : rerankFlag !== undefined
+              ? `rerank-${rerankFlag}`
+              : approximate
+                ? 'approximate'
+                : certified
+                  ? 'certified'
+                  : 'exact';
         print(
           io,
           toJson({
@@ -178,6 +259,7 @@ export const searchCommand: CliCommand = {
             distance,
             k: k ?? null,
             ...(certificate === undefined ? {} : { certificate }),
+            ...(note === undefined ? {} : { note }),
             rows: rowsJson,
           }),
         );
@@ -186,14 +268,19 @@ export const searchCommand: CliCommand = {
       const first = shown[0];
       const columns = first ? Object.keys(first) : ['distance'];
       print(io, formatTable(columns, shown));
+      if (note !== undefined) print(io, `note: ${note}\n`);
       const how =
-        certificate === undefined
-          ? approximate
-            ? 'approximate'
-            : 'exact'
-          : certificate.proven
-            ? `exact, certified with ${certificate.candidates} candidates${certificate.firstTry ? '' : ` after ${certificate.tries} tries`}`
-            : `exact (exact scan: ${certificate.reason ?? 'no certificate'})`;
+        text !== undefined
+          ? `hybrid (${approximate ? 'approximate' : 'exact'} vector side + full text, RRF)`
+          : rerankFlag !== undefined
+            ? `${rerankFlag} candidates re-ranked exactly by`
+            : certificate === undefined
+              ? approximate
+                ? 'approximate'
+                : 'exact'
+              : certificate.proven
+                ? `exact, certified with ${certificate.candidates} candidates${certificate.firstTry ? '' : ` after ${certificate.tries} tries`}`
+                : `exact (exact scan: ${certificate.reason ?? 'no certificate'})`;
       print(io, `(${rows.length} row${rows.length === 1 ? '' : 's'}, ${how} ${distance}, ${ms.toFixed(1)} ms)\n`);
       return 0;
     });
