@@ -46,7 +46,7 @@ const DEFAULT_CHUNK = 4 << 20;
 /**
  * `loose`: every non-vector column goes as text, and vector columns into their unconstrained type, so
  * the COPY into the staging table cannot be refused by the server (postgres.js, see session.ts): every
- * refusal then comes from the INSERT … SELECT, an ordinary statement.
+ * refusal then comes from the INSERT from the staging table, an ordinary statement.
  */
 function plan(table: QualifiedName, all: readonly TableColumn[], names: readonly string[], loose: boolean): Plan {
   if (names.length === 0) {

@@ -92,8 +92,10 @@ describeEachTarget('hybridSearch (RRF of vector + full text)', (db) => {
 
   it('equals the two lists fused independently, with a filter and per-side weights and candidates', async () => {
     const words = 'exact search index';
-    const lists = await independent(db(), words, 30, 25, 1);
-    expect(lists.text.length).toBeGreaterThan(5);
+    const lists = await independent(db(), words, 30, 5, 1);
+    // Five text candidates and a heavier text weight: text-only rows outrank vector-only ones, and most
+    // of the 15 rows have no text rank, so both kinds of one-sided rows are in the result.
+    expect(lists.text.length).toBe(5);
     const expected = fuse(lists.vector, lists.text, 15, 1, 2);
     const rows = await hybridSearch<{ id: number }>(db(), {
       table: 'docs',
@@ -103,7 +105,7 @@ describeEachTarget('hybridSearch (RRF of vector + full text)', (db) => {
       text: words,
       textColumn: 'body',
       k: 15,
-      candidates: { vector: 30, text: 25 },
+      candidates: { vector: 30, text: 5 },
       weights: { vector: 1, text: 2 },
       where: { category: 1 },
     });

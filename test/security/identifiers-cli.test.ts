@@ -77,13 +77,24 @@ describeEachCliTarget('security: hostile identifiers through the CLI', (t, targe
         '--query',
         '[0.9,0.1,0]',
         '--filter',
-        `${FILTER}=${HOSTILE_VALUE}`,
+        // A value with quotes is written quoted, '' for a quote (docs/cli.md); unquoted it is refused below.
+        `${FILTER}='${HOSTILE_VALUE.replaceAll("'", "''")}'`,
         '--select',
         'id',
         '--json',
       ]);
       expect(f.stderr).toBe('');
       expect((JSON.parse(f.stdout) as { rows: Array<{ id: number }> }).rows.map((r) => r.id)).toEqual([3]);
+      const unquoted = await t().run([
+        'search',
+        ...where,
+        '--query',
+        '[0.9,0.1,0]',
+        '--filter',
+        `${FILTER}=${HOSTILE_VALUE}`,
+      ]);
+      expect(unquoted.code).toBe(2);
+      expect(unquoted.stderr).toContain("unterminated 'quoted value'");
 
       const file = join(dir, `in-${n}.jsonl`);
       await writeFile(file, `${JSON.stringify({ id: 10, [name]: [1, 1, 1], [FILTER]: HOSTILE_VALUE })}\n`);
