@@ -10,7 +10,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServerDatabase } from '../support/db.ts';
-import { type GuideProject, createProject, packedVecpg, readGuide, runMain, typecheck } from '../support/guides.ts';
+import {
+  type GuideProject,
+  createProject,
+  packedVecpg,
+  readGuide,
+  removePackedVecpg,
+  runMain,
+  typecheck,
+} from '../support/guides.ts';
 
 /** Every integration guide, and the driver page: each is a whole program. */
 const GUIDES = [
@@ -101,6 +109,9 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 beforeAll(async () => {
   await packedVecpg();
+});
+afterAll(async () => {
+  await removePackedVecpg();
 });
 
 // Guides run side by side: each is child processes (tsc, tsx) and its own databases.

@@ -125,6 +125,14 @@ export function packedVecpg(): Promise<string> {
   return packed;
 }
 
+/** Remove the staging directory of {@link packedVecpg} (the tarball and its unpacked copy). */
+export async function removePackedVecpg(): Promise<void> {
+  if (packed === undefined) return;
+  const unpacked = await packed.catch(() => undefined);
+  packed = undefined;
+  if (unpacked !== undefined) await rm(dirname(unpacked), { recursive: true, force: true });
+}
+
 export interface GuideProject {
   readonly dir: string;
   remove(): Promise<void>;
