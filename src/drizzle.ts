@@ -59,6 +59,6 @@ export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { DistanceName, VectorType } from './sql/operators.ts';
 export type { VectorInput } from './sql/params.ts';
-export { Vector, HalfVector, SparseVector, Bit } from './index.ts';
 export { vectorAggregate, vectorAvg, vectorSum, type AggregateOf } from './orm/drizzle/aggregates.ts';
 export type { VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

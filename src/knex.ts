@@ -55,3 +55,4 @@ export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { VectorTypeOptions } from './drivers/vector-types.ts';
 export { vectorAggregate, vectorAvg, vectorSum, type KnexAggregateOptions } from './orm/knex/aggregates.ts';
 export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -56,6 +56,6 @@ export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { DistanceName, VectorType } from './sql/operators.ts';
 export type { VectorInput } from './sql/params.ts';
-export { Vector, HalfVector, SparseVector, Bit } from './index.ts';
 export { vectorAggregate, vectorAvg, vectorSum, type DenseRead } from './orm/kysely/aggregates.ts';
 export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

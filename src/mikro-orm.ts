@@ -56,3 +56,4 @@ export {
   type MikroAggregateOptions,
 } from './orm/mikro-orm/aggregates.ts';
 export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -13,3 +13,4 @@ export {
   type VectorTypeOids,
   type VectorTypeOptions,
 } from './drivers/pg.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -17,3 +17,4 @@ export {
   type VectorTypeOids,
   type VectorTypeOptions,
 } from './drivers/pglite.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -15,3 +15,4 @@ export {
   type VectorTypeOids,
   type VectorTypeOptions,
 } from './drivers/postgres.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -59,3 +59,4 @@ export {
   type GroupByVectorsRow,
   type VectorPick,
 } from './orm/prisma/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -52,3 +52,4 @@ export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export { vectorAggregate, vectorAvg, vectorSum, type SequelizeAggregate } from './orm/sequelize/aggregates.ts';
 export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

@@ -67,3 +67,4 @@ export {
   type AggregateOptions,
 } from './orm/typeorm/aggregates.ts';
 export type { AggregateType, VectorAggregate } from './sql/aggregates.ts';
+export { Vector, HalfVector, SparseVector, Bit, VecpgError } from './index.ts';

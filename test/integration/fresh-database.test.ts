@@ -140,17 +140,58 @@ describe('core drivers on a database without the extension', () => {
 // and knex.migrate.latest(). The guide's order, verbatim: connect, migrate, use.
 describe('Knex on a database without the extension', () => {
   async function knexLane(knex: import('knex').Knex): Promise<void> {
-    const { walkthrough } = await import('../../examples/knex.ts');
+    const { createVectorExtension, formatVectorRow, setVectorStorage, vectorColumn, vectorSearch } =
+      await import('vecpg/knex');
     // the first connection of a fresh database works
     expect((await knex.raw("SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'vector'")).rows).toEqual([
       { n: 0 },
     ]);
-    // knex.migrate.latest() (0001 runs createVectorExtension(knex)), then inserts and searches
-    const r = await walkthrough(knex);
-    expect(r.orderedItems.map((x) => x.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
-    expect(r.exact[0]!.features).toBeInstanceOf(SparseVector); // parsed: registered once the migration created it
-    const [doc] = await knex('documents').select('embedding').orderBy('id').limit(1);
-    expect(doc).toEqual({ embedding: [0.5, 0.20000000298023224, 0.8999999761581421, 0.30000001192092896] });
+    // knex.migrate.latest() through a migrationSource, as docs/knex.md shows: 0001 creates the extension
+    const migrations: Array<[string, import('knex').Knex.Migration]> = [
+      ['0001_enable_vector', { up: (k) => createVectorExtension(k), down: async () => undefined }],
+      [
+        '0002_items',
+        {
+          async up(k) {
+            await k.schema.createTable('items', (t) => {
+              t.increments('id');
+              vectorColumn(t, 'embedding', 'vector', 3);
+              vectorColumn(t, 'features', 'sparsevec', 5);
+            });
+            await setVectorStorage(k, 'items', 'embedding');
+          },
+          down: (k) => k.schema.dropTable('items'),
+        },
+      ],
+    ];
+    await knex.migrate.latest({
+      migrationSource: {
+        getMigrations: async () => migrations,
+        getMigrationName: ([name]: [string, unknown]) => name,
+        getMigration: async ([, migration]: [string, import('knex').Knex.Migration]) => migration,
+      },
+    });
+    await knex('items').insert([
+      formatVectorRow(
+        { embedding: [0.5, 0.2, 0.9], features: new SparseVector({ 4: 1 }, 5) },
+        { embedding: { type: 'vector', dimensions: 3 } },
+      ),
+      formatVectorRow(
+        { embedding: [1, 0, 0], features: new SparseVector({ 0: 2 }, 5) },
+        { embedding: { type: 'vector', dimensions: 3 } },
+      ),
+    ]);
+    const top = await vectorSearch<{ features: SparseVector }>(knex, {
+      table: 'items',
+      column: 'features',
+      query: new SparseVector({ 0: 1 }, 5),
+      distance: 'l2',
+      k: 1,
+    });
+    expect(top[0]!.features).toBeInstanceOf(SparseVector); // parsed: registered once the migration created it
+    expect(top[0]!.features.toObject()).toEqual({ 0: 2 });
+    const [doc] = await knex('items').select('embedding').orderBy('id').limit(1);
+    expect(doc).toEqual({ embedding: [0.5, Math.fround(0.2), Math.fround(0.9)] });
   }
 
   it('PGlite: knexPglite on a fresh instance', async () => {
@@ -186,7 +227,60 @@ describe('MikroORM and TypeORM on a database without the extension', () => {
     it(`MikroORM [${target}]: init as the guide shows, the walkthrough's migrations create the extension`, async () => {
       const { MikroORM, PostgreSqlDriver } = await import('@mikro-orm/postgresql');
       const { mikroOrmPglite } = await import('vecpg/mikro-orm');
-      const { options, walkthrough } = await import('../../examples/mikro-orm.ts');
+      const { EntitySchema } = await import('@mikro-orm/core');
+      const { Migration, Migrator } = await import('@mikro-orm/migrations');
+      const { createVectorExtension, setVectorStorage, vectorProperty, vectorSearch } = await import('vecpg/mikro-orm');
+      // The shape of docs/mikro-orm.md: the extension and the table in migrationsList, run by orm.migrator.up().
+      const Item = new EntitySchema<{ id: number; name: string; features: SparseVector }>({
+        name: 'Item',
+        tableName: 'items',
+        properties: {
+          id: { type: 'number', primary: true, autoincrement: true },
+          name: { type: 'string' },
+          features: vectorProperty('sparsevec', 5),
+        },
+      });
+      class EnableVector extends Migration {
+        override async up(): Promise<void> {
+          createVectorExtension(this);
+        }
+      }
+      class CreateItems extends Migration {
+        override async up(): Promise<void> {
+          this.addSql(
+            'create table "items" ("id" serial primary key, "name" varchar(255) not null, "features" sparsevec(5) not null);',
+          );
+          setVectorStorage(this, 'items', 'features');
+        }
+      }
+      const options = {
+        entities: [Item],
+        extensions: [Migrator],
+        migrations: {
+          migrationsList: [
+            { name: '0001', class: EnableVector },
+            { name: '0002', class: CreateItems },
+          ],
+          silent: true,
+        },
+      };
+      const walkthrough = async (o: import('@mikro-orm/postgresql').MikroORM) => {
+        await o.migrator.up();
+        const em = o.em.fork();
+        em.create(Item, { name: 'Sample B', features: new SparseVector({ 0: 1 }, 5) });
+        em.create(Item, { name: 'Sample A', features: new SparseVector({ 0: 2, 4: 1 }, 5) });
+        em.create(Item, { name: 'Sample C', features: new SparseVector({ 3: 1 }, 5) });
+        await em.flush();
+        em.clear();
+        const found = await vectorSearch(em, Item, {
+          column: 'features',
+          query: new SparseVector({ 0: 2, 4: 1 }, 5),
+          distance: 'l2',
+          k: 3,
+        });
+        expect(found[0]!.entity.features.toObject()).toEqual({ 0: 2, 4: 1 });
+        return { annotatedItems: found.map((x) => x.entity) };
+      };
       const pglite = target === 'pglite' ? await freshPglite() : undefined;
       const server = target === 'server' ? await createServerDatabase({ extension: false }) : undefined;
       const orm = await MikroORM.init({
@@ -204,15 +298,35 @@ describe('MikroORM and TypeORM on a database without the extension', () => {
     });
 
     it(`TypeORM [${target}]: initialize, runMigrations (creates the extension), walkthrough`, async () => {
-      const { pgliteOptions } = await import('vecpg/typeorm');
-      const { createDataSource, walkthrough } = await import('../../examples/typeorm.ts');
+      const { pgliteOptions, registerVectorTypes, vectorSearch } = await import('vecpg/typeorm');
+      const { DataSource } = await import('typeorm');
+      const { FreshItem1, FreshMigrations } = await import('../fixtures/typeorm-fresh.ts');
       const pglite = target === 'pglite' ? await freshPglite() : undefined;
       const server = target === 'server' ? await createServerDatabase({ extension: false }) : undefined;
-      const ds = createDataSource(pglite ? pgliteOptions(pglite) : { type: 'postgres', url: server!.url });
+      const ds = registerVectorTypes(
+        new DataSource({
+          ...(pglite ? pgliteOptions(pglite) : { type: 'postgres' as const, url: server!.url }),
+          entities: [FreshItem1],
+          migrations: FreshMigrations,
+        }),
+      );
       await ds.initialize();
       try {
         await ds.runMigrations();
-        const r = await walkthrough(ds);
+        const repo = ds.getRepository(FreshItem1);
+        await repo.save([
+          { name: 'Sample B', features: new SparseVector({ 0: 1 }, 5) },
+          { name: 'Sample A', features: new SparseVector({ 0: 2, 4: 1 }, 5) },
+          { name: 'Sample C', features: new SparseVector({ 3: 1 }, 5) },
+        ]);
+        const found = await vectorSearch(repo, {
+          column: 'features',
+          query: new SparseVector({ 0: 2, 4: 1 }, 5),
+          distance: 'l2',
+          k: 3,
+        });
+        expect(found[0]!.entity.features.toObject()).toEqual({ 0: 2, 4: 1 });
+        const r = { annotatedItems: found };
         expect(r.annotatedItems.map(({ entity }) => entity.name)).toEqual(['Sample A', 'Sample B', 'Sample C']);
       } finally {
         await ds.destroy();

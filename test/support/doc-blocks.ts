@@ -12,6 +12,8 @@ import { ROOT } from './paths.ts';
 export interface DocBlock {
   /** The fence's language, the first word of its info string (`ts` for a fence opened with ```` ```ts ````). */
   readonly language: string;
+  /** The rest of the info string after the language (`file=main.ts` for ```` ```ts file=main.ts ````). */
+  readonly meta: string;
   /** 1-based line of the doc holding the block's first line (the line after the opening fence). */
   readonly line: number;
   readonly text: string;
@@ -32,7 +34,7 @@ export interface DocBlockReport {
   readonly mismatches: BlockMismatch[];
 }
 
-const FENCE = /^\s*(`{3,}|~{3,})\s*([^\s`]*)/;
+const FENCE = /^\s*(`{3,}|~{3,})\s*([^\s`]*)([^`]*)$/;
 
 /**
  * The fenced code blocks of `markdown` whose language is one of `languages`. A fence closes on a line
@@ -51,7 +53,7 @@ export function codeBlocks(markdown: string, languages: readonly string[]): DocB
     while (end < lines.length && !closing.test(lines[end]!)) end++;
     if (end === lines.length) throw new Error(`unclosed code fence at line ${i + 1}: ${lines[i]}`);
     if (languages.includes(open[2]!))
-      blocks.push({ language: open[2]!, line: i + 2, text: lines.slice(i + 1, end).join('\n') });
+      blocks.push({ language: open[2]!, meta: open[3]!.trim(), line: i + 2, text: lines.slice(i + 1, end).join('\n') });
     i = end;
   }
   return blocks;
