@@ -68,6 +68,15 @@ export async function createServerDatabase(options: { extension?: boolean } = {}
       const c = new pg.Client({ connectionString: base.toString() });
       await c.connect();
       try {
+        // Let connections that are closing finish (up to 2 s) before FORCE terminates the rest.
+        for (let i = 0; i < 20; i++) {
+          const open = await c.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (open.rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
@@ -86,6 +95,11 @@ export async function openTestDb(target: TargetName): Promise<TestDb> {
   const server = await createServerDatabase();
   const pg = (await import('pg')).default;
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
+  // DROP DATABASE … WITH (FORCE) at the end of the block terminates (57P01) any connection still closing;
+  // a pooled client that hears it emits 'error' on the pool, which without a listener is an unhandled error.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') throw error;
+  });
   const { wrapPg } = await import('../../src/drivers/pg.ts');
   const db = await wrapPg(pool).catch(async (error: unknown) => {
     await pool.end();
