@@ -9,6 +9,7 @@
  */
 import { expect } from 'vitest';
 import type { SqlExecutor } from '../../src/sql/executor.ts';
+import { seededRandom } from './random.ts';
 
 export type AggregateName = 'avg' | 'sum';
 export type DenseName = 'vector' | 'halfvec';
@@ -48,18 +49,6 @@ export function parseVectorText(text: string): number[] {
   return (JSON.parse(text) as number[]).map((x) => Math.fround(x));
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface StoredRow {
   id: number | string;
   category: string;
@@ -83,7 +72,7 @@ export async function seedAggregates(
   layout: AggregateLayout = LAYOUT,
   seed = 14,
 ): Promise<StoredRow[]> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const { table, vector, halfvec } = layout;
   if (layout.create === true) {
     await db.query(
