@@ -146,13 +146,21 @@ LIMIT ${bind(k)}`;
   return { text, values };
 }
 
-async function columnType(db: SqlExecutor, table: QualifiedName, column: string): Promise<string | undefined> {
-  const rows = await db.query<{ t: string }>(
-    `SELECT format_type(a.atttypid, NULL)::text AS t FROM pg_attribute a
-     WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
-    [quoteQualified(table), column],
+/**
+ * The text column's type (undefined when there is no such column) and how many nodes the text's query
+ * has (0: no searchable words), in one round trip.
+ */
+async function textSide(
+  db: SqlExecutor,
+  options: HybridSearchOptions,
+): Promise<{ type: string | undefined; lexemes: number }> {
+  const rows = await db.query<{ t: string | null; n: number }>(
+    `SELECT (SELECT format_type(a.atttypid, NULL)::text FROM pg_attribute a
+             WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped) AS t,
+            numnode(websearch_to_tsquery($3::regconfig, $4))::int AS n`,
+    [quoteQualified(options.table), options.textColumn, options.language ?? 'english', options.text],
   );
-  return rows[0]?.t;
+  return { type: rows[0]?.t ?? undefined, lexemes: Number(rows[0]?.n ?? 0) };
 }
 
 /**
@@ -171,7 +179,17 @@ export async function hybridSearch<R extends Row = Row>(
   db: VecpgDb | SqlExecutor,
   options: HybridSearchOptions,
 ): Promise<HybridRows<R>> {
-  const type = await columnType(db, options.table, options.textColumn);
+  const { exact, settings } = searchMode({ exact: options.exact, approximate: options.approximate });
+  const pairs = validateSearchSettings(settings);
+  const scoped = !exact && pairs.length > 0;
+  if (scoped && !('transaction' in db)) {
+    throw new VecpgError(
+      'INVALID_OPTION',
+      'approximate settings are applied in a transaction: pass a VecpgDb (wrapPg, wrapKnex, wrapPrisma…), not a bare executor',
+      { details: { option: 'approximate' } },
+    );
+  }
+  const { type, lexemes } = await textSide(db, options);
   if (type === undefined) {
     throw new VecpgError(
       'INVALID_OPTION',
@@ -186,29 +204,14 @@ export async function hybridSearch<R extends Row = Row>(
       { details: { option: 'textColumn' } },
     );
   }
-  const { exact, settings } = searchMode({ exact: options.exact, approximate: options.approximate });
-  const pairs = validateSearchSettings(settings);
   const binary = 'binaryParams' in db && db.binaryParams === true;
   const statement = buildHybridQuery({ ...options, exact }, type === 'tsvector', binary);
-  const lexemes = await db.query<{ n: number }>(`SELECT numnode(websearch_to_tsquery($1::regconfig, $2))::int AS n`, [
-    options.language ?? 'english',
-    options.text,
-  ]);
   const note =
-    Number(lexemes[0]?.n ?? 0) === 0
+    lexemes === 0
       ? `the text ${describeValue(options.text)} has no searchable words: ranked by vector distance alone`
       : undefined;
   const run = (ex: SqlExecutor) => ex.query<R & HybridFields>(statement.text, statement.values);
-  let rows: (R & HybridFields)[];
-  if (exact || pairs.length === 0) rows = await run(db);
-  else if ('transaction' in db) rows = await withSearchSettings(db, settings, run);
-  else {
-    throw new VecpgError(
-      'INVALID_OPTION',
-      'approximate settings are applied in a transaction: pass a VecpgDb (wrapPg, wrapKnex, wrapPrisma…), not a bare executor',
-      { details: { option: 'approximate' } },
-    );
-  }
+  const rows = scoped && 'transaction' in db ? await withSearchSettings(db, settings, run) : await run(db);
   Object.defineProperty(rows, 'note', { value: note, enumerable: false });
   return rows as HybridRows<R>;
 }

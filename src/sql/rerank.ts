@@ -10,7 +10,7 @@ import { binaryQuantize } from '../vector-math.ts';
 import { castExpression, binaryQuantizeExpression } from './ddl.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import { quoteIdent, type QualifiedName } from './identifiers.ts';
-import { type DistanceName, checkDistance, operatorFor } from './operators.ts';
+import { type DistanceName, operatorFor } from './operators.ts';
 import { type VectorInput, toVectorValue } from './params.ts';
 import type { SearchFilter } from './filters.ts';
 import { type SqlQuery, buildSimilarityQuery, exactOrderSql } from './query.ts';
@@ -89,10 +89,16 @@ function checkRerank(rerank: unknown, k: number): { using: QuantizedForm; candid
 
 /** The two-stage statement: quantized candidates (`LIMIT candidates`), re-ranked exactly (`LIMIT k`). */
 export function buildRerankQuery(options: RerankSearchOptions, binaryParams = false): SqlQuery {
+  return planRerank(options, binaryParams).statement;
+}
+
+/** The statement and the number of candidates it takes (which sizes `ef_search`), checked once. */
+function planRerank(options: RerankSearchOptions, binaryParams: boolean): { statement: SqlQuery; candidates: number } {
   // The one search contract (k, distance); `limit` is k, or DEFAULT_K.
-  const k = validateSearchOptions({ distance: options.distance, k: options.k }).limit ?? DEFAULT_K;
+  const contract = validateSearchOptions({ distance: options.distance, k: options.k });
+  const k = contract.limit ?? DEFAULT_K;
   const { using, candidates } = checkRerank(options.rerank, k);
-  const distance = checkDistance(options.distance);
+  const distance = contract.distance;
   const type = options.type ?? 'vector';
   const full = toVectorValue(options.query, type);
   const dims = full.dimensions;
@@ -125,7 +131,7 @@ export function buildRerankQuery(options: RerankSearchOptions, binaryParams = fa
       : options.select.map((col) => `c.${quoteIdent(col)}`).join(', ');
   values.push(k);
   const text = `SELECT ${select}, ${dist} AS "distance" FROM (${inner.text}) c ORDER BY ${dist} LIMIT $${values.length}`;
-  return { text, values };
+  return { statement: { text, values }, candidates };
 }
 
 /**
@@ -141,8 +147,7 @@ export async function rerankSearch<R extends Row = Row>(
   db: VecpgDb,
   options: RerankSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
-  const statement = buildRerankQuery(options, db.binaryParams === true);
-  const candidates = checkRerank(options.rerank, options.k ?? 10).candidates;
+  const { statement, candidates } = planRerank(options, db.binaryParams === true);
   const settings: SearchSettings = options.approximate ?? { efSearch: Math.max(40, candidates) };
   validateSearchSettings(settings);
   return withSearchSettings(db, settings, (tx: SqlExecutor) =>
