@@ -9,9 +9,7 @@ export {
   describeVectorColumn,
   type VectorColumnInfo,
   type VectorIndexInfo,
-  type CatalogVectorType,
-  type TableName,
-} from './tune/catalog.ts';
+} from './sql/catalog.ts';
 export {
   planIndex,
   recommendedLists,

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { VecpgError, describeValue } from '../errors.ts';
-import { defaultVectorColumn, readTableColumns } from '../io/catalog.ts';
+import { defaultVectorColumn, readTableColumns } from '../sql/catalog.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import { tableName } from './connect.ts';

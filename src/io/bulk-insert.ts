@@ -8,7 +8,7 @@ import { VecpgError, describeValue, isVecpgError } from '../errors.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { VectorType } from '../sql/operators.ts';
 import { toVectorValue } from '../sql/params.ts';
-import { readTableColumns, vectorTypeOf, type TableColumn } from './catalog.ts';
+import { readTableColumns, vectorTypeOf, type TableColumn } from '../sql/catalog.ts';
 import { CopyEncoder, copyTypeOf, encodeField, type CopyType } from './copy.ts';
 import { type Session, type SessionTarget, withSession } from './session.ts';
 
@@ -100,7 +100,7 @@ function rowValues(p: Plan, row: BulkRow, index: number): unknown[] {
     try {
       const v = toVectorValue(value, vectorType);
       const dims = 'dimensions' in v ? v.dimensions : v.length;
-      if (c.dimensions !== undefined && dims !== c.dimensions) {
+      if (c.dimensions !== null && dims !== c.dimensions) {
         throw new VecpgError('DIMENSION_MISMATCH', `has ${dims} dimensions, the column is ${c.formatted}`, {
           details: { row: index, column: c.name, expected: c.dimensions, actual: dims },
         });

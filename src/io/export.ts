@@ -10,7 +10,7 @@ import { parseDenseText } from '../types/dense.ts';
 import { float32ToHalfBits, formatFloat32 } from '../types/float.ts';
 import { toBase } from '../types/index-base.ts';
 import { SparseVector } from '../types/sparsevec.ts';
-import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from '../sql/catalog.ts';
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
 import { jsonInteger } from './json-integer.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';

@@ -9,7 +9,7 @@ import { type OptionHint, VecpgError, isVecpgError, optionHintText } from '../er
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { VectorType } from '../sql/operators.ts';
 import type { IndexBase } from '../types/index-base.ts';
-import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from './catalog.ts';
+import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from '../sql/catalog.ts';
 import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts';
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
@@ -214,7 +214,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       const readerOptions = {
         name: src.name,
         indexBase: options.indexBase,
-        dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions,
+        dimensions: options.dimensions ?? columns?.find((c) => c.name === column)?.dimensions ?? undefined,
         vectorField,
         header: options.header,
         delimiter: options.delimiter,
@@ -299,7 +299,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
             name: f.name,
             typname: sqlTypname(f.sqlType),
             formatted: f.sqlType,
-            dimensions: undefined,
+            dimensions: null,
             notNull: false,
             defaulted: false,
             generated: false,
@@ -332,14 +332,14 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
             actual: col.formatted,
           });
         }
-        if (options.dimensions !== undefined && col.dimensions !== undefined && options.dimensions !== col.dimensions) {
+        if (options.dimensions !== undefined && col.dimensions !== null && options.dimensions !== col.dimensions) {
           throw refuse(`column ${quoteIdent(column)} is ${col.formatted}, not ${options.dimensions} dimensions`, {
             column,
             expected: options.dimensions,
             actual: col.dimensions,
           });
         }
-        target = { type, dimensions: col.dimensions };
+        target = { type, dimensions: col.dimensions ?? undefined };
         tableColumns = columns;
         if (options.distributeBy !== undefined) {
           if (!columns.some((c) => c.name === options.distributeBy))

@@ -6,7 +6,7 @@ import { VecpgError } from '../errors.ts';
 import { columnTypeSql } from '../sql/ddl.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { VectorType } from '../sql/operators.ts';
-import type { TableColumn } from './catalog.ts';
+import type { TableColumn } from '../sql/catalog.ts';
 import { type CopyType, copyTypeOf } from './copy.ts';
 import { rawDimensions } from './convert.ts';
 import type { RawVector, SourceRecord } from './record.ts';

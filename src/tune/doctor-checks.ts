@@ -6,8 +6,8 @@ import { convertStorageSql } from '../sql/storage.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { DISTANCES, type DistanceName } from '../sql/operators.ts';
 import { INDEX_MAX_DIMENSIONS } from '../types/limits.ts';
-import type { VectorColumnInfo } from './catalog.ts';
-import type { DoctorContext, Finding } from './doctor.ts';
+import type { VectorColumnInfo } from '../sql/catalog.ts';
+import type { DoctorContext, Finding } from './findings.ts';
 import { HNSW_SPARSE_MAX_NNZ, sparseNnzSql } from './index-plan.ts';
 import { opclassDistance } from './opclass.ts';
 

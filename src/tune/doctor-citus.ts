@@ -6,8 +6,8 @@
 import { type CitusTableInfo, citusTableInfo } from '../sql/citus.ts';
 import type { Row, SqlExecutor } from '../sql/executor.ts';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
-import type { VectorIndexInfo } from './catalog.ts';
-import type { Finding } from './doctor.ts';
+import type { VectorIndexInfo } from '../sql/catalog.ts';
+import type { Finding } from './findings.ts';
 
 /** The search settings vecpg applies per query; a server-wide value must be the same on every node. */
 const SEARCH_GUCS = [

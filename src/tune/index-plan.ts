@@ -14,17 +14,17 @@ import {
 } from '../sql/ddl.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
 import { quantizedExpression } from '../sql/rerank.ts';
-import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
+import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor, operatorFor } from '../sql/operators.ts';
 import { INDEX_MAX_DIMENSIONS } from '../types/limits.ts';
-import { describeVectorColumn, type TableName } from './catalog.ts';
+import { describeVectorColumn } from '../sql/catalog.ts';
 
 /** HNSW accepts sparse rows with at most this many non-zero elements. */
 export const HNSW_SPARSE_MAX_NNZ = 1_000;
 
 /** Options of {@link planIndex}. */
 export interface PlanIndexOptions {
-  table: TableName;
+  table: QualifiedName;
   column: string;
   distance: DistanceName;
   /** Default `'hnsw'`. */
@@ -181,14 +181,14 @@ export function recommendedLists(rows: number): number {
   return Math.min(32_768, Math.max(1, n));
 }
 
-async function countRows(db: SqlExecutor, table: TableName): Promise<number> {
+async function countRows(db: SqlExecutor, table: QualifiedName): Promise<number> {
   const r = await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${quoteQualified(table)}`);
   return Number(r[0]?.n ?? 0);
 }
 
 async function sampleDimensions(
   db: SqlExecutor,
-  table: TableName,
+  table: QualifiedName,
   column: string,
   type: VectorType,
 ): Promise<number | null> {
@@ -206,7 +206,7 @@ export function sparseNnzSql(column: string): string {
   return `(length(${text}) - length(replace(${text}, ':', '')))`;
 }
 
-async function checkSparseRows(db: SqlExecutor, table: TableName, column: string, where: string): Promise<void> {
+async function checkSparseRows(db: SqlExecutor, table: QualifiedName, column: string, where: string): Promise<void> {
   const nnz = sparseNnzSql(column);
   const r = await db.query<{ n: unknown; worst: unknown; ctid: unknown }>(
     `SELECT count(*) OVER () AS n, ${nnz} AS worst, ctid::text AS ctid FROM ${quoteQualified(table)}

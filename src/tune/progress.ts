@@ -3,8 +3,7 @@
  * connection (the first is busy building). Server only: PGlite has a single connection.
  */
 import type { SqlExecutor } from '../sql/executor.ts';
-import { quoteQualified } from '../sql/identifiers.ts';
-import type { TableName } from './catalog.ts';
+import { type QualifiedName, quoteQualified } from '../sql/identifiers.ts';
 
 /** One sample of `pg_stat_progress_create_index`. */
 export interface IndexBuildProgress {
@@ -23,7 +22,7 @@ export interface IndexBuildProgress {
  * @example
  * const [p] = await readIndexBuildProgress(watcher, 'items'); // { phase: 'building index: loading tuples', … }
  */
-export async function readIndexBuildProgress(db: SqlExecutor, table: TableName): Promise<IndexBuildProgress[]> {
+export async function readIndexBuildProgress(db: SqlExecutor, table: QualifiedName): Promise<IndexBuildProgress[]> {
   const rows = await db.query(
     `SELECT phase, tuples_done, tuples_total, blocks_done, blocks_total
        FROM pg_stat_progress_create_index WHERE relid = to_regclass($1)`,
@@ -48,7 +47,7 @@ export async function readIndexBuildProgress(db: SqlExecutor, table: TableName):
  */
 export function watchIndexBuild(
   db: SqlExecutor,
-  table: TableName,
+  table: QualifiedName,
   onProgress: (progress: IndexBuildProgress) => void,
   intervalMs = 200,
 ): () => Promise<void> {

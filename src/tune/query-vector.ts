@@ -7,7 +7,7 @@ import { Bit, isBit } from '../types/bit.ts';
 import { HalfVector } from '../types/halfvec.ts';
 import { SparseVector } from '../types/sparsevec.ts';
 import { Vector } from '../types/vector.ts';
-import type { VectorColumnInfo } from './catalog.ts';
+import type { VectorColumnInfo } from '../sql/catalog.ts';
 
 /** A query value of any of the four pgvector types. */
 export type QueryVector = Vector | HalfVector | SparseVector | Bit;

@@ -6,7 +6,7 @@
  */
 import { VecpgError } from '../errors.ts';
 import type { VecpgDb } from '../sql/executor.ts';
-import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
+import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import type { VectorInput } from '../sql/params.ts';
 import type { Where } from '../sql/filters.ts';
@@ -14,7 +14,7 @@ import { buildSimilarityQuery } from '../sql/query.ts';
 import { search } from '../sql/search.ts';
 import { type SearchSettings, withSearchSettings } from '../sql/settings.ts';
 import { citusTableInfo, inlineParameters, isCitus } from '../sql/citus.ts';
-import { describeVectorColumn, listVectorIndexes, type TableName, type VectorIndexInfo } from './catalog.ts';
+import { describeVectorColumn, listVectorIndexes, type VectorIndexInfo } from '../sql/catalog.ts';
 import { opclassDistance } from './opclass.ts';
 import { parseQueryVector } from './query-vector.ts';
 import { mean, percentile, queriesForPrecision, recallInterval, recallWithTies, stdDev } from './stats.ts';
@@ -24,7 +24,7 @@ export type SweepSetting = 'efSearch' | 'probes' | 'maxScanTuples' | 'maxProbes'
 
 /** Options of {@link recall}. */
 export interface RecallOptions {
-  table: TableName;
+  table: QualifiedName;
   column: string;
   distance: DistanceName;
   /** Default 10. */
@@ -255,7 +255,7 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   };
 }
 
-function tableLabel(table: TableName): string {
+function tableLabel(table: QualifiedName): string {
   return typeof table === 'string' ? table : table.join('.');
 }
 
@@ -282,7 +282,7 @@ function defaultSweep(index: VectorIndexInfo): { setting: SweepSetting; values: 
   return { setting: 'probes', values };
 }
 
-async function primaryKey(db: VecpgDb, table: TableName): Promise<string | null> {
+async function primaryKey(db: VecpgDb, table: QualifiedName): Promise<string | null> {
   const rows = await db.query<{ attname: string }>(
     `SELECT a.attname::text AS attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
       WHERE i.indrelid = to_regclass($1) AND i.indisprimary`,
@@ -325,7 +325,7 @@ async function planUsesIndex(
   return plan.some((row) => Object.values(row).some((line) => String(line).includes(indexName)));
 }
 
-async function distribution(db: VecpgDb, table: TableName): Promise<RecallResult['distributed']> {
+async function distribution(db: VecpgDb, table: QualifiedName): Promise<RecallResult['distributed']> {
   if (!(await isCitus((text, values) => db.query(text, values), db))) return undefined;
   const info = await citusTableInfo(db, table);
   if (info?.type !== 'distributed') return undefined;

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlExecutor } from 'vecpg';
-import { readTableColumns } from '../../src/io/catalog.ts';
+import { readTableColumns } from '../../src/sql/catalog.ts';
 import { extensionInfo, requireFeature } from '../../src/sql/version.ts';
-import { describeVectorColumn, listVectorColumns, listVectorIndexes } from '../../src/tune/catalog.ts';
+import { describeVectorColumn, listVectorColumns, listVectorIndexes } from '../../src/sql/catalog.ts';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 import { ROOT } from '../support/paths.ts';
 

@@ -8,7 +8,7 @@ import { queryFailed } from '../../drivers/query-error.ts';
 import { dropIndexSql } from '../../sql/ddl.ts';
 import type { SqlExecutor } from '../../sql/executor.ts';
 import { isCitus } from '../../sql/citus.ts';
-import { listVectorIndexes } from '../../tune/catalog.ts';
+import { listVectorIndexes } from '../../sql/catalog.ts';
 import { planIndex } from '../../tune/index-plan.ts';
 import { formatIndexBuildProgress, watchIndexBuild } from '../../tune/progress.ts';
 import {
@@ -25,7 +25,7 @@ import {
 import type { CliCommand, CliIO } from '../command.ts';
 import { tableName, withConnection, type CliConnection } from '../connect.ts';
 import { formatTable, print, Progress, PROGRESS_OPTIONS, toJson } from '../output.ts';
-import { describeVectorColumn } from '../../tune/catalog.ts';
+import { describeVectorColumn } from '../../sql/catalog.ts';
 import { estimateHnswBuildMemory, memorySetting } from '../../tune/build-memory.ts';
 import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SearchSettings } from '../../sql/settings.ts';
-import { describeVectorColumn } from '../../tune/catalog.ts';
+import { describeVectorColumn } from '../../sql/catalog.ts';
 import { type QueryVector, parseQueryVector } from '../../tune/query-vector.ts';
 import { recall, type RecallOptions, type SweepSetting } from '../../tune/recall.ts';
 import { renderRecallReport } from '../../tune/report.ts';

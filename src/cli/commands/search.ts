@@ -11,8 +11,8 @@ import { search } from '../../sql/search.ts';
 import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import { parseQueryVector } from '../../tune/query-vector.ts';
-import { describeVectorColumn } from '../../tune/catalog.ts';
-import { readTableColumns } from '../../io/catalog.ts';
+import { describeVectorColumn } from '../../sql/catalog.ts';
+import { readTableColumns } from '../../sql/catalog.ts';
 import {
   CliUsageError,
   listFlag,
