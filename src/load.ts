@@ -13,7 +13,7 @@ export { load, type LoadOptions, type LoadProgress, type LoadResult } from './io
 export { type LoadTarget, type PostgresJsLike, type SessionTarget } from './io/session.ts';
 export { bulkInsert, type BulkInsertOptions, type BulkInsertResult, type BulkRow } from './io/bulk-insert.ts';
 export { type PreviewRow } from './io/preview.ts';
-export { toColumnValue, rawDimensions, type VectorTarget, type VectorValue } from './io/convert.ts';
+export { toColumnValue, rawDimensions, type VectorColumnSpec, type VectorValue } from './io/convert.ts';
 export { CopyEncoder, COPY_HEADER, COPY_TRAILER, copyTypeOf, encodeField, type CopyType } from './io/copy.ts';
 export { importError, type InputLocation } from './io/errors.ts';
 export { fileSource, streamSource, type ByteSource } from './io/source.ts';

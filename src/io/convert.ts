@@ -17,7 +17,7 @@ import type { VectorType } from '../sql/operators.ts';
 import type { RawVector } from './record.ts';
 
 /** A vector column: its type and declared dimensions (undefined: no typmod). */
-export interface VectorTarget {
+export interface VectorColumnSpec {
   readonly type: VectorType;
   readonly dimensions: number | undefined;
 }
@@ -30,7 +30,7 @@ function mismatch(expected: number, actual: number): VecpgError {
   });
 }
 
-function fromDense(values: ArrayLike<number>, target: VectorTarget): VectorValue {
+function fromDense(values: ArrayLike<number>, target: VectorColumnSpec): VectorValue {
   if (target.dimensions !== undefined && values.length !== target.dimensions)
     throw mismatch(target.dimensions, values.length);
   switch (target.type) {
@@ -45,7 +45,7 @@ function fromDense(values: ArrayLike<number>, target: VectorTarget): VectorValue
   }
 }
 
-function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorTarget): VectorValue {
+function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorColumnSpec): VectorValue {
   const dims = target.dimensions ?? raw.dimensions;
   if (dims === undefined) {
     const hint: OptionHint = {
@@ -99,7 +99,7 @@ function fromSparse(raw: Extract<RawVector, { kind: 'sparse' }>, target: VectorT
   return SparseVector.fromIndices(raw.indices, raw.values, dims);
 }
 
-function fromText(text: string, target: VectorTarget): VectorValue {
+function fromText(text: string, target: VectorColumnSpec): VectorValue {
   const t = text.trim();
   if (t.startsWith('[')) return fromDense(parseDenseText(t, target.type === 'halfvec' ? 'halfvec' : 'vector'), target);
   if (t.startsWith('{')) {
@@ -127,7 +127,7 @@ function fromText(text: string, target: VectorTarget): VectorValue {
  * @example
  * toColumnValue({ kind: 'dense', values: [1, 2] }, { type: 'vector', dimensions: 2 }).toSql(); // '[1,2]'
  */
-export function toColumnValue(raw: RawVector, target: VectorTarget): VectorValue {
+export function toColumnValue(raw: RawVector, target: VectorColumnSpec): VectorValue {
   switch (raw.kind) {
     case 'dense':
       return fromDense(raw.values, target);

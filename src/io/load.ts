@@ -10,7 +10,7 @@ import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifie
 import type { VectorType } from '../sql/operators.ts';
 import type { IndexBase } from '../types/index-base.ts';
 import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf } from '../sql/catalog.ts';
-import { type VectorTarget, type VectorValue, toColumnValue } from './convert.ts';
+import { type VectorColumnSpec, type VectorValue, toColumnValue } from './convert.ts';
 import { type CopyType, CopyEncoder } from './copy.ts';
 import { importError } from './errors.ts';
 import { setStorageSql } from '../sql/ddl.ts';
@@ -236,7 +236,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       const good = peeked.filter((p): p is SourceRecord => p.ok);
       const fieldNames = [...new Set(good.flatMap((r) => Object.keys(r.fields)))];
 
-      let target: VectorTarget;
+      let target: VectorColumnSpec;
       let createSql: string | undefined;
       let tableColumns: readonly TableColumn[];
       if (columns === undefined) {
@@ -485,7 +485,7 @@ function rowValues(
 /** Before anything is written: the first records' type and dimensions must fit the existing column. */
 function checkCompatible(
   records: readonly SourceRecord[],
-  target: VectorTarget,
+  target: VectorColumnSpec,
   column: TableColumn,
   file: string,
 ): void {

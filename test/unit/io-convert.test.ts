@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isVecpgError } from 'vecpg';
-import { type RawVector, type VectorTarget, encodeField, importError, toColumnValue } from 'vecpg/load';
+import { type RawVector, type VectorColumnSpec, encodeField, importError, toColumnValue } from 'vecpg/load';
 
 const sparse = (indices: number[], values: number[], base: 0 | 1 = 1, dimensions?: number): RawVector => ({
   kind: 'sparse',
@@ -11,7 +11,7 @@ const sparse = (indices: number[], values: number[], base: 0 | 1 = 1, dimensions
 });
 
 describe('toColumnValue', () => {
-  it.each<[string, RawVector, VectorTarget, string]>([
+  it.each<[string, RawVector, VectorColumnSpec, string]>([
     ['dense → vector', { kind: 'dense', values: [1, 0.5] }, { type: 'vector', dimensions: 2 }, '[1,0.5]'],
     [
       'dense → halfvec (rounded)',
@@ -48,7 +48,7 @@ describe('toColumnValue', () => {
     expect(toColumnValue(raw, target).toSql()).toBe(text);
   });
 
-  it.each<[string, RawVector, VectorTarget, string, unknown]>([
+  it.each<[string, RawVector, VectorColumnSpec, string, unknown]>([
     [
       'index = dims in a 0-based file',
       sparse([6], [1], 0),
