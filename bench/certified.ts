@@ -14,8 +14,10 @@
  * Run: `npm run bench:certified` (BENCH_ROWS, BENCH_QUERIES, DATABASE_URL to change).
  */
 import pg from 'pg';
-import { certifiedColumnDefinitions, certifiedStorageSql, search, setStorageSql, vectorParam } from '../src/index.ts';
-import type { CertifiedDistance, VecpgDb } from '../src/index.ts';
+import { search, setStorageSql } from '../src/index.ts';
+import { certifiedColumnDefinitions, certifiedStorageSql, vectorParam } from '../src/sql.ts';
+import type { VecpgDb } from '../src/index.ts';
+import type { CertifiedDistance } from '../src/sql.ts';
 import { wrapPg } from '../src/drivers/pg.ts';
 import { machine, median, printTable, seeded } from './util.ts';
 

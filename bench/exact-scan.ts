@@ -10,7 +10,8 @@
  * Run: `npx tsx bench/exact-scan.ts` (BENCH_ROWS, BENCH_PGLITE_ROWS, BENCH_RUNS to change).
  */
 import pg from 'pg';
-import { buildSimilarityQuery, setStorageSql, vectorParam } from '../src/index.ts';
+import { buildSimilarityQuery, setStorageSql } from '../src/index.ts';
+import { vectorParam } from '../src/sql.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
 import { ensureVectorExtension, machine, median, printTable, seeded } from './util.ts';
 

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import pgvector from 'pgvector';
 import { registerTypes as pgvectorRegisterTypes } from 'pgvector/pg';
-import { binaryColumnSql, decodeVectorColumn } from '../src/index.ts';
+import { binaryColumnSql, decodeVectorColumn } from '../src/sql.ts';
 import { registerVectorTypes } from '../src/drivers/pg.ts';
 import { openPglite } from '../src/drivers/pglite.ts';
 import { cpuMs, ensureVectorExtension, machine, median, printTable } from './util.ts';

@@ -15,7 +15,8 @@
  * Run: DATABASE_URL=postgres://… npm run bench:two-stage   (ROWS, QUERIES to change)
  */
 import pg from 'pg';
-import { createIndexSql, quantizedExpression, rerankSearch, search, setStorageSql, vectorParam } from '../src/index.ts';
+import { createIndexSql, quantizedExpression, rerankSearch, search, setStorageSql } from '../src/index.ts';
+import { vectorParam } from '../src/sql.ts';
 import { wrapPg } from '../src/drivers/pg.ts';
 import { machine, median, printTable, seeded } from './util.ts';
 

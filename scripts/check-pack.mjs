@@ -60,6 +60,7 @@ for (const f of walk(unpacked)) {
 // "types only" lines) type-checks real consumers with only one host installed.
 const HOSTS = {
   vecpg: [],
+  'vecpg/sql': [],
   'vecpg/tune': [],
   'vecpg/load': [],
   'vecpg/pg': ['pg'],

@@ -52,87 +52,42 @@ export {
   DISTANCES,
   VECTOR_TYPES,
   INDEX_METHODS,
-  checkDistance,
-  checkIndexDimensions,
-  checkIndexMethod,
-  checkVectorType,
-  isSparseObject,
-  operatorFor,
-  opclassFor,
-  typeOfValue,
-  type DistanceInfo,
   type DistanceName,
   type IndexMethod,
   type SparseObject,
   type VectorType,
 } from './sql/operators.ts';
-export {
-  paramCast,
-  toVectorValue,
-  vectorParam,
-  vectorParamBinary,
-  type VectorInput,
-  type VectorValueOf,
-} from './sql/params.ts';
-export {
-  binaryColumnSql,
-  byteaHexToBytes,
-  decodeVectorColumn,
-  readsBinary,
-  type BinaryReadType,
-} from './sql/vector-output.ts';
+export { type VectorInput } from './sql/params.ts';
 export { convertStorageSql, type ConvertStorageOptions, type StorageRewrite } from './sql/storage.ts';
 export {
   BIT_MAX_LENGTH,
-  binaryQuantizeExpression,
-  castExpression,
   columnTypeSql,
   createExtensionSql,
   createIndexSql,
-  defaultIndexName,
   dropExtensionSql,
   dropIndexSql,
   setStorageSql,
   type ColumnStorage,
   type CreateIndexOptions,
 } from './sql/ddl.ts';
-export {
-  buildSimilarityQuery,
-  distanceSql,
-  exactOrderSql,
-  type SimilarityQueryOptions,
-  type SqlQuery,
-  type WhereValue,
-} from './sql/query.ts';
+export { buildSimilarityQuery, type SimilarityQueryOptions, type SqlQuery, type WhereValue } from './sql/query.ts';
 export {
   applySearchSettings,
-  searchSettingsSql,
   validateSearchSettings,
   withSearchSettings,
   type SearchSettings,
 } from './sql/settings.ts';
 export {
-  CITUS_DETECT_SQL,
-  citusSearchSettingsSql,
   citusTableInfo,
   distributeTableSql,
-  inlineParameters,
   isCitus,
   referenceTableSql,
   type CitusTableInfo,
   type DistributeOptions,
-  type RunStatement,
 } from './sql/citus.ts';
-export { DEFAULT_K, search, searchLimit, searchMode, type SearchOptions } from './sql/search.ts';
+export { DEFAULT_K, search, type SearchOptions } from './sql/search.ts';
+export { hybridSearch, type HybridFields, type HybridRows, type HybridSearchOptions } from './sql/hybrid.ts';
 export {
-  buildHybridQuery,
-  hybridSearch,
-  type HybridFields,
-  type HybridRows,
-  type HybridSearchOptions,
-} from './sql/hybrid.ts';
-export {
-  buildRerankQuery,
   quantizedExpression,
   rerankSearch,
   type QuantizedForm,
@@ -140,13 +95,6 @@ export {
   type RerankSearchOptions,
 } from './sql/rerank.ts';
 export {
-  checkDistanceBound,
-  validateSearchOptions,
-  type SearchContract,
-  type ValidSearch,
-} from './sql/search-options.ts';
-export {
-  isSqlFilter,
   sqlFilter,
   type ColumnFilter,
   type FilterValue,
@@ -154,38 +102,9 @@ export {
   type SqlFilter,
   type Where,
 } from './sql/filters.ts';
-export {
-  COSINE_MAX_NORM,
-  COSINE_MIN_NORM,
-  HALF_MAX,
-  float32SumError,
-  prepareCertifiedQuery,
-  type CertifiedDistance,
-  type CertifiedQuery,
-} from './sql/certified-bound.ts';
-export {
-  addCertifiedColumnsSql,
-  certifiedColumnDefinitions,
-  certifiedColumns,
-  certifiedGeneratedColumns,
-  certifiedStorageSql,
-  checkCertifiedDistance,
-  type CertifiedColumns,
-  type GeneratedColumn,
-} from './sql/certified-ddl.ts';
-export {
-  buildCertifiedQuery,
-  checkCertificate,
-  type Certificate,
-  type CertifiedQueryOptions,
-  type TryOutcome,
-} from './sql/certified-query.ts';
-export {
-  runCertifiedSearch,
-  type CertifiedRows,
-  type CertifiedSearchContext,
-  type CertifiedSearchOptions,
-} from './sql/certified-search.ts';
+export { addCertifiedColumnsSql } from './sql/certified-ddl.ts';
+export { type Certificate } from './sql/certified-query.ts';
+export { type CertifiedRows, type CertifiedSearchOptions } from './sql/certified-search.ts';
 export {
   FEATURE_VERSIONS,
   compareVersions,
@@ -196,16 +115,9 @@ export {
 } from './sql/version.ts';
 export {
   VECTOR_AGGREGATES,
-  aggregateExpressionSql,
   aggregateVectors,
-  buildAggregateQuery,
   centroids,
-  checkAggregate,
-  checkAggregateType,
-  columnVectorTypeOf,
-  parseAggregate,
   vectorAggregateSql,
-  type AggregateQueryOptions,
   type AggregateType,
   type AggregateValueOf,
   type CentroidRow,

@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSimilarityQuery, distanceSql, exactOrderSql, search, type DistanceName } from 'vecpg';
+import { buildSimilarityQuery, search, type DistanceName } from 'vecpg';
+import { distanceSql, exactOrderSql } from 'vecpg/sql';
 import { createServerDatabase, type ServerDatabase } from '../support/db.ts';
 import { CITUS_URL, NEEDS_CITUS, type Cluster, insertRows, openCluster, randomVectors } from './cluster.ts';
 

@@ -4,7 +4,7 @@
  * library's message, with flags for option names, as a usage error).
  */
 import { expect, it } from 'vitest';
-import { validateSearchOptions } from 'vecpg';
+import { validateSearchOptions } from 'vecpg/sql';
 import { describeEachCliTarget } from './harness.ts';
 
 describeEachCliTarget('vecpg search --filter and --like-id', (t) => {

@@ -7,7 +7,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SparseVector, type VecpgDb, createIndexSql, search, vectorParam, withSearchSettings } from 'vecpg';
+import { SparseVector, type VecpgDb, createIndexSql, search, withSearchSettings } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import { registerVectorTypes, wrapPg } from 'vecpg/pg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 

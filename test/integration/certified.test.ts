@@ -4,15 +4,8 @@
  * maxDistance and the vector column read back, the fallbacks, and the errors.
  */
 import { beforeAll, expect, it } from 'vitest';
-import {
-  Vector,
-  addCertifiedColumnsSql,
-  certifiedColumnDefinitions,
-  certifiedStorageSql,
-  isVecpgError,
-  search,
-  type CertifiedDistance,
-} from 'vecpg';
+import { Vector, addCertifiedColumnsSql, isVecpgError, search } from 'vecpg';
+import { certifiedColumnDefinitions, certifiedStorageSql, type CertifiedDistance } from 'vecpg/sql';
 import { describeEachTarget } from '../support/db.ts';
 
 const DIMS = 16;

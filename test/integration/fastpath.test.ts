@@ -11,15 +11,13 @@ import {
   SparseVector,
   Vector,
   convertStorageSql,
-  decodeVectorColumn,
   search,
-  vectorParam,
-  vectorParamBinary,
   type Row,
   type SqlExecutor,
   type VecpgDb,
   type VectorType,
 } from 'vecpg';
+import { decodeVectorColumn, vectorParam, vectorParamBinary } from 'vecpg/sql';
 import { textParsers, oidsFromRows, VECTOR_TYPES_SQL, type TypeRow } from '../../src/drivers/vector-types.ts';
 import { describeEachTarget } from '../support/db.ts';
 import { randomArray, seededRandom } from '../support/random.ts';

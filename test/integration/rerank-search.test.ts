@@ -4,7 +4,8 @@
  * pgvector's own, the re-ranked top-k is recomputed here, and EXPLAIN shows the quantized index in use.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { createIndexSql, quantizedExpression, rerankSearch, buildRerankQuery } from 'vecpg';
+import { createIndexSql, quantizedExpression, rerankSearch } from 'vecpg';
+import { buildRerankQuery } from 'vecpg/sql';
 import { describeEachTarget } from '../support/db.ts';
 import { codeOf } from '../support/errors.ts';
 import { explainScans } from '../support/explain.ts';

@@ -1,4 +1,5 @@
-import { Bit, CITUS_DETECT_SQL, SparseVector, Vector, isSparseVector, isVecpgError } from 'vecpg';
+import { Bit, SparseVector, Vector, isSparseVector, isVecpgError } from 'vecpg';
+import { CITUS_DETECT_SQL } from 'vecpg/sql';
 import {
   BIT,
   HALFVEC,

@@ -1,8 +1,5 @@
 import { expect, it } from 'vitest';
 import {
-  binaryQuantizeExpression,
-  castExpression,
-  checkIndexDimensions,
   columnTypeSql,
   createExtensionSql,
   createIndexSql,
@@ -10,13 +7,13 @@ import {
   dropIndexSql,
   extensionInfo,
   isVecpgError,
-  opclassFor,
   requireFeature,
   setStorageSql,
   type ColumnStorage,
   type DistanceName,
   type VectorType,
 } from 'vecpg';
+import { binaryQuantizeExpression, castExpression, checkIndexDimensions, opclassFor } from 'vecpg/sql';
 import { describeEachTarget } from '../support/db.ts';
 import { OPCLASSES } from '../support/opclasses.ts';
 

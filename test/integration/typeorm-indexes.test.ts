@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { PGlite } from '@electric-sql/pglite';
-import { CITUS_DETECT_SQL, isVecpgError } from 'vecpg';
+import { isVecpgError } from 'vecpg';
+import { CITUS_DETECT_SQL } from 'vecpg/sql';
 import {
   BitColumn,
   HalfvecColumn,

@@ -13,15 +13,8 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import {
-  addCertifiedColumnsSql,
-  buildCertifiedQuery,
-  prepareCertifiedQuery,
-  roundToHalf,
-  search,
-  Vector,
-  type CertifiedDistance,
-} from 'vecpg';
+import { addCertifiedColumnsSql, roundToHalf, search, Vector } from 'vecpg';
+import { buildCertifiedQuery, prepareCertifiedQuery, type CertifiedDistance } from 'vecpg/sql';
 import { describeEachTarget, type TestDb } from '../support/db.ts';
 import { propertyParams } from './arbitraries.ts';
 

@@ -28,7 +28,8 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { createIndexSql, defaultIndexName, quoteIdent, quoteQualified, vectorParam } from 'vecpg';
+import { createIndexSql, quoteIdent, quoteQualified } from 'vecpg';
+import { defaultIndexName, vectorParam } from 'vecpg/sql';
 import {
   STATEMENT_BREAKPOINT,
   createVectorExtension,

@@ -19,7 +19,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
+import { quoteIdent, quoteQualified } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import {
   PgliteDialect,
   PgvectorPlugin,

@@ -26,7 +26,8 @@ import { Migration, Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
+import { quoteIdent, quoteQualified } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import {
   createVectorExtension,
   createVectorIndex,

@@ -8,7 +8,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import { DataTypes, Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent, quoteQualified, search, vectorParam } from 'vecpg';
+import { quoteIdent, quoteQualified, search } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import {
   createVectorIndex,
   dropVectorIndex,

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdent, quoteQualified, vectorParam } from 'vecpg';
+import { quoteIdent, quoteQualified } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import {
   vectorExtensionMigration,
   vectorIndexMigration,

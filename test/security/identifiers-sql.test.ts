@@ -12,13 +12,12 @@ import {
   buildSimilarityQuery,
   columnTypeSql,
   createIndexSql,
-  defaultIndexName,
   dropIndexSql,
   quoteIdent,
   quoteQualified,
   search,
-  vectorParam,
 } from 'vecpg';
+import { defaultIndexName, vectorParam } from 'vecpg/sql';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 import { CANARY, HOSTILE_NAMES, HOSTILE_VALUE, TOO_LONG_NAMES, naiveFold } from './hostile-names.ts';
 

@@ -27,7 +27,8 @@ import 'reflect-metadata';
 import type { PGlite } from '@electric-sql/pglite';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { SparseVector, quoteIdent, quoteQualified, vectorParam } from 'vecpg';
+import { SparseVector, quoteIdent, quoteQualified } from 'vecpg';
+import { vectorParam } from 'vecpg/sql';
 import {
   SparsevecColumn,
   VectorColumn,

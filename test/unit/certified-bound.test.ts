@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { float32SumError, prepareCertifiedQuery, type CertifiedDistance } from 'vecpg';
+import { float32SumError, prepareCertifiedQuery, type CertifiedDistance } from 'vecpg/sql';
 
 it.each<[string, number[], CertifiedDistance]>([
   ['an element beyond float16', [1, 70000], 'l2'],

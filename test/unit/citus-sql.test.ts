@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distributeTableSql, inlineParameters, referenceTableSql } from 'vecpg';
+import { distributeTableSql, referenceTableSql } from 'vecpg';
+import { inlineParameters } from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 describe('Citus SQL helpers', () => {

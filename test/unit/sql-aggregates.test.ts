@@ -3,14 +3,14 @@
  * and the refusals (unknown aggregate, sparsevec/bit, bad identifiers) before any SQL exists.
  */
 import { describe, expect, it } from 'vitest';
+import { vectorAggregateSql } from 'vecpg';
 import {
   aggregateExpressionSql,
   buildAggregateQuery,
   checkAggregate,
   checkAggregateType,
   parseAggregate,
-  vectorAggregateSql,
-} from 'vecpg';
+} from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 describe('vector aggregate SQL', () => {

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  binaryQuantizeExpression,
-  castExpression,
   columnTypeSql,
   createExtensionSql,
   createIndexSql,
-  defaultIndexName,
   dropExtensionSql,
   dropIndexSql,
   setStorageSql,
@@ -13,6 +10,7 @@ import {
   type CreateIndexOptions,
   type VectorType,
 } from 'vecpg';
+import { binaryQuantizeExpression, castExpression, defaultIndexName } from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 describe('extension', () => {

@@ -5,14 +5,11 @@ import {
   HalfVector,
   SparseVector,
   Vector,
-  checkIndexDimensions,
-  opclassFor,
-  operatorFor,
-  typeOfValue,
   type DistanceName,
   type IndexMethod,
   type VectorType,
 } from 'vecpg';
+import { checkIndexDimensions, opclassFor, operatorFor, typeOfValue } from 'vecpg/sql';
 import { OPCLASSES } from '../support/opclasses.ts';
 import { codeOf } from '../support/errors.ts';
 

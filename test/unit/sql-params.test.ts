@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bit, HalfVector, SparseVector, Vector, paramCast, toVectorValue, vectorParam, type VectorType } from 'vecpg';
+import { Bit, HalfVector, SparseVector, Vector, type VectorType } from 'vecpg';
+import { paramCast, toVectorValue, vectorParam } from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 describe('vectorParam', () => {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Bit,
-  SparseVector,
-  buildSimilarityQuery,
-  castExpression,
-  distanceSql,
-  exactOrderSql,
-  type SimilarityQueryOptions,
-  type SqlQuery,
-} from 'vecpg';
+import { Bit, SparseVector, buildSimilarityQuery, type SimilarityQueryOptions, type SqlQuery } from 'vecpg';
+import { castExpression, distanceSql, exactOrderSql } from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 const base = { table: 'items', column: 'embedding', query: [1, 2, 3] } as const;

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  citusSearchSettingsSql,
-  compareVersions,
-  searchSettingsSql,
-  validateSearchSettings,
-  type SearchSettings,
-} from 'vecpg';
+import { compareVersions, validateSearchSettings, type SearchSettings } from 'vecpg';
+import { citusSearchSettingsSql, searchSettingsSql } from 'vecpg/sql';
 import { codeOf } from '../support/errors.ts';
 
 describe('search settings', () => {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { buildRerankQuery, quantizedExpression } from 'vecpg';
+import { quantizedExpression } from 'vecpg';
+import { buildRerankQuery } from 'vecpg/sql';
 import { ROOT } from '../support/paths.ts';
 
 const doc = readFileSync(join(ROOT, 'docs/two-stage-search.md'), 'utf8');
