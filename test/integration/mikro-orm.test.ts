@@ -557,7 +557,7 @@ describeEachTarget('vecpg/mikro-orm migrations', (db) => {
       expect((await orm.migrator.up()).map((m) => m.name)).toEqual(['m1_enable_vector', 'm2_items']);
       const [v] = await ext();
       expect(await pgvectorInfo(em)).toEqual({ installed: true, version: v!.v, schema: 'public' });
-      await requirePgvector(em, 'sparsevec');
+      expect(await requirePgvector(em, 'sparsevec')).toEqual({ installed: true, version: v!.v, schema: 'public' });
       const first = await index();
       expect(first).toEqual([{ oid: expect.any(Number), opclass: 'vector_l1_ops', storage: 'm' }]);
       expect(await orm.migrator.up()).toEqual([]);

@@ -48,15 +48,16 @@ export function pgvectorInfo(knex: Knex): Promise<ExtensionInfo> {
 }
 
 /**
- * Fail (VERSION_TOO_OLD / EXTENSION_MISSING) when the installed pgvector lacks a feature:
+ * Fail (VERSION_TOO_OLD / EXTENSION_MISSING) when the installed pgvector lacks a feature, else return what is
+ * installed (version, schema):
  * `halfvec` and `sparsevec` need 0.7.0, `iterativeScan` 0.8.0. Put it at the top of a migration
  * that creates such columns.
  *
  * @example
  * await requirePgvector(knex, 'sparsevec');
  */
-export async function requirePgvector(knex: Knex, feature: VectorFeature): Promise<void> {
-  await requireFeature(wrapKnex(knex), feature);
+export function requirePgvector(knex: Knex, feature: VectorFeature): Promise<ExtensionInfo> {
+  return requireFeature(wrapKnex(knex), feature);
 }
 
 /**

@@ -94,12 +94,12 @@ export function pgvectorInfo(em: MikroEntityManagerLike): Promise<ExtensionInfo>
 }
 
 /**
- * Fail with VERSION_TOO_OLD / EXTENSION_MISSING when pgvector lacks a feature (`halfvec`,
+ * Fail with VERSION_TOO_OLD / EXTENSION_MISSING when pgvector lacks a feature, else return what is installed (`halfvec`,
  * `sparsevec`: 0.7.0; `iterativeScan`: 0.8.0). In a migration: `await requirePgvector(this.getEntityManager(), 'sparsevec')`.
  *
  * @example
  * await requirePgvector(orm.em.fork(), 'iterativeScan');
  */
-export async function requirePgvector(em: MikroEntityManagerLike, feature: VectorFeature): Promise<void> {
-  await requireFeature(wrapMikroOrm(em), feature);
+export function requirePgvector(em: MikroEntityManagerLike, feature: VectorFeature): Promise<ExtensionInfo> {
+  return requireFeature(wrapMikroOrm(em), feature);
 }
