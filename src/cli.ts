@@ -10,11 +10,11 @@ import { main } from './cli/main.ts';
 // Ctrl-C / SIGTERM: a command working on a server cancels its statement there, waits for it to stop and
 // exits non-zero; with nothing to cancel (or on a second signal) the process exits at once.
 const handlers = new Set<() => Promise<void>>();
-let interrupted = false;
+let interrupted: NodeJS.Signals | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (interrupted || handlers.size === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
-    interrupted = true;
+    if (interrupted !== undefined || handlers.size === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    interrupted = signal;
     process.stderr.write(`\nvecpg: ${signal}: cancelling the statement running on the server…\n`);
     for (const handler of handlers) void handler().catch(() => undefined);
   });
@@ -31,4 +31,11 @@ const code = await main(process.argv.slice(2), {
     return () => handlers.delete(handler);
   },
 });
+// After an interrupt, the command has stopped its work and said so: end the process the way an interrupted
+// Unix program does, by the same signal with its default action (the shell sees 130 / 143). Not by
+// process.exit: it waits for every I/O thread, and one blocked on a read (a pipe nobody closes) would hold it.
+if (interrupted !== undefined) {
+  process.removeAllListeners(interrupted);
+  process.kill(process.pid, interrupted);
+}
 process.exitCode = code;

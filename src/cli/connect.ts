@@ -33,6 +33,8 @@ export interface CliConnection {
    * connection of its own) and wait until none is active. Resolves to the number cancelled.
    */
   cancelRunning?: () => Promise<number>;
+  /** Aborted on Ctrl-C / SIGTERM (by {@link withConnection}): hand it to library calls that take a `signal`. */
+  signal?: AbortSignal;
   close(): Promise<void>;
 }
 
@@ -158,16 +160,26 @@ export async function withConnection<T>(
   });
   let cancelling: Promise<number> | undefined;
   const cancel = conn.cancelRunning;
+  const interrupted = new AbortController();
   const unregister =
-    cancel === undefined ? undefined : io.onInterrupt?.(() => (cancelling = cancel()).then(() => undefined));
+    cancel === undefined
+      ? undefined
+      : io.onInterrupt?.(() => {
+          // The client's own COPY ends first (a stalled input cannot hold it), then the server's statements.
+          interrupted.abort();
+          return (cancelling = cancel()).then(() => undefined);
+        });
   try {
-    return await fn(conn);
+    return await fn({ ...conn, signal: interrupted.signal });
   } catch (error) {
     if (cancelling === undefined) throw error;
     const n = await cancelling.catch(() => 0);
     throw new VecpgError(
       'CANCELLED',
-      `interrupted: cancelled ${n === 1 ? 'the statement' : `${n} statements`} running on the server (${conn.target}) and waited for ${n === 1 ? 'it' : 'them'} to stop`,
+      n === 0
+        ? // the client had ended its own statement (a COPY it was sending) before the server was asked
+          `interrupted: stopped the command's statement on the server (${conn.target}); nothing of it is left running or committed`
+        : `interrupted: cancelled ${n === 1 ? 'the statement' : `${n} statements`} running on the server (${conn.target}) and waited for ${n === 1 ? 'it' : 'them'} to stop`,
       { cause: error },
     );
   } finally {

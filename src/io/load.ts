@@ -77,6 +77,11 @@ export interface LoadOptions {
   dryRun?: boolean;
   /** `abort` (default): any bad record → nothing committed. `skip`: bad records go to `rejects`. */
   onError?: 'abort' | 'skip';
+  /**
+   * Stop the load: the COPY is ended by the client (rolled back on the server at once, even while the input
+   * is stalled) and `load` rejects; nothing is committed.
+   */
+  signal?: AbortSignal;
   /** Where skipped records are written (JSON Lines: file, line, code, reason, text). */
   rejects?: string | Writable;
   /** Rows per COPY chunk (default 10,000). */
@@ -424,6 +429,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
           await session.copyIn(
             (from) => `COPY ${quoteQualified(options.table)} (${list}) FROM ${from} WITH (FORMAT binary)`,
             chunks(),
+            options.signal,
           );
         }
       } finally {

@@ -67,7 +67,11 @@ export interface Session {
    * Run `COPY … FROM STDIN (FORMAT binary)` (pg) or `FROM '/dev/blob'` (PGlite) with the tuple
    * bytes of `chunks`; header and trailer are added here. `copySql(source)` builds the statement.
    */
-  copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /**
+   * Stream a COPY … FROM. When `signal` aborts, the client ends the COPY itself (a CopyFail message on the
+   * server drivers), so the server rolls it back at once even while the input is stalled.
+   */
+  copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void>;
 }
 
 function pgliteOf(target: SessionTarget): PgliteLoadTarget | undefined {
@@ -126,9 +130,9 @@ async function withPglite<T>(
       const session: Session = {
         kind: 'pglite',
         query: (text, params) => run(text, params),
-        async copyIn(copySql, chunks) {
+        async copyIn(copySql, chunks, signal) {
           const text = copySql("'/dev/blob'");
-          for await (const chunk of chunks) {
+          for await (const chunk of abortable(chunks, signal)) {
             if (chunk.length === 0) continue;
             await run(text, [], new Blob([COPY_HEADER, chunk, COPY_TRAILER]));
           }
@@ -169,10 +173,10 @@ async function withPostgresJs<T>(
       const session: Session = {
         kind: 'postgres',
         query: run,
-        async copyIn(copySql, chunks) {
+        async copyIn(copySql, chunks, signal) {
           const text = copySql('STDIN');
           try {
-            await pipeline(withHeader(chunks), await tx.unsafe(text).writable());
+            await copyInto(withHeader(chunks), await tx.unsafe(text).writable(), signal);
           } catch (error) {
             throw queryFailed(error, text);
           }
@@ -189,6 +193,62 @@ async function withPostgresJs<T>(
   }
   if (result === undefined) throw new Error('postgres.js begin() returned without running the session');
   return result.value;
+}
+
+/**
+ * Stream the COPY data into the server's COPY stream, and fail as soon as the server does. `pipeline` alone
+ * waits for the source to finish too, and a source blocked on a read (a pipe or FIFO that is not closed, a
+ * slow disk) would hold a failed COPY until its next byte arrives. The server cannot help either: a backend
+ * waiting for COPY data acts on a cancel request only when data comes. So an abort destroys the COPY stream,
+ * which sends CopyFail: the server rolls the COPY back at once and the stream fails with its error.
+ */
+async function copyInto(
+  source: AsyncIterable<Uint8Array>,
+  destination: NodeJS.WritableStream & { destroy?: (error?: Error) => void },
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  signal?.throwIfAborted();
+  let onError: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+    destination.once('error', reject);
+  });
+  const abort = (): void => destination.destroy?.(new Error('COPY interrupted by the client'));
+  signal?.addEventListener('abort', abort, { once: true });
+  const piped = pipeline(source, destination);
+  piped.catch(() => undefined); // its error, if any, is the destination's, reported by the race
+  try {
+    await Promise.race([piped, failed]);
+  } finally {
+    destination.removeListener('error', onError);
+    signal?.removeEventListener('abort', abort);
+  }
+}
+
+/** The chunks until `signal` aborts: then the pending read is abandoned and the abort reason thrown. */
+async function* abortable(
+  chunks: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  if (signal === undefined) return yield* chunks;
+  signal.throwIfAborted();
+  const it = chunks[Symbol.asyncIterator]();
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), aborted]);
+      if (r.done === true) return;
+      yield r.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    void it.return?.()?.catch(() => undefined);
+  }
 }
 
 async function* withHeader(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -222,11 +282,11 @@ async function withPg<T>(
     const session: Session = {
       kind: 'pg',
       query: run,
-      async copyIn(copySql, chunks) {
+      async copyIn(copySql, chunks, signal) {
         const { from } = await importDriver<typeof import('pg-copy-streams')>('pg-copy-streams', 'vecpg/load');
         const text = copySql('STDIN');
         try {
-          await pipeline(withHeader(chunks), client.query(from(text)));
+          await copyInto(withHeader(chunks), client.query(from(text)), signal);
         } catch (error) {
           throw queryFailed(error, text);
         }

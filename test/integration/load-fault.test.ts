@@ -103,3 +103,38 @@ describeEachTarget('load faults', (db, targetName) => {
     }, 120_000);
   }
 });
+
+describeEachTarget('load stopped by a signal', (db) => {
+  it('an abort while the input is stalled ends the load at once: it rejects and nothing is committed', async () => {
+    await db().query('CREATE TABLE stalled (id int PRIMARY KEY, embedding vector(3))');
+    await db().query("INSERT INTO stalled VALUES (1, '[1,2,3]')");
+    let sent = 0;
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    // 5,000 rows, then an input that never ends (a pipe nobody closes): only the signal can stop the load.
+    async function* input(): AsyncGenerator<string> {
+      for (let i = 100; i < 5100; i++, sent++) yield `{"id": ${i}, "embedding": [${i}, 0, 1]}\n`;
+      await hold;
+    }
+    const controller = new AbortController();
+    const loading = load(db().raw as LoadTarget, {
+      stream: input(),
+      format: 'jsonl',
+      table: 'stalled',
+      column: 'embedding',
+      signal: controller.signal,
+    });
+    const outcome = loading.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    while (sent < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort(new Error('stop the import'));
+    const error = await outcome;
+    release();
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/stop the import|interrupted/);
+    const rows = await db().query<{ id: number }>('SELECT id FROM stalled ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual([1]);
+  });
+});

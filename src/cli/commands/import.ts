@@ -211,7 +211,7 @@ export const importCommand: CliCommand = {
       };
       let result: LoadResult;
       try {
-        result = await load(conn.pool ?? conn.pglite!, options);
+        result = await load(conn.pool ?? conn.pglite!, { ...options, ...(conn.signal && { signal: conn.signal }) });
       } finally {
         progress.done();
       }
