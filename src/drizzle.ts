@@ -44,6 +44,7 @@ export {
   pgvectorInfo,
   requirePgvector,
   drizzleExecutor,
+  certifiedColumnsMigration,
   sqlFromQuery,
   STATEMENT_BREAKPOINT,
   type DrizzleExecutable,
@@ -55,6 +56,12 @@ export {
   type VectorSearchRow,
   type DrizzleTransactional,
 } from './orm/drizzle/search.ts';
+export { hybridSearch, type HybridSearchOptions, type HybridSearchRow } from './orm/drizzle/hybrid.ts';
+export type { HybridFields, HybridRows } from './sql/hybrid.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedDistance } from './sql/certified-bound.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';
 export type { DistanceName, VectorType } from './sql/operators.ts';

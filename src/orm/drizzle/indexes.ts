@@ -3,12 +3,13 @@
  * migrations with the right operator class and keeps them on the next `generate`. The operator
  * class and the option checks are the SQL layer's (`opclassFor`, `createIndexSql`).
  */
-import { Column, getTableName, is } from 'drizzle-orm';
+import { Column, getTableName, is, sql } from 'drizzle-orm';
 import { index } from 'drizzle-orm/pg-core';
 import type { ExtraConfigColumn, IndexBuilder } from 'drizzle-orm/pg-core';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { createIndexSql, defaultIndexName } from '../../sql/ddl.ts';
 import { type DistanceName, type IndexMethod, opclassFor } from '../../sql/operators.ts';
+import { type QuantizedForm, quantizedExpression } from '../../sql/rerank.ts';
 import { columnVectorType } from './distance.ts';
 
 /** Build options of an HNSW index (pgvector's defaults when omitted). */
@@ -19,6 +20,13 @@ export interface HnswIndexOptions {
   m?: number;
   /** Candidate list size while building, 4–1000 and >= 2·m (default 64). */
   efConstruction?: number;
+  /**
+   * Index a compact copy for two-stage search (`vectorSearch({ rerank: { using } })`) instead of the column:
+   * `'binary'` indexes `binary_quantize(col)::bit(n)` (Hamming, whatever `distance` the search uses),
+   * `'halfvec'` indexes `col::halfvec(n)` with `distance`. The expression is the core's
+   * `quantizedExpression`, the very one the search orders by.
+   */
+  quantize?: QuantizedForm;
 }
 
 /** Build options of an IVFFlat index. */
@@ -27,6 +35,8 @@ export interface IvfflatIndexOptions {
   name?: string;
   /** Number of lists, 1–32768 (default 100; about rows/1000 up to 1M rows). */
   lists?: number;
+  /** As in {@link HnswIndexOptions.quantize}. */
+  quantize?: QuantizedForm;
 }
 
 /** The column passed to an index helper inside `pgTable(…, (t) => [...])`. */
@@ -58,8 +68,9 @@ function build(
   if (type === undefined) {
     throw new VecpgError('INVALID_VALUE', `column ${column.name} is not a vector, halfvec, sparsevec or bit column`);
   }
-  const opclass = opclassFor(type, distance, method);
   const info = describeColumn(column);
+  if (options.quantize !== undefined) return buildQuantized(method, column, type, distance, info, options);
+  const opclass = opclassFor(type, distance, method);
   const name = options.name ?? defaultIndexName(info.table, info.name, method, distance);
   // Validate every option exactly as the SQL layer does (ranges, efConstruction >= 2·m, dimension limits).
   createIndexSql({
@@ -82,6 +93,64 @@ function build(
   if (options.lists !== undefined) withOptions.lists = String(options.lists);
   const target = (column as ExtraConfigColumn).op(opclass);
   const builder = index(name).using(method, target);
+  return Object.keys(withOptions).length > 0 ? builder.with(withOptions) : builder;
+}
+
+function withOptionsOf(options: HnswIndexOptions & IvfflatIndexOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (options.m !== undefined) out.m = String(options.m);
+  if (options.efConstruction !== undefined) out.ef_construction = String(options.efConstruction);
+  if (options.lists !== undefined) out.lists = String(options.lists);
+  return out;
+}
+
+/** The index on the quantized expression, written and checked by the SQL layer's `createIndexSql`. */
+function buildQuantized(
+  method: IndexMethod,
+  column: IndexColumn,
+  type: string,
+  distance: DistanceName,
+  info: { table: string; name: string; dimensions: number | undefined },
+  options: HnswIndexOptions & IvfflatIndexOptions,
+): IndexBuilder {
+  const using = options.quantize;
+  if (using !== 'binary' && using !== 'halfvec') {
+    throw new VecpgError('INVALID_OPTION', `quantize must be 'binary' or 'halfvec', got ${describeValue(using)}`, {
+      details: { option: 'quantize' },
+    });
+  }
+  if (type !== 'vector' && type !== 'halfvec') {
+    throw new VecpgError('UNSUPPORTED', `quantize applies to vector and halfvec columns; ${info.name} is ${type}`, {
+      details: { option: 'quantize' },
+    });
+  }
+  if (info.dimensions === undefined) {
+    throw new VecpgError('INVALID_OPTION', `quantize needs the column's dimensions; ${info.name} declares none`, {
+      details: { option: 'quantize' },
+    });
+  }
+  const expression = quantizedExpression(info.name, using, info.dimensions, type);
+  const stage =
+    using === 'binary'
+      ? { type: 'bit' as const, distance: 'hamming' as const }
+      : { type: 'halfvec' as const, distance };
+  const opclass = opclassFor(stage.type, stage.distance, method);
+  const name = options.name ?? defaultIndexName(info.table, expression, method, stage.distance);
+  createIndexSql({
+    table: info.table,
+    expression,
+    type: stage.type,
+    distance: stage.distance,
+    method,
+    name,
+    dimensions: info.dimensions,
+    ...(options.m === undefined ? {} : { m: options.m }),
+    ...(options.efConstruction === undefined ? {} : { efConstruction: options.efConstruction }),
+    ...(options.lists === undefined ? {} : { lists: options.lists }),
+  });
+  // drizzle-kit writes an SQL index target as it is: the expression in parentheses, then its opclass.
+  const builder = index(name).using(method, sql.raw(`(${expression}) ${opclass}`));
+  const withOptions = withOptionsOf(options);
   return Object.keys(withOptions).length > 0 ? builder.with(withOptions) : builder;
 }
 

@@ -3,13 +3,15 @@
  * any Drizzle PostgreSQL database (node-postgres, postgres-js, PGlite). drizzle-kit never writes
  * `CREATE EXTENSION`; a custom migration (`drizzle-kit generate --custom`) carries it.
  */
-import { SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { type Column, SQL, getTableColumns, getTableName, sql } from 'drizzle-orm';
 import type { SQLWrapper } from 'drizzle-orm';
 import { type PgTable, getTableConfig } from 'drizzle-orm/pg-core';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type ColumnStorage, createExtensionSql, dropExtensionSql, setStorageSql } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
 import { columnVectorType } from './distance.ts';
 
 /** drizzle-kit's separator between statements of one migration file. */
@@ -62,6 +64,35 @@ export function vectorStorageMigration(table: PgTable, storage: ColumnStorage = 
     throw new VecpgError('INVALID_VALUE', `table ${name} has no vector, halfvec, sparsevec or bit column`);
   }
   return `${statements.join(`\n${STATEMENT_BREAKPOINT}\n`)}\n`;
+}
+
+/**
+ * The custom migration body adding the generated columns of certified exact search
+ * (`vectorSearch({ exact: 'certified' })`) to a `vector(n)` column, for the given distances: a `halfvec`
+ * copy and its error bound per distance, kept in sync by PostgreSQL, with the full vector out of line.
+ * drizzle-kit cannot express them; add the same columns to the Drizzle table only if you want to read them.
+ *
+ * @example
+ * certifiedColumnsMigration(documents, documents.embedding, ['cosine']);
+ * // 'ALTER TABLE "documents" ADD COLUMN "embedding_unit_half" halfvec(3) GENERATED ALWAYS AS (…) STORED, …;\n'
+ */
+export function certifiedColumnsMigration(
+  table: PgTable,
+  column: Column,
+  distances: readonly CertifiedDistance[],
+): string {
+  const { schema } = getTableConfig(table);
+  const name = getTableName(table);
+  const dimensions = (column as unknown as { config?: { fieldConfig?: { dimensions?: number }; dimensions?: number } })
+    .config;
+  const n = dimensions?.fieldConfig?.dimensions ?? dimensions?.dimensions;
+  if (columnVectorType(column) !== 'vector' || n === undefined) {
+    throw new VecpgError(
+      'INVALID_VALUE',
+      `certified columns need a vector(n) column with its dimensions; ${column.name} is not one`,
+    );
+  }
+  return `${addCertifiedColumnsSql(schema === undefined ? name : [schema, name], column.name, n, distances)};\n`;
 }
 
 /**

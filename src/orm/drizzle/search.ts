@@ -7,18 +7,24 @@
 import { type Column, type SQL, and, getTableColumns, lt, sql } from 'drizzle-orm';
 import {
   type PgDatabase,
+  PgDialect,
   type PgQueryResultHKT,
   type PgTable,
   type PgTransactionConfig,
   getTableConfig,
 } from 'drizzle-orm/pg-core';
+import type { Row, SqlExecutor, VecpgDb } from '../../sql/executor.ts';
+import { type SqlFilter, sqlFilter } from '../../sql/filters.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import { carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 import { quoteIdent, quoteQualified } from '../../sql/identifiers.ts';
 import { type RowId, checkLikeOptions, explainNoLikeRow, likeIdColumn } from '../../sql/like.ts';
 import type { DistanceName } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
-import { vectorDistance, exact as exactOrder } from './distance.ts';
+import { columnVectorType, vectorDistance, exact as exactOrder } from './distance.ts';
 import { type DrizzleExecutable, drizzleExecutor } from './migrations.ts';
 
 /** A Drizzle database that can open transactions (any PostgreSQL driver). */
@@ -64,10 +70,20 @@ export interface VectorSearchOptions<TTable extends PgTable> {
   where?: SQL | undefined;
   /** Keep rows whose distance is strictly below this. */
   maxDistance?: number;
-  /** Exact unless false, or unless `approximate` is given. */
-  exact?: boolean;
-  /** Let the index serve the query, with these settings scoped to it. */
+  /**
+   * Exact unless false, or unless `approximate` is given. `'certified'`: the same exact top-k, found on the
+   * compact columns of `addCertifiedColumnsSql` and proven per query; the result carries its `certificate`.
+   */
+  exact?: boolean | 'certified';
+  /** Let the index serve the query, with these settings scoped to it (with `rerank`: the candidate stage's). */
   approximate?: SearchSettings;
+  /**
+   * Two-stage search: `candidates` rows from the quantized index (`hnswIndex(…, { quantize })`), re-ranked
+   * on the full vectors. Takes no `exact`, `maxDistance` or `likeId`.
+   */
+  rerank?: RerankOptions;
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
 }
 
 /** A row of the table plus its distance to the query. */
@@ -84,10 +100,36 @@ export type VectorSearchRow<TTable extends PgTable> = TTable['$inferSelect'] & {
  */
 export async function vectorSearch<TTable extends PgTable>(
   db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
+  options: VectorSearchOptions<TTable> & { exact: 'certified' },
+): Promise<CertifiedRows<VectorSearchRow<TTable>>>;
+export async function vectorSearch<TTable extends PgTable>(
+  db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
+  options: VectorSearchOptions<TTable>,
+): Promise<Array<VectorSearchRow<TTable>>>;
+export async function vectorSearch<TTable extends PgTable>(
+  db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   options: VectorSearchOptions<TTable>,
 ): Promise<Array<VectorSearchRow<TTable>>> {
-  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
+  const { mode, valid } = searchModeOf(options);
   const likeId = checkLikeOptions(options);
+  if (mode !== 'plain') {
+    const core = {
+      table: tableName(options.table),
+      column: options.column.name,
+      query: options.query!,
+      distance: valid.distance,
+      type: columnVectorType(options.column),
+      k: valid.limit,
+      where: whereFilter(db, options.where),
+    };
+    if (mode === 'rerank') {
+      const raw = await runRerank(drizzleDb(db), core, options.rerank!, options.approximate);
+      return mapRows<VectorSearchRow<TTable>>(options.table, raw);
+    }
+    const raw = await runCertified(drizzleDb(db), { ...core, maxDistance: valid.maxDistance }, options.certified);
+    return carryCertificate(mapRows<VectorSearchRow<TTable>>(options.table, raw), raw);
+  }
+  const { limit: k, exact: isExact, settings, maxDistance } = valid;
   let d: SQL<number>;
   let like: SQL | undefined;
   let idColumn: Column | undefined;
@@ -137,6 +179,61 @@ export async function vectorSearch<TTable extends PgTable>(
     );
   }
   return rows;
+}
+
+/** The table's name as the SQL layer takes it (`name` or `[schema, name]`). */
+export function tableName(table: PgTable): QualifiedName {
+  const { name, schema } = getTableConfig(table);
+  return schema === undefined ? name : [schema, name];
+}
+
+/**
+ * A Drizzle `where` as a core filter: the SQL Drizzle renders for it (columns qualified by their table,
+ * values as bound parameters encoded by their columns), renumbered into the core's statement.
+ */
+export function whereFilter(
+  db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
+  where: SQL | undefined,
+): SqlFilter | undefined {
+  if (where === undefined) return undefined;
+  // The database's own dialect (its casing), falling back to a plain one.
+  const dialect = (db as unknown as { dialect?: PgDialect }).dialect ?? new PgDialect();
+  const query = dialect.sqlToQuery(where);
+  return sqlFilter(query.sql, query.params);
+}
+
+const DATABASES = new WeakMap<object, VecpgDb>();
+
+/** The SQL layer's database over a Drizzle database: its statements and its transactions. */
+export function drizzleDb(db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>): VecpgDb {
+  let out = DATABASES.get(db);
+  if (out === undefined) {
+    const base = drizzleExecutor(db);
+    out = {
+      kind: 'pg',
+      query: base.query,
+      transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => fn(drizzleExecutor(tx))),
+    };
+    DATABASES.set(db, out);
+  }
+  return out;
+}
+
+/**
+ * Rows of a core statement as Drizzle returns rows of `table`: each column under its key, read by its
+ * own `mapFromDriverValue`, plus the fields the search adds (`extra`, numbers or null).
+ */
+export function mapRows<R>(table: PgTable, raw: readonly Row[], extra: readonly string[] = ['distance']): R[] {
+  const columns = Object.entries(getTableColumns(table));
+  return raw.map((r) => {
+    const row: Row = {};
+    for (const [key, column] of columns) {
+      const value = r[column.name];
+      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    for (const field of extra) row[field] = r[field] === null || r[field] === undefined ? null : Number(r[field]);
+    return row as R;
+  });
 }
 
 /** The table's one primary key column, for `likeId` without `idColumn`. */
