@@ -39,6 +39,7 @@ export {
   dropVectorIndex,
   vectorIndexName,
   setVectorStorage,
+  addCertifiedColumns,
   pgvectorInfo,
   requirePgvector,
   kyselyExecutor,
@@ -51,6 +52,11 @@ export {
   type VectorSearchOptions,
   type VectorSearchRow,
 } from './orm/kysely/search.ts';
+export { hybridSearch, type HybridSearchOptions } from './orm/kysely/hybrid.ts';
+export type { HybridFields, HybridRows } from './sql/hybrid.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
 export { PgliteDialect, type PgliteDialectOptions } from './orm/kysely/pglite-dialect.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

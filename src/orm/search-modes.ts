@@ -5,14 +5,15 @@
  * `search`), so the statements, their checks and their messages are the core's; this file only decides
  * which mode the options ask for and refuses the combinations the core does not offer.
  */
-import { VecpgError } from '../errors.ts';
+import { VecpgError, describeValue } from '../errors.ts';
+import type { CreateIndexOptions } from '../sql/ddl.ts';
 import type { SearchFilter } from '../sql/filters.ts';
 import type { QualifiedName } from '../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../sql/operators.ts';
 import type { VectorInput } from '../sql/params.ts';
 import type { Row, VecpgDb } from '../sql/executor.ts';
 import type { CertifiedRows, CertifiedSearchOptions } from '../sql/certified-search.ts';
-import { type RerankOptions, rerankSearch } from '../sql/rerank.ts';
+import { type QuantizedForm, type RerankOptions, quantizedExpression, rerankSearch } from '../sql/rerank.ts';
 import { search } from '../sql/search.ts';
 import { type ValidSearch, validateSearchOptions } from '../sql/search-options.ts';
 import type { SearchSettings } from '../sql/settings.ts';
@@ -153,4 +154,55 @@ export async function runCertified<R extends Row>(
 export function carryCertificate<T>(rows: T[], from: CertifiedRows<unknown>): CertifiedRows<T> {
   Object.defineProperty(rows, 'certificate', { value: from.certificate, enumerable: false });
   return rows as CertifiedRows<T>;
+}
+
+/** Index options with `quantize`: the index a two-stage search orders by (see {@link quantizedIndexOptions}). */
+export type QuantizableIndexOptions = CreateIndexOptions & {
+  /**
+   * Index a compact copy for two-stage search (`rerank: { using }`) instead of the column: `'binary'`
+   * indexes `binary_quantize(col)::bit(n)` (Hamming, whatever distance the search uses), `'halfvec'`
+   * indexes `col::halfvec(n)` with `distance`. Needs `column`, `dimensions` and a vector or halfvec `type`.
+   */
+  quantize?: QuantizedForm;
+};
+
+/**
+ * The SQL layer's index options for a quantized index: the core's `quantizedExpression` (the very
+ * expression `rerankSearch` orders by), its type and distance. Options without `quantize` are returned as
+ * they are.
+ *
+ * @example
+ * quantizedIndexOptions({ table: 'items', column: 'embedding', type: 'vector', distance: 'l2', dimensions: 3, quantize: 'binary' });
+ * // { table: 'items', expression: 'binary_quantize("embedding")::bit(3)', type: 'bit', distance: 'hamming', dimensions: 3 }
+ */
+export function quantizedIndexOptions(options: QuantizableIndexOptions): CreateIndexOptions {
+  const { quantize, ...rest } = options;
+  if (quantize === undefined) return rest;
+  if (quantize !== 'binary' && quantize !== 'halfvec') {
+    throw new VecpgError('INVALID_OPTION', `quantize must be 'binary' or 'halfvec', got ${describeValue(quantize)}`, {
+      details: { option: 'quantize' },
+    });
+  }
+  const { column, dimensions, type } = rest;
+  if (column === undefined || rest.expression !== undefined) {
+    throw new VecpgError('INVALID_OPTION', 'quantize needs column (the vector column), not expression', {
+      details: { option: 'quantize' },
+    });
+  }
+  if (type !== 'vector' && type !== 'halfvec') {
+    throw new VecpgError('UNSUPPORTED', `quantize applies to vector and halfvec columns; ${column} is ${type}`, {
+      details: { option: 'quantize' },
+    });
+  }
+  if (dimensions === undefined) {
+    throw new VecpgError('INVALID_OPTION', `quantize needs dimensions (of ${column})`, {
+      details: { option: 'dimensions' },
+    });
+  }
+  const { column: _column, ...others } = rest;
+  return {
+    ...others,
+    expression: quantizedExpression(column, quantize, dimensions, type),
+    ...(quantize === 'binary' ? { type: 'bit', distance: 'hamming' } : { type: 'halfvec' }),
+  };
 }

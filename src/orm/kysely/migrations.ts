@@ -17,6 +17,9 @@ import {
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 
 /**
  * Use a Kysely instance (or transaction) where the SQL layer wants a `SqlExecutor`.
@@ -80,20 +83,16 @@ export function vectorExtensionMigration(options: { schema?: string; cascadeOnDo
   };
 }
 
-/** Options of {@link createVectorIndex}: the SQL layer's, with `method` defaulting to HNSW. */
-export type VectorIndexOptions = CreateIndexOptions;
+/**
+ * Options of {@link createVectorIndex}: the SQL layer's, with `method` defaulting to HNSW, and `quantize`
+ * (`'binary'` | `'halfvec'`) for the index a two-stage search (`vectorSearch({ rerank })`) orders by.
+ */
+export type VectorIndexOptions = QuantizableIndexOptions;
 
 /** The index name `createVectorIndex` uses: the given one or the SQL layer's default. */
 export function vectorIndexName(options: VectorIndexOptions): string {
-  return (
-    options.name ??
-    defaultIndexName(
-      options.table,
-      options.column ?? options.expression ?? '',
-      options.method ?? 'hnsw',
-      options.distance,
-    )
-  );
+  const o: CreateIndexOptions = quantizedIndexOptions(options);
+  return o.name ?? defaultIndexName(o.table, o.column ?? o.expression ?? '', o.method ?? 'hnsw', o.distance);
 }
 
 /**
@@ -105,7 +104,7 @@ export function vectorIndexName(options: VectorIndexOptions): string {
  */
 export async function createVectorIndex<DB>(db: Kysely<DB>, options: VectorIndexOptions): Promise<string> {
   const name = vectorIndexName(options);
-  await run(db, createIndexSql({ ...options, name }));
+  await run(db, createIndexSql({ ...quantizedIndexOptions(options), name }));
   return name;
 }
 
@@ -128,7 +127,7 @@ export async function dropVectorIndex<DB>(db: Kysely<DB>, name: QualifiedName): 
  */
 export function vectorIndexMigration(options: VectorIndexOptions): MigrationLike {
   const name = vectorIndexName(options);
-  createIndexSql({ ...options, name }); // validate now, not when the migration runs
+  createIndexSql({ ...quantizedIndexOptions(options), name }); // validate now, not when the migration runs
   return {
     up: async (db) => {
       await createVectorIndex(db, { ...options, name });
@@ -154,6 +153,24 @@ export async function setVectorStorage<DB>(
   storage: ColumnStorage = 'main',
 ): Promise<void> {
   await run(db, setStorageSql(table, column, storage));
+}
+
+/**
+ * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
+ * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
+ * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ *
+ * @example
+ * export async function up(db: Kysely<any>) { await addCertifiedColumns(db, 'items', 'embedding', 768, ['cosine']); }
+ */
+export async function addCertifiedColumns<DB>(
+  db: Kysely<DB>,
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+): Promise<void> {
+  await run(db, addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true }));
 }
 
 /**

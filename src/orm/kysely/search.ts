@@ -11,14 +11,19 @@ import {
   type Selectable,
   type SqlBool,
   type Transaction,
+  expressionBuilder,
   sql,
 } from 'kysely';
+import type { SqlExecutor, VecpgDb } from '../../sql/executor.ts';
+import { type SqlFilter, sqlFilter } from '../../sql/filters.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import { runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { Row } from '../../sql/executor.ts';
 import { type SearchSettings, applySearchSettings, validateSearchSettings } from '../../sql/settings.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
 import { vectorDistance, exact as exactOrder } from './distance.ts';
 import { kyselyExecutor } from './migrations.ts';
 import { type RowId, checkLikeOptions, explainNoLikeRow, likeVectorType } from '../../sql/like.ts';
@@ -68,10 +73,20 @@ export interface VectorSearchOptions<DB, TB extends keyof DB & string> {
   where?: (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool>;
   /** Keep rows whose distance is strictly below this. */
   maxDistance?: number;
-  /** Exact unless false, or unless `approximate` is given. */
-  exact?: boolean;
-  /** Let the index serve the query, with these settings scoped to it. */
+  /**
+   * Exact unless false, or unless `approximate` is given. `'certified'`: the same exact top-k, found on the
+   * compact columns of `addCertifiedColumnsSql` and proven per query; the result carries its `certificate`.
+   */
+  exact?: boolean | 'certified';
+  /** Let the index serve the query, with these settings scoped to it (with `rerank`: the candidate stage's). */
   approximate?: SearchSettings;
+  /**
+   * Two-stage search: `candidates` rows from the quantized index (`createVectorIndex({ quantize })`),
+   * re-ranked on the full vectors. Takes no `exact`, `maxDistance` or `likeId`.
+   */
+  rerank?: RerankOptions;
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
 }
 
 /** The LATERAL subquery computing the distance, and its column (names no table is likely to use). */
@@ -92,12 +107,35 @@ export type VectorSearchRow<DB, TB extends keyof DB> = Selectable<DB[TB]> & { di
  */
 export async function vectorSearch<DB, TB extends keyof DB & string>(
   db: Kysely<DB>,
+  options: VectorSearchOptions<DB, TB> & { exact: 'certified' },
+): Promise<CertifiedRows<VectorSearchRow<DB, TB>>>;
+export async function vectorSearch<DB, TB extends keyof DB & string>(
+  db: Kysely<DB>,
+  options: VectorSearchOptions<DB, TB>,
+): Promise<Array<VectorSearchRow<DB, TB>>>;
+export async function vectorSearch<DB, TB extends keyof DB & string>(
+  db: Kysely<DB>,
   options: VectorSearchOptions<DB, TB>,
 ): Promise<Array<VectorSearchRow<DB, TB>>> {
-  const { limit: k, exact: isExact, settings, maxDistance } = validateSearchOptions(options);
+  const { mode, valid } = searchModeOf(options);
   // Kysely renders the table; vecpg still refuses a part PostgreSQL would truncate (over 63 bytes), read
   // as Kysely reads it (`schema.table`), so a long name can never silently address another table.
   for (const part of String(options.table).split('.')) quoteIdent(part);
+  if (mode !== 'plain') {
+    checkLikeOptions(options);
+    const core = {
+      table: String(options.table).split('.'),
+      column: options.column,
+      query: options.query!,
+      distance: valid.distance,
+      type: options.type,
+      k: valid.limit,
+      where: whereFilter(db, options.where),
+    };
+    if (mode === 'rerank') return runRerank(kyselyDb(db), core, options.rerank!, options.approximate);
+    return runCertified(kyselyDb(db), { ...core, maxDistance: valid.maxDistance }, options.certified);
+  }
+  const { limit: k, exact: isExact, settings, maxDistance } = valid;
   // `column` is a column name, quoted whole by vecpg's quoter: as a Kysely reference `${table}.${column}`
   // a dot inside it would be read as a table or schema separator. One table, so no need to qualify it.
   const column = sql.raw(quoteIdent(options.column));
@@ -146,4 +184,35 @@ export async function vectorSearch<DB, TB extends keyof DB & string>(
     await explainNoLikeRow(kyselyExecutor(db), row, names, likeId);
   }
   return rows;
+}
+
+/**
+ * A Kysely `where` callback as a core filter: the expression Kysely compiles for it (its columns as the
+ * callback names them, its values as bound parameters), renumbered into the core's statement.
+ */
+export function whereFilter<DB, TB extends keyof DB & string>(
+  db: Kysely<DB>,
+  where: ((eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool>) | undefined,
+): SqlFilter | undefined {
+  if (where === undefined) return undefined;
+  const compiled = sql`${where(expressionBuilder<DB, TB>())}`.compile(db);
+  return sqlFilter(compiled.sql, compiled.parameters);
+}
+
+const DATABASES = new WeakMap<object, VecpgDb>();
+
+/** The SQL layer's database over a Kysely instance: its statements and its transactions. */
+export function kyselyDb<DB>(db: Kysely<DB>): VecpgDb {
+  let out = DATABASES.get(db);
+  if (out === undefined) {
+    const base = kyselyExecutor(db);
+    out = {
+      kind: 'pg',
+      query: base.query,
+      transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+        db.transaction().execute((trx) => fn(kyselyExecutor(trx))),
+    };
+    DATABASES.set(db, out);
+  }
+  return out;
 }
