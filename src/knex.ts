@@ -38,7 +38,15 @@ export {
   requirePgvector,
   createVectorIndex,
   dropVectorIndex,
+  addCertifiedColumns,
 } from './orm/knex/migrations.ts';
+export { hybridSearch, type HybridSearchOptions } from './orm/knex/hybrid.ts';
+export type { HybridFields, HybridRows } from './sql/hybrid.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedDistance } from './sql/certified-bound.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
+export type { QuantizableIndexOptions } from './orm/search-modes.ts';
 export { withVectorColumns, type ObjectionModelClass } from './orm/knex/objection.ts';
 export { knexPglite } from './orm/knex/pglite.ts';
 export {

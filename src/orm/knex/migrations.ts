@@ -3,13 +3,10 @@
  * indexes with the right operator class. Every statement comes from vecpg's SQL layer.
  */
 import type { Knex } from 'knex';
-import {
-  type CreateIndexOptions,
-  createExtensionSql,
-  createIndexSql,
-  dropExtensionSql,
-  dropIndexSql,
-} from '../../sql/ddl.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
+import { createExtensionSql, createIndexSql, dropExtensionSql, dropIndexSql } from '../../sql/ddl.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { escapeQuestionMarks } from './columns.ts';
@@ -62,13 +59,34 @@ export function requirePgvector(knex: Knex, feature: VectorFeature): Promise<Ext
 
 /**
  * `CREATE INDEX … USING hnsw|ivfflat (column opclass) WITH (…)`, options validated, opclass from
- * the column type and distance. Returns the Knex raw statement (await it in a migration).
+ * the column type and distance; with `quantize: 'binary' | 'halfvec'` (and `dimensions`), the index on
+ * the compact copy a two-stage search (`vectorSearch({ rerank })`) orders by. Returns the Knex raw statement (await it in a migration).
  *
  * @example
  * await createVectorIndex(knex, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw', m: 16 });
  */
-export function createVectorIndex(knex: Knex, options: CreateIndexOptions): Knex.Raw {
-  return knex.raw(escapeQuestionMarks(createIndexSql(options)));
+export function createVectorIndex(knex: Knex, options: QuantizableIndexOptions): Knex.Raw {
+  return knex.raw(escapeQuestionMarks(createIndexSql(quantizedIndexOptions(options))));
+}
+
+/**
+ * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
+ * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
+ * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ *
+ * @example
+ * export const up = (knex: Knex) => addCertifiedColumns(knex, 'documents', 'embedding', 768, ['cosine']);
+ */
+export function addCertifiedColumns(
+  knex: Knex,
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+): Knex.Raw {
+  return knex.raw(
+    escapeQuestionMarks(addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true })),
+  );
 }
 
 /**

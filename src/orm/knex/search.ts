@@ -5,6 +5,11 @@
  */
 import type { Knex } from 'knex';
 import { validateSearchOptions } from '../../sql/search-options.ts';
+import type { Row, VecpgDb } from '../../sql/executor.ts';
+import { type SqlFilter, sqlFilter } from '../../sql/filters.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import { carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
@@ -109,10 +114,21 @@ export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' 
   where?: (qb: Knex.QueryBuilder) => void;
   /** Name of the distance column (default `distance`). */
   distanceAlias?: string;
-  /** Exact by default; `false` (or `approximate`) lets an index serve the search. */
-  exact?: boolean;
-  /** Approximate search with these settings, applied with `SET LOCAL` to this query only. */
+  /**
+   * Exact by default; `false` (or `approximate`) lets an index serve the search. `'certified'`: the same
+   * exact top-k, found on the compact columns of `addCertifiedColumns` and proven per query; the result
+   * carries its `certificate`.
+   */
+  exact?: boolean | 'certified';
+  /** Approximate search with these settings, applied with `SET LOCAL` to this query only (with `rerank`: the candidate stage's). */
   approximate?: SearchSettings;
+  /**
+   * Two-stage search: `candidates` rows from the quantized index (`createVectorIndex({ quantize })`),
+   * re-ranked on the full vectors. Takes no `exact`, `maxDistance` or `likeId`.
+   */
+  rerank?: RerankOptions;
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
 }
 
 /**
@@ -126,11 +142,21 @@ export interface VectorSearchOptions extends Omit<SimilarityOptions, 'annotate' 
  */
 export async function vectorSearch<R extends Record<string, unknown> = Record<string, unknown>>(
   knex: Knex,
+  options: VectorSearchOptions & { exact: 'certified' },
+): Promise<CertifiedRows<R & { distance: number }>>;
+export async function vectorSearch<R extends Record<string, unknown> = Record<string, unknown>>(
+  knex: Knex,
+  options: VectorSearchOptions,
+): Promise<Array<R & { distance: number }>>;
+export async function vectorSearch<R extends Record<string, unknown> = Record<string, unknown>>(
+  knex: Knex,
   options: VectorSearchOptions,
 ): Promise<Array<R & { distance: number }>> {
   const {
     approximate: _approximate,
     exact: _exact,
+    rerank: _rerank,
+    certified: _certified,
     table,
     select,
     where,
@@ -138,8 +164,35 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     k: _k,
     ...similarity
   } = options;
-  const { exact, limit, settings, maxDistance } = validateSearchOptions(options);
+  const { mode, valid } = searchModeOf(options);
+  const { exact, limit, settings, maxDistance } = valid;
   const alias = distanceAlias ?? 'distance';
+  if (mode !== 'plain') {
+    checkLikeOptions(options);
+    const core = {
+      table: table.split('.'),
+      column: unqualifiedName(similarity.column),
+      query: similarity.query!,
+      distance: valid.distance,
+      type: similarity.type,
+      k: limit,
+      where: whereFilter(knex, table, where),
+      ...(select === undefined ? {} : { select }),
+    };
+    const db = knexDb(knex);
+    const raw =
+      mode === 'rerank'
+        ? await runRerank<R>(db, core, options.rerank!, options.approximate)
+        : await runCertified<R>(db, { ...core, maxDistance }, options.certified);
+    if (alias !== 'distance') {
+      for (const row of raw as Row[]) {
+        const d = row['distance'];
+        delete row['distance'];
+        row[alias] = d;
+      }
+    }
+    return mode === 'certified' ? carryCertificate(raw, raw as CertifiedRows<unknown>) : raw;
+  }
   const base = similarity.type === undefined ? {} : { type: similarity.type };
   const likeId = checkLikeOptions(options);
   // Knex binds no bigint: its text, which PostgreSQL reads as the id column's type.
@@ -209,4 +262,48 @@ export async function vectorSearch<R extends Record<string, unknown> = Record<st
     await explainNoLikeRow(wrapKnex(knex), row, names, likeId!);
   }
   return rows;
+}
+
+const DATABASES = new WeakMap<object, VecpgDb>();
+
+/** `wrapKnex(knex)`, one per Knex instance (the SQL layer remembers per database whether it is Citus). */
+export function knexDb(knex: Knex): VecpgDb {
+  let db = DATABASES.get(knex);
+  if (db === undefined) {
+    db = wrapKnex(knex);
+    DATABASES.set(knex, db);
+  }
+  return db;
+}
+
+/**
+ * A Knex `where` callback as a core filter. The callback runs on `knex(table)`; when it adds WHERE
+ * clauses only, their SQL (as Knex compiles it, values bound) is the filter itself; when it adds anything
+ * else (a join, a subquery's order), the filter is `ctid IN (<that query>)`, which keeps its meaning.
+ */
+export function whereFilter(
+  knex: Knex,
+  table: string,
+  where: ((qb: Knex.QueryBuilder) => void) | undefined,
+): SqlFilter | undefined {
+  if (where === undefined) return undefined;
+  // The table's own ctid (qualified: a join the callback adds may bring another).
+  const ctid = `${escapeQuestionMarks(quoteQualified(table.split('.')))}.ctid`;
+  const base = () => knex(table).select(knex.raw(ctid));
+  const bare = base().toSQL().toNative().sql;
+  const qb = base();
+  where(qb);
+  const compiled = qb.toSQL().toNative();
+  const internals = qb as unknown as { _statements?: Array<{ grouping?: string }>; _single?: Record<string, unknown> };
+  const whereOnly =
+    Array.isArray(internals._statements) &&
+    internals._statements.every((s) => s.grouping === 'where' || s.grouping === 'columns') &&
+    internals._single?.limit === undefined &&
+    internals._single?.offset === undefined;
+  const prefix = `${bare} where `;
+  if (whereOnly && compiled.sql.startsWith(prefix)) {
+    return sqlFilter(compiled.sql.slice(prefix.length), [...compiled.bindings]);
+  }
+  if (compiled.sql === bare) return undefined;
+  return sqlFilter(`ctid IN (${compiled.sql})`, [...compiled.bindings]);
 }
