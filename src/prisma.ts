@@ -10,6 +10,8 @@
 export {
   pgvector,
   type NearestArgs,
+  type NearestRows,
+  type HybridSearchArgs,
   type WithDistanceArgs,
   type VectorFieldName,
   type VectorFieldArgs,
@@ -41,6 +43,11 @@ export {
   decodeVector,
 } from './orm/prisma/statements.ts';
 export type { SearchSettings } from './sql/settings.ts';
+export type { HybridFields, HybridRows } from './sql/hybrid.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
+export type { RowId } from './sql/like.ts';
 export {
   vectorExtensionMigration,
   vectorIndexMigration,

@@ -82,6 +82,12 @@ export function searchModeOf(
     }
     return { mode: 'rerank', valid };
   }
+  if (valid.certified && options.offset !== undefined) {
+    const name = names.offset ?? 'offset';
+    throw new VecpgError('INVALID_OPTION', `exact: 'certified' does not take ${name}; ask for k + ${name} rows`, {
+      details: { option: name },
+    });
+  }
   if (valid.certified && options.likeId !== undefined) {
     throw new VecpgError('UNSUPPORTED', "exact: 'certified' needs the query vector itself; likeId is not supported", {
       details: { option: 'likeId' },

@@ -97,7 +97,7 @@ export async function exactTruth(
   k: number,
   category?: number,
 ): Promise<Array<{ id: number; distance: number }>> {
-  const filter = category === undefined ? '' : `WHERE category = ${category}`;
+  const filter = category === undefined ? '' : `WHERE category::text = '${category}'`;
   const rows = await db.query<{ id: number; d: number }>(
     `SELECT id, embedding ${OPS[distance]} $1::vector AS d FROM "${table}" ${filter} ORDER BY d, id LIMIT ${k}`,
     [lit(query)],
@@ -122,15 +122,17 @@ export async function expectTwoStage(
     candidates: number;
     k: number;
     category?: number;
+    dims?: number;
   },
 ): Promise<void> {
   const { query, distance, using, candidates, k } = options;
+  const dims = options.dims ?? DIMS;
   const q = '$1::vector';
   const stage =
     using === 'binary'
-      ? `binary_quantize(embedding)::bit(${DIMS}) <~> binary_quantize(${q})::bit(${DIMS})`
-      : `embedding::halfvec(${DIMS}) ${OPS[distance]} ${q}::halfvec(${DIMS})`;
-  const filter = options.category === undefined ? '' : `WHERE category = ${options.category}`;
+      ? `binary_quantize(embedding)::bit(${dims}) <~> binary_quantize(${q})::bit(${dims})`
+      : `embedding::halfvec(${dims}) ${OPS[distance]} ${q}::halfvec(${dims})`;
+  const filter = options.category === undefined ? '' : `WHERE category::text = '${options.category}'`;
   const all = await db.query<{ id: number; s: number; d: number }>(
     `SELECT id, ${stage} AS s, embedding ${OPS[distance]} ${q} AS d FROM "${table}" ${filter} ORDER BY s`,
     [lit(query)],
@@ -166,17 +168,20 @@ export async function hybridTruth(
     textCandidates: number;
     weights?: { vector: number; text: number };
     category?: number;
+    /** The text column (default `body`). */
+    textColumn?: string;
   },
 ): Promise<Fused[]> {
-  const filter = options.category === undefined ? '' : `AND category = ${options.category}`;
+  const filter = options.category === undefined ? '' : `AND category::text = '${options.category}'`;
+  const body = `"${options.textColumn ?? 'body'}"`;
   const vector = await db.query<{ id: number }>(
     `SELECT id FROM "${table}" WHERE true ${filter} ORDER BY embedding ${OPS[options.distance]} $1::vector, ctid LIMIT ${options.vectorCandidates}`,
     [lit(options.query)],
   );
   const text = await db.query<{ id: number }>(
     `SELECT id FROM "${table}", websearch_to_tsquery('english', $1) q
-     WHERE to_tsvector('english', body) @@ q ${filter}
-     ORDER BY ts_rank_cd(to_tsvector('english', body), q) DESC, ctid LIMIT ${options.textCandidates}`,
+     WHERE to_tsvector('english', ${body}) @@ q ${filter}
+     ORDER BY ts_rank_cd(to_tsvector('english', ${body}), q) DESC, ctid LIMIT ${options.textCandidates}`,
     [options.words],
   );
   return fuse(

@@ -77,7 +77,11 @@ export type VectorValueOf<F> = F extends { readonly type: infer T extends Vector
  */
 export interface ResolvedModel {
   readonly name: string;
+  /** The table as the SQL layer takes it (`name` or `[schema, name]`). */
+  readonly table: QualifiedName;
   readonly tableSql: string;
+  /** The id column's name. */
+  readonly idColumn: string;
   readonly idField: string;
   readonly idSql: string;
   readonly vectors: ReadonlyMap<string, ResolvedField>;
@@ -93,6 +97,8 @@ export interface ResolvedField {
   readonly field: string;
   readonly type: VectorType;
   readonly dimensions: number;
+  /** The column's name. */
+  readonly column: string;
   readonly columnSql: string;
   /** `vector(4)`: the declared column type. */
   readonly columnType: string;
@@ -130,6 +136,7 @@ export function resolveConfig(config: VectorConfig): Map<string, ResolvedModel> 
           field,
           type,
           dimensions: spec.dimensions,
+          column: spec.column ?? field,
           columnSql: quoteIdent(spec.column ?? field),
           columnType: columnTypeSql(type, spec.dimensions),
         });
@@ -145,8 +152,10 @@ export function resolveConfig(config: VectorConfig): Map<string, ResolvedModel> 
     if (vectors.size === 0) throw new VecpgError('INVALID_OPTION', `model ${name} declares no vector fields`);
     out.set(name, {
       name,
+      table: model.table ?? name,
       tableSql: quoteQualified(model.table ?? name),
       idField,
+      idColumn: model.idColumn ?? idField,
       idSql: quoteIdent(model.idColumn ?? idField),
       vectors,
     });

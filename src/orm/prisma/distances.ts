@@ -15,7 +15,8 @@ import type { VectorInput } from '../../sql/params.ts';
 export interface DistanceTo<F extends string = string> {
   readonly field: F;
   readonly distance: DistanceName;
-  readonly to: VectorInput;
+  /** The query value; left out with `nearest({ likeId })`, where a stored row is the query. */
+  readonly to?: VectorInput;
 }
 
 /**
@@ -24,8 +25,8 @@ export interface DistanceTo<F extends string = string> {
  * @example
  * await prisma.document.nearest({ by: l2Distance('embedding', [0.5, 0.2, 0.9, 0.3]), take: 5 });
  */
-export function l2Distance<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'l2', to };
+export function l2Distance<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'l2' } : { field, distance: 'l2', to };
 }
 
 /**
@@ -34,8 +35,8 @@ export function l2Distance<F extends string>(field: F, to: VectorInput): Distanc
  * @example
  * await prisma.document.nearest({ by: maxInnerProduct('embedding', query), take: 5 });
  */
-export function maxInnerProduct<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'ip', to };
+export function maxInnerProduct<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'ip' } : { field, distance: 'ip', to };
 }
 
 /**
@@ -44,8 +45,8 @@ export function maxInnerProduct<F extends string>(field: F, to: VectorInput): Di
  * @example
  * await prisma.scienceData.nearest({ by: cosineDistance('features', new SparseVector({ 0: 5.1, 42: 1 }, 10000)), take: 10 });
  */
-export function cosineDistance<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'cosine', to };
+export function cosineDistance<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'cosine' } : { field, distance: 'cosine', to };
 }
 
 /**
@@ -54,8 +55,8 @@ export function cosineDistance<F extends string>(field: F, to: VectorInput): Dis
  * @example
  * await prisma.document.nearest({ by: l1Distance('embedding', query), take: 5 });
  */
-export function l1Distance<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'l1', to };
+export function l1Distance<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'l1' } : { field, distance: 'l1', to };
 }
 
 /**
@@ -64,8 +65,8 @@ export function l1Distance<F extends string>(field: F, to: VectorInput): Distanc
  * @example
  * await prisma.item.nearest({ by: hammingDistance('bits', '10110'), take: 5 });
  */
-export function hammingDistance<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'hamming', to };
+export function hammingDistance<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'hamming' } : { field, distance: 'hamming', to };
 }
 
 /**
@@ -74,6 +75,6 @@ export function hammingDistance<F extends string>(field: F, to: VectorInput): Di
  * @example
  * await prisma.item.nearest({ by: jaccardDistance('bits', '10110'), take: 5 });
  */
-export function jaccardDistance<F extends string>(field: F, to: VectorInput): DistanceTo<F> {
-  return { field, distance: 'jaccard', to };
+export function jaccardDistance<F extends string>(field: F, to?: VectorInput): DistanceTo<F> {
+  return to === undefined ? { field, distance: 'jaccard' } : { field, distance: 'jaccard', to };
 }

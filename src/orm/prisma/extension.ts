@@ -7,12 +7,26 @@ import { Prisma } from '@prisma/client/extension';
 import { VecpgError, describeValue } from '../../errors.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
-import { type VectorConfig, type VectorValueOf, lookup, resolveConfig } from './config.ts';
+import { type SqlFilter, sqlFilter } from '../../sql/filters.ts';
+import { type HybridRows, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
+import { type RowId, checkLikeOptions, explainNoLikeRow } from '../../sql/like.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import type { VecpgDb } from '../../sql/executor.ts';
+import { carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
+import {
+  type ResolvedField,
+  type ResolvedModel,
+  type VectorConfig,
+  type VectorValueOf,
+  lookup,
+  resolveConfig,
+} from './config.ts';
 import type { DistanceTo } from './distances.ts';
 import { wrapPrisma, prismaExecutor, type PrismaRawClient } from './executor.ts';
 import { type Delegate, context, decodeInto, idsWhere, key, rowsInOrder, vectorFields, withId } from './rows.ts';
 import { type DistanceFilter, distanceStatement, rankStatement, readStatement, updateStatement } from './statements.ts';
+
 import {
   type AggregateVectorsArgs,
   type AggregateVectorsResult,
@@ -61,9 +75,59 @@ export type NearestArgs<T> = Shape<T> & {
   distance?: DistanceFilter;
   take?: number;
   skip?: number;
-  /** Exact top-k whatever indexes exist (default), or `false` to let an HNSW/IVFFlat index answer. */
+  /**
+   * Exact top-k whatever indexes exist (default), or `false` to let an HNSW/IVFFlat index answer.
+   * `'certified'`: the same exact top-k, found on the compact columns of `addCertifiedColumnsSql` and
+   * proven per query; the result carries its `certificate` (takes `distance: { lt }` only, no `skip`).
+   */
+  exact?: boolean | 'certified';
+  /** Approximate search with these settings, applied with SET LOCAL in a transaction (with `rerank`: the candidate stage's). */
+  approximate?: SearchSettings;
+  /**
+   * "More like this": the stored row with this id (the model's id field) is the query, read by the same
+   * statement, and is left out of the results; `by` names the field and distance only (`cosineDistance('embedding')`).
+   */
+  likeId?: RowId;
+  /**
+   * Two-stage search: `candidates` rows from the quantized index (`vectorIndexMigration({ quantize })`),
+   * re-ranked on the full vectors. Takes no `exact`, `distance` bounds, `skip` or `likeId`.
+   */
+  rerank?: RerankOptions;
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
+};
+
+/** The rows of `nearest`: with `exact: 'certified'`, the array carries its `certificate`. */
+export type NearestRows<A, R> = [A] extends [{ exact: 'certified' }] ? CertifiedRows<R> : R[];
+
+/**
+ * Arguments of `hybridSearch`: the model's `where`/`select`/`include`/`omit`, the vector side (`by`), the
+ * text side (`text` in `textField`, or `textColumn` for a field with `@map`), and the fusion's options.
+ *
+ * @example
+ * await prisma.document.hybridSearch({ by: cosineDistance('embedding', q), text: 'postgres search', textField: 'title', take: 5 });
+ */
+export type HybridSearchArgs<T> = Shape<T> & {
+  by: DistanceTo;
+  where?: FindMany<T>['where'];
+  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
+  text: string;
+  /** The `String` field to search in (its column has the field's name); or give `textColumn`. */
+  textField?: string;
+  /** The text or `tsvector` column itself, for a field with `@map` (or a column Prisma does not know). */
+  textColumn?: string;
+  /** Text search configuration (default `'english'`). */
+  language?: string;
+  /** How many rows (default 10). */
+  take?: number;
+  /** Candidates each side ranks before fusing (default `max(4·take, 40)` each). */
+  candidates?: { vector?: number; text?: number };
+  /** Weight of each side in the fused score (default 1 each). */
+  weights?: { vector?: number; text?: number };
+  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
+  rrfK?: number;
+  /** Exact vector side unless false (or `approximate` is given). */
   exact?: boolean;
-  /** Approximate search with these settings, applied with SET LOCAL in a transaction. */
   approximate?: SearchSettings;
 };
 
@@ -194,7 +258,8 @@ export function pgvector<const C extends VectorConfig>(config: C) {
         async nearest<T, A extends NearestArgs<T>, const V extends readonly string[] = []>(
           this: T,
           args: A & VectorFieldArgs<C, T, V>,
-        ): Promise<Array<Row<T, A> & { distance: number } & VectorsOf<C, T, V>>> {
+        ): Promise<NearestRows<A, Row<T, A> & { distance: number } & VectorsOf<C, T, V>>> {
+          type Out = NearestRows<A, Row<T, A> & { distance: number } & VectorsOf<C, T, V>>;
           const ctx = context(this);
           const {
             by,
@@ -205,6 +270,9 @@ export function pgvector<const C extends VectorConfig>(config: C) {
             exact: exactOption,
             approximate,
             vectors,
+            likeId: likeOption,
+            rerank,
+            certified,
             ...shape
           } = args as unknown as NearestArgs<T> & { vectors?: readonly string[] };
           if (typeof by !== 'object' || by === null)
@@ -212,30 +280,168 @@ export function pgvector<const C extends VectorConfig>(config: C) {
               'INVALID_OPTION',
               `nearest needs by: a distance such as cosineDistance('field', value), got ${describeValue(by)}`,
             );
-          const { exact, settings } = validateSearchOptions(
-            { distance: by.distance, k: take, offset: skip, exact: exactOption, approximate },
-            { k: 'take', offset: 'skip' },
+          if ((rerank !== undefined || exactOption === 'certified') && bounds !== undefined) {
+            const keys = Object.entries(bounds).filter(([, v]) => v !== undefined);
+            if (rerank !== undefined || keys.some(([k]) => k !== 'lt')) {
+              throw new VecpgError(
+                'INVALID_OPTION',
+                rerank !== undefined
+                  ? 'rerank is a two-stage search of its own (quantized candidates, exact re-rank): it does not take distance'
+                  : "exact: 'certified' takes distance: { lt } only",
+                { details: { option: 'distance' } },
+              );
+            }
+          }
+          const { mode, valid } = searchModeOf(
+            {
+              distance: by.distance,
+              k: take,
+              offset: skip,
+              exact: exactOption,
+              approximate,
+              certified,
+              rerank,
+              likeId: likeOption,
+              ...(mode0(rerank, exactOption) && bounds?.lt !== undefined ? { maxDistance: bounds.lt } : {}),
+            },
+            { k: 'take', offset: 'skip', maxDistance: 'distance.lt' },
           );
+          const likeId = checkLikeOptions({ query: by.to, likeId: likeOption });
+          const { exact, settings } = valid;
           const { model, field } = lookup(models, ctx.$name, by.field);
           const fields = vectorFields(model, vectors);
           const rank = (ids: readonly unknown[] | undefined) =>
-            rankStatement(model, field!, by.distance, by.to, { ids, bounds, take, skip, exact, vectors: fields });
-          rank(undefined); // refuse bad bounds or a bad vector before querying anything
+            rankStatement(model, field!, by.distance, by.to, {
+              ids,
+              bounds,
+              take,
+              skip,
+              exact,
+              vectors: fields,
+              likeId,
+            });
+          // Refuse bad bounds, a bad vector or a distance the field lacks before querying anything.
+          rank(undefined);
+          const db = prismaDb(ctx.$parent);
+          if (mode !== 'plain') {
+            const filters = await coreFilters(ctx, model, field!, where);
+            const core = {
+              table: model.table,
+              column: field!.column,
+              query: by.to!,
+              distance: valid.distance,
+              type: field!.type,
+              k: valid.limit,
+              where: filters,
+              select: [model.idColumn],
+            };
+            const raw =
+              mode === 'rerank'
+                ? await runRerank(db, core, rerank!, approximate)
+                : await runCertified(db, { ...core, maxDistance: valid.maxDistance }, certified);
+            const order = raw.map((r) => ({ id: r[model.idColumn], distance: Number(r.distance) }));
+            const rows = await rowsInOrder(ctx, model, shape, await withVectors(ctx, model, fields, order));
+            return (mode === 'certified'
+              ? carryCertificate(rows, raw as CertifiedRows<unknown>)
+              : rows) as unknown as Out;
+          }
           const ids = where === undefined ? undefined : await idsWhere(ctx, model, where);
-          if (ids !== undefined && ids.length === 0) return [];
+          if (ids !== undefined && ids.length === 0) return [] as unknown as Out;
           const st = rank(ids);
-          const db = wrapPrisma(ctx.$parent);
           const ranked = exact
             ? await db.query(st.text, st.values)
             : await withSearchSettingsFor(db, settings, (tx) => tx.query(st.text, st.values), ctx.$parent as object);
+          if (likeId !== undefined && ranked.length === 0) {
+            const row = { table: model.tableSql, column: field!.columnSql, id: model.idSql };
+            const table = typeof model.table === 'string' ? model.table : model.table.join('.');
+            await explainNoLikeRow(
+              db,
+              row,
+              { table, column: field!.field, idColumn: model.idField, idOption: 'id' },
+              likeId,
+            );
+          }
           const order = ranked.map((r) => {
             const extra: Record<string, unknown> = { id: r.id, distance: Number(r.distance) };
             decodeInto(extra, fields, r);
             return extra;
           });
-          return (await rowsInOrder(ctx, model, shape, order)) as Array<
-            Row<T, A> & { distance: number } & VectorsOf<C, T, V>
-          >;
+          return (await rowsInOrder(ctx, model, shape, order)) as unknown as Out;
+        },
+
+        /**
+         * Rows ranked by a vector distance (`by`) and by full-text search (`text` in `textField`), fused
+         * with Reciprocal Rank Fusion in one statement: Prisma's rows (its `where`, `select`, `include`)
+         * plus `score`, `vectorRank`, `textRank` (1-based, null where that side did not find the row) and
+         * `distance`; the array's `note` says when the text had no searchable words.
+         */
+        async hybridSearch<T, A extends HybridSearchArgs<T>, const V extends readonly string[] = []>(
+          this: T,
+          args: A & VectorFieldArgs<C, T, V>,
+        ): Promise<HybridRows<Row<T, A> & VectorsOf<C, T, V>>> {
+          const ctx = context(this);
+          const {
+            by,
+            where,
+            text,
+            textField,
+            textColumn,
+            take,
+            vectors,
+            language,
+            candidates,
+            weights,
+            rrfK,
+            exact,
+            approximate,
+            ...shape
+          } = args as unknown as HybridSearchArgs<T> & { vectors?: readonly string[] };
+          if (typeof by !== 'object' || by === null)
+            throw new VecpgError(
+              'INVALID_OPTION',
+              `hybridSearch needs by: a distance such as cosineDistance('field', value), got ${describeValue(by)}`,
+            );
+          if ((textField === undefined) === (textColumn === undefined)) {
+            throw new VecpgError(
+              'INVALID_OPTION',
+              'hybridSearch needs textField (a String field) or textColumn, one of them',
+              {
+                details: { option: 'textField' },
+              },
+            );
+          }
+          const { model, field } = lookup(models, ctx.$name, by.field);
+          const fields = vectorFields(model, vectors);
+          rankStatement(model, field!, by.distance, by.to, { exact: true }); // the vector and distance, checked
+          const filters = await coreFilters(ctx, model, field!, where);
+          const raw = await coreHybridSearch(prismaDb(ctx.$parent), {
+            table: model.table,
+            column: field!.column,
+            query: by.to!,
+            distance: by.distance,
+            type: field!.type,
+            text,
+            textColumn: (textColumn ?? textField)!,
+            select: [model.idColumn],
+            where: filters,
+            ...(language === undefined ? {} : { language }),
+            ...(take === undefined ? {} : { k: take }),
+            ...(candidates === undefined ? {} : { candidates }),
+            ...(weights === undefined ? {} : { weights }),
+            ...(rrfK === undefined ? {} : { rrfK }),
+            ...(exact === undefined ? {} : { exact }),
+            ...(approximate === undefined ? {} : { approximate }),
+          });
+          const order = raw.map((r) => ({
+            id: r[model.idColumn],
+            score: Number(r.score),
+            vectorRank: r.vectorRank === null ? null : Number(r.vectorRank),
+            textRank: r.textRank === null ? null : Number(r.textRank),
+            distance: r.distance === null ? null : Number(r.distance),
+          }));
+          const rows = await rowsInOrder(ctx, model, shape, await withVectors(ctx, model, fields, order));
+          Object.defineProperty(rows, 'note', { value: raw.note, enumerable: false });
+          return rows as unknown as HybridRows<Row<T, A> & VectorsOf<C, T, V>>;
         },
 
         /** `findMany` (its order, paging and filters) with each row's `distance` added: Django's `annotate`. */
@@ -301,4 +507,54 @@ export function pgvector<const C extends VectorConfig>(config: C) {
       },
     },
   });
+}
+
+/** rerank or certified: the modes that read `distance: { lt }` as the contract's maxDistance. */
+function mode0(rerank: unknown, exact: unknown): boolean {
+  return rerank !== undefined || exact === 'certified';
+}
+
+const DATABASES = new WeakMap<object, VecpgDb>();
+
+/** `wrapPrisma(client)`, one per client (the SQL layer remembers per database whether it is Citus). */
+function prismaDb(client: PrismaRawClient): VecpgDb {
+  let db = DATABASES.get(client);
+  if (db === undefined) {
+    db = wrapPrisma(client);
+    DATABASES.set(client, db);
+  }
+  return db;
+}
+
+/**
+ * The core filters of a Prisma search: the vector field is set, and, with a `where`, the row is one of
+ * those Prisma's own `findMany` finds for it (their ids, bound as one array).
+ */
+async function coreFilters(
+  ctx: Delegate,
+  model: ResolvedModel,
+  field: ResolvedField,
+  where: unknown,
+): Promise<SqlFilter[]> {
+  const filters = [sqlFilter(`${field.columnSql} IS NOT NULL`)];
+  if (where !== undefined) filters.push(sqlFilter(`${model.idSql} = ANY($1)`, [await idsWhere(ctx, model, where)]));
+  return filters;
+}
+
+/** Read the listed vector fields of the ranked rows (`{ id, … }`, one statement) onto them. */
+async function withVectors<R extends { id: unknown }>(
+  ctx: Delegate,
+  model: ResolvedModel,
+  fields: readonly ResolvedField[],
+  order: R[],
+): Promise<R[]> {
+  if (fields.length === 0 || order.length === 0) return order;
+  const st = readStatement(
+    model,
+    fields,
+    order.map((r) => r.id),
+  );
+  const raw = new Map((await prismaExecutor(ctx.$parent).query(st.text, st.values)).map((r) => [key(r.id), r]));
+  for (const row of order) decodeInto(row, fields, raw.get(key(row.id)) ?? {});
+  return order;
 }

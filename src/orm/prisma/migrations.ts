@@ -25,6 +25,8 @@ import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type VectorType, checkVectorType } from '../../sql/operators.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { wrapPrisma, type PrismaRawClient } from './executor.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
+import { quantizedIndexOptions } from '../search-modes.ts';
 
 /**
  * A migration's SQL, and the statements that undo it.
@@ -64,6 +66,13 @@ export interface VectorIndexMigrationOptions extends Omit<
   column: string;
   /** The Prisma field of the column (for the `@@index` line); default the column name. */
   field?: string;
+  /**
+   * Index a compact copy for two-stage search (`nearest({ rerank: { using } })`) instead of the column:
+   * `'binary'` indexes `binary_quantize(col)::bit(n)` (Hamming), `'halfvec'` indexes `col::halfvec(n)`
+   * with `distance`. Needs `dimensions`. schema.prisma cannot declare an expression index: `schema` is
+   * then a comment naming it.
+   */
+  quantize?: QuantizedForm;
 }
 
 /**
@@ -90,9 +99,9 @@ export interface VectorIndexMigration extends MigrationSql {
  */
 export function vectorIndexMigration(options: VectorIndexMigrationOptions): VectorIndexMigration {
   const { field, ...rest } = options;
-  const name =
-    options.name ?? defaultIndexName(options.table, options.column, options.method ?? 'hnsw', options.distance);
-  const up = `${createIndexSql({ ...rest, name, ifNotExists: true })};\n`;
+  const o = quantizedIndexOptions(rest);
+  const name = o.name ?? defaultIndexName(o.table, o.column ?? o.expression ?? '', o.method ?? 'hnsw', o.distance);
+  const up = `${createIndexSql({ ...o, name, ifNotExists: true })};\n`;
   const fieldName = field ?? options.column;
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(fieldName)) {
     throw new VecpgError(
@@ -106,7 +115,10 @@ export function vectorIndexMigration(options: VectorIndexMigrationOptions): Vect
     name,
     up,
     down: `${dropIndexSql(qualifiedName)};\n`,
-    schema: `@@index([${fieldName}], map: ${JSON.stringify(name)})`,
+    schema:
+      o.expression === undefined
+        ? `@@index([${fieldName}], map: ${JSON.stringify(name)})`
+        : `// ${JSON.stringify(name)}: an index on ${o.expression}, which schema.prisma cannot declare`,
   };
 }
 

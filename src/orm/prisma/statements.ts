@@ -15,6 +15,7 @@ import { type DistanceName, checkDistance, operatorFor } from '../../sql/operato
 import { paramCast, toVectorValue } from '../../sql/params.ts';
 import { type SqlQuery, distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { checkDistanceBound, checkSearchCount } from '../../sql/search-options.ts';
+import { type RowId, likeConditionsSql, likeVectorSql } from '../../sql/like.ts';
 import type { ResolvedField, ResolvedModel, VectorOutput } from './config.ts';
 
 /**
@@ -82,6 +83,8 @@ export interface RankOptions {
   exact: boolean;
   /** Vector fields to return as text (columns `v0`, `v1`, …). */
   vectors?: readonly ResolvedField[] | undefined;
+  /** "More like this": the row with this id is the query (a scalar subquery of the statement) and is left out. */
+  likeId?: RowId | undefined;
 }
 
 /**
@@ -100,12 +103,21 @@ export function rankStatement(
   options: RankOptions,
 ): SqlQuery {
   const params = new Params();
-  const dist = distanceTo(params, field, distance, to);
+  const where = [`${field.columnSql} IS NOT NULL`];
+  let dist: string;
+  if (options.likeId === undefined) dist = distanceTo(params, field, distance, to);
+  else {
+    // The stored row's vector, computed once by PostgreSQL (an InitPlan); that row itself is left out.
+    const name: DistanceName = checkDistance(distance);
+    const row = { table: model.tableSql, column: field.columnSql, id: model.idSql };
+    const id = params.bind(typeof options.likeId === 'bigint' ? options.likeId.toString() : options.likeId);
+    dist = distanceSql(field.columnSql, field.type, name, likeVectorSql(row, id));
+    where.push(...likeConditionsSql(row, id));
+  }
   // The distance column is the ORDER BY expression itself, so PostgreSQL computes it once per row.
   const order = options.exact ? exactOrderSql(dist) : dist;
   const columns = [`${model.idSql} AS "id"`, `${order} AS "distance"`];
   (options.vectors ?? []).forEach((f, i) => columns.push(`${f.columnSql}::text AS "v${i}"`));
-  const where = [`${field.columnSql} IS NOT NULL`];
   if (options.ids !== undefined) where.push(`${model.idSql} = ANY(${params.bind(options.ids)})`);
   for (const [key, bound] of Object.entries(options.bounds ?? {})) {
     if (bound === undefined) continue;
