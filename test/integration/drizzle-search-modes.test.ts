@@ -198,6 +198,21 @@ describeEachTarget('drizzle: hybrid, two-stage and certified search', (tdb) => {
     expect(rows.some((r) => r.textRank === null) && rows.some((r) => r.vectorRank === null)).toBe(true);
     expect(rows.every((r) => r.category === 2 && Array.isArray(r.embedding))).toBe(true);
     expect(rows.note).toBeUndefined();
+    // Approximate settings run in a Drizzle transaction; with no index on the column, the same rows.
+    const approximate = await hybridSearch(db, {
+      table: docs,
+      column: docs.embedding,
+      query: q1,
+      distance: 'cosine',
+      text: words,
+      textColumn: docs.body,
+      k: 12,
+      candidates: { vector: 30, text: 6 },
+      weights: { vector: 1, text: 2 },
+      where: eq(docs.category, 2),
+      approximate: { efSearch: 100 },
+    });
+    expectFused(approximate, expected);
     const none = await hybridSearch(db, {
       table: docs,
       column: docs.embedding,
