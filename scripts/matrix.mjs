@@ -61,6 +61,14 @@ const LINES = [
     smoke: 'runtimes',
     nodes: ['20'],
   },
+  {
+    id: 'postgres-4.1.0',
+    integration: 'postgres.js',
+    version: '4.1.0',
+    deps: { ...PGLITE, postgres: '4.1.0', '@types/pg': '8.23.1' },
+    smoke: 'runtimes',
+    nodes: ['20'],
+  },
   ...[
     ['0.5.8', '0.0.9'],
     ['0.5.12', '0.0.13'],
