@@ -66,7 +66,8 @@ export interface ValidSearch {
  * - `filters` (the core `where`): known operators, values of a bindable kind, well-formed `sqlFilter`s;
  * - `exact` / `approximate` / `certified`: exact unless `approximate` settings or `exact: false`;
  *   `exact: true` with settings is a contradiction; settings are checked by `validateSearchSettings`;
- *   `certified` options need `exact: 'certified'`, which only `search()` and the CLI offer.
+ *   `certified` options need `exact: 'certified'`, which plain vector searches offer (`search()`, every
+ *   ORM's `vectorSearch` / Prisma's `nearest`, the CLI) and hybrid and two-stage search do not.
  * Throws INVALID_OPTION naming the option and the bad value.
  *
  * @example
@@ -84,9 +85,13 @@ export function validateSearchOptions(options: SearchContract, names: SearchOpti
     options.offset === undefined ? undefined : checkSearchCount(names.offset ?? 'offset', options.offset, 0);
   const certified = options.exact === 'certified';
   if (certified && options.allowCertified !== true) {
-    throw new VecpgError('UNSUPPORTED', "exact: 'certified' is offered by search() and vecpg search only", {
-      details: { option: 'exact' },
-    });
+    throw new VecpgError(
+      'UNSUPPORTED',
+      "exact: 'certified' is a mode of a plain vector search (search(), each ORM's vectorSearch or nearest, vecpg search --certified), not of this call",
+      {
+        details: { option: 'exact' },
+      },
+    );
   }
   if (options.exact !== undefined && typeof options.exact !== 'boolean' && !certified) {
     throw new VecpgError(
