@@ -14,6 +14,16 @@ export class ByteReader {
     this.#it = chunks[Symbol.asyncIterator]();
   }
 
+  /** Bytes buffered and not yet consumed (what {@link tryRead} can hand out without waiting). */
+  get buffered(): number {
+    return this.#buf.length - this.#pos;
+  }
+
+  /** The next `n` bytes when they are already buffered, without consuming them; else undefined. */
+  peek(n: number): Uint8Array | undefined {
+    return this.#buf.length - this.#pos < n ? undefined : this.#buf.subarray(this.#pos, this.#pos + n);
+  }
+
   /**
    * The next `n` bytes when they are already buffered (no await: the common case for small records),
    * else undefined, consuming nothing. Valid until the next call.

@@ -10,6 +10,7 @@ import { isHalfVector } from '../types/halfvec.ts';
 import { isSparseVector } from '../types/sparsevec.ts';
 import { isVector, writeVectorBinary } from '../types/vector.ts';
 import type { VectorType } from '../sql/operators.ts';
+import type { DenseBlock } from './readers/dense-block.ts';
 
 /** Column types the encoder writes. */
 export type CopyType =
@@ -75,6 +76,8 @@ export const COPY_HEADER: Uint8Array = Uint8Array.of(
 export const COPY_TRAILER: Uint8Array = Uint8Array.of(0xff, 0xff);
 
 const encoder = new TextEncoder();
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function bad(type: CopyType, value: unknown, why = ''): VecpgError {
   return new VecpgError('INVALID_VALUE', `${describeValue(value)} is not a valid ${type}${why}`, {
@@ -276,6 +279,65 @@ export class CopyEncoder {
       this.#len = start;
       throw error;
     }
+  }
+
+  /**
+   * Encode rows `from` (inclusive) to `to` (exclusive) of a float32 block as tuples of one `vector` field
+   * (an encoder of `['vector']`), straight from the file's bytes: no record, array or Vector per row. Stops
+   * before the first row holding NaN or ±Infinity, which the caller hands to the general path for its error;
+   * returns the rows encoded. The bytes equal what `addRow([new Vector(values)])` writes for each row.
+   */
+  addFloat32Rows(block: DenseBlock, from: number, to: number): number {
+    if (this.#types.length !== 1 || this.#types[0] !== 'vector' || block.element !== 'f4')
+      throw new VecpgError('INVALID_OPTION', 'addFloat32Rows needs a single vector column and float32 rows');
+    const dims = block.dims;
+    const size = 10 + 4 * dims;
+    this.#ensure((to - from) * size);
+    const bytes = block.bytes;
+    const { stride, skip } = block;
+    const out = this.#view;
+    let o = this.#len;
+    let r = from;
+    if (block.littleEndian === HOST_LITTLE_ENDIAN && ((bytes.byteOffset | stride | skip) & 3) === 0) {
+      // The usual case (a little-endian file on a little-endian host, aligned): read the floats' bits as int32.
+      const src = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+      const step = stride >> 2;
+      rows: for (; r < to; r++) {
+        const p = r * step + (skip >> 2);
+        const q = o + 10;
+        for (let i = 0; i < dims; i++) {
+          const bits = src[p + i]!;
+          // All exponent bits set: NaN or ±Infinity, which pgvector refuses.
+          if ((bits & 0x7f800000) === 0x7f800000) break rows;
+          out.setInt32(q + 4 * i, bits);
+        }
+        out.setInt16(o, 1);
+        out.setInt32(o + 2, 4 + 4 * dims);
+        out.setUint16(o + 6, dims);
+        out.setUint16(o + 8, 0);
+        o += size;
+      }
+    } else {
+      const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const le = block.littleEndian;
+      rows: for (; r < to; r++) {
+        const p = r * stride + skip;
+        const q = o + 10;
+        for (let i = 0; i < dims; i++) {
+          const bits = src.getInt32(p + 4 * i, le);
+          if ((bits & 0x7f800000) === 0x7f800000) break rows;
+          out.setInt32(q + 4 * i, bits);
+        }
+        out.setInt16(o, 1);
+        out.setInt32(o + 2, 4 + 4 * dims);
+        out.setUint16(o + 6, dims);
+        out.setUint16(o + 8, 0);
+        o += size;
+      }
+    }
+    this.#len = o;
+    this.rows += r - from;
+    return r - from;
   }
 
   /** Bytes waiting to be taken. */

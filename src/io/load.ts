@@ -32,6 +32,8 @@ import {
 } from './readers/formats.ts';
 import { looksLikeVecText } from './readers/vec.ts';
 import { readLines } from './lines.ts';
+import { RecordCursor } from './cursor.ts';
+import { blockRecord } from './readers/dense-block.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
 import type { CertifiedDistance } from '../sql/certified-bound.ts';
 import { certifiedColumnDefinitions, certifiedStorageSql } from '../sql/certified-ddl.ts';
@@ -229,14 +231,14 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
       };
       const stats = { rows: 0, rejected: 0, bytesRead: 0 };
-      const items = readRecords(format, counting(src.chunks(), stats), readerOptions);
+      const cursor = new RecordCursor(format, counting(src.chunks(), stats), readerOptions);
 
       // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
       const peeked: ReadItem[] = [];
       for (let n = 0; n < PEEK; n++) {
-        const next = await items.next();
-        if (next.done) break;
-        peeked.push(next.value);
+        const next = await cursor.next();
+        if (next === undefined) break;
+        peeked.push(next);
       }
       const good = peeked.filter((p): p is SourceRecord => p.ok);
       const fieldNames = [...new Set(good.flatMap((r) => Object.keys(r.fields)))];
@@ -362,7 +364,11 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       const plan = planFieldColumns(fieldNames, tableColumns, column, mapping);
       const ignored = new Set(plan.ignored);
       const types: CopyType[] = [target.type, ...plan.fields.map((f) => f.type)];
-      const encoder = new CopyEncoder(types, { textual: format === 'csv' || format === 'tsv' });
+      // A chunk ends on the row that reaches SEND_BYTES: room for that row, so no chunk needs a buffer twice its size.
+      const encoder = new CopyEncoder(types, {
+        textual: format === 'csv' || format === 'tsv',
+        initialBytes: SEND_BYTES + (64 << 10),
+      });
       const rejects = onError === 'skip' ? openRejects(options.rejects) : undefined;
       const preview: PreviewRow[] = [];
       const firstRejected: RejectedRecord[] = [];
@@ -397,23 +403,53 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         return false;
       };
 
+      // Fixed-width float32 rows into a lone vector column: encoded a block at a time, straight from the
+      // file's bytes (CopyEncoder.addFloat32Rows); a row that fails goes through `handle` for its error.
+      const bulk = cursor.blockwise && types.length === 1 && target.type === 'vector';
+      const rowBytes = (dims: number): number => 10 + 4 * dims;
+
       async function* chunks(): AsyncGenerator<Uint8Array> {
         let inBatch = 0;
-        // The peeked records, then the rest; no generator in between (an async hop per row costs
-        // more than encoding a narrow row).
-        let next = 0;
-        const take = async (): Promise<IteratorResult<ReadItem>> =>
-          next < peeked.length ? { done: false, value: peeked[next++]! } : items.next();
-        for (let r = await take(); r.done !== true; r = await take()) {
-          const item = r.value;
+        const due = (): boolean => inBatch >= batchRows || encoder.pendingBytes >= SEND_BYTES;
+        async function* flush(): AsyncGenerator<Uint8Array> {
+          inBatch = 0;
+          const out = encoder.take();
+          progress();
+          if (!dryRun) yield out;
+          // Let timers and other connections run: an in-memory source never waits for I/O.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        // The peeked records, then the rest; no generator per record in between (an async hop per row
+        // costs more than encoding a narrow row).
+        for (const item of peeked) {
           if (handle(item)) inBatch++;
-          if (inBatch >= batchRows || encoder.pendingBytes >= SEND_BYTES) {
-            inBatch = 0;
-            const out = encoder.take();
-            progress();
-            if (!dryRun) yield out;
-            // Let timers and other connections run: an in-memory source never waits for I/O.
-            await new Promise<void>((resolve) => setImmediate(resolve));
+          if (due()) yield* flush();
+        }
+        if (bulk) {
+          for (let run = await cursor.nextBlock(); run !== undefined; run = await cursor.nextBlock()) {
+            const { block } = run;
+            const fits =
+              block.element === 'f4' && (target.dimensions === undefined || target.dimensions === block.dims);
+            for (let r = run.from; r < block.rows;) {
+              if (fits && preview.length >= previewRows) {
+                const room = Math.min(
+                  batchRows - inBatch,
+                  Math.ceil((SEND_BYTES - encoder.pendingBytes) / rowBytes(block.dims)),
+                );
+                const end = Math.min(block.rows, r + Math.max(1, room));
+                const n = encoder.addFloat32Rows(block, r, end);
+                stats.rows += n;
+                inBatch += n;
+                r += n;
+                if (r < end && handle(blockRecord(block, r++))) inBatch++;
+              } else if (handle(blockRecord(block, r++))) inBatch++;
+              if (due()) yield* flush();
+            }
+          }
+        } else {
+          for (let item = await cursor.next(); item !== undefined; item = await cursor.next()) {
+            if (handle(item)) inBatch++;
+            if (due()) yield* flush();
           }
         }
         const out = encoder.take();

@@ -3,11 +3,12 @@ import { type OptionHint, VecpgError, optionHintText } from '../../errors.ts';
 import type { IndexBase } from '../../types/index-base.ts';
 import type { ReadItem } from '../record.ts';
 import { type CsvOptions, readCsv } from './csv.ts';
-import { readVecs } from './fvecs.ts';
+import type { DenseBlock } from './dense-block.ts';
+import { readVecs, readVecsBlocks } from './fvecs.ts';
 import { JSONL_INDEX_BASE, readJsonl } from './jsonl.ts';
 import { LIBSVM_INDEX_BASE, readLibsvm } from './libsvm.ts';
 import { MTX_INDEX_BASE, readMtx } from './mtx.ts';
-import { readNpy } from './npy.ts';
+import { readNpy, readNpyBlocks } from './npy.ts';
 import { type VecOptions, readVecText } from './vec.ts';
 import { readWord2vecBinary } from './word2vec-bin.ts';
 
@@ -127,5 +128,29 @@ export function readRecords(
       return readVecText(chunks, options);
     case 'word2vec':
       return readWord2vecBinary(chunks, options);
+  }
+}
+
+/**
+ * The rows of a fixed-width binary input (`npy`, `fvecs`, `bvecs`) as blocks of rows in the file's own
+ * bytes, for the loader's bulk path; undefined for the other formats. `readRecords` reads the same blocks.
+ *
+ * @example
+ * const blocks = readBlocks('npy', fileSource('emb.npy').chunks(), { name: 'emb.npy' });
+ */
+export function readBlocks(
+  format: ImportFormat,
+  chunks: AsyncIterable<Uint8Array>,
+  options: RecordsOptions,
+): AsyncGenerator<DenseBlock> | undefined {
+  switch (format) {
+    case 'npy':
+      return readNpyBlocks(chunks, options);
+    case 'fvecs':
+      return readVecsBlocks(chunks, options, 'float32');
+    case 'bvecs':
+      return readVecsBlocks(chunks, options, 'uint8');
+    default:
+      return undefined;
   }
 }

@@ -1,14 +1,14 @@
 /**
  * NumPy `.npy` (format versions 1–3): a 2-D array of float16 (`f2`), float32 (`f4`) or float64
  * (`f8`), either byte order, C order. Each row is one dense record; `line` is the 1-based row.
- * Read in constant memory: one row at a time.
+ * Read in constant memory: the rows one input chunk holds at a time.
  */
 import { VecpgError } from '../../errors.ts';
-import { halfBitsToNumber } from '../../types/float.ts';
 import { MAX_DIMENSIONS } from '../../types/limits.ts';
 import { ByteReader } from '../byte-reader.ts';
 import { importError } from '../errors.ts';
 import type { ReadItem, ReaderOptions } from '../record.ts';
+import { type DenseBlock, ELEMENT_BYTES, blockRecords } from './dense-block.ts';
 
 const MAX_HEADER_BYTES = 1 << 20;
 
@@ -19,8 +19,6 @@ export interface NpyHeader {
   readonly rows: number;
   readonly cols: number;
 }
-
-const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -95,13 +93,19 @@ export async function readNpyHeader(reader: ByteReader): Promise<NpyHeader> {
   return parseNpyHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(dict));
 }
 
+/** Rows per block at most (a block is what one input chunk holds, this caps it for small rows). */
+const BLOCK_ROWS = 4096;
+
 /**
- * Read a `.npy` file, one dense record per row.
+ * Read a `.npy` file as blocks of whole rows, zero-copy where a chunk holds them (see dense-block.ts).
  *
  * @example
- * for await (const r of readNpy(fileSource('emb.npy').chunks(), { name: 'emb.npy' })) …
+ * for await (const b of readNpyBlocks(fileSource('emb.npy').chunks(), { name: 'emb.npy' })) console.log(b.rows);
  */
-export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions): AsyncGenerator<ReadItem> {
+export async function* readNpyBlocks(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReaderOptions,
+): AsyncGenerator<DenseBlock> {
   const reader = new ByteReader(chunks);
   let header: NpyHeader;
   try {
@@ -109,32 +113,21 @@ export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: Reade
   } catch (error) {
     throw importError({ file: options.name, line: 0 }, error);
   }
-  const size = Number(header.dtype.slice(1));
-  const rowBytes = header.cols * size;
-  const le = header.littleEndian;
-  for (let r = 0; r < header.rows; r++) {
-    const bytes = reader.tryRead(rowBytes) ?? (await reader.read(rowBytes));
-    if (bytes.length < rowBytes) {
+  const element = header.dtype;
+  const rowBytes = header.cols * ELEMENT_BYTES[element];
+  const shape = { dims: header.cols, element, littleEndian: header.littleEndian, stride: rowBytes, skip: 0 };
+  for (let r = 0; r < header.rows;) {
+    const whole = Math.min(header.rows - r, BLOCK_ROWS, Math.floor(reader.buffered / rowBytes));
+    const rows = Math.max(whole, 1);
+    const bytes = reader.tryRead(rows * rowBytes) ?? (await reader.read(rowBytes));
+    if (bytes.length < rows * rowBytes) {
       throw importError(
         { file: options.name, line: r + 1 },
         new VecpgError('INVALID_BINARY', `.npy file is truncated: row ${r + 1} of ${header.rows} is incomplete`),
       );
     }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let values: Float32Array | Float64Array;
-    if (header.dtype === 'f4') {
-      values = new Float32Array(header.cols);
-      if (le === HOST_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
-      else for (let i = 0; i < header.cols; i++) values[i] = view.getFloat32(4 * i, le);
-    } else if (header.dtype === 'f8') {
-      values = new Float64Array(header.cols);
-      if (le === HOST_LITTLE_ENDIAN) new Uint8Array(values.buffer).set(bytes);
-      else for (let i = 0; i < header.cols; i++) values[i] = view.getFloat64(8 * i, le);
-    } else {
-      values = new Float64Array(header.cols);
-      for (let i = 0; i < header.cols; i++) values[i] = halfBitsToNumber(view.getUint16(2 * i, le));
-    }
-    yield { ok: true, line: r + 1, text: undefined, vector: { kind: 'dense', values }, fields: {} };
+    yield { first: r + 1, rows, bytes, ...shape };
+    r += rows;
   }
   const extra = await reader.read(1);
   if (extra.length > 0) {
@@ -143,4 +136,14 @@ export async function* readNpy(chunks: AsyncIterable<Uint8Array>, options: Reade
       new VecpgError('INVALID_BINARY', `.npy file has data after the ${header.rows} rows its header announces`),
     );
   }
+}
+
+/**
+ * Read a `.npy` file, one dense record per row.
+ *
+ * @example
+ * for await (const r of readNpy(fileSource('emb.npy').chunks(), { name: 'emb.npy' })) …
+ */
+export function readNpy(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions): AsyncGenerator<ReadItem> {
+  return blockRecords(readNpyBlocks(chunks, options));
 }

@@ -1,0 +1,145 @@
+/**
+ * The loader's bulk path for float32 rows (CopyEncoder.addFloat32Rows) must write exactly the bytes the
+ * general path writes (addRow of a Vector built from the same values), for every bit pattern a float32
+ * row can hold, in every layout a block comes in.
+ */
+import { describe, expect, it } from 'vitest';
+import { Vector } from 'vecpg';
+import { CopyEncoder } from '../../src/io/copy.ts';
+import type { DenseBlock } from '../../src/io/readers/dense-block.ts';
+import { seededRandom } from '../support/random.ts';
+
+/** Float32 bit patterns the fast path must pass through untouched. */
+const EDGE_BITS = [
+  0x00000000, // +0
+  0x80000000, // -0
+  0x00000001, // smallest subnormal
+  0x80000001, // -smallest subnormal
+  0x007fffff, // largest subnormal
+  0x00800000, // smallest normal
+  0x7f7fffff, // largest finite
+  0xff7fffff, // most negative finite
+  0x3f800000, // 1
+  0xbf800000, // -1
+  0x3eaaaaab, // 1/3
+];
+
+/** `rows` rows of `dims` float32 bit patterns: random finite values with the edge patterns mixed in. */
+function rowsOfBits(rows: number, dims: number, seed: number): Uint32Array {
+  const rand = seededRandom(seed);
+  const bits = new Uint32Array(rows * dims);
+  for (let i = 0; i < bits.length; i++) {
+    if (rand() < 0.2) bits[i] = EDGE_BITS[Math.floor(rand() * EDGE_BITS.length)]!;
+    else {
+      // any sign and mantissa, any exponent but all-ones (NaN / Infinity)
+      const exponent = Math.floor(rand() * 255);
+      bits[i] = ((rand() < 0.5 ? 0x80000000 : 0) | (exponent << 23) | Math.floor(rand() * 0x800000)) >>> 0;
+    }
+  }
+  return bits;
+}
+
+/** A block holding `bits` in a given layout: byte order, bytes before each row's values, and an offset. */
+function blockOf(
+  bits: Uint32Array,
+  dims: number,
+  layout: { littleEndian: boolean; skip: number; offset: number },
+): DenseBlock {
+  const rows = bits.length / dims;
+  const stride = layout.skip + 4 * dims;
+  const buffer = new ArrayBuffer(layout.offset + rows * stride);
+  const view = new DataView(buffer);
+  for (let r = 0; r < rows; r++) {
+    if (layout.skip === 4) view.setInt32(layout.offset + r * stride, dims, true);
+    for (let i = 0; i < dims; i++)
+      view.setUint32(layout.offset + r * stride + layout.skip + 4 * i, bits[r * dims + i]!, layout.littleEndian);
+  }
+  return {
+    first: 1,
+    rows,
+    dims,
+    element: 'f4',
+    littleEndian: layout.littleEndian,
+    bytes: new Uint8Array(buffer, layout.offset),
+    stride,
+    skip: layout.skip,
+  };
+}
+
+/** What the general path writes for the same rows: one Vector per row through addRow. */
+function generalBytes(bits: Uint32Array, dims: number): Uint8Array {
+  const encoder = new CopyEncoder(['vector']);
+  const floats = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  for (let r = 0; r < bits.length / dims; r++) encoder.addRow([new Vector(floats.subarray(r * dims, (r + 1) * dims))]);
+  return encoder.take();
+}
+
+/** pgvector's send format written independently: int16 1, int32 length, uint16 dims, uint16 0, big-endian floats. */
+function expectedBytes(bits: Uint32Array, dims: number): Uint8Array {
+  const rows = bits.length / dims;
+  const size = 10 + 4 * dims;
+  const out = new DataView(new ArrayBuffer(rows * size));
+  for (let r = 0; r < rows; r++) {
+    out.setInt16(r * size, 1);
+    out.setInt32(r * size + 2, 4 + 4 * dims);
+    out.setUint16(r * size + 6, dims);
+    out.setUint16(r * size + 8, 0);
+    for (let i = 0; i < dims; i++) out.setUint32(r * size + 10 + 4 * i, bits[r * dims + i]!);
+  }
+  return new Uint8Array(out.buffer);
+}
+
+const LAYOUTS = [
+  { name: '.npy little-endian, aligned', littleEndian: true, skip: 0, offset: 0 },
+  { name: '.npy big-endian', littleEndian: false, skip: 0, offset: 0 },
+  { name: '.fvecs (count before each row)', littleEndian: true, skip: 4, offset: 0 },
+  { name: 'little-endian at an odd byte offset', littleEndian: true, skip: 0, offset: 3 },
+];
+
+describe('CopyEncoder.addFloat32Rows', () => {
+  for (const layout of LAYOUTS) {
+    for (const dims of [1, 3, 100, 768]) {
+      it(`${layout.name}, ${dims} dimensions: the same bytes as addRow(new Vector(row)), and pgvector's send format`, () => {
+        const rows = 50;
+        const bits = rowsOfBits(rows, dims, dims * 31 + layout.offset);
+        const encoder = new CopyEncoder(['vector'], { initialBytes: 16 });
+        // in two calls, as the loader does across chunks
+        expect(encoder.addFloat32Rows(blockOf(bits, dims, layout), 0, 17)).toBe(17);
+        expect(encoder.addFloat32Rows(blockOf(bits, dims, layout), 17, rows)).toBe(rows - 17);
+        expect(encoder.rows).toBe(rows);
+        const bulk = encoder.take();
+        expect(Buffer.from(bulk).equals(Buffer.from(expectedBytes(bits, dims)))).toBe(true);
+        expect(Buffer.from(bulk).equals(Buffer.from(generalBytes(bits, dims)))).toBe(true);
+      });
+    }
+  }
+
+  for (const [name, pattern] of [
+    ['NaN', 0x7fc00000],
+    ['a NaN with a payload', 0xff800001],
+    ['+Infinity', 0x7f800000],
+    ['-Infinity', 0xff800000],
+  ] as const) {
+    it(`stops before the row holding ${name}, keeping the rows before it`, () => {
+      const dims = 5;
+      const bits = rowsOfBits(10, dims, 7);
+      bits[6 * dims + 3] = pattern;
+      const encoder = new CopyEncoder(['vector']);
+      const block = blockOf(bits, dims, LAYOUTS[0]!);
+      expect(encoder.addFloat32Rows(block, 0, 10)).toBe(6);
+      // the general path refuses that row
+      const floats = new Float32Array(bits.buffer);
+      expect(() => new Vector(floats.subarray(6 * dims, 7 * dims))).toThrow(/NaN|infinite/i);
+      // and after it, the bulk path goes on
+      expect(encoder.addFloat32Rows(block, 7, 10)).toBe(3);
+      const both = new Uint32Array([...bits.subarray(0, 6 * dims), ...bits.subarray(7 * dims)]);
+      expect(Buffer.from(encoder.take()).equals(Buffer.from(expectedBytes(both, dims)))).toBe(true);
+    });
+  }
+
+  it('refuses an encoder with other columns than one vector', () => {
+    const block = blockOf(rowsOfBits(1, 2, 1), 2, LAYOUTS[0]!);
+    expect(() => new CopyEncoder(['int4', 'vector']).addFloat32Rows(block, 0, 1)).toThrow(/single vector column/);
+    expect(() => new CopyEncoder(['halfvec']).addFloat32Rows(block, 0, 1)).toThrow(/single vector column/);
+  });
+});
