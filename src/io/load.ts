@@ -24,6 +24,7 @@ import {
   planFieldColumns,
 } from './plan.ts';
 import {
+  BLOCK_FORMATS,
   FORMAT_INDEX_BASE,
   IMPORT_FORMATS,
   type ImportFormat,
@@ -231,7 +232,9 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         columnFields: [...otherColumns.map((c) => reverse.get(c) ?? c), ...Object.keys(mapping)],
       };
       const stats = { rows: 0, rejected: 0, bytesRead: 0 };
-      const cursor = new RecordCursor(format, counting(src.chunks(), stats), readerOptions);
+      // The binary formats' blocks are consumed before the next is read: their chunks can be reused.
+      const reuse = BLOCK_FORMATS.includes(format);
+      const cursor = new RecordCursor(format, counting(src.chunks({ reuse }), stats), readerOptions);
 
       // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
       const peeked: ReadItem[] = [];
@@ -413,7 +416,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         const due = (): boolean => inBatch >= batchRows || encoder.pendingBytes >= SEND_BYTES;
         async function* flush(): AsyncGenerator<Uint8Array> {
           inBatch = 0;
-          const out = encoder.take();
+          const out = encoder.take(dryRun || session.copyDrained());
           progress();
           if (!dryRun) yield out;
           // Let timers and other connections run: an in-memory source never waits for I/O.

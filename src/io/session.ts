@@ -3,6 +3,7 @@
  * through pg-copy-streams on node-postgres (streamed, with backpressure), through `/dev/blob`
  * on PGlite (one COPY per chunk, all inside the same transaction).
  */
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Client, Pool, PoolClient } from 'pg';
 import { importDriver } from '../drivers/optional-import.ts';
@@ -72,6 +73,12 @@ export interface Session {
    * server drivers), so the server rolls it back at once even while the input is stalled.
    */
   copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void>;
+  /**
+   * Asked by `chunks` of a running `copyIn` while it makes its next chunk: true when the driver holds none
+   * of the chunks handed over so far (all written to the socket, or copied), so their memory may be reused;
+   * false when that cannot be told.
+   */
+  copyDrained(): boolean;
 }
 
 function pgliteOf(target: SessionTarget): PgliteLoadTarget | undefined {
@@ -137,6 +144,8 @@ async function withPglite<T>(
             await run(text, [], new Blob([COPY_HEADER, chunk, COPY_TRAILER]));
           }
         },
+        // A Blob copies its parts, and each chunk's COPY has ended before the next chunk is made.
+        copyDrained: () => true,
       };
       const value = await fn(session);
       // Rollback is a sentinel carrying the result through the driver's transaction, caught just below.
@@ -181,6 +190,7 @@ async function withPostgresJs<T>(
             throw queryFailed(error, text);
           }
         },
+        copyDrained: () => false,
       };
       result = { value: await fn(session) };
       // Rollback is a sentinel carrying the result through the driver's transaction, caught just below.
@@ -270,6 +280,7 @@ async function withPg<T>(
     broken = error;
   };
   client.on('error', onError);
+  let copying: Writable | undefined;
   const run = async <R extends Row>(text: string, params?: readonly unknown[]): Promise<R[]> => {
     try {
       return (await client.query<R>(text, params === undefined ? undefined : [...params])).rows;
@@ -286,11 +297,19 @@ async function withPg<T>(
         const { from } = await importDriver<typeof import('pg-copy-streams')>('pg-copy-streams', 'vecpg/load');
         const text = copySql('STDIN');
         try {
-          await copyInto(withHeader(chunks), client.query(from(text)), signal);
+          copying = client.query(from(text));
+          await copyInto(withHeader(chunks), copying, signal);
         } catch (error) {
           throw queryFailed(error, text);
+        } finally {
+          copying = undefined;
         }
       },
+      // While `chunks` runs, the pipeline has written every earlier chunk to the COPY stream. That stream
+      // has passed them all to the socket when nothing is buffered in it (a write counts until its callback),
+      // and the socket has handed them to the kernel when nothing is buffered in it either.
+      copyDrained: () =>
+        copying !== undefined && copying.writableLength === 0 && socketOf(client)?.writableLength === 0,
     };
     let value: T;
     try {
@@ -310,6 +329,12 @@ async function withPg<T>(
     client.removeListener('error', onError);
     if (pooled) (client as PoolClient).release(broken);
   }
+}
+
+/** node-postgres's socket (`client.connection.stream`, not part of its typings), if it has one. */
+function socketOf(client: object): { readonly writableLength: number } | undefined {
+  const stream = (client as { connection?: { stream?: { writableLength?: unknown } } }).connection?.stream;
+  return typeof stream?.writableLength === 'number' ? (stream as { writableLength: number }) : undefined;
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** Read size for input files: large enough that per-chunk overhead vanishes, small enough to stay flat. */
 export const READ_CHUNK_BYTES = 1 << 20;
@@ -14,7 +15,12 @@ export interface ByteSource {
   readonly rereadable: boolean;
   /** Size in bytes when known (for progress / ETA). */
   readonly size: number | undefined;
-  chunks(): AsyncIterable<Uint8Array>;
+  /**
+   * The bytes, chunk by chunk. With `reuse`, a chunk is only valid until the next one is asked for (a
+   * file is then read into a few buffers in turn, so a large file allocates nothing per chunk); the
+   * binary readers, whose blocks carry the same promise, take them so.
+   */
+  chunks(options?: { reuse?: boolean }): AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -28,8 +34,28 @@ export function fileSource(path: string, size?: number): ByteSource {
     name: path,
     rereadable: true,
     size,
-    chunks: () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    chunks: (options) =>
+      options?.reuse === true ? readReusing(path) : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
   };
+}
+
+/**
+ * A file's bytes read into three buffers in turn: the chunk handed out last, the one its consumer may still
+ * be copying a record across from, and the one being read.
+ */
+async function* readReusing(path: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const ring = [0, 1, 2].map(() => Buffer.allocUnsafeSlow(READ_CHUNK_BYTES));
+    for (let k = 0; ; k++) {
+      const buffer = ring[k % ring.length]!;
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

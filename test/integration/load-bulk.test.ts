@@ -137,6 +137,21 @@ describeEachTarget('load: bulk path for fixed-width float32 rows', (db, targetNa
     expect(await stored(name)).toEqual(Array.from({ length: ROWS }, (_, r) => sendFormat(bits, r, DIMS)));
   });
 
+  it('30,000 rows in many send chunks (their buffers reused once written): every row stored as in the file', async () => {
+    const dims = 64;
+    const rows = 30_000;
+    const bits = rowsOfBits(rows, dims, 12);
+    const file = join(tmp, `${targetName}-many.npy`);
+    await writeFile(file, npyBytes(bits, dims));
+    const name = await table(dims);
+    expect((await load(target(), { file, table: name })).rows).toBe(rows);
+    const got = await stored(name);
+    expect(got.length).toBe(rows);
+    for (let r = 0; r < rows; r++)
+      if (got[r]!.join() !== sendFormat(bits, r, dims).join())
+        expect([r, got[r]]).toEqual([r, sendFormat(bits, r, dims)]);
+  });
+
   it('a NaN or an Infinity after the peeked rows: the same error naming its row, nothing committed', async () => {
     const bits = rowsOfBits(ROWS, DIMS, 5);
     bits[1234 * DIMS + 2] = 0x7fc00000; // NaN in row 1235

@@ -142,4 +142,24 @@ describe('CopyEncoder.addFloat32Rows', () => {
     expect(() => new CopyEncoder(['int4', 'vector']).addFloat32Rows(block, 0, 1)).toThrow(/single vector column/);
     expect(() => new CopyEncoder(['halfvec']).addFloat32Rows(block, 0, 1)).toThrow(/single vector column/);
   });
+
+  it('take(true) writes over the buffer of the previous take; take() never does', () => {
+    const encoder = new CopyEncoder(['vector']);
+    const row = [new Vector([1, 2, 3])];
+    encoder.addRow(row);
+    const first = encoder.take();
+    const firstBytes = Buffer.from(first);
+    encoder.addRow(row);
+    const second = encoder.take();
+    expect(second.buffer).not.toBe(first.buffer);
+    encoder.addRow([new Vector([4, 5, 6])]);
+    encoder.take(true); // the caller vouches that `second` is no longer used: its buffer is written next
+    encoder.addRow([new Vector([7, 8, 9])]);
+    const fourth = encoder.take(false);
+    expect(fourth.buffer).toBe(second.buffer);
+    expect(Buffer.from(first).equals(firstBytes)).toBe(true);
+    expect(
+      Buffer.from(fourth).equals(Buffer.from(generalBytes(new Uint32Array(new Float32Array([7, 8, 9]).buffer), 3))),
+    ).toBe(true);
+  });
 });

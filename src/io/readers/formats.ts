@@ -131,6 +131,9 @@ export function readRecords(
   }
 }
 
+/** The formats {@link readBlocks} reads. */
+export const BLOCK_FORMATS: readonly ImportFormat[] = ['npy', 'fvecs', 'bvecs'];
+
 /**
  * The rows of a fixed-width binary input (`npy`, `fvecs`, `bvecs`) as blocks of rows in the file's own
  * bytes, for the loader's bulk path; undefined for the other formats. `readRecords` reads the same blocks.
