@@ -14,6 +14,7 @@ import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf }
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
 import { jsonInteger } from './json-integer.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
+import { CopyOutReader } from './copy-out.ts';
 import { type LoadTarget, withSession } from './session.ts';
 
 export type ExportFormat = 'jsonl' | 'libsvm' | 'npy' | 'csv';
@@ -121,6 +122,89 @@ function npyRow(text: string, type: 'vector' | 'halfvec', cols: number): Uint8Ar
   return out;
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Bytes of .npy rows gathered before each write. */
+const NPY_WRITE_BYTES = 1 << 20;
+
+/**
+ * The rows of a binary `COPY (SELECT vector) TO STDOUT` as little-endian .npy rows on `out`: each row's
+ * big-endian floats (or halves) read out of pgvector's send format into a megabyte buffer. Two buffers in
+ * turn, each refilled only after `out` has taken its previous contents. Returns the rows written.
+ */
+async function writeNpyRows(
+  chunks: AsyncIterable<Uint8Array>,
+  type: 'vector' | 'halfvec',
+  cols: number,
+  column: string,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const size = type === 'vector' ? 4 : 2;
+  const rowBytes = cols * size;
+  const capacity = Math.max(1, Math.floor(NPY_WRITE_BYTES / rowBytes)) * rowBytes;
+  const buffers = [Buffer.allocUnsafeSlow(capacity), Buffer.allocUnsafeSlow(capacity)];
+  const words32 = buffers.map((b) => new Int32Array(b.buffer, b.byteOffset, b.length >> 2));
+  const words16 = buffers.map((b) => new Uint16Array(b.buffer, b.byteOffset, b.length >> 1));
+  const written: (Promise<void> | undefined)[] = [undefined, undefined];
+  let current = 0;
+  let buffer = buffers[0]!;
+  let o = 0;
+  let rows = 0;
+  const flush = async (): Promise<void> => {
+    if (o === 0) return;
+    const data = buffer.subarray(0, o);
+    written[current] = new Promise<void>((resolve, reject) => {
+      out.write(data, (error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+    current ^= 1;
+    buffer = buffers[current]!;
+    o = 0;
+    // The other buffer is written over next: wait until `out` is done with it.
+    await written[current];
+  };
+  const reader = new CopyOutReader(1);
+  let failure: Error | undefined;
+  let full = false;
+  const field = (bytes: Uint8Array, view: DataView, start: number, length: number): void => {
+    if (length < 0) throw new VecpgError('UNSUPPORTED', `row ${rows + 1} has a NULL ${column}: npy cannot hold it`);
+    const dims = view.getUint16(start);
+    if (dims !== cols || length !== 4 + dims * size)
+      throw new VecpgError('DIMENSION_MISMATCH', `.npy export needs every row to have ${cols} dimensions, got ${dims}`);
+    // Big-endian in, the host's order (little-endian, checked by the caller) out.
+    if (size === 4) {
+      const words = words32[current]!;
+      for (let i = 0, k = o >> 2, p = start + 4; i < dims; i++, p += 4) words[k + i] = view.getInt32(p);
+    } else {
+      const halves = words16[current]!;
+      for (let i = 0, k = o >> 1, p = start + 4; i < dims; i++, p += 2) halves[k + i] = view.getUint16(p);
+    }
+    o += rowBytes;
+    rows++;
+    if (o === capacity) full = true;
+  };
+  for await (const chunk of chunks) {
+    // After a failure the rest of the data is still read, so that the connection is left usable.
+    if (failure !== undefined) continue;
+    try {
+      // A chunk may hold more rows than the buffer: hand them over part by part.
+      for (let s = 0; s < chunk.length;) {
+        const e = Math.min(chunk.length, s + (capacity - o));
+        full = false;
+        reader.push(chunk.subarray(s, e), field);
+        s = e;
+        if (full || o + rowBytes > capacity) await flush();
+      }
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+  if (failure !== undefined) throw failure;
+  reader.end();
+  await flush();
+  for (const w of written) await w;
+  return rows;
+}
+
 /**
  * Write a table's rows to a file or stream.
  *
@@ -202,41 +286,55 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         } else if (format === 'csv') {
           await write(`${[...others.map((c) => csvField(c.name)), csvField(column.name)].join(',')}\n`);
         }
-        await session.query(`DECLARE vecpg_export NO SCROLL CURSOR FOR SELECT ${list} ${from}${order}`);
-        const batch = options.batchRows ?? 1000;
         let rows = 0;
-        for (;;) {
-          const page = await session.query<Record<string, string | null>>(`FETCH ${batch} FROM vecpg_export`);
-          let text = '';
-          const bytes: Uint8Array[] = [];
-          for (const row of page) {
-            const v = row.v ?? null;
-            if (v === null) {
-              if (format === 'jsonl' || format === 'csv') {
-                /* NULL vectors survive in the formats with named fields */
-              } else
-                throw new VecpgError(
-                  'UNSUPPORTED',
-                  `row ${rows + 1} has a NULL ${column.name}: ${format} cannot hold it`,
-                );
+        if (format === 'npy' && session.copyOut !== undefined && HOST_LITTLE_ENDIAN) {
+          // The server's binary send format is the .npy row with its bytes swapped: no text either way.
+          rows = await writeNpyRows(
+            session.copyOut(`COPY (SELECT ${quoteIdent(column.name)} ${from}${order}) TO STDOUT WITH (FORMAT binary)`),
+            type as 'vector' | 'halfvec',
+            cols,
+            column.name,
+            out,
+          );
+        } else rows = await fetchRows(column, type);
+        async function fetchRows(column: TableColumn, type: VectorType): Promise<number> {
+          await session.query(`DECLARE vecpg_export NO SCROLL CURSOR FOR SELECT ${list} ${from}${order}`);
+          const batch = options.batchRows ?? 1000;
+          let rows = 0;
+          for (;;) {
+            const page = await session.query<Record<string, string | null>>(`FETCH ${batch} FROM vecpg_export`);
+            let text = '';
+            const bytes: Uint8Array[] = [];
+            for (const row of page) {
+              const v = row.v ?? null;
+              if (v === null) {
+                if (format === 'jsonl' || format === 'csv') {
+                  /* NULL vectors survive in the formats with named fields */
+                } else
+                  throw new VecpgError(
+                    'UNSUPPORTED',
+                    `row ${rows + 1} has a NULL ${column.name}: ${format} cannot hold it`,
+                  );
+              }
+              if (format === 'jsonl') {
+                const obj: Record<string, unknown> = {};
+                others.forEach((c, i) => (obj[c.name] = jsonValue(row[`c${i}`] ?? null, c)));
+                const head = JSON.stringify(obj).slice(0, -1);
+                text += `${head}${head.length > 1 ? ',' : ''}${JSON.stringify(column.name)}:${v === null ? 'null' : vectorJson(v, type)}}\n`;
+              } else if (format === 'csv') {
+                text += `${[...others.map((_, i) => csvField(row[`c${i}`] ?? null)), csvField(v)].join(',')}\n`;
+              } else if (format === 'libsvm') {
+                text += `${libsvmLine(label ? (row.c0 ?? null) : null, v!, type)}\n`;
+              } else bytes.push(npyRow(v!, type as 'vector' | 'halfvec', cols));
+              rows++;
             }
-            if (format === 'jsonl') {
-              const obj: Record<string, unknown> = {};
-              others.forEach((c, i) => (obj[c.name] = jsonValue(row[`c${i}`] ?? null, c)));
-              const head = JSON.stringify(obj).slice(0, -1);
-              text += `${head}${head.length > 1 ? ',' : ''}${JSON.stringify(column.name)}:${v === null ? 'null' : vectorJson(v, type)}}\n`;
-            } else if (format === 'csv') {
-              text += `${[...others.map((_, i) => csvField(row[`c${i}`] ?? null)), csvField(v)].join(',')}\n`;
-            } else if (format === 'libsvm') {
-              text += `${libsvmLine(label ? (row.c0 ?? null) : null, v!, type)}\n`;
-            } else bytes.push(npyRow(v!, type as 'vector' | 'halfvec', cols));
-            rows++;
+            if (text.length > 0) await write(text);
+            if (bytes.length > 0) await write(Buffer.concat(bytes));
+            if (page.length < batch) break;
           }
-          if (text.length > 0) await write(text);
-          if (bytes.length > 0) await write(Buffer.concat(bytes));
-          if (page.length < batch) break;
+          await session.query('CLOSE vecpg_export');
+          return rows;
         }
-        await session.query('CLOSE vecpg_export');
         if (format === 'npy' && rows !== total)
           throw new VecpgError(
             'QUERY_FAILED',

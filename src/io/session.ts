@@ -79,6 +79,11 @@ export interface Session {
    * false when that cannot be told.
    */
   copyDrained(): boolean;
+  /**
+   * Run `COPY … TO STDOUT` and hand out the data as it arrives (the CopyData payloads, concatenated; a
+   * tuple may span two chunks). Only on node-postgres; the other sessions have none.
+   */
+  copyOut?(text: string): AsyncIterable<Uint8Array>;
 }
 
 function pgliteOf(target: SessionTarget): PgliteLoadTarget | undefined {
@@ -310,6 +315,14 @@ async function withPg<T>(
       // and the socket has handed them to the kernel when nothing is buffered in it either.
       copyDrained: () =>
         copying !== undefined && copying.writableLength === 0 && socketOf(client)?.writableLength === 0,
+      async *copyOut(text) {
+        const { to } = await importDriver<typeof import('pg-copy-streams')>('pg-copy-streams', 'vecpg/load');
+        try {
+          for await (const chunk of client.query(to(text)) as AsyncIterable<Uint8Array>) yield chunk;
+        } catch (error) {
+          throw queryFailed(error, text);
+        }
+      },
     };
     let value: T;
     try {
