@@ -13,8 +13,8 @@ import { VecpgError } from '../errors.ts';
 export interface AtomicFile {
   /** Where the bytes go until `commit()`. */
   readonly stream: NodeJS.WritableStream;
-  /** Flush, sync and move the file into place. */
-  commit(): Promise<void>;
+  /** Flush, write `patch` over the bytes at its position (if given), sync and move the file into place. */
+  commit(patch?: { readonly position: number; readonly bytes: Uint8Array }): Promise<void>;
   /** Remove the temporary file (after a failure). Idempotent. */
   abort(): Promise<void>;
 }
@@ -56,13 +56,14 @@ export async function openAtomicFile(path: string, options: { overwrite: boolean
     }
   };
   process.once('exit', onExit);
-  const closeStream = async (): Promise<void> => {
+  const closeStream = async (patch?: { readonly position: number; readonly bytes: Uint8Array }): Promise<void> => {
     const closed = once(stream, 'close');
     stream.end();
     await closed;
     // The bytes reach the disk before the name does (a crash then leaves the old file, not an empty one).
     const handle = await open(tmp, 'r+');
     try {
+      if (patch !== undefined) await handle.write(patch.bytes, 0, patch.bytes.length, patch.position);
       await handle.sync();
     } finally {
       await handle.close();
@@ -84,10 +85,10 @@ export async function openAtomicFile(path: string, options: { overwrite: boolean
   };
   return {
     stream,
-    async commit() {
+    async commit(patch) {
       if (done) return;
       try {
-        await closeStream();
+        await closeStream(patch);
         if (options.overwrite) {
           await rename(tmp, path);
         } else {

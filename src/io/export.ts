@@ -95,9 +95,11 @@ function libsvmLine(label: string | null, text: string, type: VectorType): strin
   return [label ?? '0', ...pairs].join(' ');
 }
 
-function npyHeader(rows: number, cols: number, type: 'vector' | 'halfvec'): Uint8Array {
+/** The .npy header; `length` pads it to that many bytes (a multiple of 64, at least its own length). */
+function npyHeader(rows: number, cols: number, type: 'vector' | 'halfvec', length?: number): Uint8Array {
   let dict = `{'descr': '<f${type === 'vector' ? 4 : 2}', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const total = Math.ceil((10 + dict.length + 1) / 64) * 64; // data starts on a 64-byte boundary
+  // data starts on a 64-byte boundary
+  const total = Math.max(length ?? 0, Math.ceil((10 + dict.length + 1) / 64) * 64);
   dict = `${dict.padEnd(total - 11, ' ')}\n`;
   const out = Buffer.alloc(10 + dict.length);
   out.write('\x93NUMPY', 0, 'latin1');
@@ -223,6 +225,9 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
       ? await openAtomicFile(options.out, { overwrite: options.overwrite ?? false })
       : undefined;
   const out: NodeJS.WritableStream = file?.stream ?? (options.out as NodeJS.WritableStream);
+  /** The .npy header written; with `patchCount`, the one written over it once the rows are counted. */
+  let headerBytes: Uint8Array | undefined;
+  let patch: { position: number; bytes: Uint8Array } | undefined;
   const write = async (chunk: string | Uint8Array): Promise<void> => {
     if (!out.write(chunk)) await once(out, 'drain');
   };
@@ -276,21 +281,25 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         const from = `FROM ${quoteQualified(options.table)}`;
         let total = 0;
         let cols = 0;
+        // Binary COPY out, the server's send format read straight into .npy rows (no text either way).
+        const binary = format === 'npy' && session.copyOut !== undefined && HOST_LITTLE_ENDIAN;
+        // Into a file, the row count goes into the header at the end: no count(*), a second scan of the table.
+        const patchCount = binary && file !== undefined;
         if (format === 'npy') {
-          total = Number((await session.query<{ n: string }>(`SELECT count(*) AS n ${from}`))[0]!.n);
+          if (!patchCount) total = Number((await session.query<{ n: string }>(`SELECT count(*) AS n ${from}`))[0]!.n);
           const first = await session.query<{ d: number | null }>(
             `SELECT vector_dims(${quoteIdent(column.name)}) AS d ${from} LIMIT 1`,
           );
           cols = column.dimensions ?? first[0]?.d ?? 0;
-          await write(npyHeader(total, cols, type as 'vector' | 'halfvec'));
+          headerBytes = npyHeader(patchCount ? Number.MAX_SAFE_INTEGER : total, cols, type as 'vector' | 'halfvec');
+          await write(headerBytes);
         } else if (format === 'csv') {
           await write(`${[...others.map((c) => csvField(c.name)), csvField(column.name)].join(',')}\n`);
         }
         let rows = 0;
-        if (format === 'npy' && session.copyOut !== undefined && HOST_LITTLE_ENDIAN) {
-          // The server's binary send format is the .npy row with its bytes swapped: no text either way.
+        if (binary) {
           rows = await writeNpyRows(
-            session.copyOut(`COPY (SELECT ${quoteIdent(column.name)} ${from}${order}) TO STDOUT WITH (FORMAT binary)`),
+            session.copyOut!(`COPY (SELECT ${quoteIdent(column.name)} ${from}${order}) TO STDOUT WITH (FORMAT binary)`),
             type as 'vector' | 'halfvec',
             cols,
             column.name,
@@ -335,7 +344,12 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
           await session.query('CLOSE vecpg_export');
           return rows;
         }
-        if (format === 'npy' && rows !== total)
+        if (patchCount) {
+          const length = headerBytes!.length;
+          headerBytes = npyHeader(rows, cols, type as 'vector' | 'halfvec', length);
+          if (headerBytes.length !== length) throw new Error('.npy header outgrew its reserved length');
+          patch = { position: 0, bytes: headerBytes };
+        } else if (format === 'npy' && rows !== total)
           throw new VecpgError(
             'QUERY_FAILED',
             `the table changed during the export: counted ${total} rows, read ${rows}`,
@@ -344,7 +358,7 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
       },
       { rollback: true },
     );
-    await file?.commit();
+    await file?.commit(patch);
     return result;
   } catch (error) {
     await file?.abort();
