@@ -1,6 +1,7 @@
 /**
- * Export a table's vectors to JSON Lines, libsvm (1-based), NumPy `.npy` or CSV, streaming rows
- * through a cursor in one read-only transaction. Importing an export gives the same rows back.
+ * Export a table's vectors to JSON Lines, libsvm (1-based), NumPy `.npy` or CSV, streaming rows in one
+ * read-only transaction: through a text cursor, or for `.npy` over node-postgres through binary COPY (the
+ * send format is the .npy row in the other byte order). Importing an export gives the same rows back.
  */
 import { once } from 'node:events';
 import { VecpgError } from '../errors.ts';
@@ -131,8 +132,9 @@ const NPY_WRITE_BYTES = 1 << 20;
 
 /**
  * The rows of a binary `COPY (SELECT vector) TO STDOUT` as little-endian .npy rows on `out`: each row's
- * big-endian floats (or halves) read out of pgvector's send format into a megabyte buffer. Two buffers in
- * turn, each refilled only after `out` has taken its previous contents. Returns the rows written.
+ * big-endian floats (or halves) copied out of pgvector's send format into a megabyte buffer, byte-swapped
+ * at once before it is written. Two buffers in turn, each refilled only after `out` has taken its previous
+ * contents. Returns the rows written.
  */
 async function writeNpyRows(
   chunks: AsyncIterable<Uint8Array>,
@@ -145,8 +147,6 @@ async function writeNpyRows(
   const rowBytes = cols * size;
   const capacity = Math.max(1, Math.floor(NPY_WRITE_BYTES / rowBytes)) * rowBytes;
   const buffers = [Buffer.allocUnsafeSlow(capacity), Buffer.allocUnsafeSlow(capacity)];
-  const words32 = buffers.map((b) => new Int32Array(b.buffer, b.byteOffset, b.length >> 2));
-  const words16 = buffers.map((b) => new Uint16Array(b.buffer, b.byteOffset, b.length >> 1));
   const written: (Promise<void> | undefined)[] = [undefined, undefined];
   let current = 0;
   let buffer = buffers[0]!;
@@ -155,6 +155,8 @@ async function writeNpyRows(
   const flush = async (): Promise<void> => {
     if (o === 0) return;
     const data = buffer.subarray(0, o);
+    if (size === 4) data.swap32();
+    else data.swap16();
     written[current] = new Promise<void>((resolve, reject) => {
       out.write(data, (error?: Error | null) => (error ? reject(error) : resolve()));
     });
@@ -172,14 +174,8 @@ async function writeNpyRows(
     const dims = view.getUint16(start);
     if (dims !== cols || length !== 4 + dims * size)
       throw new VecpgError('DIMENSION_MISMATCH', `.npy export needs every row to have ${cols} dimensions, got ${dims}`);
-    // Big-endian in, the host's order (little-endian, checked by the caller) out.
-    if (size === 4) {
-      const words = words32[current]!;
-      for (let i = 0, k = o >> 2, p = start + 4; i < dims; i++, p += 4) words[k + i] = view.getInt32(p);
-    } else {
-      const halves = words16[current]!;
-      for (let i = 0, k = o >> 1, p = start + 4; i < dims; i++, p += 2) halves[k + i] = view.getUint16(p);
-    }
+    // The big-endian values as they are; the whole buffer is byte-swapped before it is written.
+    buffer.set(bytes.subarray(start + 4, start + length), o);
     o += rowBytes;
     rows++;
     if (o === capacity) full = true;
@@ -192,7 +188,8 @@ async function writeNpyRows(
       for (let s = 0; s < chunk.length;) {
         const e = Math.min(chunk.length, s + (capacity - o));
         full = false;
-        reader.push(chunk.subarray(s, e), field);
+        // A plain Uint8Array view: its subarray per row costs less than a Buffer's.
+        reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset + s, e - s), field);
         s = e;
         if (full || o + rowBytes > capacity) await flush();
       }
