@@ -8,7 +8,12 @@
  *   batched INSERT   multi-row INSERT … VALUES ($1), ($2), … of 500 rows, pgvector.toSql parameters
  *
  * Every run loads into a freshly truncated table inside one transaction; the median of RUNS
- * runs (default 3) is reported. Usage: DATABASE_URL=postgres://… npm run bench:import
+ * runs (default 3) is reported. Then the export (EXPORT=0 skips it), alternating, RUNS times each:
+ *
+ *   vecpg export     exportTable(pool, { format: 'npy' }) — binary COPY out, written as a .npy file
+ *   psql \copy TO    psql's \copy … TO file WITH (FORMAT binary)
+ *
+ * Usage: DATABASE_URL=postgres://… npm run bench:import
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -19,7 +24,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import pgvector from 'pgvector';
-import { load } from '../src/load.ts';
+import { exportTable, load } from '../src/load.ts';
 import { readRecords } from '../src/io/readers/formats.ts';
 import { fileSource } from '../src/io/source.ts';
 import { machine, median, printTable, seeded } from './util.ts';
@@ -30,6 +35,7 @@ const RUNS = Number(process.env.RUNS ?? 3);
 /** The text COPY and INSERT methods take minutes per run; SLOW_RUNS (default RUNS) limits their runs. */
 const SLOW_RUNS = Number(process.env.SLOW_RUNS ?? RUNS);
 const SLOW = new Set(['pgvector npm, text COPY', 'batched INSERT (500 rows)']);
+const EXPORT = process.env.EXPORT !== '0';
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL to a PostgreSQL server with pgvector');
 
@@ -169,6 +175,45 @@ async function main(): Promise<void> {
         ];
       }),
     );
+
+    if (EXPORT) {
+      const out = join(dir, 'out.npy');
+      const copyOut = join(dir, 'out.pgcopy');
+      const exports: Record<string, () => Promise<void>> = {
+        'vecpg export (.npy)': async () => {
+          const r = await exportTable(pool, { table, format: 'npy', out, overwrite: true });
+          if (r.rows !== ROWS) throw new Error(`exported ${r.rows}`);
+        },
+        'psql \\copy TO (FORMAT binary)': async () => {
+          execFileSync('psql', [url!, '-q', '-c', `\\copy ${table} (embedding) TO '${copyOut}' WITH (FORMAT binary)`]);
+        },
+      };
+      const etimes: Record<string, number[]> = {};
+      for (let run = 0; run < RUNS; run++) {
+        for (const [name, fn] of Object.entries(exports)) {
+          const t = performance.now();
+          await fn();
+          const ms = performance.now() - t;
+          (etimes[name] ??= []).push(ms);
+          console.log(`run ${run + 1} ${name}: ${(ms / 1000).toFixed(2)} s`);
+        }
+      }
+      const elimit = median(etimes['psql \\copy TO (FORMAT binary)']!);
+      console.log(`\nexport of the same ${ROWS} × ${DIMS} rows; median of ${RUNS} runs\n`);
+      printTable(
+        ['method', 'runs', 'median s', 'rows/s', 'vs psql binary'],
+        Object.entries(etimes).map(([name, ts]) => {
+          const m = median(ts);
+          return [
+            name,
+            String(ts.length),
+            (m / 1000).toFixed(2),
+            Math.round((ROWS * 1000) / m).toLocaleString('en-US'),
+            `${(elimit / m).toFixed(2)}×`,
+          ];
+        }),
+      );
+    }
   } finally {
     await pool.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await pool.end();
