@@ -94,6 +94,7 @@ export {
   type RerankOptions,
   type RerankSearchOptions,
 } from './sql/rerank.ts';
+export { quantizedIndexOptions } from './sql/quantized-index.ts';
 export {
   sqlFilter,
   type ColumnFilter,

@@ -55,6 +55,10 @@ export {
   type VectorSearchOptions,
   type WithDistance,
 } from './orm/typeorm/search.ts';
+export { hybridSearch, type HybridSearchOptions, type HybridResult, type HybridResults } from './orm/typeorm/hybrid.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';
 export type { ExtensionInfo, VectorFeature } from './sql/version.ts';

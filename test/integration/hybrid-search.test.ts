@@ -4,8 +4,6 @@
  * Fusion, and must equal vecpg's rows and scores. The text is real: the paragraphs of this repository's
  * own docs.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool } from 'pg';
@@ -15,44 +13,10 @@ import { PgliteDialect, kyselyExecutor } from 'vecpg/kysely';
 import { hybridSearch, search } from 'vecpg';
 import { describeEachTarget, type TestDb } from '../support/db.ts';
 import { codeOf } from '../support/errors.ts';
-import { ROOT } from '../support/paths.ts';
+import { fuse, paragraphs } from '../support/core-searches.ts';
 import { randomArray, seededRandom } from '../support/random.ts';
 
 const DIMS = 8;
-
-function paragraphs(): string[] {
-  const files = ['README.md', 'DESIGN.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))].sort();
-  const out: string[] = [];
-  for (const f of files) {
-    for (const p of readFileSync(join(ROOT, f), 'utf8').split(/\n\s*\n/)) {
-      const text = p.split(/\s+/).join(' ').trim();
-      if (text.length > 60 && !/^(#|```|\||<)/.test(text)) out.push(text);
-    }
-  }
-  return out.slice(0, 400);
-}
-
-interface Ranked {
-  id: number;
-  rank: number;
-  distance?: number;
-}
-
-/** RRF fusion of two ranked lists, ties as vecpg breaks them (vector rank, then text rank). */
-function fuse(vector: Ranked[], text: Ranked[], k: number, wv: number, wt: number, rrf = 60) {
-  const rows = new Map<number, { id: number; vectorRank: number | null; textRank: number | null; score: number }>();
-  for (const r of vector) rows.set(r.id, { id: r.id, vectorRank: r.rank, textRank: null, score: wv / (rrf + r.rank) });
-  for (const r of text) {
-    const row = rows.get(r.id) ?? { id: r.id, vectorRank: null, textRank: null, score: 0 };
-    row.textRank = r.rank;
-    row.score += wt / (rrf + r.rank);
-    rows.set(r.id, row);
-  }
-  const last = (x: number | null) => x ?? Infinity;
-  return [...rows.values()]
-    .sort((a, b) => b.score - a.score || last(a.vectorRank) - last(b.vectorRank) || last(a.textRank) - last(b.textRank))
-    .slice(0, k);
-}
 
 describeEachTarget('hybridSearch (RRF of vector + full text)', (db) => {
   const texts = paragraphs();

@@ -11,6 +11,8 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { type CreateIndexOptions, createIndexSql, setStorageSql } from '../../sql/ddl.ts';
 import { type QualifiedName, quoteQualified } from '../../sql/identifiers.ts';
 import type { DistanceName, IndexMethod } from '../../sql/operators.ts';
+import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
 import { vecpgColumnType } from './columns.ts';
 import type { Queryable } from './migrations.ts';
 import { assertRegistered } from './register.ts';
@@ -28,6 +30,11 @@ export interface VectorIndexOptions {
   efConstruction?: number;
   /** IVFFlat: 1–32768 (default 100). */
   lists?: number;
+  /**
+   * Index the quantized copy a two-stage search (`vectorSearch({ rerank })`) orders its candidates by:
+   * `binary` (`binary_quantize(col)::bit(n)`, Hamming) or `halfvec` (`col::halfvec(n)`, this distance).
+   */
+  quantize?: QuantizedForm;
 }
 
 const specs = new WeakMap<object, Array<VectorIndexOptions & { property: string }>>();
@@ -40,6 +47,7 @@ const specs = new WeakMap<object, Array<VectorIndexOptions & { property: string 
  * @example
  * @VectorColumn(4)
  * @VectorIndex({ name: 'document_embedding_hnsw', distance: 'cosine', method: 'hnsw', m: 16 })
+ * @VectorIndex({ name: 'document_embedding_bq', distance: 'cosine', quantize: 'binary' }) // for vectorSearch({ rerank })
  * embedding!: number[];
  */
 export function VectorIndex(options: VectorIndexOptions): PropertyDecorator {
@@ -100,7 +108,7 @@ export function vectorIndexesOf(metadata: EntityMetadata): CreateIndexOptions[] 
     if (spec.m !== undefined) options.m = spec.m;
     if (spec.efConstruction !== undefined) options.efConstruction = spec.efConstruction;
     if (spec.lists !== undefined) options.lists = spec.lists;
-    return options;
+    return spec.quantize === undefined ? options : quantizedIndexOptions(options, spec.quantize);
   });
 }
 

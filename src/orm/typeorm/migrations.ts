@@ -15,6 +15,8 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
+import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 
@@ -96,13 +98,20 @@ export function requirePgvector(q: Queryable, feature: VectorFeature): Promise<E
 
 /**
  * Create an HNSW or IVFFlat index with the operator class for its type and distance, options
- * validated (`IF NOT EXISTS` unless you say otherwise). Returns the statement it ran.
+ * validated (`IF NOT EXISTS` unless you say otherwise). Returns the statement it ran. With `quantize`
+ * (and `dimensions`), the index of the quantized copy a two-stage search orders its candidates by.
  *
  * @example
  * await createVectorIndex(queryRunner, { table: 'document', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw', m: 16 });
+ * await createVectorIndex(queryRunner, { table: 'document', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 768, quantize: 'binary' });
  */
-export async function createVectorIndex(q: Queryable, options: CreateIndexOptions): Promise<string> {
-  const sql = createIndexSql({ ...options, ifNotExists: options.ifNotExists ?? true });
+export async function createVectorIndex(
+  q: Queryable,
+  options: CreateIndexOptions & { quantize?: QuantizedForm },
+): Promise<string> {
+  const { quantize, ...rest } = options;
+  const index = quantize === undefined ? rest : quantizedIndexOptions(rest, quantize);
+  const sql = createIndexSql({ ...index, ifNotExists: options.ifNotExists ?? true });
   await q.query(sql);
   return sql;
 }

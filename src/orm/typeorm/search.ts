@@ -26,6 +26,13 @@ import {
 } from '../../sql/like.ts';
 import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { assertRegistered } from './register.ts';
+import { columnOf, hostFilter, hydrate, tableOf, typeormDb } from './core-search.ts';
+import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
+import { search } from '../../sql/search.ts';
+import { checkCoreSearch } from '../core-search-options.ts';
+import type { Row } from '../../sql/executor.ts';
 
 /** An entity and its distance to the query vector. */
 export interface WithDistance<T> {
@@ -92,13 +99,24 @@ export interface VectorSearchOptions<T extends ObjectLiteral> {
   maxDistance?: number;
   /** Extra filter, as for `QueryBuilder.andWhere`: `{ category: 'news' }` or `new Brackets(…)`. */
   where?: Brackets | ObjectLiteral;
-  /** Exact unless false (or unless `approximate` is given). */
-  exact?: boolean;
+  /**
+   * Exact unless false (or unless `approximate` is given). `'certified'`: the same exact top-k, found by
+   * scanning the compact columns of `addCertifiedColumnsSql` and proven per query; the array carries its
+   * `certificate` (docs/certified-search.md).
+   */
+  exact?: boolean | 'certified';
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
+  /**
+   * Two-stage search: candidates from the quantized index (`VectorIndex({ quantize })`), re-ranked exactly
+   * (docs/two-stage-search.md). `where` applies before the candidates are taken.
+   */
+  rerank?: RerankOptions;
   /** Approximate (index) search with these settings for this query only: `{ efSearch: 100, iterativeScan: 'relaxed_order' }`. */
   approximate?: SearchSettings;
   /** The column's pgvector type; read from the entity metadata when omitted. */
   type?: VectorType;
-  /** Last-minute changes to the QueryBuilder (joins, more conditions). Its alias is `'item'`. */
+  /** Last-minute changes to the QueryBuilder (joins, more conditions). Its alias is `'item'`. Not with `rerank` or certified. */
   modify?: (qb: SelectQueryBuilder<T>) => void;
 }
 
@@ -106,7 +124,7 @@ const ALIAS = 'item';
 const DISTANCE_ALIAS = 'vecpg_distance';
 
 /** The column's pgvector type: from vecpg's transformer, else TypeORM's `vector`/`halfvec`/`bit` type. */
-function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, property: string): VectorType {
+export function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, property: string): VectorType {
   const column = repository.metadata.findColumnWithPropertyPath(property);
   if (!column)
     throw new VecpgError('INVALID_OPTION', `${repository.metadata.name} has no column ${describeValue(property)}`);
@@ -132,13 +150,23 @@ function columnTypeOf<T extends ObjectLiteral>(repository: Repository<T>, proper
  */
 export async function vectorSearch<T extends ObjectLiteral>(
   repository: Repository<T>,
+  options: VectorSearchOptions<T> & { exact: 'certified' },
+): Promise<CertifiedRows<WithDistance<T>>>;
+export async function vectorSearch<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  options: VectorSearchOptions<T>,
+): Promise<Array<WithDistance<T>>>;
+export async function vectorSearch<T extends ObjectLiteral>(
+  repository: Repository<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<WithDistance<T>>> {
-  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
+  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { limit: k, exact, settings: approximate, maxDistance } = valid;
   assertRegistered(repository.manager.connection);
   const settings = approximate;
   const type = options.type ?? columnTypeOf(repository, options.column);
   const likeId = checkLikeOptions(options);
+  if (valid.certified || options.rerank !== undefined) return coreSearch(repository, options, valid, type);
   const like = likeId === undefined ? undefined : likeRowOf(repository, options.column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); TypeORM binds the id.
   const d =
@@ -216,4 +244,52 @@ function likeDistance(column: string, type: VectorType, distance: DistanceName, 
     exactSql: exactOrderSql(sql),
     parameters: { [LIKE_PARAM]: typeof likeId === 'bigint' ? likeId.toString() : likeId },
   };
+}
+
+/**
+ * `rerank` and `exact: 'certified'`: the core's statements over this Repository's connection, the host's
+ * where compiled by TypeORM (see core-search.ts), the rows hydrated into entities.
+ */
+async function coreSearch<T extends ObjectLiteral>(
+  repository: Repository<T>,
+  options: VectorSearchOptions<T>,
+  valid: ValidSearch,
+  type: VectorType,
+): Promise<Array<WithDistance<T>>> {
+  checkCoreSearch(options, valid, options.modify === undefined ? [] : ['modify']);
+  const db = typeormDb(repository.manager);
+  const common = {
+    table: tableOf(repository),
+    column: columnOf(repository, options.column)!,
+    query: options.query!,
+    distance: valid.distance,
+    type: type as 'vector',
+    select: '*' as const,
+  };
+  const where = hostFilter(repository, options.where);
+  const filter = where === undefined ? {} : { where };
+  let rows: Array<Row & { distance: number }>;
+  if (options.rerank !== undefined) {
+    rows = await rerankSearch(db, {
+      ...common,
+      ...filter,
+      type: type as 'vector' | 'halfvec',
+      k: valid.limit ?? DEFAULT_K,
+      rerank: options.rerank,
+      ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
+    });
+  } else {
+    rows = await search(db, {
+      ...common,
+      ...filter,
+      ...(valid.limit === undefined ? {} : { k: valid.limit }),
+      ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
+      exact: 'certified',
+      ...(options.certified === undefined ? {} : { certified: options.certified }),
+    });
+  }
+  const entities = hydrate(repository, rows);
+  const out = entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
+  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
+  return out;
 }
