@@ -46,6 +46,15 @@ export {
   type StatementOptions,
 } from './orm/sequelize/migrations.ts';
 export { vectorSearch, type VectorSearchOptions, type WithDistance } from './orm/sequelize/search.ts';
+export {
+  hybridSearch,
+  type HybridSearchOptions,
+  type HybridResult,
+  type HybridResults,
+} from './orm/sequelize/hybrid.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { CreateIndexOptions } from './sql/ddl.ts';
 export type { SearchSettings } from './sql/settings.ts';

@@ -7,7 +7,9 @@
 import type { IndexesOptions, QueryInterface, Sequelize, Transaction } from 'sequelize';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor } from '../../sql/operators.ts';
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, literal } from 'sequelize';
+import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
 import {
   type ColumnStorage,
   type CreateIndexOptions,
@@ -112,13 +114,17 @@ export function requirePgvector(
  *
  * @example
  * await addVectorIndex(queryInterface, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', m: 16 });
+ * // the index of a two-stage search (vectorSearch({ rerank: { using: 'binary' } })):
+ * await addVectorIndex(queryInterface, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 768, quantize: 'binary' });
  */
 export async function addVectorIndex(
   s: SequelizeLike,
-  index: CreateIndexOptions,
+  index: CreateIndexOptions & { quantize?: QuantizedForm },
   options: StatementOptions = {},
 ): Promise<string> {
-  const sql = createIndexSql({ ...index, ifNotExists: index.ifNotExists ?? true });
+  const { quantize, ...rest } = index;
+  const target = quantize === undefined ? rest : quantizedIndexOptions(rest, quantize);
+  const sql = createIndexSql({ ...target, ifNotExists: index.ifNotExists ?? true });
   await run(s, sql, options);
   return sql;
 }
@@ -164,6 +170,14 @@ export interface ModelVectorIndexOptions {
   distance: DistanceName;
   /** Default `'hnsw'`. */
   method?: IndexMethod;
+  /**
+   * Index the quantized copy a two-stage search (`vectorSearch({ rerank })`) orders its candidates by:
+   * `binary` (`binary_quantize(col)::bit(n)`, Hamming) or `halfvec` (`col::halfvec(n)`, this distance).
+   * Needs `dimensions`.
+   */
+  quantize?: QuantizedForm;
+  /** The column's dimensions (for `quantize`). */
+  dimensions?: number;
 }
 
 /**
@@ -174,14 +188,17 @@ export interface ModelVectorIndexOptions {
  *
  * @example
  * sequelize.define('Document', { embedding: VECTOR(4) }, {
- *   indexes: [vectorIndex({ name: 'documents_embedding_hnsw', column: 'embedding', type: 'vector', distance: 'cosine' })],
+ *   indexes: [vectorIndex({ name: 'documents_embedding_hnsw', column: 'embedding', type: 'vector', distance: 'cosine' }),
+ *     vectorIndex({ name: 'documents_embedding_bq', column: 'embedding', type: 'vector', distance: 'cosine', quantize: 'binary', dimensions: 4 })],
  * });
  */
 export function vectorIndex(options: ModelVectorIndexOptions): IndexesOptions {
   if (typeof options?.name !== 'string' || options.name.length === 0) {
     throw new VecpgError('INVALID_OPTION', `vectorIndex needs a name, got ${describeValue(options?.name)}`);
   }
-  const extra = Object.keys(options).filter((k) => !['name', 'column', 'type', 'distance', 'method'].includes(k));
+  const extra = Object.keys(options).filter(
+    (k) => !['name', 'column', 'type', 'distance', 'method', 'quantize', 'dimensions'].includes(k),
+  );
   if (extra.length > 0) {
     throw new VecpgError(
       'INVALID_OPTION',
@@ -189,6 +206,13 @@ export function vectorIndex(options: ModelVectorIndexOptions): IndexesOptions {
     );
   }
   const method = options.method ?? 'hnsw';
+  if (options.quantize !== undefined || options.dimensions !== undefined) {
+    const { quantize, name: _name, ...rest } = options;
+    const index = quantizedIndexOptions({ ...rest, table: 'unused' }, quantize as QuantizedForm);
+    const operator = opclassFor(index.type, index.distance, method);
+    // An expression index: Sequelize writes a literal field as given.
+    return { name: options.name, using: method, fields: [literal(`(${index.expression}) ${operator}`)] };
+  }
   const operator = opclassFor(options.type, options.distance, method);
   return { name: options.name, using: method, fields: [{ name: options.column, operator }] };
 }

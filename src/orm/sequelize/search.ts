@@ -36,6 +36,12 @@ import { type SearchSettings, applySearchSettings } from '../../sql/settings.ts'
 import { vectorDistance } from './distance.ts';
 import { sequelizeExecutor } from './migrations.ts';
 import { PgvectorDataType } from './types.ts';
+import { hostFilter, hydrate, sequelizeDb, tableOf } from './core-search.ts';
+import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
+import { search } from '../../sql/search.ts';
+import { checkCoreSearch } from '../core-search-options.ts';
 
 /** A model instance and its distance to the query vector. */
 export interface WithDistance<M> {
@@ -60,11 +66,22 @@ export interface VectorSearchOptions<M extends Model> {
   maxDistance?: number;
   /** Extra filter, as for `findAll`: `{ category: 'news' }`. */
   where?: WhereOptions<M['_attributes']>;
-  /** Exact unless false (or unless `approximate` is given). */
-  exact?: boolean;
+  /**
+   * Exact unless false (or unless `approximate` is given). `'certified'`: the same exact top-k, found by
+   * scanning the compact columns of `addCertifiedColumnsSql` and proven per query; the array carries its
+   * `certificate` (docs/certified-search.md).
+   */
+  exact?: boolean | 'certified';
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
+  /**
+   * Two-stage search: candidates from the quantized index (`vectorIndex({ quantize })`), re-ranked exactly
+   * (docs/two-stage-search.md). `where` applies before the candidates are taken.
+   */
+  rerank?: RerankOptions;
   /** Approximate (index) search with these settings for this query only: `{ efSearch: 100 }`. */
   approximate?: SearchSettings;
-  /** Other `findAll` options (`attributes`, `include`, `transaction`…). */
+  /** Other `findAll` options (`attributes`, `include`, `transaction`…); with `rerank` or certified, `transaction` only. */
   findOptions?: Omit<FindOptions<M['_attributes']>, 'where' | 'order' | 'limit' | 'bind'>;
 }
 
@@ -89,9 +106,18 @@ function withDistance(attributes: FindAttributeOptions | undefined, distance: Pr
  */
 export async function vectorSearch<M extends Model>(
   model: ModelStatic<M>,
+  options: VectorSearchOptions<M> & { exact: 'certified' },
+): Promise<CertifiedRows<WithDistance<M>>>;
+export async function vectorSearch<M extends Model>(
+  model: ModelStatic<M>,
+  options: VectorSearchOptions<M>,
+): Promise<Array<WithDistance<M>>>;
+export async function vectorSearch<M extends Model>(
+  model: ModelStatic<M>,
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
-  const { limit: k, exact, settings: approximate, maxDistance } = validateSearchOptions(options);
+  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { limit: k, exact, settings: approximate, maxDistance } = valid;
   const settings = approximate;
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
   const dataType = attribute?.type;
@@ -104,6 +130,7 @@ export async function vectorSearch<M extends Model>(
   const type: VectorType = dataType.vectorType;
   const likeId = checkLikeOptions(options);
   const column = attribute.field ?? options.column;
+  if (valid.certified || options.rerank !== undefined) return coreSearch(model, options, valid, type, column);
   const like = likeId === undefined ? undefined : likeRowOf(model, column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Sequelize binds the id.
   const d =
@@ -185,4 +212,51 @@ function likeDistance(target: string, type: VectorType, distance: DistanceName, 
     sql,
     below: (max: number) => where(expr, Op.lt, max),
   };
+}
+
+/**
+ * `rerank` and `exact: 'certified'`: the core's statements on the model's Sequelize (in
+ * `findOptions.transaction` when given), the where compiled by Sequelize (see core-search.ts), the rows
+ * built into instances.
+ */
+async function coreSearch<M extends Model>(
+  model: ModelStatic<M>,
+  options: VectorSearchOptions<M>,
+  valid: ValidSearch,
+  type: VectorType,
+  column: string,
+): Promise<Array<WithDistance<M>>> {
+  const { transaction, ...others } = options.findOptions ?? {};
+  checkCoreSearch(options, valid, Object.keys(others).length > 0 ? [`findOptions.${Object.keys(others)[0]}`] : []);
+  const db = sequelizeDb(model, transaction ?? undefined);
+  const where = hostFilter(model, options.where);
+  const common = {
+    table: tableOf(model),
+    column,
+    query: options.query!,
+    distance: valid.distance,
+    select: '*' as const,
+    ...(where === undefined ? {} : { where }),
+  };
+  const rows =
+    options.rerank !== undefined
+      ? await rerankSearch(db, {
+          ...common,
+          type: type as 'vector' | 'halfvec',
+          k: valid.limit ?? DEFAULT_K,
+          rerank: options.rerank,
+          ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
+        })
+      : await search(db, {
+          ...common,
+          type,
+          ...(valid.limit === undefined ? {} : { k: valid.limit }),
+          ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
+          exact: 'certified',
+          ...(options.certified === undefined ? {} : { certified: options.certified }),
+        });
+  const instances = hydrate(model, rows);
+  const out = instances.map((instance, i) => ({ instance, distance: Number(rows[i]!.distance) }));
+  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
+  return out;
 }
