@@ -44,6 +44,15 @@ export {
 export { wrapMikroOrm, entityManagerOf, type MikroEntityManagerLike } from './orm/mikro-orm/executor.ts';
 export { type PgliteMikroOptions, mikroOrmPglite } from './orm/mikro-orm/pglite.ts';
 export { type VectorSearchOptions, type SearchResult, vectorSearch } from './orm/mikro-orm/search.ts';
+export {
+  hybridSearch,
+  type HybridSearchOptions,
+  type HybridResult,
+  type HybridResults,
+} from './orm/mikro-orm/hybrid.ts';
+export type { Certificate } from './sql/certified-query.ts';
+export type { CertifiedRows, CertifiedSearchOptions } from './sql/certified-search.ts';
+export type { QuantizedForm, RerankOptions } from './sql/rerank.ts';
 export type { CreateIndexOptions, ColumnStorage } from './sql/ddl.ts';
 export type { DistanceName, IndexMethod, VectorType } from './sql/operators.ts';
 export type { SearchSettings } from './sql/settings.ts';

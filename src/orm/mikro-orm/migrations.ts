@@ -14,6 +14,8 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
+import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 
 /** What the helpers need from a MikroORM `Migration`. */
@@ -68,9 +70,15 @@ export function setVectorStorage(
  *
  * @example
  * createVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' });
+ * // the index of a two-stage search (vectorSearch({ rerank: { using: 'binary' } })):
+ * createVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 768, quantize: 'binary' });
  */
-export function createVectorIndex(migration: MigrationLike, options: CreateIndexOptions): void {
-  migration.addSql(escape(createIndexSql(options)));
+export function createVectorIndex(
+  migration: MigrationLike,
+  options: CreateIndexOptions & { quantize?: QuantizedForm },
+): void {
+  const { quantize, ...rest } = options;
+  migration.addSql(escape(createIndexSql(quantize === undefined ? rest : quantizedIndexOptions(rest, quantize))));
 }
 
 /**

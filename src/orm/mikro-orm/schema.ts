@@ -5,6 +5,8 @@
  */
 import { type CreateIndexOptions, createIndexSql, defaultIndexName } from '../../sql/ddl.ts';
 import { withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
+import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { QuantizedForm } from '../../sql/rerank.ts';
 import type { VectorType } from '../../sql/operators.ts';
 import { BitColumnType, HalfvecColumnType, SparsevecColumnType, VectorColumnType } from './types.ts';
 
@@ -68,9 +70,12 @@ export interface VectorIndexDefinition {
  * name, so a second `getUpdateSchemaSQL()` or migration diff leaves it alone.
  *
  * @example
- * indexes: [vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' })]
+ * indexes: [vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' }),
+ *   vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 4, quantize: 'binary' })]
  */
-export function vectorIndex(options: CreateIndexOptions): VectorIndexDefinition {
+export function vectorIndex(options: CreateIndexOptions & { quantize?: QuantizedForm }): VectorIndexDefinition {
+  const { quantize, ...rest } = options;
+  if (quantize !== undefined) return vectorIndex(quantizedIndexOptions(rest, quantize));
   const method = options.method ?? 'hnsw';
   const name =
     options.name ??

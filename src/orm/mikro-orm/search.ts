@@ -23,6 +23,12 @@ import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
+import { columnInfo, hostFilter, hydrate, mikroDb, tableOf } from './core-search.ts';
+import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
+import { search } from '../../sql/search.ts';
+import { checkCoreSearch } from '../core-search-options.ts';
 
 /** Options of {@link vectorSearch}. */
 export interface VectorSearchOptions<T> {
@@ -43,8 +49,19 @@ export interface VectorSearchOptions<T> {
   where?: FilterQuery<T>;
   /** Keep rows whose distance is below this (strictly). */
   maxDistance?: number;
-  /** Exact by default; `false` (or `approximate`) lets an HNSW/IVFFlat index serve the search. */
-  exact?: boolean;
+  /**
+   * Exact by default; `false` (or `approximate`) lets an HNSW/IVFFlat index serve the search.
+   * `'certified'`: the same exact top-k, found by scanning the compact columns of `addCertifiedColumnsSql`
+   * and proven per query; the array carries its `certificate` (docs/certified-search.md).
+   */
+  exact?: boolean | 'certified';
+  /** Tuning of `exact: 'certified'` (candidates, growth, tries). */
+  certified?: CertifiedSearchOptions;
+  /**
+   * Two-stage search: candidates from the quantized index (`vectorIndex({ quantize })`), re-ranked exactly
+   * (docs/two-stage-search.md). `where` applies before the candidates are taken.
+   */
+  rerank?: RerankOptions;
   /** Approximate search with these settings, applied with `SET LOCAL` to this query only. */
   approximate?: SearchSettings;
 }
@@ -70,11 +87,23 @@ export interface SearchResult<T> {
 export async function vectorSearch<T extends object>(
   em: EntityManager,
   entityName: EntityName<T>,
+  options: VectorSearchOptions<T> & { exact: 'certified' },
+): Promise<CertifiedRows<SearchResult<T>>>;
+export async function vectorSearch<T extends object>(
+  em: EntityManager,
+  entityName: EntityName<T>,
+  options: VectorSearchOptions<T>,
+): Promise<Array<SearchResult<T>>>;
+export async function vectorSearch<T extends object>(
+  em: EntityManager,
+  entityName: EntityName<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
   const { column, query, distance, where } = options;
-  const { limit: k, exact, settings, maxDistance } = validateSearchOptions(options);
+  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { limit: k, exact, settings, maxDistance } = valid;
   const likeId = checkLikeOptions(options);
+  if (valid.certified || options.rerank !== undefined) return coreSearch(em, entityName, options, valid);
   const like =
     likeId === undefined ? undefined : likeRowOf(em, entityName as EntityName<object>, column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); MikroORM binds the id.
@@ -139,4 +168,50 @@ function likeRowOf(
     row: { table: parts.map(q).join('.'), column: q(column), id: q(fieldOf(id) ?? id) },
     names: { table: parts.join('.'), column, idColumn: id },
   };
+}
+
+/**
+ * `rerank` and `exact: 'certified'`: the core's statements on the EntityManager (inside its transaction
+ * when there is one), the where compiled by MikroORM's QueryBuilder (see core-search.ts), the rows mapped
+ * to managed entities.
+ */
+async function coreSearch<T extends object>(
+  em: EntityManager,
+  entityName: EntityName<T>,
+  options: VectorSearchOptions<T>,
+  valid: ValidSearch,
+): Promise<Array<SearchResult<T>>> {
+  checkCoreSearch(options, valid, []);
+  const type = options.type ?? columnInfo(em, entityName, options.column).vectorType;
+  const where = hostFilter(em, entityName, options.where);
+  const common = {
+    table: tableOf(em, entityName),
+    column: options.column,
+    query: options.query!,
+    distance: valid.distance,
+    select: '*' as const,
+    ...(where === undefined ? {} : { where }),
+  };
+  const db = mikroDb(em);
+  const rows =
+    options.rerank !== undefined
+      ? await rerankSearch(db, {
+          ...common,
+          ...(type === undefined ? {} : { type: type as 'vector' | 'halfvec' }),
+          k: valid.limit ?? DEFAULT_K,
+          rerank: options.rerank,
+          ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
+        })
+      : await search(db, {
+          ...common,
+          ...(type === undefined ? {} : { type }),
+          ...(valid.limit === undefined ? {} : { k: valid.limit }),
+          ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
+          exact: 'certified',
+          ...(options.certified === undefined ? {} : { certified: options.certified }),
+        });
+  const entities = hydrate(em, entityName, rows);
+  const out = entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
+  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
+  return out;
 }

@@ -1,0 +1,263 @@
+/**
+ * MikroORM's two-stage (`rerank`), certified and hybrid searches, each checked against an independent
+ * computation in plain SQL (test/support/core-searches.ts): the hand-written two-stage query over the
+ * same quantized index, the exact top-k, and the two ranked lists of hybrid search fused here. The
+ * entities must be those `em.find` loads, the host's where must hold, the quantized index must serve the
+ * candidate stage (EXPLAIN of the statement sent), and bad options give the core's errors.
+ */
+import { EntitySchema } from '@mikro-orm/core';
+import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { PGlite } from '@electric-sql/pglite';
+import { addCertifiedColumnsSql, quantizedExpression, rerankSearch, search } from 'vecpg';
+import {
+  createVectorIndex,
+  hybridSearch,
+  mikroOrmPglite,
+  vectorIndex,
+  vectorProperty,
+  vectorSearch,
+} from 'vecpg/mikro-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DIMS, docsData, exactTop, fuse, hybridLists, seedDocs, twoStageTop } from '../support/core-searches.ts';
+import { describeEachTarget } from '../support/db.ts';
+import { explainScans, explainScansWithoutSeqScan } from '../support/explain.ts';
+
+interface Doc {
+  id: number;
+  category: number;
+  body: string;
+  embedding: number[];
+}
+
+const DocSchema = new EntitySchema<Doc>({
+  name: 'Doc',
+  tableName: 'docs',
+  properties: {
+    id: { type: 'number', primary: true },
+    category: { type: 'number' },
+    body: { type: 'text' },
+    embedding: vectorProperty('vector', DIMS),
+  },
+});
+
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; message?: string },
+  );
+
+describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
+  const data = docsData();
+  const [q0, q1, q2] = data.queries as [number[], number[], number[]];
+  let orm: MikroORM;
+  let em: EntityManager;
+  const sent: Array<{ sql: string; bindings: unknown[] }> = [];
+
+  beforeAll(async () => {
+    await seedDocs(db(), data);
+    const target =
+      db().target === 'pglite'
+        ? await mikroOrmPglite(db().raw as PGlite)
+        : { driver: PostgreSqlDriver, clientUrl: db().url! };
+    orm = await MikroORM.init({ ...target, entities: [DocSchema], allowGlobalContext: false, debug: false });
+    em = orm.em.fork();
+    const knex = em.getKnex() as unknown as {
+      on(event: 'query', fn: (q: { sql: string; bindings?: unknown[] }) => void): void;
+    };
+    // Knex reports each statement as sent: `$n` placeholders and their values.
+    knex.on('query', (q: { sql: string; bindings?: unknown[] }) =>
+      sent.push({ sql: q.sql, bindings: q.bindings ?? [] }),
+    );
+    // The schema helper (an EntitySchema `indexes` entry) and the migration helper, both run as written.
+    const binary = vectorIndex({
+      table: 'docs',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'l2',
+      dimensions: DIMS,
+      quantize: 'binary',
+      name: 'docs_embedding_bq',
+    });
+    expect(binary.expression).toContain(`((${quantizedExpression('embedding', 'binary', DIMS)}) bit_hamming_ops)`);
+    await db().query(binary.expression);
+    const migration = {
+      statements: [] as string[],
+      addSql(sql: string) {
+        this.statements.push(sql);
+      },
+    };
+    createVectorIndex(migration, {
+      table: 'docs',
+      column: 'embedding',
+      type: 'vector',
+      distance: 'l2',
+      dimensions: DIMS,
+      quantize: 'halfvec',
+      name: 'docs_embedding_hq',
+    });
+    expect(migration.statements[0]).toContain(
+      `((${quantizedExpression('embedding', 'halfvec', DIMS)}) halfvec_l2_ops)`,
+    );
+    await db().query(migration.statements[0]!);
+    await db().query(addCertifiedColumnsSql('docs', 'embedding', DIMS, ['l2', 'cosine']));
+    await db().query('ANALYZE docs');
+  });
+  afterAll(async () => {
+    await orm?.close();
+  });
+
+  /** The entities `em.find` loads for these ids (a fresh EntityManager), as plain objects, in this order. */
+  async function loaded(ids: number[]): Promise<Doc[]> {
+    const rows = await orm.em.fork().find(DocSchema, { id: { $in: ids } });
+    return ids.map((id) => ({ ...rows.find((r) => r.id === id)! }));
+  }
+
+  it('rerank (binary): the hand-written two-stage answer over the same index, as entities', async () => {
+    const rows = await vectorSearch(em, DocSchema, {
+      column: 'embedding',
+      query: q0,
+      distance: 'l2',
+      k: 10,
+      rerank: { using: 'binary', candidates: 100 },
+    });
+    const expected = await twoStageTop(db(), q0, 'binary', 100, 10, 'l2');
+    expect(rows.map((r) => r.entity.id)).toEqual(expected.map((r) => r.id));
+    rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
+    expect(rows.map((r) => ({ ...r.entity }))).toEqual(await loaded(expected.map((r) => r.id)));
+    // Managed: the same instance em.findOne returns from the identity map.
+    expect(await em.findOne(DocSchema, { id: rows[0]!.entity.id })).toBe(rows[0]!.entity);
+  });
+
+  it('rerank (halfvec, 1000 candidates): the exact top-k; the where holds before the candidates', async () => {
+    const all = await vectorSearch(em, DocSchema, {
+      column: 'embedding',
+      query: q1,
+      distance: 'l2',
+      k: 10,
+      rerank: { using: 'halfvec', candidates: 1000 },
+    });
+    expect(all.map((r) => r.entity.id)).toEqual((await exactTop(db(), q1, 10, 'l2')).map((r) => r.id));
+    const filtered = await vectorSearch(em, DocSchema, {
+      column: 'embedding',
+      query: q1,
+      distance: 'l2',
+      k: 10,
+      where: { category: { $eq: 1 } },
+      rerank: { using: 'halfvec', candidates: 1000 },
+    });
+    expect(filtered).toHaveLength(10);
+    expect(filtered.every((r) => r.entity.category === 1)).toBe(true);
+    expect(filtered.map((r) => r.entity.id)).toEqual((await exactTop(db(), q1, 10, 'l2', 1)).map((r) => r.id));
+  });
+
+  it('the candidate stage is served by the quantized index (EXPLAIN of the statement sent)', async () => {
+    for (const [using, index] of [
+      ['binary', 'docs_embedding_bq'],
+      ['halfvec', 'docs_embedding_hq'],
+    ] as const) {
+      for (const where of [undefined, { category: 2 }]) {
+        sent.length = 0;
+        await vectorSearch(em, DocSchema, {
+          column: 'embedding',
+          query: q2,
+          distance: 'l2',
+          k: 5,
+          rerank: { using, candidates: 200 },
+          ...(where === undefined ? {} : { where }),
+        });
+        const statement = sent.find((s) => s.sql.includes(quantizedExpression('embedding', using, DIMS)))!;
+        // Unfiltered, the planner picks the index by itself; with the where (a `ctid IN (…)` semi-join) it
+        // prefers a scan on 2,400 rows, so it is asked whether the index can serve it at all.
+        const report =
+          where === undefined
+            ? await explainScans(db(), statement.sql, statement.bindings)
+            : await explainScansWithoutSeqScan(db(), statement.sql, statement.bindings);
+        expect(report.indexes, `${using} ${JSON.stringify(where)}`).toContain(index);
+      }
+    }
+  });
+
+  it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {
+    for (const distance of ['l2', 'cosine'] as const) {
+      for (const category of [undefined, 2]) {
+        const rows = await vectorSearch(em, DocSchema, {
+          column: 'embedding',
+          query: q0,
+          distance,
+          k: 10,
+          exact: 'certified',
+          ...(category === undefined ? {} : { where: { category } }),
+        });
+        const expected = await exactTop(db(), q0, 10, distance, category);
+        expect(
+          rows.map((r) => r.entity.id),
+          `${distance} ${category}`,
+        ).toEqual(expected.map((r) => r.id));
+        rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
+        expect(rows.certificate.proven).toBe(true);
+        expect(rows.map((r) => ({ ...r.entity }))).toEqual(await loaded(expected.map((r) => r.id)));
+      }
+    }
+  });
+
+  it('hybridSearch: the two lists fused independently, with the where, weights and candidates', async () => {
+    const words = 'exact search index';
+    const lists = await hybridLists(db(), q0, words, 'l2', { vector: 30, text: 5 }, 1);
+    expect(lists.text).toHaveLength(5);
+    const expected = fuse(lists.vector, lists.text, 15, 1, 2);
+    const rows = await hybridSearch(em, DocSchema, {
+      column: 'embedding',
+      query: q0,
+      distance: 'l2',
+      text: words,
+      textColumn: 'body',
+      k: 15,
+      candidates: { vector: 30, text: 5 },
+      weights: { vector: 1, text: 2 },
+      where: { category: 1 },
+    });
+    expect(rows.map((r) => ({ id: r.entity.id, vectorRank: r.vectorRank, textRank: r.textRank }))).toEqual(
+      expected.map((r) => ({ id: r.id, vectorRank: r.vectorRank, textRank: r.textRank })),
+    );
+    rows.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 12));
+    expect(rows.some((r) => r.vectorRank === null) && rows.some((r) => r.textRank === null)).toBe(true);
+    expect(rows.note).toBeUndefined();
+    expect(rows.map((r) => ({ ...r.entity }))).toEqual(await loaded(expected.map((r) => r.id)));
+    const none = await hybridSearch(em, DocSchema, {
+      column: 'embedding',
+      query: q0,
+      distance: 'l2',
+      text: 'the of',
+      textColumn: 'body',
+      k: 5,
+    });
+    expect(none.note).toContain('no searchable words');
+    expect(none.map((r) => r.entity.id)).toEqual((await exactTop(db(), q0, 5, 'l2')).map((r) => r.id));
+  });
+
+  it("bad options give the core's errors", async () => {
+    const base = { column: 'embedding', query: q0, distance: 'l2' } as const;
+    const core = { table: 'docs', column: 'embedding', query: q0, distance: 'l2' } as const;
+    for (const rerank of [{ using: 'pq' }, { using: 'binary', candidates: 5000 }, { using: 'binary', candidates: 3 }]) {
+      const mine = await errorOf(vectorSearch(em, DocSchema, { ...base, k: 10, rerank: rerank as never }));
+      const theirs = await errorOf(rerankSearch(db(), { ...core, k: 10, rerank: rerank as never }));
+      expect(mine?.code).toBe('INVALID_OPTION');
+      expect(mine?.message).toBe(theirs?.message);
+    }
+    expect(
+      (await errorOf(vectorSearch(em, DocSchema, { ...base, exact: 'certified', approximate: { efSearch: 50 } })))
+        ?.message,
+    ).toBe((await errorOf(search(db(), { ...core, exact: 'certified', approximate: { efSearch: 50 } })))?.message);
+    expect(
+      (await errorOf(vectorSearch(em, DocSchema, { ...base, exact: true, rerank: { using: 'binary' } })))?.code,
+    ).toBe('INVALID_OPTION');
+    expect(
+      (await errorOf(vectorSearch(em, DocSchema, { ...base, maxDistance: 1, rerank: { using: 'binary' } })))?.code,
+    ).toBe('UNSUPPORTED');
+    const hybrid = { column: 'embedding', query: q0, distance: 'l2', text: 'x' } as const;
+    expect((await errorOf(hybridSearch(em, DocSchema, { ...hybrid, textColumn: 'nope' })))?.code).toBe(
+      'INVALID_OPTION',
+    );
+    expect((await errorOf(hybridSearch(em, DocSchema, { ...hybrid, textColumn: 'id' })))?.code).toBe('INVALID_OPTION');
+  });
+});
