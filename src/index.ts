@@ -94,7 +94,6 @@ export {
   type RerankOptions,
   type RerankSearchOptions,
 } from './sql/rerank.ts';
-export { quantizedIndexOptions } from './sql/quantized-index.ts';
 export {
   sqlFilter,
   type ColumnFilter,

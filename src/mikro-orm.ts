@@ -37,6 +37,7 @@ export {
   dropVectorExtension,
   setVectorStorage,
   createVectorIndex,
+  addCertifiedColumns,
   dropVectorIndex,
   pgvectorInfo,
   requirePgvector,

@@ -36,6 +36,7 @@ export {
   pgvectorInfo,
   requirePgvector,
   addVectorIndex,
+  addCertifiedColumns,
   removeVectorIndex,
   setVectorStorage,
   syncVectorStorage,

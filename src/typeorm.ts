@@ -37,6 +37,7 @@ export {
   pgvectorInfo,
   requirePgvector,
   createVectorIndex,
+  addCertifiedColumns,
   dropVectorIndex,
   setVectorStorage,
   typeormExecutor,

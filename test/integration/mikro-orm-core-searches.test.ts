@@ -8,8 +8,9 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { PGlite } from '@electric-sql/pglite';
-import { addCertifiedColumnsSql, quantizedExpression, rerankSearch, search } from 'vecpg';
+import { quantizedExpression, rerankSearch, search } from 'vecpg';
 import {
+  addCertifiedColumns,
   createVectorIndex,
   hybridSearch,
   mikroOrmPglite,
@@ -99,7 +100,14 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
       `((${quantizedExpression('embedding', 'halfvec', DIMS)}) halfvec_l2_ops)`,
     );
     await db().query(migration.statements[0]!);
-    await db().query(addCertifiedColumnsSql('docs', 'embedding', DIMS, ['l2', 'cosine']));
+    const certified = {
+      statements: [] as string[],
+      addSql(sql: string) {
+        this.statements.push(sql);
+      },
+    };
+    addCertifiedColumns(certified, 'docs', 'embedding', DIMS, ['l2', 'cosine']);
+    await db().query(certified.statements[0]!);
     await db().query('ANALYZE docs');
   });
   afterAll(async () => {
@@ -253,7 +261,7 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
     ).toBe('INVALID_OPTION');
     expect(
       (await errorOf(vectorSearch(em, DocSchema, { ...base, maxDistance: 1, rerank: { using: 'binary' } })))?.code,
-    ).toBe('UNSUPPORTED');
+    ).toBe('INVALID_OPTION');
     const hybrid = { column: 'embedding', query: q0, distance: 'l2', text: 'x' } as const;
     expect((await errorOf(hybridSearch(em, DocSchema, { ...hybrid, textColumn: 'nope' })))?.code).toBe(
       'INVALID_OPTION',

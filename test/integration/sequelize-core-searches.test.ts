@@ -7,8 +7,8 @@
  * Sequelize suite (Sequelize has no PGlite dialect).
  */
 import { DataTypes, type Model, type ModelStatic, Op, Sequelize } from 'sequelize';
-import { addCertifiedColumnsSql, quantizedExpression, rerankSearch, search } from 'vecpg';
-import { VECTOR, addVectorIndex, hybridSearch, vectorIndex, vectorSearch } from 'vecpg/sequelize';
+import { quantizedExpression, rerankSearch, search } from 'vecpg';
+import { VECTOR, addCertifiedColumns, addVectorIndex, hybridSearch, vectorIndex, vectorSearch } from 'vecpg/sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIMS, docsData, exactTop, fuse, hybridLists, seedDocs, twoStageTop } from '../support/core-searches.ts';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
@@ -82,7 +82,7 @@ if (TARGETS.includes('server'))
       );
       // The model's index is the very expression the two-stage search orders by.
       expect(defs[0]?.indexdef.replace(/\s+/g, ' ')).toContain('binary_quantize(embedding))::bit(64)) bit_hamming_ops');
-      await db.query(addCertifiedColumnsSql('docs', 'embedding', DIMS, ['l2', 'cosine']));
+      await addCertifiedColumns(sequelize.getQueryInterface(), 'docs', 'embedding', DIMS, ['l2', 'cosine']);
       await db.query('ANALYZE docs');
     });
     afterAll(async () => {

@@ -7,10 +7,11 @@
  */
 import 'reflect-metadata';
 import type { PGlite } from '@electric-sql/pglite';
-import { addCertifiedColumnsSql, quantizedExpression, rerankSearch, search } from 'vecpg';
+import { quantizedExpression, rerankSearch, search } from 'vecpg';
 import {
   VectorColumn,
   VectorIndex,
+  addCertifiedColumns,
   createVectorIndexes,
   hybridSearch,
   pgliteOptions,
@@ -70,7 +71,7 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
     // The index helper writes the very expression the two-stage search orders by.
     expect(statements.join('\n')).toContain(`((${quantizedExpression('embedding', 'binary', DIMS)}) bit_hamming_ops)`);
     expect(statements.join('\n')).toContain(`((${quantizedExpression('embedding', 'halfvec', DIMS)}) halfvec_l2_ops)`);
-    await db().query(addCertifiedColumnsSql('docs', 'embedding', DIMS, ['l2', 'cosine']));
+    await addCertifiedColumns(ds, 'docs', 'embedding', DIMS, ['l2', 'cosine']);
     await db().query('ANALYZE docs');
   });
   afterAll(async () => {
@@ -228,7 +229,7 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
       'INVALID_OPTION',
     );
     expect((await errorOf(vectorSearch(repo, { ...base, maxDistance: 1, rerank: { using: 'binary' } })))?.code).toBe(
-      'UNSUPPORTED',
+      'INVALID_OPTION',
     );
     const hybrid = { column: 'embedding', query: q0, distance: 'l2', text: 'x' } as const;
     expect((await errorOf(hybridSearch(repo, { ...hybrid, textColumn: 'nope' })))?.code).toBe('INVALID_OPTION');

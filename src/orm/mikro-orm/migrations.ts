@@ -6,7 +6,6 @@
 import { type MikroEntityManagerLike, wrapMikroOrm } from './executor.ts';
 import {
   type ColumnStorage,
-  type CreateIndexOptions,
   createExtensionSql,
   createIndexSql,
   dropExtensionSql,
@@ -14,8 +13,9 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
-import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
-import type { QuantizedForm } from '../../sql/rerank.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 
 /** What the helpers need from a MikroORM `Migration`. */
@@ -73,12 +73,26 @@ export function setVectorStorage(
  * // the index of a two-stage search (vectorSearch({ rerank: { using: 'binary' } })):
  * createVectorIndex(this, { table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 768, quantize: 'binary' });
  */
-export function createVectorIndex(
+export function createVectorIndex(migration: MigrationLike, options: QuantizableIndexOptions): void {
+  migration.addSql(escape(createIndexSql(quantizedIndexOptions(options))));
+}
+
+/**
+ * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
+ * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
+ * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ *
+ * @example
+ * addCertifiedColumns(this, 'documents', 'embedding', 768, ['cosine']);
+ */
+export function addCertifiedColumns(
   migration: MigrationLike,
-  options: CreateIndexOptions & { quantize?: QuantizedForm },
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
 ): void {
-  const { quantize, ...rest } = options;
-  migration.addSql(escape(createIndexSql(quantize === undefined ? rest : quantizedIndexOptions(rest, quantize))));
+  migration.addSql(escape(addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true })));
 }
 
 /**

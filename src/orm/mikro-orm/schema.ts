@@ -3,10 +3,9 @@
  * `@Property()`, and index definitions for `indexes: [...]` or `@Index()` that the schema
  * generator creates and then leaves alone.
  */
-import { type CreateIndexOptions, createIndexSql, defaultIndexName } from '../../sql/ddl.ts';
+import { createIndexSql, defaultIndexName } from '../../sql/ddl.ts';
 import { withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
-import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
-import type { QuantizedForm } from '../../sql/rerank.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import type { VectorType } from '../../sql/operators.ts';
 import { BitColumnType, HalfvecColumnType, SparsevecColumnType, VectorColumnType } from './types.ts';
 
@@ -73,9 +72,8 @@ export interface VectorIndexDefinition {
  * indexes: [vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw' }),
  *   vectorIndex({ table: 'documents', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 4, quantize: 'binary' })]
  */
-export function vectorIndex(options: CreateIndexOptions & { quantize?: QuantizedForm }): VectorIndexDefinition {
-  const { quantize, ...rest } = options;
-  if (quantize !== undefined) return vectorIndex(quantizedIndexOptions(rest, quantize));
+export function vectorIndex(quantizable: QuantizableIndexOptions): VectorIndexDefinition {
+  const options = quantizedIndexOptions(quantizable);
   const method = options.method ?? 'hnsw';
   const name =
     options.name ??

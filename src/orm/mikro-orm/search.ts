@@ -17,18 +17,17 @@ import {
   likeVectorSql,
   likeVectorType,
 } from '../../sql/like.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import { type SearchSettings, withSearchSettingsFor } from '../../sql/settings.ts';
 import { vectorDistance } from './distance.ts';
 import { entityManagerOf, wrapMikroOrm } from './executor.ts';
 import { columnInfo, hostFilter, hydrate, mikroDb, tableOf } from './core-search.ts';
-import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
+import type { ValidSearch } from '../../sql/search-options.ts';
 import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
-import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
-import { search } from '../../sql/search.ts';
-import { checkCoreSearch } from '../core-search-options.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import type { Row } from '../../sql/executor.ts';
+import { type CoreSearch, carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 
 /** Options of {@link vectorSearch}. */
 export interface VectorSearchOptions<T> {
@@ -100,10 +99,10 @@ export async function vectorSearch<T extends object>(
   options: VectorSearchOptions<T>,
 ): Promise<Array<SearchResult<T>>> {
   const { column, query, distance, where } = options;
-  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { mode, valid } = searchModeOf(options);
   const { limit: k, exact, settings, maxDistance } = valid;
   const likeId = checkLikeOptions(options);
-  if (valid.certified || options.rerank !== undefined) return coreSearch(em, entityName, options, valid);
+  if (mode !== 'plain') return coreSearch(em, entityName, options, mode, valid);
   const like =
     likeId === undefined ? undefined : likeRowOf(em, entityName as EntityName<object>, column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); MikroORM binds the id.
@@ -179,39 +178,25 @@ async function coreSearch<T extends object>(
   em: EntityManager,
   entityName: EntityName<T>,
   options: VectorSearchOptions<T>,
+  mode: 'rerank' | 'certified',
   valid: ValidSearch,
 ): Promise<Array<SearchResult<T>>> {
-  checkCoreSearch(options, valid, []);
-  const type = options.type ?? columnInfo(em, entityName, options.column).vectorType;
-  const where = hostFilter(em, entityName, options.where);
-  const common = {
+  const db = mikroDb(em);
+  const core: CoreSearch = {
     table: tableOf(em, entityName),
     column: options.column,
     query: options.query!,
     distance: valid.distance,
-    select: '*' as const,
-    ...(where === undefined ? {} : { where }),
+    type: options.type ?? columnInfo(em, entityName, options.column).vectorType,
+    k: valid.limit,
+    where: hostFilter(em, entityName, options.where),
+    select: '*',
   };
-  const db = mikroDb(em);
-  const rows =
-    options.rerank !== undefined
-      ? await rerankSearch(db, {
-          ...common,
-          ...(type === undefined ? {} : { type: type as 'vector' | 'halfvec' }),
-          k: valid.limit ?? DEFAULT_K,
-          rerank: options.rerank,
-          ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
-        })
-      : await search(db, {
-          ...common,
-          ...(type === undefined ? {} : { type }),
-          ...(valid.limit === undefined ? {} : { k: valid.limit }),
-          ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
-          exact: 'certified',
-          ...(options.certified === undefined ? {} : { certified: options.certified }),
-        });
-  const entities = hydrate(em, entityName, rows);
-  const out = entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
-  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
-  return out;
+  const toEntities = (rows: Array<Row & { distance: number }>) => {
+    const entities = hydrate(em, entityName, rows);
+    return entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
+  };
+  if (mode === 'rerank') return toEntities(await runRerank(db, core, options.rerank!, options.approximate));
+  const rows = await runCertified(db, { ...core, maxDistance: valid.maxDistance }, options.certified);
+  return carryCertificate(toEntities(rows), rows);
 }

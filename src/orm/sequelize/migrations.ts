@@ -8,11 +8,12 @@ import type { IndexesOptions, QueryInterface, Sequelize, Transaction } from 'seq
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor } from '../../sql/operators.ts';
 import { QueryTypes, literal } from 'sequelize';
-import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import {
   type ColumnStorage,
-  type CreateIndexOptions,
   createExtensionSql,
   createIndexSql,
   dropExtensionSql,
@@ -119,12 +120,31 @@ export function requirePgvector(
  */
 export async function addVectorIndex(
   s: SequelizeLike,
-  index: CreateIndexOptions & { quantize?: QuantizedForm },
+  index: QuantizableIndexOptions,
   options: StatementOptions = {},
 ): Promise<string> {
-  const { quantize, ...rest } = index;
-  const target = quantize === undefined ? rest : quantizedIndexOptions(rest, quantize);
-  const sql = createIndexSql({ ...target, ifNotExists: index.ifNotExists ?? true });
+  const sql = createIndexSql({ ...quantizedIndexOptions(index), ifNotExists: index.ifNotExists ?? true });
+  await run(s, sql, options);
+  return sql;
+}
+
+/**
+ * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
+ * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
+ * `ALTER TABLE` that rewrites the table; see docs/certified-search.md. Returns the statement it ran.
+ *
+ * @example
+ * up: async (queryInterface) => { await addCertifiedColumns(queryInterface, 'documents', 'embedding', 768, ['cosine']); }
+ */
+export async function addCertifiedColumns(
+  s: SequelizeLike,
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+  options: StatementOptions = {},
+): Promise<string> {
+  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true });
   await run(s, sql, options);
   return sql;
 }
@@ -207,8 +227,8 @@ export function vectorIndex(options: ModelVectorIndexOptions): IndexesOptions {
   }
   const method = options.method ?? 'hnsw';
   if (options.quantize !== undefined || options.dimensions !== undefined) {
-    const { quantize, name: _name, ...rest } = options;
-    const index = quantizedIndexOptions({ ...rest, table: 'unused' }, quantize as QuantizedForm);
+    const { name: _name, ...rest } = options;
+    const index = quantizedIndexOptions({ ...rest, table: 'unused', quantize: rest.quantize as QuantizedForm });
     const operator = opclassFor(index.type, index.distance, method);
     // An expression index: Sequelize writes a literal field as given.
     return { name: options.name, using: method, fields: [literal(`(${index.expression}) ${operator}`)] };

@@ -28,7 +28,6 @@ import {
   likeVectorSql,
 } from '../../sql/like.ts';
 import { distanceSql, exactOrderSql } from '../../sql/query.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import type { DistanceName, VectorType } from '../../sql/operators.ts';
 import type { Row } from '../../sql/executor.ts';
@@ -37,11 +36,10 @@ import { vectorDistance } from './distance.ts';
 import { sequelizeExecutor } from './migrations.ts';
 import { PgvectorDataType } from './types.ts';
 import { hostFilter, hydrate, sequelizeDb, tableOf } from './core-search.ts';
-import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
+import type { ValidSearch } from '../../sql/search-options.ts';
 import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
-import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
-import { search } from '../../sql/search.ts';
-import { checkCoreSearch } from '../core-search-options.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import { type CoreSearch, carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 
 /** A model instance and its distance to the query vector. */
 export interface WithDistance<M> {
@@ -116,7 +114,7 @@ export async function vectorSearch<M extends Model>(
   model: ModelStatic<M>,
   options: VectorSearchOptions<M>,
 ): Promise<Array<WithDistance<M>>> {
-  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { mode, valid } = searchModeOf(options);
   const { limit: k, exact, settings: approximate, maxDistance } = valid;
   const settings = approximate;
   const attribute = model.getAttributes()[options.column as keyof M['_attributes']];
@@ -130,7 +128,7 @@ export async function vectorSearch<M extends Model>(
   const type: VectorType = dataType.vectorType;
   const likeId = checkLikeOptions(options);
   const column = attribute.field ?? options.column;
-  if (valid.certified || options.rerank !== undefined) return coreSearch(model, options, valid, type, column);
+  if (mode !== 'plain') return coreSearch(model, options, mode, valid, type, column);
   const like = likeId === undefined ? undefined : likeRowOf(model, column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); Sequelize binds the id.
   const d =
@@ -222,41 +220,36 @@ function likeDistance(target: string, type: VectorType, distance: DistanceName, 
 async function coreSearch<M extends Model>(
   model: ModelStatic<M>,
   options: VectorSearchOptions<M>,
+  mode: 'rerank' | 'certified',
   valid: ValidSearch,
   type: VectorType,
   column: string,
 ): Promise<Array<WithDistance<M>>> {
   const { transaction, ...others } = options.findOptions ?? {};
-  checkCoreSearch(options, valid, Object.keys(others).length > 0 ? [`findOptions.${Object.keys(others)[0]}`] : []);
+  const other = Object.keys(others)[0];
+  if (other !== undefined) {
+    throw new VecpgError(
+      'UNSUPPORTED',
+      `findOptions.${other} is not applied to a ${mode} search (its statement is vecpg's); findOptions takes transaction only`,
+      { details: { option: `findOptions.${other}` } },
+    );
+  }
   const db = sequelizeDb(model, transaction ?? undefined);
-  const where = hostFilter(model, options.where);
-  const common = {
+  const core: CoreSearch = {
     table: tableOf(model),
     column,
     query: options.query!,
     distance: valid.distance,
-    select: '*' as const,
-    ...(where === undefined ? {} : { where }),
+    type,
+    k: valid.limit,
+    where: hostFilter(model, options.where),
+    select: '*',
   };
-  const rows =
-    options.rerank !== undefined
-      ? await rerankSearch(db, {
-          ...common,
-          type: type as 'vector' | 'halfvec',
-          k: valid.limit ?? DEFAULT_K,
-          rerank: options.rerank,
-          ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
-        })
-      : await search(db, {
-          ...common,
-          type,
-          ...(valid.limit === undefined ? {} : { k: valid.limit }),
-          ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
-          exact: 'certified',
-          ...(options.certified === undefined ? {} : { certified: options.certified }),
-        });
-  const instances = hydrate(model, rows);
-  const out = instances.map((instance, i) => ({ instance, distance: Number(rows[i]!.distance) }));
-  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
-  return out;
+  const toInstances = (rows: Array<Row & { distance: number }>) => {
+    const instances = hydrate(model, rows);
+    return instances.map((instance, i) => ({ instance, distance: Number(rows[i]!.distance) }));
+  };
+  if (mode === 'rerank') return toInstances(await runRerank(db, core, options.rerank!, options.approximate));
+  const rows = await runCertified(db, { ...core, maxDistance: valid.maxDistance }, options.certified);
+  return carryCertificate(toInstances(rows), rows);
 }

@@ -11,7 +11,7 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { type CreateIndexOptions, createIndexSql, setStorageSql } from '../../sql/ddl.ts';
 import { type QualifiedName, quoteQualified } from '../../sql/identifiers.ts';
 import type { DistanceName, IndexMethod } from '../../sql/operators.ts';
-import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
+import { quantizedIndexOptions } from '../search-modes.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
 import { vecpgColumnType } from './columns.ts';
 import type { Queryable } from './migrations.ts';
@@ -108,7 +108,7 @@ export function vectorIndexesOf(metadata: EntityMetadata): CreateIndexOptions[] 
     if (spec.m !== undefined) options.m = spec.m;
     if (spec.efConstruction !== undefined) options.efConstruction = spec.efConstruction;
     if (spec.lists !== undefined) options.lists = spec.lists;
-    return spec.quantize === undefined ? options : quantizedIndexOptions(options, spec.quantize);
+    return spec.quantize === undefined ? options : quantizedIndexOptions({ ...options, quantize: spec.quantize });
   });
 }
 

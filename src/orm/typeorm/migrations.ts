@@ -7,7 +7,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
   type ColumnStorage,
-  type CreateIndexOptions,
   createExtensionSql,
   createIndexSql,
   dropExtensionSql,
@@ -15,8 +14,9 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
-import { quantizedIndexOptions } from '../../sql/quantized-index.ts';
-import type { QuantizedForm } from '../../sql/rerank.ts';
+import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
+import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 
@@ -105,13 +105,28 @@ export function requirePgvector(q: Queryable, feature: VectorFeature): Promise<E
  * await createVectorIndex(queryRunner, { table: 'document', column: 'embedding', type: 'vector', distance: 'cosine', method: 'hnsw', m: 16 });
  * await createVectorIndex(queryRunner, { table: 'document', column: 'embedding', type: 'vector', distance: 'cosine', dimensions: 768, quantize: 'binary' });
  */
-export async function createVectorIndex(
+export async function createVectorIndex(q: Queryable, options: QuantizableIndexOptions): Promise<string> {
+  const sql = createIndexSql({ ...quantizedIndexOptions(options), ifNotExists: options.ifNotExists ?? true });
+  await q.query(sql);
+  return sql;
+}
+
+/**
+ * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
+ * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
+ * `ALTER TABLE` that rewrites the table; see docs/certified-search.md. Returns the statement it ran.
+ *
+ * @example
+ * public async up(queryRunner: QueryRunner) { await addCertifiedColumns(queryRunner, 'item', 'embedding', 768, ['cosine']); }
+ */
+export async function addCertifiedColumns(
   q: Queryable,
-  options: CreateIndexOptions & { quantize?: QuantizedForm },
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
 ): Promise<string> {
-  const { quantize, ...rest } = options;
-  const index = quantize === undefined ? rest : quantizedIndexOptions(rest, quantize);
-  const sql = createIndexSql({ ...index, ifNotExists: options.ifNotExists ?? true });
+  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true });
   await q.query(sql);
   return sql;
 }

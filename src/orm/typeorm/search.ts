@@ -6,7 +6,6 @@
  */
 import type { Brackets, EntityManager, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { validateSearchOptions } from '../../sql/search-options.ts';
 import type { VectorInput } from '../../sql/params.ts';
 import { type DistanceName, type VectorType, VECTOR_TYPES } from '../../sql/operators.ts';
 import { type SearchSettings, applySearchSettings } from '../../sql/settings.ts';
@@ -26,13 +25,12 @@ import {
 } from '../../sql/like.ts';
 import { distanceSql, exactOrderSql } from '../../sql/query.ts';
 import { assertRegistered } from './register.ts';
-import { columnOf, hostFilter, hydrate, tableOf, typeormDb } from './core-search.ts';
-import { type ValidSearch, DEFAULT_K } from '../../sql/search-options.ts';
-import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
-import { type RerankOptions, rerankSearch } from '../../sql/rerank.ts';
-import { search } from '../../sql/search.ts';
-import { checkCoreSearch } from '../core-search-options.ts';
 import type { Row } from '../../sql/executor.ts';
+import { columnOf, hostFilter, hydrate, tableOf, typeormDb } from './core-search.ts';
+import type { ValidSearch } from '../../sql/search-options.ts';
+import type { CertifiedRows, CertifiedSearchOptions } from '../../sql/certified-search.ts';
+import type { RerankOptions } from '../../sql/rerank.ts';
+import { type CoreSearch, carryCertificate, runCertified, runRerank, searchModeOf } from '../search-modes.ts';
 
 /** An entity and its distance to the query vector. */
 export interface WithDistance<T> {
@@ -160,13 +158,13 @@ export async function vectorSearch<T extends ObjectLiteral>(
   repository: Repository<T>,
   options: VectorSearchOptions<T>,
 ): Promise<Array<WithDistance<T>>> {
-  const valid = validateSearchOptions({ ...options, allowCertified: true });
+  const { mode, valid } = searchModeOf(options);
   const { limit: k, exact, settings: approximate, maxDistance } = valid;
   assertRegistered(repository.manager.connection);
   const settings = approximate;
   const type = options.type ?? columnTypeOf(repository, options.column);
   const likeId = checkLikeOptions(options);
-  if (valid.certified || options.rerank !== undefined) return coreSearch(repository, options, valid, type);
+  if (mode !== 'plain') return coreSearch(repository, options, mode, valid, type);
   const like = likeId === undefined ? undefined : likeRowOf(repository, options.column, options.idColumn);
   // likeId: the stored row's vector as a subquery of this statement (an InitPlan); TypeORM binds the id.
   const d =
@@ -253,43 +251,31 @@ function likeDistance(column: string, type: VectorType, distance: DistanceName, 
 async function coreSearch<T extends ObjectLiteral>(
   repository: Repository<T>,
   options: VectorSearchOptions<T>,
+  mode: 'rerank' | 'certified',
   valid: ValidSearch,
   type: VectorType,
 ): Promise<Array<WithDistance<T>>> {
-  checkCoreSearch(options, valid, options.modify === undefined ? [] : ['modify']);
+  if (options.modify !== undefined) {
+    throw new VecpgError('UNSUPPORTED', `modify is not applied to a ${mode} search (its statement is vecpg's)`, {
+      details: { option: 'modify' },
+    });
+  }
   const db = typeormDb(repository.manager);
-  const common = {
+  const core: CoreSearch = {
     table: tableOf(repository),
     column: columnOf(repository, options.column)!,
     query: options.query!,
     distance: valid.distance,
-    type: type as 'vector',
-    select: '*' as const,
+    type,
+    k: valid.limit,
+    where: hostFilter(repository, options.where),
+    select: '*',
   };
-  const where = hostFilter(repository, options.where);
-  const filter = where === undefined ? {} : { where };
-  let rows: Array<Row & { distance: number }>;
-  if (options.rerank !== undefined) {
-    rows = await rerankSearch(db, {
-      ...common,
-      ...filter,
-      type: type as 'vector' | 'halfvec',
-      k: valid.limit ?? DEFAULT_K,
-      rerank: options.rerank,
-      ...(options.approximate === undefined ? {} : { approximate: options.approximate }),
-    });
-  } else {
-    rows = await search(db, {
-      ...common,
-      ...filter,
-      ...(valid.limit === undefined ? {} : { k: valid.limit }),
-      ...(valid.maxDistance === undefined ? {} : { maxDistance: valid.maxDistance }),
-      exact: 'certified',
-      ...(options.certified === undefined ? {} : { certified: options.certified }),
-    });
-  }
-  const entities = hydrate(repository, rows);
-  const out = entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
-  if ('certificate' in rows) Object.defineProperty(out, 'certificate', { value: rows.certificate, enumerable: false });
-  return out;
+  const toEntities = (rows: Array<Row & { distance: number }>) => {
+    const entities = hydrate(repository, rows);
+    return entities.map((entity, i) => ({ entity, distance: Number(rows[i]!.distance) }));
+  };
+  if (mode === 'rerank') return toEntities(await runRerank(db, core, options.rerank!, options.approximate));
+  const rows = await runCertified(db, { ...core, maxDistance: valid.maxDistance }, options.certified);
+  return carryCertificate(toEntities(rows), rows);
 }
