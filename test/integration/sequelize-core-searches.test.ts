@@ -120,15 +120,17 @@ if (TARGETS.includes('server'))
         rerank: { using: 'halfvec', candidates: 1000 },
       });
       expect(all.map((r) => r.instance.get('id'))).toEqual((await exactTop(db, q1, 10, 'l2')).map((r) => r.id));
+      const where = { category: { [Op.eq]: 1 } };
       const filtered = await vectorSearch(Doc, {
         column: 'embedding',
         query: q1,
         distance: 'l2',
         k: 10,
-        where: { category: { [Op.eq]: 1 } },
+        where,
         rerank: { using: 'halfvec', candidates: 1000 },
       });
       expect(filtered).toHaveLength(10);
+      expect(where).toEqual({ category: { [Op.eq]: 1 } }); // the caller's where is left as it was
       expect(filtered.every((r) => r.instance.get('category') === 1)).toBe(true);
       expect(filtered.map((r) => r.instance.get('id'))).toEqual((await exactTop(db, q1, 10, 'l2', 1)).map((r) => r.id));
     });

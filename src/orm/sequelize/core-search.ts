@@ -19,8 +19,9 @@ interface ModelInternals {
   _paranoidClause(model: unknown, options: object): object;
 }
 
-interface MapOptionFieldNames {
+interface SequelizeUtils {
   mapOptionFieldNames(options: object, model: unknown): object;
+  cloneDeep<T>(value: T): T;
 }
 
 /** The model's Sequelize as the `VecpgDb` the core runs on (`transaction` for the settings it scopes). */
@@ -58,15 +59,17 @@ export function hostFilter<M extends Model>(
   where: WhereOptions<M['_attributes']> | undefined,
 ): SqlFilter | undefined {
   const internals = model as unknown as ModelInternals;
+  const utils = Utils as unknown as SequelizeUtils;
+  // A copy, as findAll takes one: the scope and field mapping below write into the options.
   const options: { attributes: unknown[]; tableAs: string; where?: unknown } = {
     attributes: [literal(`${quoteName(model.name)}.ctid`)],
     tableAs: model.name,
-    ...(where === undefined ? {} : { where }),
+    ...(where === undefined ? {} : { where: utils.cloneDeep(where) }),
   };
   internals._injectScope(options);
   const scoped = internals._paranoidClause(model, options) as typeof options;
   if (scoped.where === undefined) return undefined;
-  (Utils as unknown as MapOptionFieldNames).mapOptionFieldNames(scoped, model);
+  utils.mapOptionFieldNames(scoped, model);
   const text = internals.queryGenerator.selectQuery(model.getTableName(), scoped, model).replace(/;\s*$/, '');
   return sqlFilter(`ctid IN (${text})`);
 }
