@@ -189,7 +189,7 @@ async function coreSearch<T extends object>(
     distance: valid.distance,
     type: options.type ?? columnInfo(em, entityName, options.column).vectorType,
     k: valid.limit,
-    where: hostFilter(em, entityName, options.where),
+    where: hostFilter(em, entityName, options.where, mode === 'certified'),
     select: '*',
   };
   const toEntities = (rows: Array<Row & { distance: number }>) => {

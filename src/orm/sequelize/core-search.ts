@@ -53,10 +53,15 @@ export function fieldOf<M extends Model>(model: ModelStatic<M>, attribute: strin
  * The host's where as a core filter: Sequelize renders `SELECT "Model".ctid FROM <table> AS "Model" WHERE
  * <where>` as `findAll` would (attribute names mapped to fields, default scope, paranoid clause), values
  * escaped by Sequelize as in any `findAll`.
+ * `hashed` (certified search): `(ctid IN (…)) IS TRUE`, which PostgreSQL evaluates as a hashed subplan, a
+ * per-row filter before the top-N sort; as a bare `ctid IN (…)` it plans a semi-join that sorts every row
+ * first (4–5× slower on 50,000 rows). Two-stage search keeps the semi-join: there it probes the index's
+ * candidates by TID, where a hashed subplan would scan the table.
  */
 export function hostFilter<M extends Model>(
   model: ModelStatic<M>,
   where: WhereOptions<M['_attributes']> | undefined,
+  hashed = false,
 ): SqlFilter | undefined {
   const internals = model as unknown as ModelInternals;
   const utils = Utils as unknown as SequelizeUtils;
@@ -71,7 +76,7 @@ export function hostFilter<M extends Model>(
   if (scoped.where === undefined) return undefined;
   utils.mapOptionFieldNames(scoped, model);
   const text = internals.queryGenerator.selectQuery(model.getTableName(), scoped, model).replace(/;\s*$/, '');
-  return sqlFilter(`ctid IN (${text})`);
+  return sqlFilter(hashed ? `(ctid IN (${text})) IS TRUE` : `ctid IN (${text})`);
 }
 
 function quoteName(name: string): string {

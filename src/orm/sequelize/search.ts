@@ -242,7 +242,7 @@ async function coreSearch<M extends Model>(
     distance: valid.distance,
     type,
     k: valid.limit,
-    where: hostFilter(model, options.where),
+    where: hostFilter(model, options.where, mode === 'certified'),
     select: '*',
   };
   const toInstances = (rows: Array<Row & { distance: number }>) => {

@@ -44,17 +44,22 @@ export function columnOf<T extends ObjectLiteral>(repository: Repository<T>, pro
  * The host's where as a core filter: TypeORM renders `SELECT item.ctid FROM <table> item WHERE <where>`
  * (with the soft-delete condition of a `@DeleteDateColumn` entity, as `getMany()` has it) and its
  * parameters; the core renumbers them into its own statement.
+ * `hashed` (certified search): `(ctid IN (…)) IS TRUE`, which PostgreSQL evaluates as a hashed subplan, a
+ * per-row filter before the top-N sort; as a bare `ctid IN (…)` it plans a semi-join that sorts every row
+ * first (4–5× slower on 50,000 rows). Two-stage search keeps the semi-join: there it probes the index's
+ * candidates by TID, where a hashed subplan would scan the table.
  */
 export function hostFilter<T extends ObjectLiteral>(
   repository: Repository<T>,
   where: Brackets | ObjectLiteral | undefined,
+  hashed = false,
 ): SqlFilter | undefined {
   if (where === undefined && repository.metadata.deleteDateColumn === undefined) return undefined;
   const qb = repository.createQueryBuilder('item');
   qb.select(`${qb.escape('item')}.ctid`);
   if (where !== undefined) qb.andWhere(where);
   const [text, params] = qb.getQueryAndParameters();
-  return sqlFilter(`ctid IN (${text})`, params);
+  return sqlFilter(hashed ? `(ctid IN (${text})) IS TRUE` : `ctid IN (${text})`, params);
 }
 
 /** Entities from the core's rows (every column selected), hydrated by TypeORM's driver as `getMany()` does. */

@@ -268,7 +268,7 @@ async function coreSearch<T extends ObjectLiteral>(
     distance: valid.distance,
     type,
     k: valid.limit,
-    where: hostFilter(repository, options.where),
+    where: hostFilter(repository, options.where, mode === 'certified'),
     select: '*',
   };
   const toEntities = (rows: Array<Row & { distance: number }>) => {
