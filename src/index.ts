@@ -105,6 +105,7 @@ export {
 export { addCertifiedColumnsSql } from './sql/certified-ddl.ts';
 export { type Certificate } from './sql/certified-query.ts';
 export { type CertifiedRows, type CertifiedSearchOptions } from './sql/certified-search.ts';
+export { type CertifiedLayout } from './sql/certified-bound.ts';
 export {
   FEATURE_VERSIONS,
   compareVersions,

@@ -20,8 +20,10 @@ export {
   COSINE_MIN_NORM,
   HALF_MAX,
   float32SumError,
+  checkPrefix,
   prepareCertifiedQuery,
   type CertifiedDistance,
+  type CertifiedLayout,
   type CertifiedQuery,
 } from './sql/certified-bound.ts';
 export {
@@ -30,6 +32,7 @@ export {
   certifiedGeneratedColumns,
   certifiedStorageSql,
   checkCertifiedDistance,
+  checkForm,
   type CertifiedColumns,
   type GeneratedColumn,
 } from './sql/certified-ddl.ts';

@@ -5,7 +5,14 @@
  * fraction of the bytes. See docs/certified-search.md.
  */
 import { VecpgError, describeValue } from '../errors.ts';
-import { type CertifiedDistance, COSINE_MAX_NORM, COSINE_MIN_NORM, HALF_MAX } from './certified-bound.ts';
+import {
+  type CertifiedDistance,
+  type CertifiedLayout,
+  COSINE_MAX_NORM,
+  COSINE_MIN_NORM,
+  HALF_MAX,
+  checkPrefix,
+} from './certified-bound.ts';
 import { columnTypeSql } from './ddl.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts';
 
@@ -17,6 +24,8 @@ export interface CertifiedColumns {
   readonly error: string;
   /** `float8`: ‖v‖ (ip only). */
   readonly norm?: string;
+  /** Prefix form: `float8`, the norm of the elements after the prefix (of l2_normalize(v) for cosine). */
+  readonly rest?: string;
 }
 
 const CERTIFIED: readonly string[] = ['l2', 'ip', 'cosine', 'l1'];
@@ -46,8 +55,22 @@ export function checkCertifiedDistance(distance: unknown): CertifiedDistance {
  * @example
  * certifiedColumns('embedding', 'l2'); // { half: 'embedding_half', error: 'embedding_half_l2err' }
  */
-export function certifiedColumns(column: string, distance: CertifiedDistance): CertifiedColumns {
-  switch (checkCertifiedDistance(distance)) {
+export function certifiedColumns(
+  column: string,
+  distance: CertifiedDistance,
+  layout: CertifiedLayout = {},
+): CertifiedColumns {
+  const d = checkCertifiedDistance(distance);
+  if (checkForm(layout) === 'prefix') {
+    if (d !== 'l2' && d !== 'cosine') {
+      throw new VecpgError('UNSUPPORTED', `the certified prefix form has a bound for l2 and cosine, not ${d}`, {
+        details: { distance: d },
+      });
+    }
+    const base = d === 'cosine' ? `${column}_unit` : column;
+    return { half: `${base}_prefix`, error: `${base}_prefix_l2err`, rest: `${base}_rest_norm` };
+  }
+  switch (d) {
     case 'l2':
       return { half: `${column}_half`, error: `${column}_half_l2err` };
     case 'ip':
@@ -57,6 +80,22 @@ export function certifiedColumns(column: string, distance: CertifiedDistance): C
     case 'cosine':
       return { half: `${column}_unit_half`, error: `${column}_unit_half_l2err` };
   }
+}
+
+/**
+ * The form of `layout` ('half' when not given), checked.
+ *
+ * @example
+ * checkForm({ form: 'prefix', prefix: 64 }); // 'prefix'
+ */
+export function checkForm(layout: CertifiedLayout | undefined): 'half' | 'prefix' {
+  const form = layout?.form ?? 'half';
+  if (form !== 'half' && form !== 'prefix') {
+    throw new VecpgError('INVALID_OPTION', `certified form must be 'half' or 'prefix', got ${describeValue(form)}`, {
+      details: { option: 'form' },
+    });
+  }
+  return form;
 }
 
 /** One generated column: its name, SQL type and generation expression. */
@@ -78,6 +117,7 @@ export function certifiedGeneratedColumns(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): GeneratedColumn[] {
   const half = columnTypeSql('halfvec', dimensions);
   const v = quoteIdent(column);
@@ -86,6 +126,24 @@ export function certifiedGeneratedColumns(
   const out = new Map<string, GeneratedColumn>();
   const add = (name: string, type: string, expression: string) => out.set(name, { name, type, expression });
   if (distances.length === 0) throw new VecpgError('INVALID_OPTION', 'certified columns need at least one distance');
+  if (checkForm(layout) === 'prefix') {
+    const m = checkPrefix(layout.prefix, dimensions);
+    const prefixType = columnTypeSql('halfvec', m);
+    for (const d of distances) {
+      const names = certifiedColumns(column, d, layout);
+      // All three NULL together where the vector has no compact form: the key is then NULL (a candidate).
+      const [when, x] = d === 'cosine' ? [unit, `l2_normalize(${v})`] : [fits, v];
+      const p = `subvector(${x}, 1, ${m})`;
+      add(names.half, prefixType, `CASE WHEN ${when} THEN ${p}::${prefixType} END`);
+      add(names.error, 'double precision', `CASE WHEN ${when} THEN l2_distance(${p}, ${p}::${prefixType}::vector) END`);
+      add(
+        names.rest!,
+        'double precision',
+        `CASE WHEN ${when} THEN vector_norm(subvector(${x}, ${m + 1}, ${dimensions - m})) END`,
+      );
+    }
+    return [...out.values()];
+  }
   for (const d of distances) {
     const names = certifiedColumns(column, d);
     if (d === 'cosine') {
@@ -114,8 +172,9 @@ export function certifiedColumnDefinitions(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): string[] {
-  return certifiedGeneratedColumns(column, dimensions, distances).map(
+  return certifiedGeneratedColumns(column, dimensions, distances, layout).map(
     (c) => `${quoteIdent(c.name)} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`,
   );
 }
@@ -133,12 +192,13 @@ export function certifiedStorageSql(
   table: QualifiedName,
   column: string,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): string {
-  return `ALTER TABLE ${quoteQualified(table)} ${storageParts(column, distances).join(', ')}`;
+  return `ALTER TABLE ${quoteQualified(table)} ${storageParts(column, distances, layout).join(', ')}`;
 }
 
-function storageParts(column: string, distances: readonly CertifiedDistance[]): string[] {
-  const halves = [...new Set(distances.map((d) => certifiedColumns(column, d).half))];
+function storageParts(column: string, distances: readonly CertifiedDistance[], layout: CertifiedLayout): string[] {
+  const halves = [...new Set(distances.map((d) => certifiedColumns(column, d, layout).half))];
   return [
     `ALTER COLUMN ${quoteIdent(column)} SET STORAGE EXTERNAL`,
     ...halves.map((h) => `ALTER COLUMN ${quoteIdent(h)} SET STORAGE MAIN`),
@@ -149,7 +209,8 @@ function storageParts(column: string, distances: readonly CertifiedDistance[]): 
  * One `ALTER TABLE` adding the certified columns to an existing table, with the storage settings, in a
  * single rewrite (adding a STORED generated column rewrites the table, which also moves the existing
  * full vectors out of line). Holds an ACCESS EXCLUSIVE lock for the duration. `ifNotExists` makes it
- * re-runnable.
+ * re-runnable. `{ form: 'prefix', prefix: m }` adds the prefix form instead (l2, cosine): a `halfvec(m)`
+ * of the first m elements, its error and the norm of the rest (search with the same `certified` layout).
  *
  * @example
  * addCertifiedColumnsSql('items', 'embedding', 768, ['cosine']);
@@ -161,9 +222,9 @@ export function addCertifiedColumnsSql(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
-  options: { ifNotExists?: boolean } = {},
+  options: { ifNotExists?: boolean } & CertifiedLayout = {},
 ): string {
   const ine = options.ifNotExists ? 'IF NOT EXISTS ' : '';
-  const adds = certifiedColumnDefinitions(column, dimensions, distances).map((d) => `ADD COLUMN ${ine}${d}`);
-  return `ALTER TABLE ${quoteQualified(table)} ${[...adds, ...storageParts(column, distances)].join(', ')}`;
+  const adds = certifiedColumnDefinitions(column, dimensions, distances, options).map((d) => `ADD COLUMN ${ine}${d}`);
+  return `ALTER TABLE ${quoteQualified(table)} ${[...adds, ...storageParts(column, distances, options)].join(', ')}`;
 }

@@ -55,18 +55,30 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   };
   const half = new HalfVector(prepared.half);
   const halfParam = `${bind(options.binaryParams === true ? half.toBinary() : half.toSql())}::halfvec`;
-  const names = certifiedColumns(options.column, prepared.distance);
+  const prefix = prepared.form === 'prefix' ? { form: 'prefix' as const, prefix: prepared.half.length } : {};
+  const names = certifiedColumns(options.column, prepared.distance, prefix);
   const compact = distanceSql(
     quoteIdent(names.half),
     'halfvec',
     prepared.distance === 'cosine' ? 'l2' : prepared.distance,
     halfParam,
   );
-  const [c0, c1] = prepared.coefficients;
-  const key =
-    names.norm === undefined
-      ? `(${compact}) - ${quoteIdent(names.error)} * ${bind(c0)}::float8`
-      : `(${compact}) - ${quoteIdent(names.norm)} * ${bind(c0)}::float8 - ${quoteIdent(names.error)} * ${bind(c1)}::float8`;
+  const c = prepared.coefficients.map((x) => `${bind(x)}::float8`);
+  let key: string;
+  if (names.rest !== undefined) {
+    // A² + B² (docs/certified-search.md, the prefix form). greatest() skips NULLs: a row without a
+    // compact form (all three columns NULL) gets key 0, the smallest key, whose bound is below 0.
+    const positive = (x: string) => `greatest(0, ${x})`;
+    const a = positive(`(${compact}) * ${c[0]} - ${quoteIdent(names.error)} * ${c[1]} - ${c[2]}`);
+    const rest = quoteIdent(names.rest);
+    const b = positive(`abs(${c[3]} - ${rest}) - ${rest} * ${c[4]} - ${c[5]}`);
+    key = `power(${a}, 2) + power(${b}, 2)`;
+  } else {
+    key =
+      names.norm === undefined
+        ? `(${compact}) - ${quoteIdent(names.error)} * ${c[0]}`
+        : `(${compact}) - ${quoteIdent(names.norm)} * ${c[0]} - ${quoteIdent(names.error)} * ${c[1]}`;
+  }
 
   const conditions = filterSql(options.where, bind);
   // Only the row address and the key go through the sort (a top-N sort copies each tuple it reads, and

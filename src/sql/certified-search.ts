@@ -4,8 +4,8 @@
  */
 import { VecpgError, describeValue } from '../errors.ts';
 import { type Vector } from '../types/vector.ts';
-import { prepareCertifiedQuery } from './certified-bound.ts';
-import { checkCertifiedDistance } from './certified-ddl.ts';
+import { type CertifiedLayout, checkPrefix, prepareCertifiedQuery } from './certified-bound.ts';
+import { checkCertifiedDistance, checkForm } from './certified-ddl.ts';
 import { type Certificate, buildCertifiedQuery, checkCertificate } from './certified-query.ts';
 import type { Row } from './executor.ts';
 import type { QualifiedName } from './identifiers.ts';
@@ -14,8 +14,8 @@ import type { SearchFilter } from './filters.ts';
 import type { SqlQuery } from './query.ts';
 
 /** Tuning of a certified search (the defaults suit k up to ~100 on embeddings). */
-export interface CertifiedSearchOptions {
-  /** N of the first try (default max(40, 4k)). */
+export interface CertifiedSearchOptions extends CertifiedLayout {
+  /** N of the first try (default max(40, 4k); with form 'prefix' max(1000, 4k)). */
   candidates?: number;
   /** N is multiplied by this on each retry (default 4). */
   growth?: number;
@@ -78,8 +78,11 @@ export async function runCertifiedSearch(
   const k = count('k', ctx.k, 1);
   const growth = count('growth', ctx.options.growth ?? 4, 2);
   const maxTries = count('maxTries', ctx.options.maxTries ?? 3, 0);
-  let candidates = count('candidates', ctx.options.candidates ?? Math.max(40, 4 * k), k);
-  const prepared = prepareCertifiedQuery(ctx.query.toFloat32Array(), distance);
+  const form = checkForm(ctx.options);
+  const layout: CertifiedLayout =
+    form === 'prefix' ? { form, prefix: checkPrefix(ctx.options.prefix, ctx.query.toFloat32Array().length) } : {};
+  let candidates = count('candidates', ctx.options.candidates ?? Math.max(form === 'prefix' ? 1000 : 40, 4 * k), k);
+  const prepared = prepareCertifiedQuery(ctx.query.toFloat32Array(), distance, layout);
   const filter = (rows: Row[]) =>
     ctx.maxDistance === undefined ? rows : rows.filter((r) => Number(r['distance']) < ctx.maxDistance!);
   let reason = typeof prepared === 'string' ? prepared : null;
@@ -93,7 +96,7 @@ export async function runCertifiedSearch(
           buildCertifiedQuery({ ...ctx, column: ctx.column!, prepared, candidates, k, readBinary }),
         );
       } catch (error) {
-        throw missingSchema(error, ctx.column, distance) ?? error;
+        throw missingSchema(error, ctx.column, distance, layout) ?? wrongPrefix(error, layout) ?? error;
       }
       const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance);
       last = { bound: outcome.bound, threshold: outcome.threshold };
@@ -128,14 +131,35 @@ export async function runCertifiedSearch(
   };
 }
 
-function missingSchema(error: unknown, column: string, distance: string): VecpgError | undefined {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code;
+function sqlState(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   const sqlstate = (error as { details?: { sqlstate?: unknown } } | null)?.details?.sqlstate;
-  if (code !== '42703' && cause !== '42703' && sqlstate !== '42703') return undefined;
+  return [code, cause, sqlstate].find((c) => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+}
+
+function missingSchema(
+  error: unknown,
+  column: string,
+  distance: string,
+  layout: CertifiedLayout,
+): VecpgError | undefined {
+  if (sqlState(error) !== '42703') return undefined;
+  const prefix = layout.form === 'prefix' ? `, { form: 'prefix', prefix: ${String(layout.prefix)} }` : '';
   return new VecpgError(
     'CERTIFIED_SCHEMA_MISSING',
-    `certified ${distance} search on column ${describeValue(column)} needs its generated columns: run addCertifiedColumnsSql(table, ${describeValue(column)}, dimensions, ['${distance}']) or create the table with vecpg import --create --certified`,
+    `certified ${distance} search on column ${describeValue(column)} needs its generated columns: run addCertifiedColumnsSql(table, ${describeValue(column)}, dimensions, ['${distance}']${prefix}) or create the table with vecpg import --create --certified`,
     { cause: error, details: { column, distance } },
+  );
+}
+
+/** The prefix columns exist with another length than certified.prefix: pgvector's dimension error. */
+function wrongPrefix(error: unknown, layout: CertifiedLayout): VecpgError | undefined {
+  const message = error instanceof Error ? error.message + String((error.cause as Error | undefined)?.message) : '';
+  if (layout.form !== 'prefix' || !/different halfvec dimensions/.test(message)) return undefined;
+  return new VecpgError(
+    'INVALID_OPTION',
+    `certified.prefix ${String(layout.prefix)} is not the length of the table's prefix column: pass the prefix given to addCertifiedColumnsSql`,
+    { cause: error, details: { option: 'prefix' } },
   );
 }

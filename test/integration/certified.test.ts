@@ -40,7 +40,18 @@ it('writes the DDL by hand-checked text', () => {
   expect(certifiedStorageSql(['s', 'items'], 'embedding', ['cosine'])).toBe(
     'ALTER TABLE "s"."items" ALTER COLUMN "embedding" SET STORAGE EXTERNAL, ALTER COLUMN "embedding_unit_half" SET STORAGE MAIN',
   );
+  expect(certifiedColumnDefinitions('e', 5, ['l2'], { form: 'prefix', prefix: 2 })).toEqual([
+    '"e_prefix" halfvec(2) GENERATED ALWAYS AS (CASE WHEN vector_norm("e") <= 65504 THEN subvector("e", 1, 2)::halfvec(2) END) STORED',
+    '"e_prefix_l2err" double precision GENERATED ALWAYS AS (CASE WHEN vector_norm("e") <= 65504 THEN l2_distance(subvector("e", 1, 2), subvector("e", 1, 2)::halfvec(2)::vector) END) STORED',
+    '"e_rest_norm" double precision GENERATED ALWAYS AS (CASE WHEN vector_norm("e") <= 65504 THEN vector_norm(subvector("e", 3, 3)) END) STORED',
+  ]);
+  expect(certifiedStorageSql('items', 'e', ['cosine'], { form: 'prefix', prefix: 2 })).toBe(
+    'ALTER TABLE "items" ALTER COLUMN "e" SET STORAGE EXTERNAL, ALTER COLUMN "e_unit_prefix" SET STORAGE MAIN',
+  );
 });
+
+const PREFIX = { form: 'prefix', prefix: 4 } as const;
+const PREFIX_DISTANCES: CertifiedDistance[] = ['l2', 'cosine'];
 
 describeEachTarget('certified exact search', (db) => {
   beforeAll(async () => {
@@ -52,6 +63,8 @@ describeEachTarget('certified exact search', (db) => {
     await db().query(addCertifiedColumnsSql('items', 'embedding', DIMS, DISTANCES, { ifNotExists: true }));
     // a re-run changes nothing
     await db().query(addCertifiedColumnsSql('items', 'embedding', DIMS, DISTANCES, { ifNotExists: true }));
+    // and the prefix form next to the half form
+    await db().query(addCertifiedColumnsSql('items', 'embedding', DIMS, PREFIX_DISTANCES, PREFIX));
   });
 
   it('creates the columns with the storage it needs, filled for existing rows and kept in sync on update', async () => {
@@ -74,6 +87,45 @@ describeEachTarget('certified exact search', (db) => {
     expect(after!.same).toBe(true);
     expect(after!.err).toBe(after!.expected);
     expect(after!.err).toBeGreaterThan(0); // 1.0001 is not a float16
+  });
+
+  it('stores the prefix, its float16 error and the norm of the rest', async () => {
+    const [row] = await db().query<{ p: string; e: number; r: number; ur: number }>(
+      'SELECT embedding_prefix::text AS p, embedding_prefix_l2err AS e, embedding_rest_norm AS r, embedding_unit_rest_norm AS ur FROM items WHERE id = 7',
+    );
+    const v = Float32Array.from(ROWS[7]!); // what the server stored
+    const rest = Math.hypot(...v.slice(4));
+    expect(row!.r).toBeCloseTo(rest, 5);
+    expect(row!.ur).toBeCloseTo(rest / Math.hypot(...v), 5);
+    const half = JSON.parse(row!.p) as number[];
+    expect(half).toHaveLength(4);
+    half.forEach((h, i) => expect(Math.abs(h - v[i]!)).toBeLessThanOrEqual(Math.abs(v[i]!) * 2 ** -11 + 2 ** -25));
+    expect(row!.e).toBeCloseTo(Math.hypot(...half.map((h, i) => h - v[i]!)), 6);
+  });
+
+  it('prefix form: returns what the exact search returns, with filters and maxDistance', async () => {
+    for (const distance of PREFIX_DISTANCES) {
+      for (const options of [
+        { k: 10 },
+        { k: 3, where: { category: 'a' } },
+        { k: 50, maxDistance: distance === 'cosine' ? 0.6 : 2.5 },
+      ]) {
+        const base = {
+          table: 'items',
+          column: 'embedding',
+          query: QUERY,
+          distance,
+          select: ['id', 'embedding'],
+          ...options,
+        };
+        const exact = await search(db(), base);
+        for (const candidates of [options.k, 1000]) {
+          const certified = await search(db(), { ...base, exact: 'certified', certified: { ...PREFIX, candidates } });
+          expect(certified, `${distance} ${JSON.stringify(options)} N ${candidates}`).toEqual(exact);
+          if (candidates === 1000) expect(certified.certificate.proven).toBe(true); // all 300 rows were candidates
+        }
+      }
+    }
   });
 
   it('returns what the exact search returns, with filters, maxDistance and the vector read back', async () => {
@@ -116,6 +168,19 @@ describeEachTarget('certified exact search', (db) => {
       'SELECT embedding_half AS h, embedding_half_l2err AS e FROM items WHERE id = 1000',
     );
     expect(row).toEqual({ h: null, e: null });
+    // prefix form: a row whose norm is beyond float16 (elements are not) has NULL prefix columns, and
+    // a search finds it (it is the nearest: the query is that row)
+    const big = QUERY.map((x) => x * 4e4);
+    await db().query(`INSERT INTO items (id, category, embedding) VALUES (1001, 'a', $1::vector)`, [
+      new Vector(big).toSql(),
+    ]);
+    const [p] = await db().query('SELECT embedding_prefix AS h, embedding_rest_norm AS r FROM items WHERE id = 1001');
+    expect(p).toEqual({ h: null, r: null });
+    const far = { table: 'items', column: 'embedding', query: big, distance: 'l2' as const, k: 2, select: ['id'] };
+    const prefixed = await search(db(), { ...far, exact: 'certified', certified: { ...PREFIX, candidates: 2 } });
+    expect(prefixed[0]!.id).toBe(1001);
+    expect(prefixed).toEqual(await search(db(), far));
+    await db().query('DELETE FROM items WHERE id = 1001');
     // the huge row is the nearest by inner product
     const base = { table: 'items', column: 'embedding', query: QUERY, distance: 'ip' as const, k: 3, select: ['id'] };
     const certified = await search(db(), { ...base, exact: 'certified' });
@@ -140,5 +205,22 @@ describeEachTarget('certified exact search', (db) => {
         search(db(), { ...base, query: '1010', column: 'embedding', distance: 'hamming', exact: 'certified' }),
       ),
     ).toBe('UNSUPPORTED');
+    // prefix form: no bound for ip/l1, a prefix of the wrong length or out of range, no prefix columns
+    expect(await codeOf(search(db(), { ...base, distance: 'ip', exact: 'certified', certified: PREFIX }))).toBe(
+      'UNSUPPORTED',
+    );
+    for (const prefix of [0, DIMS, 2.5])
+      expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { form: 'prefix', prefix } }))).toBe(
+        'INVALID_OPTION',
+      );
+    expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { form: 'prefix', prefix: 5 } }))).toBe(
+      'INVALID_OPTION',
+    );
+    expect(await codeOf(search(db(), { ...base, table: 'plain_items', exact: 'certified', certified: PREFIX }))).toBe(
+      'CERTIFIED_SCHEMA_MISSING',
+    );
+    expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { form: 'int8' as 'half' } }))).toBe(
+      'INVALID_OPTION',
+    );
   });
 });

@@ -90,7 +90,7 @@ function ascending(a: number, b: number): number {
   return a - b;
 }
 
-async function setUp(db: TestDb, dims: number, rows: number[][]): Promise<void> {
+async function setUp(db: TestDb, dims: number, rows: number[][], prefix?: number): Promise<void> {
   await db.query('DROP TABLE IF EXISTS cert');
   await db.query(`CREATE TABLE cert (id int PRIMARY KEY, embedding vector(${dims}))`);
   for (let i = 0; i < rows.length; i += 50) {
@@ -100,8 +100,15 @@ async function setUp(db: TestDb, dims: number, rows: number[][]): Promise<void> 
       [chunk.map((_, j) => i + j), chunk.map((v) => new Vector(v).toSql())],
     );
   }
-  await db.query(addCertifiedColumnsSql('cert', 'embedding', dims, DISTANCES));
+  await db.query(
+    prefix === undefined
+      ? addCertifiedColumnsSql('cert', 'embedding', dims, DISTANCES)
+      : addCertifiedColumnsSql('cert', 'embedding', dims, PREFIX_DISTANCES, { form: 'prefix', prefix }),
+  );
 }
+
+/** The distances the prefix form has a bound for. */
+const PREFIX_DISTANCES: CertifiedDistance[] = ['l2', 'cosine'];
 
 const data = fc.record({
   kind: fc.constantFrom(...KINDS),
@@ -174,6 +181,82 @@ describeEachTarget('certified exact search against brute force', (db) => {
       { ...propertyParams, numRuns: propertyParams.numRuns * 2 },
     );
     // Both branches ran (and most answers were proven, not scanned).
+    expect(proven).toBeGreaterThan(0);
+    expect(fellBack).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+const prefixData = fc.record({
+  kind: fc.constantFrom(...KINDS),
+  dims: fc.integer({ min: 2, max: 12 }),
+  count: fc.integer({ min: 1, max: 70 }),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  k: fc.integer({ min: 1, max: 8 }),
+  prefixShare: fc.double({ min: 0, max: 1, noNaN: true }),
+});
+
+describeEachTarget('certified exact search, prefix form, against brute force', (db) => {
+  it('every row satisfies distance >= bound(key), and search() returns the brute-force top-k', async () => {
+    let proven = 0;
+    let fellBack = 0;
+    await fc.assert(
+      fc.asyncProperty(prefixData, async ({ kind, dims, count, seed, k, prefixShare }) => {
+        const prefix = Math.min(dims - 1, 1 + Math.floor(prefixShare * (dims - 1)));
+        const layout = { form: 'prefix', prefix } as const;
+        const { rows, query } = makeData(kind, dims, count, seed);
+        await setUp(db(), dims, rows, prefix);
+        for (const distance of PREFIX_DISTANCES) {
+          const truth = await db().query<{ id: number; d: number }>(
+            `SELECT id, (embedding ${OPERATOR[distance]} $1::vector) + 0 AS d FROM cert`,
+            [new Vector(query).toSql()],
+          );
+          const byId = new Map(truth.map((t) => [t.id, Number(t.d)]));
+          const label0 = `${kind} ${distance} dims ${dims} prefix ${prefix} rows ${count} k ${k}`;
+          // The lemma, row by row: the key of every row bounds its distance.
+          const prepared = prepareCertifiedQuery(new Vector(query).toFloat32Array(), distance, layout);
+          if (typeof prepared !== 'string') {
+            const all = buildCertifiedQuery({
+              table: 'cert',
+              column: 'embedding',
+              query: new Vector(query),
+              prepared,
+              candidates: rows.length,
+              k: rows.length,
+            });
+            for (const row of await db().query(all.text, all.values)) {
+              const key = row['__vecpg_key'] as number | null;
+              if (key === null) continue;
+              const d = byId.get(row['id'] as number)!;
+              if (!Number.isNaN(d))
+                expect(prepared.bound(Number(key)), `${label0} row ${String(row['id'])}`).toBeLessThanOrEqual(d);
+            }
+          }
+          for (const candidates of [k, Math.max(40, 4 * k)]) {
+            const got = await search(db(), {
+              table: 'cert',
+              column: 'embedding',
+              query,
+              distance,
+              k,
+              select: ['id'],
+              exact: 'certified',
+              certified: { ...layout, candidates, growth: 2, maxTries: 2 },
+            });
+            const expected = [...byId.values()].sort(ascending).slice(0, k);
+            const label = `${label0} N ${candidates}`;
+            expect(
+              got.map((r) => r.distance),
+              label,
+            ).toEqual(expected);
+            expect(new Set(got.map((r) => r.id)).size, label).toBe(got.length);
+            for (const r of got) expect(byId.get(r.id as number), label).toEqual(r.distance);
+            if (got.certificate.proven) proven++;
+            else fellBack++;
+          }
+        }
+      }),
+      { ...propertyParams, numRuns: propertyParams.numRuns * 2 },
+    );
     expect(proven).toBeGreaterThan(0);
     expect(fellBack).toBeGreaterThan(0);
   }, 240_000);

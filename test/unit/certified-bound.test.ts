@@ -41,3 +41,40 @@ it('gives a bound that is monotone and below the key (distances are never over-p
   // γ for n = 768: (768 + 8) · 2^-24 / (1 − …)
   expect(float32SumError(768)).toBe((776 * 2 ** -24) / (1 - 776 * 2 ** -24));
 });
+
+it('prefix form: compacts only the prefix, refuses what it has no bound for, and checks the prefix', () => {
+  const p = prepareCertifiedQuery([0.1, 3, 4, 12], 'l2', { form: 'prefix', prefix: 2 });
+  if (typeof p === 'string') throw new Error(p);
+  expect(p.form).toBe('prefix');
+  expect(p.half).toEqual([0.0999755859375, 3]); // h(0.1), 3
+  expect(p.coefficients[3]).toBe(Math.hypot(4, 12)); // ρ_q = ‖(4, 12)‖ = 12.649…, the rest of the query
+  const c = prepareCertifiedQuery([0, 0, 3, 4], 'cosine', { form: 'prefix', prefix: 2 });
+  if (typeof c === 'string') throw new Error(c);
+  expect(c.half).toEqual([0, 0]);
+  expect(c.coefficients[3]).toBe(1); // the rest of q/‖q‖ = (0.6, 0.8)
+  expect(typeof prepareCertifiedQuery([1, 70000, 1], 'l2', { form: 'prefix', prefix: 1 })).toBe('string');
+  for (const distance of ['ip', 'l1'] as const)
+    expect(() => prepareCertifiedQuery([1, 2, 3], distance, { form: 'prefix', prefix: 1 })).toThrow(
+      /prefix form has a bound for l2 and cosine/,
+    );
+  for (const prefix of [0, 3, 1.5, undefined])
+    expect(() => prepareCertifiedQuery([1, 2, 3], 'l2', { form: 'prefix', prefix: prefix! })).toThrow(
+      /1 <= prefix < 3/,
+    );
+});
+
+it('prefix form: the bound is monotone and below what the squared-distance key promises', () => {
+  for (const distance of ['l2', 'cosine'] as const) {
+    const p = prepareCertifiedQuery([0.25, 0.5, 0.75, 1], distance, { form: 'prefix', prefix: 2 });
+    if (typeof p === 'string') throw new Error(p);
+    let last = -Infinity;
+    for (const key of [0, 1e-6, 0.25, 1, 4, 100]) {
+      const b = p.bound(key);
+      expect(b).toBeGreaterThanOrEqual(last);
+      // the key is a squared distance: l2 bound below √key, cosine below key/2
+      expect(b).toBeLessThan(distance === 'l2' ? Math.sqrt(Math.max(0, key)) + 1e-300 : key / 2 + 1e-300);
+      last = b;
+    }
+    expect(p.bound(0)).toBeLessThan(0); // a row without a compact form (key 0) is never excluded
+  }
+});
