@@ -9,14 +9,16 @@
  *   element j scaled by 1/√j (a decaying spectrum: an effective dimension of ~27, as real embeddings have
  *   far fewer than 768 degrees of freedom); queries are drawn the same way.
  *
- * Every certified answer is compared with the exact scan's (ids and distances). Write side: INSERT …
- * SELECT of the same rows into each layout (rows/s) and the table sizes.
- * Run: `npm run bench:certified` (BENCH_ROWS, BENCH_QUERIES, DATABASE_URL to change).
+ * Two certified layouts: the half form (halfvec of the whole vector) and the prefix form (halfvec of the
+ * first BENCH_PREFIX = 128 elements plus the norm of the rest). The four searches run interleaved per
+ * query, in a rotating order. Every certified answer is compared with the exact scan's (ids and
+ * distances). Write side: INSERT … SELECT of the same rows into each layout (rows/s) and the table sizes.
+ * Run: `npm run bench:certified` (BENCH_ROWS, BENCH_QUERIES, BENCH_PREFIX, DATABASE_URL to change).
  */
 import pg from 'pg';
 import { search, setStorageSql } from '../src/index.ts';
 import { certifiedColumnDefinitions, certifiedStorageSql, vectorParam } from '../src/sql.ts';
-import type { VecpgDb } from '../src/index.ts';
+import type { CertifiedRows, Row, VecpgDb } from '../src/index.ts';
 import type { CertifiedDistance } from '../src/sql.ts';
 import { wrapPg } from '../src/drivers/pg.ts';
 import { machine, median, printTable, seeded } from './util.ts';
@@ -24,6 +26,8 @@ import { machine, median, printTable, seeded } from './util.ts';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 20);
 const DIMS = 768;
+/** The prefix form measured: the first 128 of 768 elements as halfvec, plus the norm of the rest. */
+const PREFIX = { form: 'prefix', prefix: Number(process.env.BENCH_PREFIX ?? 128) } as const;
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `bench_cert_${process.pid}`;
 
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
         default: `${prefix}_${set.name}_default`,
         main: `${prefix}_${set.name}_main`,
         cert: `${prefix}_${set.name}_certified`,
+        prefix: `${prefix}_${set.name}_prefix`,
       };
       await client.query(`CREATE TABLE ${t.default} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
       let t0 = performance.now();
@@ -110,86 +115,89 @@ async function main(): Promise<void> {
       const genMs = performance.now() - t0;
       await client.query(`CREATE TABLE ${t.main} (id int PRIMARY KEY, embedding vector(${DIMS}))`);
       await client.query(setStorageSql(t.main, 'embedding', 'main'));
-      await client.query(
-        `CREATE TABLE ${t.cert} (id int PRIMARY KEY, embedding vector(${DIMS}), ${certifiedColumnDefinitions('embedding', DIMS, [set.distance]).join(', ')})`,
-      );
-      await client.query(certifiedStorageSql(t.cert, 'embedding', [set.distance]));
+      for (const [table, layout] of [
+        [t.cert, {}],
+        [t.prefix, PREFIX],
+      ] as const) {
+        await client.query(
+          `CREATE TABLE ${table} (id int PRIMARY KEY, embedding vector(${DIMS}), ${certifiedColumnDefinitions('embedding', DIMS, [set.distance], layout).join(', ')})`,
+        );
+        await client.query(certifiedStorageSql(table, 'embedding', [set.distance], layout));
+      }
       await client.query('CHECKPOINT');
+      const written: string[][] = [
+        [set.name, 'pgvector default', `(generated in SQL: ${(ROWS / (genMs / 1000)).toFixed(0)})`, ''],
+      ];
       for (const [name, table] of [
         ['vecpg (STORAGE MAIN)', t.main],
-        ['certified', t.cert],
+        [`certified, half form (${set.distance} columns)`, t.cert],
+        [`certified, prefix form m = ${PREFIX.prefix} (${set.distance} columns)`, t.prefix],
       ] as const) {
         t0 = performance.now();
         await client.query(`INSERT INTO ${table} SELECT * FROM ${t.default}`);
         const ms = performance.now() - t0;
-        writes.push([set.name, name, (ROWS / (ms / 1000)).toFixed(0), '']);
+        written.push([set.name, name, (ROWS / (ms / 1000)).toFixed(0), '']);
       }
       for (const table of Object.values(t)) await client.query(`VACUUM ANALYZE ${table}`);
-      writes.splice(writes.length - 2, 0, [
-        set.name,
-        'pgvector default',
-        `(generated in SQL: ${(ROWS / (genMs / 1000)).toFixed(0)})`,
-        '',
-      ]);
-      const w = writes.slice(-3);
-      w[0]![3] = await size(client, t.default);
-      w[1]![3] = await size(client, t.main);
-      w[2]![3] = await size(client, t.cert);
+      const tables = [t.default, t.main, t.cert, t.prefix];
+      for (let i = 0; i < written.length; i++) written[i]![3] = await size(client, tables[i]!);
+      writes.push(...written);
 
-      const times: Record<string, number[]> = { pgvector: [], exact: [], certified: [] };
-      let firstTry = 0;
-      let proven = 0;
-      let equal = 0;
-      const candidates: number[] = [];
+      const names = ['pgvector', 'exact', 'certified', 'prefix'] as const;
+      const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      const stats = {
+        certified: { firstTry: 0, proven: 0, equal: 0, candidates: [] as number[] },
+        prefix: { firstTry: 0, proven: 0, equal: 0, candidates: [] as number[] },
+      };
       const op = set.distance === 'l2' ? '<->' : '<=>';
       for (let round = -1; round < set.queries.length; round++) {
         const q = set.queries[Math.max(0, round)]!;
-        let s = performance.now();
-        await client.query(`SELECT id FROM ${t.default} ORDER BY embedding ${op} $1::vector LIMIT 10`, [
-          vectorParam(q, 'vector'),
-        ]);
-        const plain = performance.now() - s;
-        s = performance.now();
-        const exact = await search(db, {
-          table: t.main,
-          column: 'embedding',
-          query: q,
-          distance: set.distance,
-          k: 10,
-          select: ['id'],
-        });
-        const ex = performance.now() - s;
-        s = performance.now();
-        const cert = await search(db, {
-          table: t.cert,
-          column: 'embedding',
-          query: q,
-          distance: set.distance,
-          k: 10,
-          select: ['id'],
-          exact: 'certified',
-        });
-        const ce = performance.now() - s;
+        const base = { column: 'embedding', query: q, distance: set.distance, k: 10, select: ['id'] } as const;
+        const run: Record<(typeof names)[number], () => Promise<unknown>> = {
+          pgvector: () =>
+            client.query(`SELECT id FROM ${t.default} ORDER BY embedding ${op} $1::vector LIMIT 10`, [
+              vectorParam(q, 'vector'),
+            ]),
+          exact: () => search(db, { ...base, table: t.main }),
+          certified: () => search(db, { ...base, table: t.cert, exact: 'certified' }),
+          prefix: () => search(db, { ...base, table: t.prefix, exact: 'certified', certified: PREFIX }),
+        };
+        const results: Record<string, unknown> = {};
+        // the order rotates per query, so that no search always runs right after another
+        for (let i = 0; i < names.length; i++) {
+          const name = names[(i + Math.max(0, round)) % names.length]!;
+          const s = performance.now();
+          results[name] = await run[name]();
+          if (round >= 0) times[name]!.push(performance.now() - s);
+        }
         if (round < 0) continue; // warm-up
-        times.pgvector!.push(plain);
-        times.exact!.push(ex);
-        times.certified!.push(ce);
-        if (cert.certificate.firstTry) firstTry++;
-        if (cert.certificate.proven) proven++;
-        candidates.push(cert.certificate.candidates);
-        if (
-          JSON.stringify(cert.map((r) => [r.id, r.distance])) === JSON.stringify(exact.map((r) => [r.id, r.distance]))
-        )
-          equal++;
+        const exact = results['exact'] as Row[];
+        for (const name of ['certified', 'prefix'] as const) {
+          const rows = results[name] as CertifiedRows<Row>;
+          const st = stats[name];
+          if (rows.certificate.firstTry) st.firstTry++;
+          if (rows.certificate.proven) st.proven++;
+          st.candidates.push(rows.certificate.candidates);
+          if (
+            JSON.stringify(rows.map((r) => [r['id'], r['distance']])) ===
+            JSON.stringify(exact.map((r) => [r['id'], r['distance']]))
+          )
+            st.equal++;
+        }
       }
       const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<string, number>;
       const n = set.queries.length;
+      const speedup = (x: number) => (m.exact! / x).toFixed(2) + '×';
+      const cert = (st: (typeof stats)['certified']) => [
+        `${st.firstTry}/${n} first try, ${st.proven}/${n} proven, N median ${median(st.candidates)}`,
+        `${st.equal}/${n}`,
+      ];
       out.push([
         set.name,
         set.distance,
         'pgvector, default table',
         m.pgvector!.toFixed(0),
-        (m.exact! / m.pgvector!).toFixed(2) + '×',
+        speedup(m.pgvector!),
         '',
         '',
       ]);
@@ -197,11 +205,18 @@ async function main(): Promise<void> {
       out.push([
         set.name,
         set.distance,
-        "vecpg search({ exact: 'certified' })",
+        "vecpg search({ exact: 'certified' }), half form",
         m.certified!.toFixed(0),
-        (m.exact! / m.certified!).toFixed(2) + '×',
-        `${firstTry}/${n} first try, ${proven}/${n} proven, N median ${median(candidates)}`,
-        `${equal}/${n}`,
+        speedup(m.certified!),
+        ...cert(stats.certified),
+      ]);
+      out.push([
+        set.name,
+        set.distance,
+        `vecpg search({ exact: 'certified' }), prefix form m = ${PREFIX.prefix}`,
+        m.prefix!.toFixed(0),
+        speedup(m.prefix!),
+        ...cert(stats.prefix),
       ]);
     }
   } finally {

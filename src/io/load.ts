@@ -36,7 +36,7 @@ import { readLines } from './lines.ts';
 import { RecordCursor } from './cursor.ts';
 import { blockRecord } from './readers/dense-block.ts';
 import type { ReadItem, SourceRecord } from './record.ts';
-import type { CertifiedDistance } from '../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../sql/certified-bound.ts';
 import { certifiedColumnDefinitions, certifiedStorageSql } from '../sql/certified-ddl.ts';
 import { type LoadTarget, type Session, withSession } from './session.ts';
 import { type ByteSource, fileSource, streamSource } from './source.ts';
@@ -69,6 +69,8 @@ export interface LoadOptions {
    * distances (l2, ip, cosine, l1; `vector` columns), with the vector out of line (docs/certified-search.md).
    */
   certified?: readonly CertifiedDistance[];
+  /** With `certified`: the compact form (default the half form; `{ form: 'prefix', prefix: m }`). */
+  certifiedLayout?: CertifiedLayout;
   /**
    * Citus: hash-distribute the table by this column (a new table is created distributed; an existing
    * local table is distributed before loading; one already distributed must be by this column).
@@ -283,7 +285,8 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
             details: { type },
           });
         }
-        const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified) : [];
+        const layout = options.certifiedLayout ?? {};
+        const extra = certified.length > 0 ? certifiedColumnDefinitions(column, dimensions, certified, layout) : [];
         createSql = createTableSql(options.table, column, type, dimensions, fieldTypes, extra, options.distributeBy);
         if (options.distributeBy !== undefined) {
           const names = ['id', column, ...fieldTypes.map((f) => f.name)];
@@ -321,7 +324,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
           // with certified columns, which are scanned instead: then the full vector goes out of line.
           await session.query(
             certified.length > 0
-              ? certifiedStorageSql(options.table, column, certified)
+              ? certifiedStorageSql(options.table, column, certified, layout)
               : setStorageSql(options.table, column, 'main'),
           );
           if (options.distributeBy !== undefined) await distribute(session, options, false);

@@ -84,4 +84,77 @@ describeEachCliTarget('vecpg import --create --certified, vecpg search --certifi
     const noCreate = await t().run(['import', 'items.jsonl', '--table', 'certs', '--certified'], { cwd: dir });
     expect(noCreate.code).not.toBe(0);
   });
+
+  it('import --certified-prefix creates the prefix form, and search --certified-prefix answers exactly with it', async () => {
+    const r = prng(5);
+    const dir = await mkdtemp(join(tmpdir(), 'vecpg-cert-prefix-'));
+    const lines = Array.from({ length: 150 }, (_, i) =>
+      JSON.stringify({ id: i, embedding: Array.from({ length: 8 }, () => Math.round(r() * 1000) / 1000) }),
+    );
+    await writeFile(join(dir, 'items.jsonl'), `${lines.join('\n')}\n`);
+    const flags = ['--table', 'prefixed', '--create', '--certified', '--certified-distance', 'l2,cosine'];
+    const imported = await t().run(['import', 'items.jsonl', ...flags, '--certified-prefix', '3'], { cwd: dir });
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const columns = await t().sql(
+      "SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'prefixed'::regclass AND attnum > 0 ORDER BY attname",
+    );
+    expect(columns.map((c) => [c.attname, c.type])).toEqual([
+      ['embedding', 'vector(8)'],
+      ['embedding_prefix', 'halfvec(3)'],
+      ['embedding_prefix_l2err', 'double precision'],
+      ['embedding_rest_norm', 'double precision'],
+      ['embedding_unit_prefix', 'halfvec(3)'],
+      ['embedding_unit_prefix_l2err', 'double precision'],
+      ['embedding_unit_rest_norm', 'double precision'],
+      ['id', 'bigint'],
+    ]);
+    for (const distance of ['l2', 'cosine']) {
+      const args = [
+        'search',
+        '--table',
+        'prefixed',
+        '--column',
+        'embedding',
+        '--query',
+        '[0.5,0.1,0.9,0.3,0.2,0.8,0.4,0.6]',
+      ];
+      const all = [...args, '--distance', distance, '-k', '5', '--json'];
+      const exact = JSON.parse((await t().run(all)).stdout) as { rows: unknown[] };
+      const res = await t().run([...all, '--certified', '--certified-prefix', '3']);
+      expect(res.stderr).toBe('');
+      const out = JSON.parse(res.stdout) as { mode: string; certificate: Record<string, unknown>; rows: unknown[] };
+      expect(out.mode).toBe('certified');
+      expect(out.rows).toEqual(exact.rows);
+      expect(out.rows[0]).not.toHaveProperty('embedding_prefix');
+      expect(out.certificate).toMatchObject({ proven: true, fallback: null });
+    }
+    const wrong = await t().run([
+      'search',
+      '--table',
+      'prefixed',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,2,3,4,5,6,7,8]',
+      '--certified',
+      '--certified-prefix',
+      '4',
+    ]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/certified.prefix 4 is not the length of the table's prefix column/);
+    const alone = await t().run([
+      'search',
+      '--table',
+      'prefixed',
+      '--column',
+      'embedding',
+      '--query',
+      '[1,2,3,4,5,6,7,8]',
+      '--certified-prefix',
+      '3',
+    ]);
+    expect(alone.code).not.toBe(0);
+    expect(alone.stderr).toMatch(/--certified-prefix goes with --certified/);
+  });
 });

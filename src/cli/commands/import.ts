@@ -27,6 +27,8 @@ const USAGE = `Usage: vecpg import FILE --table T [options]
   --certified           with --create: add the compact columns of search --certified (vector columns;
                         the vector itself is then stored out of line)
   --certified-distance D  l2 | ip | cosine | l1, comma-separated (default l2)
+  --certified-prefix M  with --certified: the prefix form instead (l2, cosine): a float16 copy of the first M
+                        elements and the norm of the rest (search --certified-prefix M)
   --distribute-by C     Citus: hash-distribute the table by column C (created distributed with --create;
                         an existing local table is distributed first); needs the citus extension
   --shard-count N       with --distribute-by on a new distribution: shards (default citus.shard_count)
@@ -56,6 +58,7 @@ const OPTIONS = {
   create: { type: 'boolean' },
   certified: { type: 'boolean' },
   'certified-distance': { type: 'string' },
+  'certified-prefix': { type: 'string' },
   'distribute-by': { type: 'string' },
   'shard-count': { type: 'string' },
   map: { type: 'string', multiple: true },
@@ -153,6 +156,9 @@ export const importCommand: CliCommand = {
     if (certifiedDistances !== undefined && values.certified !== true)
       throw new CliUsageError('--certified-distance goes with --certified');
     if (values.certified === true && values.create !== true) throw new CliUsageError('--certified goes with --create');
+    const certifiedPrefix = intFlag(values, 'certified-prefix', 1, 16_000);
+    if (certifiedPrefix !== undefined && values.certified !== true)
+      throw new CliUsageError('--certified-prefix goes with --certified');
     const certified =
       values.certified === true
         ? (certifiedDistances ?? 'l2').split(',').map((d) => {
@@ -185,6 +191,7 @@ export const importCommand: CliCommand = {
       ...(type === undefined ? {} : { type }),
       ...(batchRows === undefined ? {} : { batchRows }),
       ...(certified === undefined ? {} : { certified }),
+      ...(certifiedPrefix === undefined ? {} : { certifiedLayout: { form: 'prefix', prefix: certifiedPrefix } }),
       ...(delimiter === undefined ? {} : { delimiter }),
       ...(quote === undefined ? {} : { quote }),
       ...(tokenColumn === undefined ? {} : { tokenColumn }),

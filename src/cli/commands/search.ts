@@ -56,6 +56,7 @@ Options:
   --exact                exact search (default)
   --certified            exact, proven per query from the compact columns of import --create --certified
                          (l2, ip, cosine, l1 on a vector column); --json shows the certificate
+    --certified-prefix M the prefix form of import --certified-prefix M (l2, cosine)
   --approximate          let an HNSW/IVFFlat index answer (faster, may miss true neighbours)
     --ef-search N        hnsw.ef_search (1-1000)
     --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
@@ -107,6 +108,7 @@ export const searchCommand: CliCommand = {
       select: { type: 'string' },
       exact: { type: 'boolean' },
       certified: { type: 'boolean' },
+      'certified-prefix': { type: 'string' },
       approximate: { type: 'boolean' },
       text: { type: 'string' },
       'text-column': { type: 'string' },
@@ -140,6 +142,9 @@ export const searchCommand: CliCommand = {
     const approximate = values.approximate === true;
     const certified = values.certified === true;
     if (certified && approximate) throw new CliUsageError('--certified and --approximate cannot be used together');
+    const certifiedPrefix = numberOf(stringFlag(values, 'certified-prefix'));
+    if (certifiedPrefix !== undefined && !certified)
+      throw new CliUsageError('--certified-prefix goes with --certified');
     const settings = approximateSettings(values, approximate);
     const text = stringFlag(values, 'text');
     const textColumn = stringFlag(values, 'text-column');
@@ -224,6 +229,7 @@ export const searchCommand: CliCommand = {
                 ...(maxDistance === undefined ? {} : { maxDistance }),
                 ...(select === undefined ? {} : { select }),
                 exact: certified ? 'certified' : !approximate,
+                ...(certifiedPrefix === undefined ? {} : { certified: { form: 'prefix', prefix: certifiedPrefix } }),
                 ...(settings === undefined ? {} : { approximate: settings }),
               });
       const note = (rows as { note?: string }).note;
@@ -231,6 +237,7 @@ export const searchCommand: CliCommand = {
       const hidden = new Set([
         column,
         ...CERTIFIED_DISTANCES.flatMap((d) => Object.values(certifiedColumns(column, d))),
+        ...(['l2', 'cosine'] as const).flatMap((d) => Object.values(certifiedColumns(column, d, { form: 'prefix' }))),
       ]);
       const ms = performance.now() - started;
       const shown = rows.map((r) => {
