@@ -10,7 +10,7 @@
  *   far fewer than 768 degrees of freedom); queries are drawn the same way.
  *
  * Two certified layouts: the half form (halfvec of the whole vector) and the prefix form (halfvec of the
- * first BENCH_PREFIX = 128 elements plus the norm of the rest). The four searches run interleaved per
+ * first BENCH_PREFIX = 256 elements plus the norm of the rest). The four searches run interleaved per
  * query, in a rotating order. Every certified answer is compared with the exact scan's (ids and
  * distances). Write side: INSERT … SELECT of the same rows into each layout (rows/s) and the table sizes.
  * Run: `npm run bench:certified` (BENCH_ROWS, BENCH_QUERIES, BENCH_PREFIX, DATABASE_URL to change).
@@ -26,8 +26,8 @@ import { machine, median, printTable, seeded } from './util.ts';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 20);
 const DIMS = 768;
-/** The prefix form measured: the first 128 of 768 elements as halfvec, plus the norm of the rest. */
-const PREFIX = { form: 'prefix', prefix: Number(process.env.BENCH_PREFIX ?? 128) } as const;
+/** The prefix form measured: the first 256 of 768 elements as halfvec, plus the norm of the rest. */
+const PREFIX = { form: 'prefix', prefix: Number(process.env.BENCH_PREFIX ?? 256) } as const;
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `bench_cert_${process.pid}`;
 

@@ -15,7 +15,7 @@ import type { SqlQuery } from './query.ts';
 
 /** Tuning of a certified search (the defaults suit k up to ~100 on embeddings). */
 export interface CertifiedSearchOptions extends CertifiedLayout {
-  /** N of the first try (default max(40, 4k); with form 'prefix' max(1000, 4k)). */
+  /** N of the first try (default max(40, 4k); with form 'prefix' max(500, 4k)). */
   candidates?: number;
   /** N is multiplied by this on each retry (default 4). */
   growth?: number;
@@ -81,7 +81,7 @@ export async function runCertifiedSearch(
   const form = checkForm(ctx.options);
   const layout: CertifiedLayout =
     form === 'prefix' ? { form, prefix: checkPrefix(ctx.options.prefix, ctx.query.toFloat32Array().length) } : {};
-  let candidates = count('candidates', ctx.options.candidates ?? Math.max(form === 'prefix' ? 1000 : 40, 4 * k), k);
+  let candidates = count('candidates', ctx.options.candidates ?? Math.max(form === 'prefix' ? 500 : 40, 4 * k), k);
   const prepared = prepareCertifiedQuery(ctx.query.toFloat32Array(), distance, layout);
   const filter = (rows: Row[]) =>
     ctx.maxDistance === undefined ? rows : rows.filter((r) => Number(r['distance']) < ctx.maxDistance!);
