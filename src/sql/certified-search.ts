@@ -131,11 +131,12 @@ export async function runCertifiedSearch(
   };
 }
 
-function sqlState(error: unknown): unknown {
+/** The SQLSTATE candidates of a driver error or of a VecpgError wrapping one. */
+function sqlStates(error: unknown): unknown[] {
   const code = (error as { code?: unknown } | null)?.code;
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   const sqlstate = (error as { details?: { sqlstate?: unknown } } | null)?.details?.sqlstate;
-  return [code, cause, sqlstate].find((c) => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+  return [code, cause, sqlstate];
 }
 
 function missingSchema(
@@ -144,7 +145,7 @@ function missingSchema(
   distance: string,
   layout: CertifiedLayout,
 ): VecpgError | undefined {
-  if (sqlState(error) !== '42703') return undefined;
+  if (!sqlStates(error).includes('42703')) return undefined;
   const prefix = layout.form === 'prefix' ? `, { form: 'prefix', prefix: ${String(layout.prefix)} }` : '';
   return new VecpgError(
     'CERTIFIED_SCHEMA_MISSING',
