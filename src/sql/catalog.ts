@@ -144,7 +144,8 @@ export async function readTableColumns(db: SqlExecutor, table: QualifiedName): P
 }
 
 /**
- * The vector column a command works on when none is named: the table's only vector column. With none or
+ * The vector column a command works on when none is named: the table's only vector column that is not
+ * generated. With none or
  * several, `INVALID_OPTION` listing them (`details.columns`), with the fix `column` as a hint. One rule
  * for `load`, `exportTable` and the CLI's `search`, `recall` and `index create`.
  *
@@ -152,7 +153,8 @@ export async function readTableColumns(db: SqlExecutor, table: QualifiedName): P
  * defaultVectorColumn(await readTableColumns(db, 'items') ?? [], 'items', 'search'); // 'embedding'
  */
 export function defaultVectorColumn(columns: readonly TableColumn[], table: QualifiedName, purpose: string): string {
-  const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined).map((c) => c.name);
+  // Generated vector columns (certified search's compact copies) are derived from another: never the default.
+  const vectors = columns.filter((c) => vectorTypeOf(c) !== undefined && !c.generated).map((c) => c.name);
   if (vectors.length === 1) return vectors[0]!;
   const has = vectors.length === 0 ? 'no vector column' : `${vectors.length} vector columns (${vectors.join(', ')})`;
   const hint: OptionHint = { option: 'column', text: `name the one to ${purpose} with {option}` };

@@ -68,6 +68,12 @@ describeEachCliTarget('vecpg import --create --certified, vecpg search --certifi
       expect(out.certificate).toMatchObject({ proven: true, firstTry: true, tries: 1, candidates: 40, fallback: null });
       const human = await t().run(args.filter((a) => a !== '--json').concat('--certified'));
       expect(human.stdout).toMatch(/exact, certified with 40 candidates/);
+      // Without --column: the compact copies are generated columns, so `embedding` is the only candidate.
+      const implicit = await t().run(
+        args.filter((a, i) => a !== '--column' && args[i - 1] !== '--column').concat('--certified'),
+      );
+      expect(implicit.stderr).toBe('');
+      expect((JSON.parse(implicit.stdout) as { rows: unknown[] }).rows).toEqual(exact.rows);
     }
     const bad = await t().run([
       'search',
