@@ -15,18 +15,16 @@ import { DEFAULT_K, validateSearchOptions } from './search-options.ts';
 import { type SearchSettings, validateSearchSettings, withSearchSettings } from './settings.ts';
 import type { QualifiedName } from './identifiers.ts';
 
-export interface HybridSearchOptions {
-  table: QualifiedName;
-  /** The vector column. */
-  column: string;
+/**
+ * What every hybrid search takes, whatever names the table and its columns: the vector side (`query`,
+ * `distance`, exact or `approximate`), the text side (`text`, `language`) and the fusion (`k`,
+ * `candidates`, `weights`, `rrfK`). The core's and each ORM's `HybridSearchOptions` extend it.
+ */
+export interface HybridFusionOptions {
   query: VectorInput;
   distance: DistanceName;
-  /** The column's vector type; inferred from `query` when omitted. */
-  type?: VectorType;
   /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
   text: string;
-  /** A `text` column (indexed as `to_tsvector(language, column)`) or a stored `tsvector` column. */
-  textColumn: string;
   /** Text search configuration (default `'english'`). */
   language?: string;
   /** How many rows (default 10). */
@@ -37,14 +35,23 @@ export interface HybridSearchOptions {
   weights?: { vector?: number; text?: number };
   /** The RRF constant `k_rrf` in `1 / (k_rrf + rank)` (default 60). */
   rrfK?: number;
-  /** Columns to return (default `*`). */
-  select?: '*' | readonly string[];
-  /** Equality filters applied to both sides. */
-  /** Filters (as in `search()`), applied before the candidates are taken. */
-  where?: SearchFilter;
   /** Exact vector side unless false (or `approximate` is given), as in `search()`. */
   exact?: boolean;
   approximate?: SearchSettings;
+}
+
+export interface HybridSearchOptions extends HybridFusionOptions {
+  table: QualifiedName;
+  /** The vector column. */
+  column: string;
+  /** The column's vector type; inferred from `query` when omitted. */
+  type?: VectorType;
+  /** A `text` column (indexed as `to_tsvector(language, column)`) or a stored `tsvector` column. */
+  textColumn: string;
+  /** Columns to return (default `*`). */
+  select?: '*' | readonly string[];
+  /** Filters (as in `search()`), applied before the candidates are taken. */
+  where?: SearchFilter;
 }
 
 /** What hybrid search adds to each row. Ranks are 1-based; `null` when that side did not find the row. */

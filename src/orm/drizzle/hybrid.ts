@@ -7,39 +7,25 @@
 import type { Column, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { type HybridFields, type HybridRows, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
-import type { DistanceName } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import {
+  type HybridFields,
+  type HybridRows,
+  hybridSearch as coreHybridSearch,
+  type HybridFusionOptions,
+} from '../../sql/hybrid.ts';
+
 import { columnVectorType } from './distance.ts';
 import { drizzleDb, mapRows, tableName, whereFilter } from './search.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions<TTable extends PgTable> {
+export interface HybridSearchOptions<TTable extends PgTable> extends HybridFusionOptions {
   table: TTable;
   /** The vector column of `table`. */
   column: Column;
-  query: VectorInput;
-  distance: DistanceName;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** A `text` column of `table`, or a stored `tsvector` column. */
   textColumn: Column;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many rows (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Drizzle's own filter, applied to both sides before they rank: `eq(docs.category, 'x')`. */
   where?: SQL | undefined;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
 }
 
 /** A row of the table plus what hybrid search adds. */

@@ -5,45 +5,27 @@
  * (`hybridSearch` in src/sql/hybrid.ts).
  */
 import type { Knex } from 'knex';
-import { type HybridRows, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
+import { type HybridRows, hybridSearch as coreHybridSearch, type HybridFusionOptions } from '../../sql/hybrid.ts';
 import { unqualifiedName } from '../../sql/identifiers.ts';
-import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import type { VectorType } from '../../sql/operators.ts';
+
 import type { ColumnRef } from './distance.ts';
 import { knexDb, whereFilter } from './search.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions {
+export interface HybridSearchOptions extends HybridFusionOptions {
   /** The table (Knex's table name syntax: `'schema.table'`). */
   table: string;
   /** The vector column. */
   column: ColumnRef;
-  query: VectorInput;
-  distance: DistanceName;
   /** The column type, when the value alone does not say. */
   type?: VectorType;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** A `text` column, or a stored `tsvector` column. */
   textColumn: string;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many rows (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Columns to return besides the scores (default `*`). */
   select?: readonly string[];
   /** Your own filters on the query builder, applied to both sides: `(qb) => qb.where('tenant_id', 3)`. */
   where?: (qb: Knex.QueryBuilder) => void;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
 }
 
 /**

@@ -5,42 +5,24 @@
  * in src/sql/hybrid.ts).
  */
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
-import { type HybridRows, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
+import { type HybridRows, hybridSearch as coreHybridSearch, type HybridFusionOptions } from '../../sql/hybrid.ts';
 import { quoteIdent } from '../../sql/identifiers.ts';
-import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import type { VectorType } from '../../sql/operators.ts';
+
 import { kyselyDb, whereFilter } from './search.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions<DB, TB extends keyof DB & string> {
+export interface HybridSearchOptions<DB, TB extends keyof DB & string> extends HybridFusionOptions {
   /** A table of your `Database` (`'schema.table'` names a schema). */
   table: TB;
   /** The vector column of `table`. */
   column: keyof DB[TB] & string;
-  query: VectorInput;
-  distance: DistanceName;
   /** The column's pgvector type when the value alone does not say. */
   type?: VectorType;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** A `text` column of `table`, or a stored `tsvector` column. */
   textColumn: keyof DB[TB] & string;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many rows (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Kysely's own filter, applied to both sides before they rank: `(eb) => eb('category', '=', 'x')`. */
   where?: (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool>;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
 }
 
 /**

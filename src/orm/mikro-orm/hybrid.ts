@@ -5,39 +5,21 @@
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { type HybridFields, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
-import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import { type HybridFields, hybridSearch as coreHybridSearch, type HybridFusionOptions } from '../../sql/hybrid.ts';
+import type { VectorType } from '../../sql/operators.ts';
+
 import { columnInfo, hostFilter, hydrate, mikroDb, tableOf } from './core-search.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions<T> {
+export interface HybridSearchOptions<T> extends HybridFusionOptions {
   /** The vector column (database column name, as in `vectorSearch`). */
   column: string;
-  query: VectorInput;
-  distance: DistanceName;
   /** The column type when the property does not say (read from the vecpg property otherwise). */
   type?: VectorType;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** The text column searched (database column name): `text`/`varchar`, or a stored `tsvector`. */
   textColumn: string;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many entities (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Your filter, as for `em.find`: applied to both sides before they rank. */
   where?: FilterQuery<T>;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
 }
 
 /** A managed entity with its fused score, both ranks (1-based, `null` where that side did not find it) and distance. */

@@ -5,38 +5,19 @@
  */
 import type { Model, ModelStatic, Transaction, WhereOptions } from 'sequelize';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { type HybridFields, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
-import type { DistanceName } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import { type HybridFields, hybridSearch as coreHybridSearch, type HybridFusionOptions } from '../../sql/hybrid.ts';
+
 import { fieldOf, hostFilter, hydrate, sequelizeDb, tableOf } from './core-search.ts';
 import { PgvectorDataType } from './types.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions<M extends Model> {
+export interface HybridSearchOptions<M extends Model> extends HybridFusionOptions {
   /** The vector attribute (`'embedding'`). */
   column: string;
-  query: VectorInput;
-  distance: DistanceName;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** The text attribute searched: a `TEXT`/`STRING` column, or a stored `tsvector` column. */
   textColumn: string;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many instances (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Filter, as for `findAll` (default scope and paranoid clause included): applied to both sides. */
   where?: WhereOptions<M['_attributes']>;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
   /** Run in this transaction (without approximate settings, which get their own). */
   transaction?: Transaction;
 }

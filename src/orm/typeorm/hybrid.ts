@@ -5,39 +5,21 @@
  */
 import type { Brackets, ObjectLiteral, Repository } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
-import { type HybridFields, hybridSearch as coreHybridSearch } from '../../sql/hybrid.ts';
-import type { DistanceName, VectorType } from '../../sql/operators.ts';
-import type { VectorInput } from '../../sql/params.ts';
-import type { SearchSettings } from '../../sql/settings.ts';
+import { type HybridFields, hybridSearch as coreHybridSearch, type HybridFusionOptions } from '../../sql/hybrid.ts';
+import type { VectorType } from '../../sql/operators.ts';
+
 import { columnOf, hostFilter, hydrate, tableOf, typeormDb } from './core-search.ts';
 import { assertRegistered } from './register.ts';
 import { columnTypeOf } from './search.ts';
 
 /** Options of {@link hybridSearch}. */
-export interface HybridSearchOptions {
+export interface HybridSearchOptions extends HybridFusionOptions {
   /** The vector property (`'embedding'`). */
   column: string;
-  query: VectorInput;
-  distance: DistanceName;
-  /** The words to search for, in `websearch_to_tsquery` syntax (`"exact phrase" -excluded or`). */
-  text: string;
   /** The text property searched: a `text`/`varchar` column, or a stored `tsvector` column. */
   textColumn: string;
-  /** Text search configuration (default `'english'`). */
-  language?: string;
-  /** How many entities (default 10). */
-  k?: number;
-  /** Candidates each side ranks before fusing (default `max(4k, 40)` each). */
-  candidates?: { vector?: number; text?: number };
-  /** Weight of each side in the fused score (default 1 each). */
-  weights?: { vector?: number; text?: number };
-  /** The RRF constant in `1 / (rrfK + rank)` (default 60). */
-  rrfK?: number;
   /** Filter, as for `QueryBuilder.andWhere` (alias `'item'`): applied to both sides before they rank. */
   where?: Brackets | ObjectLiteral;
-  /** Exact vector side unless false (or `approximate` is given). */
-  exact?: boolean;
-  approximate?: SearchSettings;
   /** The column's pgvector type; read from the entity metadata when omitted. */
   type?: VectorType;
 }
