@@ -86,7 +86,13 @@ export {
   type DistributeOptions,
 } from './sql/citus.ts';
 export { DEFAULT_K, search, type SearchOptions } from './sql/search.ts';
-export { hybridSearch, type HybridFields, type HybridRows, type HybridSearchOptions } from './sql/hybrid.ts';
+export {
+  hybridSearch,
+  type HybridFields,
+  type HybridFusionOptions,
+  type HybridRows,
+  type HybridSearchOptions,
+} from './sql/hybrid.ts';
 export {
   quantizedExpression,
   rerankSearch,
