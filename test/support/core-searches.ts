@@ -5,57 +5,16 @@
  * operators, PostgreSQL's `ts_rank_cd` — with Reciprocal Rank Fusion done in TypeScript. Nothing here
  * calls vecpg.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SqlExecutor, VecpgDb } from '../../src/sql/executor.ts';
-import { ROOT } from './paths.ts';
+import { type Fused, type Ranked, fuse, lit, paragraphs } from './fusion.ts';
 import { seededRandom } from './random.ts';
+
+export { type Fused, type Ranked, fuse, lit, paragraphs };
 
 export const DIMS = 64;
 export const ROWS = 2400;
 /** Rows per category (`id % 3`). */
 export const CATEGORIES = 3;
-
-/** Paragraphs of the repository's docs: real English text for full-text search. */
-export function paragraphs(limit = 400): string[] {
-  const files = ['README.md', 'DESIGN.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))].sort();
-  const out: string[] = [];
-  for (const f of files) {
-    for (const p of readFileSync(join(ROOT, f), 'utf8').split(/\n\s*\n/)) {
-      const text = p.split(/\s+/).join(' ').trim();
-      if (text.length > 60 && !/^(#|```|\||<)/.test(text)) out.push(text);
-    }
-  }
-  return out.slice(0, limit);
-}
-
-export interface Ranked {
-  id: number;
-  rank: number;
-}
-
-export interface Fused {
-  id: number;
-  vectorRank: number | null;
-  textRank: number | null;
-  score: number;
-}
-
-/** RRF fusion of two ranked lists, ties as vecpg breaks them (vector rank, then text rank). */
-export function fuse(vector: Ranked[], text: Ranked[], k: number, wv = 1, wt = 1, rrf = 60): Fused[] {
-  const rows = new Map<number, Fused>();
-  for (const r of vector) rows.set(r.id, { id: r.id, vectorRank: r.rank, textRank: null, score: wv / (rrf + r.rank) });
-  for (const r of text) {
-    const row = rows.get(r.id) ?? { id: r.id, vectorRank: null, textRank: null, score: 0 };
-    row.textRank = r.rank;
-    row.score += wt / (rrf + r.rank);
-    rows.set(r.id, row);
-  }
-  const last = (x: number | null) => x ?? Infinity;
-  return [...rows.values()]
-    .sort((a, b) => b.score - a.score || last(a.vectorRank) - last(b.vectorRank) || last(a.textRank) - last(b.textRank))
-    .slice(0, k);
-}
 
 /** The data set: clustered vectors (30 centres), so that quantized candidates mean something. */
 export function docsData(seed = 41): { vectors: number[][]; texts: string[]; queries: number[][] } {
@@ -69,8 +28,6 @@ export function docsData(seed = 41): { vectors: number[][]; texts: string[]; que
   const text = paragraphs();
   return { vectors, texts: vectors.map((_, i) => text[i % text.length]!), queries };
 }
-
-export const lit = (v: readonly number[]): string => `[${v.join(',')}]`;
 
 /**
  * Create and fill `docs` (id, category, body, embedding) with plain SQL; `ANALYZE`d so that the planner

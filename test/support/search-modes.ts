@@ -4,53 +4,15 @@
  * with plain SQL written here (pgvector's operators, PostgreSQL's full-text functions) and fused or
  * compared in TypeScript, never with vecpg's own statements.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { SqlExecutor } from '../../src/sql/executor.ts';
-import { ROOT } from './paths.ts';
+import { type Fused, fuse, lit, paragraphs as docParagraphs } from './fusion.ts';
 import { randomArray, seededRandom } from './random.ts';
 
+export { type Fused, type Ranked, fuse, lit } from './fusion.ts';
+
 /** Paragraphs of real text: the README, DESIGN and docs of this repository (at most 400). */
-export function paragraphs(): string[] {
-  const files = ['README.md', 'DESIGN.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))].sort();
-  const out: string[] = [];
-  for (const f of files) {
-    for (const p of readFileSync(join(ROOT, f), 'utf8').split(/\n\s*\n/)) {
-      const text = p.split(/\s+/).join(' ').trim();
-      if (text.length > 60 && !/^(#|```|\||<)/.test(text)) out.push(text);
-    }
-  }
-  return out.slice(0, 400);
-}
-
-export interface Ranked {
-  id: number;
-  rank: number;
-}
-
-export interface Fused {
-  id: number;
-  vectorRank: number | null;
-  textRank: number | null;
-  score: number;
-}
-
-/** RRF fusion of two ranked lists, ties as vecpg breaks them (vector rank, then text rank). */
-export function fuse(vector: Ranked[], text: Ranked[], k: number, wv = 1, wt = 1, rrf = 60): Fused[] {
-  const rows = new Map<number, Fused>();
-  for (const r of vector) rows.set(r.id, { id: r.id, vectorRank: r.rank, textRank: null, score: wv / (rrf + r.rank) });
-  for (const r of text) {
-    const row = rows.get(r.id) ?? { id: r.id, vectorRank: null, textRank: null, score: 0 };
-    row.textRank = r.rank;
-    row.score += wt / (rrf + r.rank);
-    rows.set(r.id, row);
-  }
-  const last = (x: number | null) => x ?? Infinity;
-  return [...rows.values()]
-    .sort((a, b) => b.score - a.score || last(a.vectorRank) - last(b.vectorRank) || last(a.textRank) - last(b.textRank))
-    .slice(0, k);
-}
+export const paragraphs = (): string[] => docParagraphs(400);
 
 export const DIMS = 16;
 
@@ -68,8 +30,6 @@ export function modesData(seed = 5): ModesData {
   const queries = Array.from({ length: 3 }, () => randomArray(rand, DIMS).map((x) => Math.fround(x)));
   return { texts, vectors, queries };
 }
-
-export const lit = (v: readonly number[]) => `[${v.join(',')}]`;
 
 /** Fill `table` (created by the ORM under test with the columns above) with the data, in chunks. */
 export async function fillModesTable(db: SqlExecutor, table: string, data: ModesData): Promise<void> {
