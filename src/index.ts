@@ -108,7 +108,7 @@ export {
   type SqlFilter,
   type Where,
 } from './sql/filters.ts';
-export { addCertifiedColumnsSql } from './sql/certified-ddl.ts';
+export { addCertifiedColumnsSql, dropCertifiedColumnsSql } from './sql/certified-ddl.ts';
 export { type Certificate } from './sql/certified-query.ts';
 export { type CertifiedRows, type CertifiedSearchOptions } from './sql/certified-search.ts';
 export { type CertifiedLayout } from './sql/certified-bound.ts';

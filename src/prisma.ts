@@ -52,6 +52,8 @@ export {
   vectorExtensionMigration,
   vectorIndexMigration,
   vectorStorageMigration,
+  certifiedColumnsMigration,
+  type CertifiedColumnsMigration,
   pgvectorInfo,
   requirePgvector,
   type MigrationSql,

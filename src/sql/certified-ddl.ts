@@ -228,3 +228,29 @@ export function addCertifiedColumnsSql(
   const adds = certifiedColumnDefinitions(column, dimensions, distances, options).map((d) => `ADD COLUMN ${ine}${d}`);
   return `ALTER TABLE ${quoteQualified(table)} ${[...adds, ...storageParts(column, distances, options)].join(', ')}`;
 }
+
+/**
+ * The `down` of {@link addCertifiedColumnsSql}: one `ALTER TABLE` dropping the generated columns of
+ * `distances` in `layout` (`IF EXISTS`: re-runnable). The vector column keeps STORAGE EXTERNAL; set it back
+ * with `setStorageSql` if the table had another (vecpg's tables: MAIN). Columns another distance still
+ * reads are dropped too (l2 and ip share theirs): pass every distance the table was set up for.
+ *
+ * @example
+ * dropCertifiedColumnsSql('items', 'embedding', ['l2']);
+ * // 'ALTER TABLE "items" DROP COLUMN IF EXISTS "embedding_half", DROP COLUMN IF EXISTS "embedding_half_l2err"'
+ */
+export function dropCertifiedColumnsSql(
+  table: QualifiedName,
+  column: string,
+  distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
+): string {
+  if (distances.length === 0) throw new VecpgError('INVALID_OPTION', 'certified columns need at least one distance');
+  const names = new Set<string>();
+  for (const d of distances) {
+    const c = certifiedColumns(column, d, layout);
+    for (const name of [c.half, c.error, c.norm, c.rest]) if (name !== undefined) names.add(name);
+  }
+  const drops = [...names].map((n) => `DROP COLUMN IF EXISTS ${quoteIdent(n)}`);
+  return `ALTER TABLE ${quoteQualified(table)} ${drops.join(', ')}`;
+}

@@ -4,7 +4,7 @@
  * maxDistance and the vector column read back, the fallbacks, and the errors.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { Vector, addCertifiedColumnsSql, isVecpgError, search } from 'vecpg';
+import { Vector, addCertifiedColumnsSql, dropCertifiedColumnsSql, isVecpgError, search } from 'vecpg';
 import { certifiedColumnDefinitions, certifiedStorageSql, type CertifiedDistance } from 'vecpg/sql';
 import { describeEachTarget } from '../support/db.ts';
 
@@ -222,5 +222,49 @@ describeEachTarget('certified exact search', (db) => {
     expect(await codeOf(search(db(), { ...base, exact: 'certified', certified: { form: 'int8' as 'half' } }))).toBe(
       'INVALID_OPTION',
     );
+  });
+
+  it('dropCertifiedColumnsSql removes exactly the columns addCertifiedColumnsSql added, rows intact', async () => {
+    const columns = async (table: string) =>
+      (
+        await db().query<{ attname: string }>(
+          `SELECT attname::text FROM pg_attribute WHERE attrelid = '${table}'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+        )
+      ).map((r) => r.attname);
+    await db().query(`CREATE TABLE drop_items AS SELECT id, category, embedding FROM items`);
+    const before = await db().query<{ n: number; s: string }>(
+      "SELECT count(*)::int AS n, md5(string_agg(embedding::text, ',' ORDER BY id)) AS s FROM drop_items",
+    );
+    await db().query(addCertifiedColumnsSql('drop_items', 'embedding', DIMS, ['l2', 'ip']));
+    await db().query(addCertifiedColumnsSql('drop_items', 'embedding', DIMS, ['cosine'], PREFIX));
+    expect(await columns('drop_items')).toEqual([
+      'id',
+      'category',
+      'embedding',
+      'embedding_half',
+      'embedding_half_l2err',
+      'embedding_norm',
+      'embedding_unit_prefix',
+      'embedding_unit_prefix_l2err',
+      'embedding_unit_rest_norm',
+    ]);
+    // the half form's down leaves the prefix form's columns, and is re-runnable
+    for (let i = 0; i < 2; i++) await db().query(dropCertifiedColumnsSql('drop_items', 'embedding', ['l2', 'ip']));
+    expect(await columns('drop_items')).toEqual([
+      'id',
+      'category',
+      'embedding',
+      'embedding_unit_prefix',
+      'embedding_unit_prefix_l2err',
+      'embedding_unit_rest_norm',
+    ]);
+    await db().query(dropCertifiedColumnsSql('drop_items', 'embedding', ['cosine'], PREFIX));
+    expect(await columns('drop_items')).toEqual(['id', 'category', 'embedding']);
+    const after = await db().query<{ n: number; s: string }>(
+      "SELECT count(*)::int AS n, md5(string_agg(embedding::text, ',' ORDER BY id)) AS s FROM drop_items",
+    );
+    expect(after).toEqual(before);
+    expect(before[0]!.n).toBe(ROWS.length);
+    expect(() => dropCertifiedColumnsSql('drop_items', 'embedding', [])).toThrow(/at least one distance/);
   });
 });

@@ -30,6 +30,8 @@ import {
   fillModesTable,
   hybridTruth,
   modesData,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
 } from '../support/search-modes.ts';
 
 type Db = PgDatabase<PgQueryResultHKT>;
@@ -78,6 +80,7 @@ describeEachTarget('drizzle: hybrid, two-stage and certified search', (tdb) => {
       await tdb().query(`CREATE INDEX "${name}" ON modes_docs USING ${method} (${targets})${withSql}`);
     }
     await tdb().query(certifiedColumnsMigration(docs, docs.embedding, ['l2', 'cosine']));
+    await tdb().query(certifiedColumnsMigration(docs, docs.embedding, ['l2', 'cosine'], PREFIX_LAYOUT));
   }, 60_000);
 
   it('declares the quantized indexes with the expression the search orders by', () => {
@@ -149,7 +152,7 @@ describeEachTarget('drizzle: hybrid, two-stage and certified search', (tdb) => {
   });
 
   it("exact: 'certified' returns the exact top-k (Drizzle where) with its certificate", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       const rows = await vectorSearch(db, {
         table: docs,
         column: docs.embedding,
@@ -158,12 +161,15 @@ describeEachTarget('drizzle: hybrid, two-stage and certified search', (tdb) => {
         k: 7,
         where: sql`${docs.category} <> 0`,
         exact: 'certified',
+        ...(certified && { certified }),
       });
       const truth = await exactTruth(tdb(), 'modes_docs', q0, distance, 400);
       const expected = truth.filter((r) => r.id % 3 !== 0).slice(0, 7);
       expect(rows.map((r) => r.id)).toEqual(expected.map((r) => r.id));
       rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
       expect(rows.certificate.proven).toBe(true);
+      // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+      expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
       expect(rows.certificate.candidates).toBeGreaterThanOrEqual(7);
       // Drizzle's row shape: the table's keys plus distance (the generated columns are not in the table).
       expect(Object.keys(rows[0]!).sort()).toEqual(['body', 'category', 'distance', 'embedding', 'id']);

@@ -27,6 +27,8 @@ import {
   fillModesTable,
   hybridTruth,
   modesData,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
 } from '../support/search-modes.ts';
 
 async function knexFor(t: TestDb): Promise<Knex> {
@@ -78,6 +80,7 @@ describeEachTarget('knex: hybrid, two-stage and certified search', (tdb) => {
     await createVectorIndex(knex, { ...base, quantize: 'binary' });
     await createVectorIndex(knex, { ...base, quantize: 'halfvec' });
     await addCertifiedColumns(knex, 'modes_docs', 'embedding', DIMS, ['l2', 'cosine']);
+    await addCertifiedColumns(knex, 'modes_docs', 'embedding', DIMS, ['l2', 'cosine'], PREFIX_LAYOUT);
   }, 60_000);
 
   afterAll(async () => {
@@ -154,7 +157,7 @@ describeEachTarget('knex: hybrid, two-stage and certified search', (tdb) => {
   });
 
   it("exact: 'certified' returns the exact top-k (Knex where, select, distanceAlias) with its certificate", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       const rows = await vectorSearch<{ id: number; category: number; d: number }>(knex, {
         table: 'modes_docs',
         column: 'embedding',
@@ -165,6 +168,7 @@ describeEachTarget('knex: hybrid, two-stage and certified search', (tdb) => {
         distanceAlias: 'd',
         where: (qb) => void qb.whereNot('category', 0),
         exact: 'certified',
+        ...(certified && { certified }),
       });
       const expected = (await exactTruth(tdb(), 'modes_docs', q0, distance, 400))
         .filter((r) => r.id % 3 !== 0)
@@ -173,6 +177,8 @@ describeEachTarget('knex: hybrid, two-stage and certified search', (tdb) => {
       rows.forEach((r, i) => expect(r.d).toBeCloseTo(expected[i]!.distance, 5));
       expect(Object.keys(rows[0]!).sort()).toEqual(['category', 'd', 'id']);
       expect(rows.certificate.proven).toBe(true);
+      // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+      expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
     }
   });
 

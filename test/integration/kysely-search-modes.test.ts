@@ -31,6 +31,8 @@ import {
   fillModesTable,
   hybridTruth,
   modesData,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
 } from '../support/search-modes.ts';
 
 interface Database {
@@ -80,6 +82,7 @@ describeEachTarget('kysely: hybrid, two-stage and certified search', (tdb) => {
     await migration.up(db as Kysely<unknown>);
     names.halfvec = `modes_docs_embedding_halfvec_${DIMS}_hnsw_l2_idx`;
     await addCertifiedColumns(db, 'modes_docs', 'embedding', DIMS, ['l2', 'cosine']);
+    await addCertifiedColumns(db, 'modes_docs', 'embedding', DIMS, ['l2', 'cosine'], PREFIX_LAYOUT);
   }, 60_000);
 
   afterAll(async () => {
@@ -149,7 +152,7 @@ describeEachTarget('kysely: hybrid, two-stage and certified search', (tdb) => {
   });
 
   it("exact: 'certified' returns the exact top-k (Kysely where) with its certificate", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       const rows = await vectorSearch(db, {
         table: 'modes_docs',
         column: 'embedding',
@@ -158,6 +161,7 @@ describeEachTarget('kysely: hybrid, two-stage and certified search', (tdb) => {
         k: 7,
         where: (eb) => eb('category', '<>', 0),
         exact: 'certified',
+        ...(certified && { certified }),
       });
       const expected = (await exactTruth(tdb(), 'modes_docs', q0, distance, 400))
         .filter((r) => r.id % 3 !== 0)
@@ -165,6 +169,8 @@ describeEachTarget('kysely: hybrid, two-stage and certified search', (tdb) => {
       expect(rows.map((r) => r.id)).toEqual(expected.map((r) => r.id));
       rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
       expect(rows.certificate.proven).toBe(true);
+      // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+      expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
       // As plain vectorSearch (selectAll): every column of the table, the generated ones included.
       const plain = await vectorSearch(db, { table: 'modes_docs', column: 'embedding', query: q0, distance, k: 1 });
       expect(Object.keys(rows[0]!).sort()).toEqual(Object.keys(plain[0]!).sort());

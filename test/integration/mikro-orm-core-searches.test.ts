@@ -19,7 +19,17 @@ import {
   vectorSearch,
 } from 'vecpg/mikro-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DIMS, docsData, exactTop, fuse, hybridLists, seedDocs, twoStageTop } from '../support/core-searches.ts';
+import {
+  DIMS,
+  docsData,
+  exactTop,
+  fuse,
+  hybridLists,
+  seedDocs,
+  twoStageTop,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
+} from '../support/core-searches.ts';
 import { describeEachTarget } from '../support/db.ts';
 import { explainScans, explainScansWithoutSeqScan } from '../support/explain.ts';
 
@@ -107,7 +117,9 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
       },
     };
     addCertifiedColumns(certified, 'docs', 'embedding', DIMS, ['l2', 'cosine']);
-    await db().query(certified.statements[0]!);
+    addCertifiedColumns(certified, 'docs', 'embedding', DIMS, ['l2', 'cosine'], PREFIX_LAYOUT);
+    expect(certified.statements).toHaveLength(2);
+    for (const statement of certified.statements) await db().query(statement);
     await db().query('ANALYZE docs');
   });
   afterAll(async () => {
@@ -186,7 +198,7 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
   });
 
   it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       for (const category of [undefined, 2]) {
         const rows = await vectorSearch(em, DocSchema, {
           column: 'embedding',
@@ -194,6 +206,7 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
           distance,
           k: 10,
           exact: 'certified',
+          ...(certified && { certified }),
           ...(category === undefined ? {} : { where: { category } }),
         });
         const expected = await exactTop(db(), q0, 10, distance, category);
@@ -203,6 +216,8 @@ describeEachTarget('mikro-orm: rerank, certified and hybrid search', (db) => {
         ).toEqual(expected.map((r) => r.id));
         rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
         expect(rows.certificate.proven).toBe(true);
+        // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+        expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
         expect(rows.map((r) => ({ ...r.entity }))).toEqual(await loaded(expected.map((r) => r.id)));
       }
     }

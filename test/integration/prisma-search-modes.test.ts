@@ -8,8 +8,15 @@
 import { readFile } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { addCertifiedColumnsSql, isVecpgError } from 'vecpg';
-import { cosineDistance, l2Distance, pgvector, vectorExtensionMigration, vectorIndexMigration } from 'vecpg/prisma';
+import { isVecpgError } from 'vecpg';
+import {
+  certifiedColumnsMigration,
+  cosineDistance,
+  l2Distance,
+  pgvector,
+  vectorExtensionMigration,
+  vectorIndexMigration,
+} from 'vecpg/prisma';
 import { beforeAll, expect, it } from 'vitest';
 import type { PrismaClient as GeneratedClient } from '../fixtures/prisma/generated/client.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
@@ -22,6 +29,15 @@ import { exactTruth, expectFused, expectTwoStage, hybridTruth, lit, paragraphs }
 const MIGRATIONS = new URL('../fixtures/prisma/migrations/', import.meta.url);
 const config = { Document: { vectors: { embedding: { type: 'vector', dimensions: 4 } } } } as const;
 const DIMS = 4;
+/** The certified prefix form on this 4-d data, and the four certified searches the test runs. */
+const PREFIX_LAYOUT = { form: 'prefix', prefix: 2 } as const;
+const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 100 } as const;
+const CERTIFIED_CASES = [
+  ['l2', undefined],
+  ['cosine', undefined],
+  ['l2', PREFIX_SEARCH],
+  ['cosine', PREFIX_SEARCH],
+] as const;
 
 const executed: Array<{ text: string; values: unknown[] }> = [];
 
@@ -91,7 +107,10 @@ describeEachTarget('prisma: likeId, two-stage, certified and hybrid search', (db
       names[using] = index.name;
       await db().query(index.up);
     }
-    await db().query(addCertifiedColumnsSql('Document', 'embedding', DIMS, ['l2', 'cosine']));
+    for (const layout of [{}, PREFIX_LAYOUT]) {
+      const certified = certifiedColumnsMigration('Document', 'embedding', DIMS, ['l2', 'cosine'], layout);
+      await db().query(certified.up);
+    }
     prisma = await openPrisma(db());
   }, 120_000);
 
@@ -162,13 +181,14 @@ describeEachTarget('prisma: likeId, two-stage, certified and hybrid search', (db
   });
 
   it("exact: 'certified' returns the exact top-k (Prisma where, vectors) with its certificate", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       const by = distance === 'l2' ? l2Distance('embedding', query) : cosineDistance('embedding', query);
       const rows = await prisma.document.nearest({
         by,
         where: { NOT: { category: '0' } },
         take: 7,
         exact: 'certified',
+        ...(certified && { certified }),
         vectors: ['embedding'],
       });
       const expected = (await exactTruth(db(), 'Document', query, distance, 400))
@@ -178,6 +198,8 @@ describeEachTarget('prisma: likeId, two-stage, certified and hybrid search', (db
       rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
       rows.forEach((r) => expect(r.embedding).toEqual(vectors[r.id - 1]));
       expect(rows.certificate.proven).toBe(true);
+      // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+      expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
     }
     expect(
       await code(prisma.document.nearest({ by: l2Distance('embedding', query), exact: 'certified', skip: 2 })),

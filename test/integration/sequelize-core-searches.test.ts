@@ -10,7 +10,17 @@ import { DataTypes, type Model, type ModelStatic, Op, Sequelize } from 'sequeliz
 import { quantizedExpression, rerankSearch, search } from 'vecpg';
 import { VECTOR, addCertifiedColumns, addVectorIndex, hybridSearch, vectorIndex, vectorSearch } from 'vecpg/sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIMS, docsData, exactTop, fuse, hybridLists, seedDocs, twoStageTop } from '../support/core-searches.ts';
+import {
+  DIMS,
+  docsData,
+  exactTop,
+  fuse,
+  hybridLists,
+  seedDocs,
+  twoStageTop,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
+} from '../support/core-searches.ts';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
 import { explainScans, explainScansWithoutSeqScan } from '../support/explain.ts';
 
@@ -83,6 +93,14 @@ if (TARGETS.includes('server'))
       // The model's index is the very expression the two-stage search orders by.
       expect(defs[0]?.indexdef.replace(/\s+/g, ' ')).toContain('binary_quantize(embedding))::bit(64)) bit_hamming_ops');
       await addCertifiedColumns(sequelize.getQueryInterface(), 'docs', 'embedding', DIMS, ['l2', 'cosine']);
+      await addCertifiedColumns(
+        sequelize.getQueryInterface(),
+        'docs',
+        'embedding',
+        DIMS,
+        ['l2', 'cosine'],
+        PREFIX_LAYOUT,
+      );
       await db.query('ANALYZE docs');
     });
     afterAll(async () => {
@@ -164,7 +182,7 @@ if (TARGETS.includes('server'))
     });
 
     it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {
-      for (const distance of ['l2', 'cosine'] as const) {
+      for (const [distance, certified] of CERTIFIED_CASES) {
         for (const category of [undefined, 2]) {
           const rows = await vectorSearch(Doc, {
             column: 'embedding',
@@ -172,6 +190,7 @@ if (TARGETS.includes('server'))
             distance,
             k: 10,
             exact: 'certified',
+            ...(certified && { certified }),
             ...(category === undefined ? {} : { where: { category } }),
           });
           const expected = await exactTop(db, q0, 10, distance, category);
@@ -181,6 +200,8 @@ if (TARGETS.includes('server'))
           ).toEqual(expected.map((r) => r.id));
           rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
           expect(rows.certificate.proven).toBe(true);
+          // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+          expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
           expect(rows.map((r) => r.instance.get({ plain: true }))).toEqual(await loaded(expected.map((r) => r.id)));
         }
       }

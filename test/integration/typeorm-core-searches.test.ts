@@ -20,7 +20,18 @@ import {
 } from 'vecpg/typeorm';
 import { Brackets, Column, DataSource, Entity, type Logger, PrimaryColumn, type Repository } from 'typeorm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DIMS, docsData, exactTop, fuse, hybridLists, lit, seedDocs, twoStageTop } from '../support/core-searches.ts';
+import {
+  DIMS,
+  docsData,
+  exactTop,
+  fuse,
+  hybridLists,
+  lit,
+  seedDocs,
+  twoStageTop,
+  CERTIFIED_CASES,
+  PREFIX_LAYOUT,
+} from '../support/core-searches.ts';
 import { describeEachTarget } from '../support/db.ts';
 import { explainScans, explainScansWithoutSeqScan } from '../support/explain.ts';
 
@@ -72,6 +83,7 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
     expect(statements.join('\n')).toContain(`((${quantizedExpression('embedding', 'binary', DIMS)}) bit_hamming_ops)`);
     expect(statements.join('\n')).toContain(`((${quantizedExpression('embedding', 'halfvec', DIMS)}) halfvec_l2_ops)`);
     await addCertifiedColumns(ds, 'docs', 'embedding', DIMS, ['l2', 'cosine']);
+    await addCertifiedColumns(ds, 'docs', 'embedding', DIMS, ['l2', 'cosine'], PREFIX_LAYOUT);
     await db().query('ANALYZE docs');
   });
   afterAll(async () => {
@@ -150,7 +162,7 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
   });
 
   it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {
-    for (const distance of ['l2', 'cosine'] as const) {
+    for (const [distance, certified] of CERTIFIED_CASES) {
       for (const category of [undefined, 2]) {
         const rows = await vectorSearch(repo, {
           column: 'embedding',
@@ -158,6 +170,7 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
           distance,
           k: 10,
           exact: 'certified',
+          ...(certified && { certified }),
           ...(category === undefined
             ? {}
             : { where: new Brackets((w) => w.where('item.category = :c', { c: category })) }),
@@ -170,6 +183,8 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
         rows.forEach((r, i) => expect(r.distance).toBeCloseTo(expected[i]!.distance, 5));
         expect(rows.certificate.tries).toBeGreaterThanOrEqual(1);
         expect(rows.certificate.proven).toBe(true);
+        // the form asked for: its first try's N (half form: max(40, 4k)), grown ×4 per try
+        expect(rows.certificate.candidates).toBe((certified?.candidates ?? 40) * 4 ** (rows.certificate.tries - 1));
         expect(rows.map((r) => r.entity)).toEqual(await loaded(expected.map((r) => r.id)));
       }
     }

@@ -15,11 +15,6 @@
  * statement`: injection stopped only by the extended protocol). For names with `"` Prisma's schema is
  * plainly named; the vector column, which only vecpg names, still carries the hostile name.
  */
-import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified } from 'vecpg';
@@ -35,7 +30,7 @@ import {
 import type { PrismaClient as GeneratedClient } from '../fixtures/prisma/generated/client.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
 import { TARGETS, type TestDb, openTestDb } from '../support/db.ts';
-import { ROOT } from '../support/paths.ts';
+import { prismaValidate } from '../support/prisma-validate.ts';
 import {
   CANARY,
   HOSTILE_NAMES,
@@ -69,30 +64,8 @@ describe('security: hostile identifiers in the Prisma migration SQL (no database
       expect(schema).toBe(`@@index([embedding], map: ${JSON.stringify(name)})`);
       return `model M${i} {\n  id Int @id\n  embedding Unsupported("vector(4)")?\n  ${schema}\n}\n`;
     });
-    const dir = await mkdtemp(join(tmpdir(), 'vecpg-psl-'));
-    try {
-      await writeFile(
-        join(dir, 'schema.prisma'),
-        `datasource db {\n  provider = "postgresql"\n}\n\n${models.join('\n')}`,
-      );
-      await writeFile(join(dir, 'engine'), '#!/bin/sh\nexit 1\n'); // never run: validate needs no schema engine
-      await chmod(join(dir, 'engine'), 0o755);
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [join(ROOT, 'node_modules/prisma/build/index.js'), 'validate', '--schema', join(dir, 'schema.prisma')],
-        {
-          env: {
-            ...process.env,
-            PRISMA_SCHEMA_ENGINE_BINARY: join(dir, 'engine'),
-            PRISMA_HIDE_UPDATE_MESSAGE: '1',
-            CHECKPOINT_DISABLE: '1',
-          },
-        },
-      );
-      expect(stdout).toContain('is valid');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const stdout = await prismaValidate(`datasource db {\n  provider = "postgresql"\n}\n\n${models.join('\n')}`);
+    expect(stdout).toContain('is valid');
   });
 
   for (const name of TOO_LONG_NAMES) {

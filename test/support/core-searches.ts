@@ -125,3 +125,14 @@ export async function hybridLists(
     text: text.map((r, i) => ({ id: Number(r.id), rank: i + 1 })),
   };
 }
+
+/** The certified prefix form on this data: the layout its columns are added with, and the search's options. */
+export const PREFIX_LAYOUT = { form: 'prefix', prefix: DIMS / 2 } as const;
+export const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 500 } as const;
+/** Each certified search the ORM tests run: both distances, in the half form and in the prefix form. */
+export const CERTIFIED_CASES = [
+  ['l2', undefined],
+  ['cosine', undefined],
+  ['l2', PREFIX_SEARCH],
+  ['cosine', PREFIX_SEARCH],
+] as const;

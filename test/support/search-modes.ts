@@ -163,3 +163,14 @@ export function expectFused(
   );
   rows.forEach((r, i) => expect(Number(r.score)).toBeCloseTo(expected[i]!.score, 12));
 }
+
+/** The certified prefix form on this data: the layout its columns are added with, and the search's options. */
+export const PREFIX_LAYOUT = { form: 'prefix', prefix: DIMS / 2 } as const;
+export const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 100 } as const;
+/** Each certified search the ORM tests run: both distances, in the half form and in the prefix form. */
+export const CERTIFIED_CASES = [
+  ['l2', undefined],
+  ['cosine', undefined],
+  ['l2', PREFIX_SEARCH],
+  ['cosine', PREFIX_SEARCH],
+] as const;

@@ -11,7 +11,7 @@ import { type ColumnStorage, createExtensionSql, dropExtensionSql, setStorageSql
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { columnVectorType } from './distance.ts';
 
 /** drizzle-kit's separator between statements of one migration file. */
@@ -71,6 +71,7 @@ export function vectorStorageMigration(table: PgTable, storage: ColumnStorage = 
  * (`vectorSearch({ exact: 'certified' })`) to a `vector(n)` column, for the given distances: a `halfvec`
  * copy and its error bound per distance, kept in sync by PostgreSQL, with the full vector out of line.
  * drizzle-kit cannot express them; add the same columns to the Drizzle table only if you want to read them.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * certifiedColumnsMigration(documents, documents.embedding, ['cosine']);
@@ -80,6 +81,7 @@ export function certifiedColumnsMigration(
   table: PgTable,
   column: Column,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): string {
   const { schema } = getTableConfig(table);
   const name = getTableName(table);
@@ -92,7 +94,7 @@ export function certifiedColumnsMigration(
       `certified columns need a vector(n) column with its dimensions; ${column.name} is not one`,
     );
   }
-  return `${addCertifiedColumnsSql(schema === undefined ? name : [schema, name], column.name, n, distances)};\n`;
+  return `${addCertifiedColumnsSql(schema === undefined ? name : [schema, name], column.name, n, distances, layout)};\n`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * indexes with the right operator class. Every statement comes from vecpg's SQL layer.
  */
 import type { Knex } from 'knex';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import { createExtensionSql, createIndexSql, dropExtensionSql, dropIndexSql } from '../../sql/ddl.ts';
@@ -73,9 +73,11 @@ export function createVectorIndex(knex: Knex, options: QuantizableIndexOptions):
  * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
  * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
  * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * export const up = (knex: Knex) => addCertifiedColumns(knex, 'documents', 'embedding', 768, ['cosine']);
+ * addCertifiedColumns(knex, 'documents', 'embedding', 768, ['cosine'], { form: 'prefix', prefix: 128 });
  */
 export function addCertifiedColumns(
   knex: Knex,
@@ -83,9 +85,10 @@ export function addCertifiedColumns(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): Knex.Raw {
   return knex.raw(
-    escapeQuestionMarks(addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true })),
+    escapeQuestionMarks(addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true })),
   );
 }
 

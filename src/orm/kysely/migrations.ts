@@ -18,7 +18,7 @@ import type { Row, SqlExecutor } from '../../sql/executor.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 
 /**
@@ -159,9 +159,11 @@ export async function setVectorStorage<DB>(
  * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
  * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
  * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * export async function up(db: Kysely<any>) { await addCertifiedColumns(db, 'items', 'embedding', 768, ['cosine']); }
+ * await addCertifiedColumns(db, 'items', 'embedding', 768, ['cosine'], { form: 'prefix', prefix: 128 });
  */
 export async function addCertifiedColumns<DB>(
   db: Kysely<DB>,
@@ -169,8 +171,9 @@ export async function addCertifiedColumns<DB>(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): Promise<void> {
-  await run(db, addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true }));
+  await run(db, addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true }));
 }
 
 /**

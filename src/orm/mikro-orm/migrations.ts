@@ -13,7 +13,7 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import { type QualifiedName, withoutQuestionMarksInIdentifiers } from '../../sql/identifiers.ts';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
@@ -81,9 +81,11 @@ export function createVectorIndex(migration: MigrationLike, options: Quantizable
  * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
  * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
  * `ALTER TABLE` that rewrites the table; see docs/certified-search.md.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * addCertifiedColumns(this, 'documents', 'embedding', 768, ['cosine']);
+ * addCertifiedColumns(this, 'documents', 'embedding', 768, ['cosine'], { form: 'prefix', prefix: 128 });
  */
 export function addCertifiedColumns(
   migration: MigrationLike,
@@ -91,8 +93,11 @@ export function addCertifiedColumns(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): void {
-  migration.addSql(escape(addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true })));
+  migration.addSql(
+    escape(addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true })),
+  );
 }
 
 /**

@@ -26,6 +26,8 @@ import { type VectorType, checkVectorType } from '../../sql/operators.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 import { wrapPrisma, type PrismaRawClient } from './executor.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
+import { addCertifiedColumnsSql, certifiedGeneratedColumns, dropCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import { quantizedIndexOptions } from '../search-modes.ts';
 
 /**
@@ -138,6 +140,57 @@ export function vectorStorageMigration(
 ): MigrationSql {
   const initial: ColumnStorage = checkVectorType(type) === 'bit' ? 'extended' : 'external';
   return { up: `${setStorageSql(table, column, storage)};\n`, down: `${setStorageSql(table, column, initial)};\n` };
+}
+
+/**
+ * {@link certifiedColumnsMigration}'s result: the SQL, and the model lines that keep Prisma from dropping
+ * the columns.
+ *
+ * @example
+ * const { up, down, schema }: CertifiedColumnsMigration = certifiedColumnsMigration('Document', 'embedding', 768, ['l2']);
+ */
+export interface CertifiedColumnsMigration extends MigrationSql {
+  /**
+   * One line per generated column for the model in schema.prisma, each `@default(dbgenerated())`:
+   * `prisma migrate dev` drops columns the schema does not declare, and never alters a column declared with
+   * `@default(dbgenerated())`. The halfvec copies are `Unsupported(…)?` (not read by the client), the
+   * error bounds and norms `Float?`.
+   */
+  readonly schema: readonly string[];
+}
+
+/**
+ * The generated columns certified exact search (`nearest({ exact: 'certified' })`) reads, added to a
+ * `vector(dimensions)` column for the given distances (`ADD COLUMN IF NOT EXISTS`: re-runnable), with the
+ * full vector moved out of line: one `ALTER TABLE` that rewrites the table (docs/certified-search.md).
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (then `nearest({ exact: 'certified',
+ * certified: { form: 'prefix', prefix: m } })`). `down` drops the columns; the vector column stays
+ * STORAGE EXTERNAL ({@link vectorStorageMigration} sets it back). Put `up` in a migration of its own
+ * (`prisma migrate dev --create-only`) and `schema`'s lines in the model.
+ *
+ * @example
+ * const m = certifiedColumnsMigration('Document', 'embedding', 768, ['cosine']);
+ * m.up;     // 'ALTER TABLE "Document" ADD COLUMN IF NOT EXISTS "embedding_unit_half" halfvec(768) GENERATED ALWAYS AS (…) STORED, …;\n'
+ * m.schema; // ['embedding_unit_half Unsupported("halfvec(768)")? @default(dbgenerated())', 'embedding_unit_half_l2err Float? @default(dbgenerated())']
+ */
+export function certifiedColumnsMigration(
+  table: QualifiedName,
+  column: string,
+  dimensions: number,
+  distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
+): CertifiedColumnsMigration {
+  const schema = certifiedGeneratedColumns(column, dimensions, distances, layout).map((c) => {
+    const type = c.type === 'double precision' ? 'Float?' : `Unsupported(${JSON.stringify(c.type)})?`;
+    const field = /^[A-Za-z][A-Za-z0-9_]*$/.test(c.name) ? c.name : `f_${c.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const map = field === c.name ? '' : ` @map(${JSON.stringify(c.name)})`;
+    return `${field} ${type} @default(dbgenerated())${map}`;
+  });
+  return {
+    up: `${addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true })};\n`,
+    down: `${dropCertifiedColumnsSql(table, column, distances, layout)};\n`,
+    schema,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { IndexesOptions, QueryInterface, Sequelize, Transaction } from 'seq
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor } from '../../sql/operators.ts';
 import { QueryTypes, literal } from 'sequelize';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
@@ -132,9 +132,11 @@ export async function addVectorIndex(
  * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
  * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
  * `ALTER TABLE` that rewrites the table; see docs/certified-search.md. Returns the statement it ran.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * up: async (queryInterface) => { await addCertifiedColumns(queryInterface, 'documents', 'embedding', 768, ['cosine']); }
+ * await addCertifiedColumns(queryInterface, 'documents', 'embedding', 768, ['cosine'], { form: 'prefix', prefix: 128, transaction });
  */
 export async function addCertifiedColumns(
   s: SequelizeLike,
@@ -142,10 +144,12 @@ export async function addCertifiedColumns(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
-  options: StatementOptions = {},
+  options: StatementOptions & CertifiedLayout = {},
 ): Promise<string> {
-  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true });
-  await run(s, sql, options);
+  const { form, prefix, ...statement } = options;
+  const layout = { ...(form !== undefined && { form }), ...(prefix !== undefined && { prefix }) };
+  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true });
+  await run(s, sql, statement);
   return sql;
 }
 

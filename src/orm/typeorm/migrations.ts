@@ -14,7 +14,7 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
-import type { CertifiedDistance } from '../../sql/certified-bound.ts';
+import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
 import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import type { QualifiedName } from '../../sql/identifiers.ts';
@@ -115,9 +115,11 @@ export async function createVectorIndex(q: Queryable, options: QuantizableIndexO
  * Add the generated columns certified exact search (`vectorSearch({ exact: 'certified' })`) reads to a
  * `vector(dimensions)` column, for the given distances (re-runnable: `ADD COLUMN IF NOT EXISTS`). One
  * `ALTER TABLE` that rewrites the table; see docs/certified-search.md. Returns the statement it ran.
+ * `{ form: 'prefix', prefix: m }` adds the prefix form's columns instead (search with the same `certified`).
  *
  * @example
  * public async up(queryRunner: QueryRunner) { await addCertifiedColumns(queryRunner, 'item', 'embedding', 768, ['cosine']); }
+ * await addCertifiedColumns(queryRunner, 'item', 'embedding', 768, ['cosine'], { form: 'prefix', prefix: 128 });
  */
 export async function addCertifiedColumns(
   q: Queryable,
@@ -125,8 +127,9 @@ export async function addCertifiedColumns(
   column: string,
   dimensions: number,
   distances: readonly CertifiedDistance[],
+  layout: CertifiedLayout = {},
 ): Promise<string> {
-  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ifNotExists: true });
+  const sql = addCertifiedColumnsSql(table, column, dimensions, distances, { ...layout, ifNotExists: true });
   await q.query(sql);
   return sql;
 }
