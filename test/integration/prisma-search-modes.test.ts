@@ -20,6 +20,7 @@ import {
 import { beforeAll, expect, it } from 'vitest';
 import type { PrismaClient as GeneratedClient } from '../fixtures/prisma/generated/client.ts';
 import { generate } from '../fixtures/prisma/generate.mjs';
+import { certifiedCases } from '../support/certified-cases.ts';
 import { type TestDb, describeEachTarget } from '../support/db.ts';
 import { explainScansWithoutSeqScan } from '../support/explain.ts';
 import { pgliteAdapter } from '../support/prisma-pglite.ts';
@@ -32,12 +33,7 @@ const DIMS = 4;
 /** The certified prefix form on this 4-d data, and the four certified searches the test runs. */
 const PREFIX_LAYOUT = { form: 'prefix', prefix: 2 } as const;
 const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 100 } as const;
-const CERTIFIED_CASES = [
-  ['l2', undefined],
-  ['cosine', undefined],
-  ['l2', PREFIX_SEARCH],
-  ['cosine', PREFIX_SEARCH],
-] as const;
+const CERTIFIED_CASES = certifiedCases(PREFIX_SEARCH);
 
 const executed: Array<{ text: string; values: unknown[] }> = [];
 

@@ -8,6 +8,7 @@
 import type { SqlExecutor, VecpgDb } from '../../src/sql/executor.ts';
 import { type Fused, type Ranked, fuse, lit, paragraphs } from './fusion.ts';
 import { seededRandom } from './random.ts';
+import { certifiedCases } from './certified-cases.ts';
 
 export { type Fused, type Ranked, fuse, lit, paragraphs };
 
@@ -130,9 +131,4 @@ export async function hybridLists(
 export const PREFIX_LAYOUT = { form: 'prefix', prefix: DIMS / 2 } as const;
 export const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 500 } as const;
 /** Each certified search the ORM tests run: both distances, in the half form and in the prefix form. */
-export const CERTIFIED_CASES = [
-  ['l2', undefined],
-  ['cosine', undefined],
-  ['l2', PREFIX_SEARCH],
-  ['cosine', PREFIX_SEARCH],
-] as const;
+export const CERTIFIED_CASES = certifiedCases(PREFIX_SEARCH);

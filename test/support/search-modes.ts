@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import type { SqlExecutor } from '../../src/sql/executor.ts';
 import { type Fused, fuse, lit, paragraphs as docParagraphs } from './fusion.ts';
 import { randomArray, seededRandom } from './random.ts';
+import { certifiedCases } from './certified-cases.ts';
 
 export { type Fused, type Ranked, fuse, lit } from './fusion.ts';
 
@@ -168,9 +169,4 @@ export function expectFused(
 export const PREFIX_LAYOUT = { form: 'prefix', prefix: DIMS / 2 } as const;
 export const PREFIX_SEARCH = { ...PREFIX_LAYOUT, candidates: 100 } as const;
 /** Each certified search the ORM tests run: both distances, in the half form and in the prefix form. */
-export const CERTIFIED_CASES = [
-  ['l2', undefined],
-  ['cosine', undefined],
-  ['l2', PREFIX_SEARCH],
-  ['cosine', PREFIX_SEARCH],
-] as const;
+export const CERTIFIED_CASES = certifiedCases(PREFIX_SEARCH);
