@@ -15,7 +15,7 @@ import { type TableColumn, defaultVectorColumn, readTableColumns, vectorTypeOf }
 import { type AtomicFile, openAtomicFile } from './atomic-file.ts';
 import { jsonInteger } from './json-integer.ts';
 import { LIBSVM_INDEX_BASE } from './readers/libsvm.ts';
-import { CopyOutReader } from './copy-out.ts';
+import { NpyRowWriter } from './npy-rows.ts';
 import { type LoadTarget, withSession } from './session.ts';
 
 export type ExportFormat = 'jsonl' | 'libsvm' | 'npy' | 'csv';
@@ -40,6 +40,12 @@ export interface ExportOptions {
   labelColumn?: string;
   /** Rows per cursor fetch (default 1,000). */
   batchRows?: number;
+  /**
+   * Stop the export: it rejects with the signal's reason and no file is left. A binary COPY in progress
+   * (`.npy` over node-postgres) cannot be stopped on its connection, so that connection is closed (a pool
+   * replaces it).
+   */
+  signal?: AbortSignal;
 }
 
 export interface ExportResult {
@@ -127,83 +133,6 @@ function npyRow(text: string, type: 'vector' | 'halfvec', cols: number): Uint8Ar
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Bytes of .npy rows gathered before each write. */
-const NPY_WRITE_BYTES = 1 << 20;
-
-/**
- * The rows of a binary `COPY (SELECT vector) TO STDOUT` as little-endian .npy rows on `out`: each row's
- * big-endian floats (or halves) copied out of pgvector's send format into a megabyte buffer, byte-swapped
- * at once before it is written. Two buffers in turn, each refilled only after `out` has taken its previous
- * contents. Returns the rows written.
- */
-async function writeNpyRows(
-  chunks: AsyncIterable<Uint8Array>,
-  type: 'vector' | 'halfvec',
-  cols: number,
-  column: string,
-  out: NodeJS.WritableStream,
-): Promise<number> {
-  const size = type === 'vector' ? 4 : 2;
-  const rowBytes = cols * size;
-  const capacity = Math.max(1, Math.floor(NPY_WRITE_BYTES / rowBytes)) * rowBytes;
-  const buffers = [Buffer.allocUnsafeSlow(capacity), Buffer.allocUnsafeSlow(capacity)];
-  const written: (Promise<void> | undefined)[] = [undefined, undefined];
-  let current = 0;
-  let buffer = buffers[0]!;
-  let o = 0;
-  let rows = 0;
-  const flush = async (): Promise<void> => {
-    if (o === 0) return;
-    const data = buffer.subarray(0, o);
-    if (size === 4) data.swap32();
-    else data.swap16();
-    written[current] = new Promise<void>((resolve, reject) => {
-      out.write(data, (error?: Error | null) => (error ? reject(error) : resolve()));
-    });
-    current ^= 1;
-    buffer = buffers[current]!;
-    o = 0;
-    // The other buffer is written over next: wait until `out` is done with it.
-    await written[current];
-  };
-  const reader = new CopyOutReader(1);
-  let failure: Error | undefined;
-  let full = false;
-  const field = (bytes: Uint8Array, view: DataView, start: number, length: number): void => {
-    if (length < 0) throw new VecpgError('UNSUPPORTED', `row ${rows + 1} has a NULL ${column}: npy cannot hold it`);
-    const dims = view.getUint16(start);
-    if (dims !== cols || length !== 4 + dims * size)
-      throw new VecpgError('DIMENSION_MISMATCH', `.npy export needs every row to have ${cols} dimensions, got ${dims}`);
-    // The big-endian values as they are; the whole buffer is byte-swapped before it is written.
-    buffer.set(bytes.subarray(start + 4, start + length), o);
-    o += rowBytes;
-    rows++;
-    if (o === capacity) full = true;
-  };
-  for await (const chunk of chunks) {
-    // After a failure the rest of the data is still read, so that the connection is left usable.
-    if (failure !== undefined) continue;
-    try {
-      // A chunk may hold more rows than the buffer: hand them over part by part.
-      for (let s = 0; s < chunk.length;) {
-        const e = Math.min(chunk.length, s + (capacity - o));
-        full = false;
-        // A plain Uint8Array view: its subarray per row costs less than a Buffer's.
-        reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset + s, e - s), field);
-        s = e;
-        if (full || o + rowBytes > capacity) await flush();
-      }
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-    }
-  }
-  if (failure !== undefined) throw failure;
-  reader.end();
-  await flush();
-  for (const w of written) await w;
-  return rows;
-}
-
 /**
  * Write a table's rows to a file or stream.
  *
@@ -212,6 +141,7 @@ async function writeNpyRows(
  */
 export async function exportTable(target: LoadTarget, options: ExportOptions): Promise<ExportResult> {
   const format = options.format;
+  options.signal?.throwIfAborted();
   if (!EXPORT_FORMATS.includes(format))
     throw new VecpgError(
       'INVALID_OPTION',
@@ -295,19 +225,20 @@ export async function exportTable(target: LoadTarget, options: ExportOptions): P
         }
         let rows = 0;
         if (binary) {
-          rows = await writeNpyRows(
-            session.copyOut!(`COPY (SELECT ${quoteIdent(column.name)} ${from}${order}) TO STDOUT WITH (FORMAT binary)`),
-            type as 'vector' | 'halfvec',
-            cols,
-            column.name,
-            out,
+          const writer = new NpyRowWriter(type as 'vector' | 'halfvec', cols, column.name, out);
+          await session.copyOut!(
+            `COPY (SELECT ${quoteIdent(column.name)} ${from}${order}) TO STDOUT WITH (FORMAT binary)`,
+            writer,
+            options.signal,
           );
+          rows = await writer.finish();
         } else rows = await fetchRows(column, type);
         async function fetchRows(column: TableColumn, type: VectorType): Promise<number> {
           await session.query(`DECLARE vecpg_export NO SCROLL CURSOR FOR SELECT ${list} ${from}${order}`);
           const batch = options.batchRows ?? 1000;
           let rows = 0;
           for (;;) {
+            options.signal?.throwIfAborted();
             const page = await session.query<Record<string, string | null>>(`FETCH ${batch} FROM vecpg_export`);
             let text = '';
             const bytes: Uint8Array[] = [];

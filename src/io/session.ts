@@ -1,7 +1,8 @@
 /**
  * One connection in one transaction, able to run statements and a binary `COPY … FROM STDIN`:
  * through pg-copy-streams on node-postgres (streamed, with backpressure), through `/dev/blob`
- * on PGlite (one COPY per chunk, all inside the same transaction).
+ * on PGlite (one COPY per chunk, all inside the same transaction). On node-postgres also a
+ * `COPY … TO STDOUT`, read off the socket by src/io/pg-copy-out.ts.
  */
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,7 @@ import type { PgliteLike, PgliteResultsLike } from '../drivers/pglite-like.ts';
 import { queryFailed } from '../drivers/query-error.ts';
 import type { Row } from '../sql/executor.ts';
 import { COPY_HEADER, COPY_TRAILER } from './copy.ts';
+import { type CopyOutSink, PgCopyOut } from './pg-copy-out.ts';
 
 /**
  * The part of a node-postgres `Client` or `PoolClient` that `load` and `exportTable` use (typed
@@ -80,10 +82,11 @@ export interface Session {
    */
   copyDrained(): boolean;
   /**
-   * Run `COPY … TO STDOUT` and hand out the data as it arrives (the CopyData payloads, concatenated; a
-   * tuple may span two chunks). Only on node-postgres; the other sessions have none.
+   * Run `COPY … TO STDOUT`, handing the data to `sink` as it comes off the socket (see {@link CopyOutSink}).
+   * Only on node-postgres; the other sessions have none. When `signal` aborts, the connection is closed
+   * (the server cannot be stopped mid-COPY from it) and never returned to a pool.
    */
-  copyOut?(text: string): AsyncIterable<Uint8Array>;
+  copyOut?(text: string, sink: CopyOutSink, signal?: AbortSignal): Promise<void>;
 }
 
 function pgliteOf(target: SessionTarget): PgliteLoadTarget | undefined {
@@ -315,11 +318,20 @@ async function withPg<T>(
       // and the socket has handed them to the kernel when nothing is buffered in it either.
       copyDrained: () =>
         copying !== undefined && copying.writableLength === 0 && socketOf(client)?.writableLength === 0,
-      async *copyOut(text) {
-        const { to } = await importDriver<typeof import('pg-copy-streams')>('pg-copy-streams', 'vecpg/load');
+      async copyOut(text, sink, signal) {
+        const copy = new PgCopyOut(text, sink, signal);
+        // The submittable settles `done` itself; query() only queues it.
+        void client.query(copy as unknown as string);
         try {
-          for await (const chunk of client.query(to(text)) as AsyncIterable<Uint8Array>) yield chunk;
+          await copy.done;
         } catch (error) {
+          if (signal?.aborted === true) {
+            // The socket is closed: the connection must not go back to a pool, and ending the client says
+            // the close was wanted (node-postgres then emits no 'error' for it). The abort's reason is the error.
+            broken ??= error instanceof Error ? error : new Error(String(error));
+            client.end().catch(() => undefined);
+            throw error;
+          }
           throw queryFailed(error, text);
         }
       },
@@ -328,6 +340,8 @@ async function withPg<T>(
     try {
       value = await fn(session);
     } catch (error) {
+      // A closed connection answers nothing: ROLLBACK would wait for it in vain.
+      if (broken !== undefined) throw error;
       await client.query('ROLLBACK').catch((e: unknown) => {
         broken = e instanceof Error ? e : new Error(String(e));
       });

@@ -63,7 +63,10 @@ export const exportCommand: CliCommand = {
       ...(batchRows === undefined ? {} : { batchRows }),
     };
     return withConnection(values, io, async (conn) => {
-      const result = await exportTable(conn.pool ?? conn.pglite!, options);
+      const result = await exportTable(conn.pool ?? conn.pglite!, {
+        ...options,
+        ...(conn.signal && { signal: conn.signal }),
+      });
       const text =
         values.json === true
           ? toJson(result)
