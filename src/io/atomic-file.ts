@@ -2,13 +2,17 @@
  * Write a file so that readers only ever see the old content or the whole new one: the data goes to a
  * temporary file in the same directory, which is synced and renamed over the target on success and
  * removed on failure (also when the process exits half-way). An existing target is replaced only
- * when `overwrite` is set.
+ * when `overwrite` is set. While it is written, what has been written so far is synced in the background
+ * every few megabytes, so that the sync before the rename waits only for the last of it.
  */
-import { createWriteStream, unlinkSync } from 'node:fs';
+import { createWriteStream, fdatasync, unlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { VecpgError } from '../errors.ts';
+
+/** Written bytes not yet synced that start a background sync. */
+const BACKGROUND_SYNC_BYTES = 8 << 20;
 
 export interface AtomicFile {
   /** Where the bytes go until `commit()`. */
@@ -56,7 +60,30 @@ export async function openAtomicFile(path: string, options: { overwrite: boolean
     }
   };
   process.once('exit', onExit);
+  // The disk writes the data while more is being produced, instead of all of it at the end (~0.1 s per
+  // 130 MB here). A sync failing now fails the commit; the final sync is the one that counts.
+  let synced = 0;
+  let syncing: Promise<void> | undefined;
+  let syncError: Error | undefined;
+  const fd = (stream as unknown as { fd: number }).fd;
+  const background = setInterval(() => {
+    const written = stream.bytesWritten;
+    if (syncing !== undefined || written - synced < BACKGROUND_SYNC_BYTES) return;
+    syncing = new Promise<void>((resolve) =>
+      fdatasync(fd, (error) => {
+        if (error) syncError ??= error;
+        synced = written;
+        syncing = undefined;
+        resolve();
+      }),
+    );
+  }, 20);
+  background.unref();
   const closeStream = async (patch?: { readonly position: number; readonly bytes: Uint8Array }): Promise<void> => {
+    clearInterval(background);
+    // The descriptor is closed below: no sync may still be using it.
+    await syncing;
+    if (syncError !== undefined) throw syncError;
     const closed = once(stream, 'close');
     stream.end();
     await closed;
@@ -76,6 +103,8 @@ export async function openAtomicFile(path: string, options: { overwrite: boolean
   const abort = async (): Promise<void> => {
     if (done) return;
     finish();
+    clearInterval(background);
+    await syncing;
     if (!stream.closed) {
       const closed = once(stream, 'close').catch(() => undefined);
       stream.destroy();

@@ -15,9 +15,12 @@ import { isVecpgError } from 'vecpg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
 
 const ROWS = 20_000;
-const DIMS = 64;
-/** Row `id` holds id + j/64 at j = 0…63: exact in float32, so the expected bits are computed here. */
-const ELEMENT = (id: number, j: number): number => id + j / 64;
+const DIMS = 128;
+/**
+ * Row `id` holds id + j/128 at j = 0…127: exact in float32, so the expected bits are computed here. 10 MB in
+ * all: the file is synced in the background while it is written (src/io/atomic-file.ts).
+ */
+const ELEMENT = (id: number, j: number): number => id + j / DIMS;
 
 /** The .npy numpy would write for rows `ids` (header from the format's definition, float32 little-endian). */
 function expectedNpy(ids: number[]): Buffer {
@@ -50,7 +53,7 @@ describe.runIf(process.env.DATABASE_URL)('.npy export through the COPY OUT reade
     tmp = await mkdtemp(join(tmpdir(), 'vecpg-export-copy-out-'));
     await pool.query(`CREATE TABLE items (id int PRIMARY KEY, embedding vector(${DIMS}))`);
     await pool.query(
-      `INSERT INTO items SELECT i, (SELECT array_agg(i + j / 64.0 ORDER BY j)::real[] FROM generate_series(0, ${DIMS - 1}) j)::vector FROM generate_series(1, ${ROWS}) i`,
+      `INSERT INTO items SELECT i, (SELECT array_agg(i + j / ${DIMS}.0 ORDER BY j)::real[] FROM generate_series(0, ${DIMS - 1}) j)::vector FROM generate_series(1, ${ROWS}) i`,
     );
     // A notice every 2,000 rows: NoticeResponse messages between the CopyData messages.
     await pool.query(`CREATE FUNCTION noisy(v vector, id int) RETURNS vector LANGUAGE plpgsql AS $$
@@ -60,7 +63,7 @@ describe.runIf(process.env.DATABASE_URL)('.npy export through the COPY OUT reade
     await pool.query(
       'CREATE VIEW failing AS SELECT CASE WHEN id < 15000 THEN embedding ELSE (1 / (id - 15000))::text::vector END AS embedding FROM items ORDER BY id',
     );
-    // Row 10,000 stalls the COPY for 3 s, after 9,999 rows (2.5 MB) have been sent.
+    // Row 10,000 stalls the COPY for 3 s, after 9,999 rows (5 MB) have been sent.
     await pool.query(`CREATE FUNCTION stall(v vector, id int) RETURNS vector LANGUAGE plpgsql AS $$
       BEGIN IF id = 10000 THEN PERFORM pg_sleep(3); END IF; RETURN v; END $$`);
     await pool.query('CREATE VIEW stalling AS SELECT stall(embedding, id) AS embedding FROM items ORDER BY id');
