@@ -49,6 +49,11 @@ function interrupted(reason: unknown): Error {
 /**
  * The submittable. `done` settles once node-postgres has read the server's ReadyForQuery (the connection
  * is usable again), or at once when the connection is lost or the copy aborted (then it is destroyed).
+ *
+ * @example
+ * const copy = new PgCopyOut('COPY (SELECT embedding FROM t) TO STDOUT (FORMAT binary)', sink, signal);
+ * void client.query(copy);
+ * await copy.done;
  */
 export class PgCopyOut {
   readonly done: Promise<void>;
