@@ -59,6 +59,8 @@ export class PgCopyOut {
   readonly done: Promise<void>;
   /** Rows the server reported in CommandComplete. */
   rowCount = 0;
+  /** Set by node-postgres when it watches the query with a timeout (`query_timeout`). */
+  callback: ((error?: Error) => void) | undefined;
   readonly #text: string;
   readonly #sink: CopyOutSink;
   readonly #signal: AbortSignal | undefined;
@@ -94,7 +96,9 @@ export class PgCopyOut {
   submit(connection: PgConnection): Error | undefined {
     // Not sent: node-postgres hands these to handleError and goes on with its queue.
     if (this.#signal?.aborted === true) return interrupted(this.#signal.reason);
-    const stream = connection.stream;
+    const stream = connection?.stream;
+    if (typeof stream?.listeners !== 'function')
+      return new VecpgError('UNSUPPORTED', 'cannot read COPY data: this client has no socket of its own (pg-native?)');
     const listeners = stream.listeners('data') as DataListener[];
     if (listeners.length !== 1)
       return new VecpgError(
@@ -216,6 +220,8 @@ export class PgCopyOut {
     if (this.#settled) return;
     this.#settled = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    // node-postgres wraps this in its query_timeout handling: calling it clears that timer.
+    this.callback?.(error);
     if (error === undefined) this.#resolve();
     else this.#reject(error);
   }
