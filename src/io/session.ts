@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Client, Pool, PoolClient } from 'pg';
+import type { Client, Pool, PoolClient, Submittable } from 'pg';
 import { importDriver } from '../drivers/optional-import.ts';
 import type { PgliteLike, PgliteResultsLike } from '../drivers/pglite-like.ts';
 import { queryFailed } from '../drivers/query-error.ts';
@@ -320,8 +320,9 @@ async function withPg<T>(
         copying !== undefined && copying.writableLength === 0 && socketOf(client)?.writableLength === 0,
       async copyOut(text, sink, signal) {
         const copy = new PgCopyOut(text, sink, signal);
-        // The submittable settles `done` itself; query() only queues it.
-        void client.query(copy as unknown as string);
+        // query() queues the submittable and returns it; `done` says how it went. (Typed through `unknown`:
+        // its `submit` takes node-postgres's connection by the shape it uses, not @types/pg's Connection.)
+        client.query(copy as unknown as Submittable);
         try {
           await copy.done;
         } catch (error) {
