@@ -7,7 +7,7 @@ import { type Vector } from '../types/vector.ts';
 import { type CertifiedLayout, checkPrefix, prepareCertifiedQuery } from './certified-bound.ts';
 import { checkCertifiedDistance, checkForm } from './certified-ddl.ts';
 import { type Certificate, buildCertifiedQuery, checkCertificate } from './certified-query.ts';
-import type { Row } from './executor.ts';
+import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import type { QualifiedName } from './identifiers.ts';
 import type { DistanceName } from './operators.ts';
 import type { SearchFilter } from './filters.ts';
@@ -21,7 +21,30 @@ export interface CertifiedSearchOptions extends CertifiedLayout {
   growth?: number;
   /** Tries over the compact columns before the plain exact scan (default 3). */
   maxTries?: number;
+  /**
+   * Parallel workers for the tries' candidate scan. `'auto'` (default): with form `'prefix'`, none —
+   * `max_parallel_workers_per_gather` is set to 0 for the tries (`SET LOCAL`, in a transaction), unless
+   * someone set it (a session `SET`, the server's configuration, `ALTER ROLE/DATABASE … SET`: theirs is
+   * kept); the half form keeps the server's plan. `'serial'`: none, whatever the setting. `'server'`: the
+   * plan is left to the server's settings. PGlite (no workers) and Citus (the shards plan their own scans)
+   * are left alone. The plain exact scan of a fallback always keeps the server's plan.
+   */
+  parallel?: 'auto' | 'serial' | 'server';
 }
+
+/**
+ * The statement that turns parallel workers off for the rest of the transaction, unless the setting is
+ * not the server's default and `$1` is false, or Citus is installed. Returns the value before and
+ * whether it changed anything (`applied` is NULL when not).
+ */
+export const SERIAL_SCAN_SQL =
+  "SELECT setting AS previous, CASE WHEN ($1::boolean OR source = 'default')" +
+  " AND NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')" +
+  " THEN set_config('max_parallel_workers_per_gather', '0', true) END AS applied" +
+  " FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'";
+
+/** Put the setting back as it was, still within the transaction (which may be the caller's own). */
+export const RESTORE_PARALLEL_SQL = "SELECT set_config('max_parallel_workers_per_gather', $1, true)";
 
 /** A result array with the certificate of its query. */
 export type CertifiedRows<T> = T[] & { readonly certificate: Certificate };
@@ -41,6 +64,12 @@ export interface CertifiedSearchContext {
   options: CertifiedSearchOptions;
   /** Run a statement built with or without `vector_send` reads (search() decides). */
   run: (build: (readBinary: boolean) => SqlQuery) => Promise<Row[]>;
+  /**
+   * The database and how to run a statement on one of its transactions: needed to run the tries without
+   * parallel workers (`certified.parallel`); absent, the tries run through `run` with the server's plan.
+   */
+  db?: VecpgDb;
+  runOn?: (ex: SqlExecutor, build: (readBinary: boolean) => SqlQuery) => Promise<Row[]>;
   /** The plain exact scan. */
   exact: () => Promise<Row[]>;
 }
@@ -88,15 +117,26 @@ export async function runCertifiedSearch(
   let reason = typeof prepared === 'string' ? prepared : null;
   let last: { bound: number | null; threshold: number | null } = { bound: null, threshold: null };
   let tries = 0;
-  if (typeof prepared !== 'string') {
+  const parallel = ctx.options.parallel ?? 'auto';
+  if (!['auto', 'serial', 'server'].includes(parallel))
+    throw new VecpgError(
+      'INVALID_OPTION',
+      `certified.parallel must be 'auto', 'serial' or 'server', got ${describeValue(parallel)}`,
+      { details: { option: 'parallel' } },
+    );
+  const serial = parallel === 'serial' || (parallel === 'auto' && form === 'prefix');
+  const attempt = async (
+    run: (build: (readBinary: boolean) => SqlQuery) => Promise<Row[]>,
+  ): Promise<{ rows: Row[]; certificate: Certificate } | null> => {
+    if (typeof prepared === 'string') return null;
     for (; tries < maxTries; tries++, candidates *= growth) {
       let rows: Row[];
       try {
-        rows = await ctx.run((readBinary) =>
+        rows = await run((readBinary) =>
           buildCertifiedQuery({ ...ctx, column: ctx.column!, prepared, candidates, k, readBinary }),
         );
       } catch (error) {
-        throw missingSchema(error, ctx.column, distance, layout) ?? wrongPrefix(error, layout) ?? error;
+        throw missingSchema(error, ctx.column!, distance, layout) ?? wrongPrefix(error, layout) ?? error;
       }
       const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance);
       last = { bound: outcome.bound, threshold: outcome.threshold };
@@ -113,6 +153,22 @@ export async function runCertifiedSearch(
         return { rows: filter(rows), certificate };
       }
     }
+    return null;
+  };
+  const { db, runOn } = ctx;
+  const proven =
+    serial && db !== undefined && runOn !== undefined && db.kind !== 'pglite' && typeof prepared !== 'string'
+      ? await db.transaction(async (tx) => {
+          const [set] = await tx.query(SERIAL_SCAN_SQL, [parallel === 'serial']);
+          const result = await attempt((build) => runOn(tx, build));
+          // Our own transaction ends the SET LOCAL anyway; inside the caller's, it must not outlive the search.
+          if (set !== undefined && set['applied'] !== null)
+            await tx.query(RESTORE_PARALLEL_SQL, [String(set['previous'])]);
+          return result;
+        })
+      : await attempt(ctx.run);
+  if (proven !== null) return proven;
+  if (typeof prepared !== 'string') {
     candidates /= growth;
     reason = `the bound did not reach the k-th distance after ${tries} tries`;
   }

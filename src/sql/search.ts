@@ -131,6 +131,8 @@ export async function search<R extends Row = Row>(
       binaryParams: db.binaryParams === true,
       options: certifiedOptions ?? {},
       run: (make) => execute(db, make),
+      db,
+      runOn: (ex, make) => execute(ex, make),
       exact: () => execute(db, exactMake),
     });
     rows = result.rows as Out[];
