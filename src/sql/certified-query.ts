@@ -27,8 +27,13 @@ export interface CertifiedQueryOptions {
   column: string;
   query: Vector;
   prepared: CertifiedQuery;
-  /** N: how many candidates to re-rank. */
+  /** N: how many candidates to re-rank (at most, with `maxKey`). */
   candidates: number;
+  /**
+   * Take only the rows whose key is at most this (and those without a key), up to N: a retry sized by the
+   * previous try's k-th distance (see {@link keyReaching}).
+   */
+  maxKey?: number;
   k: number;
   select?: '*' | readonly string[];
   where?: SearchFilter | undefined;
@@ -84,10 +89,17 @@ export function buildCertifiedQuery(options: CertifiedQueryOptions): SqlQuery {
   // Only the row address and the key go through the sort (a top-N sort copies each tuple it reads, and
   // copying the whole row, halfvec and all, cost more than the distances); the N rows are then fetched
   // back by ctid (a TID scan), within the same statement and snapshot.
-  const inner =
+  const scan =
     `SELECT ctid AS "__vecpg_ctid", ${key} AS ${quoteIdent(KEY_COLUMN)} FROM ${quoteQualified(options.table)}` +
-    (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-    ` ORDER BY ${quoteIdent(KEY_COLUMN)} NULLS FIRST LIMIT ${bind(options.candidates)}`;
+    (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '');
+  // With maxKey the key is compared in an outer query over the scan (OFFSET 0 keeps it a subquery), so
+  // that each row's key is computed once, as in the ORDER BY.
+  const keyColumn = quoteIdent(KEY_COLUMN);
+  const inner =
+    (options.maxKey === undefined
+      ? scan
+      : `SELECT * FROM (${scan} OFFSET 0) AS "__vecpg_keys" WHERE ${keyColumn} <= ${bind(options.maxKey)}::float8 OR ${keyColumn} IS NULL`) +
+    ` ORDER BY ${keyColumn} NULLS FIRST LIMIT ${bind(options.candidates)}`;
 
   const select = options.select ?? '*';
   if (select !== '*' && (!Array.isArray(select) || select.length === 0)) {
@@ -144,6 +156,10 @@ export interface TryOutcome {
   readonly threshold: number | null;
   /** All rows (after the WHERE filters) were candidates. */
   readonly exhausted: boolean;
+  /** The largest candidate key (null: none, or all NULL). */
+  readonly key: number | null;
+  /** How many candidates the try took. */
+  readonly taken: number;
 }
 
 /**
@@ -161,6 +177,7 @@ export function checkCertificate(
   k: number,
   distanceAlias = 'distance',
   maxDistance?: number,
+  maxKey?: number,
 ): TryOutcome {
   const first = rows[0];
   const count = first === undefined ? 0 : Number(first[COUNT_COLUMN]);
@@ -170,11 +187,46 @@ export function checkCertificate(
     delete row[BOUND_COLUMN];
     delete row[COUNT_COLUMN];
   }
-  const bound = key === null || key === undefined ? null : prepared.bound(Number(key));
+  const found = { key: key === null || key === undefined ? null : Number(key), taken: count };
+  const bound = found.key === null ? null : prepared.bound(found.key);
   const kth = rows.length >= k ? Number(rows[k - 1]![distanceAlias]) : Infinity;
   const threshold = Math.min(kth, maxDistance ?? Infinity);
-  if (count < candidates)
-    return { proven: true, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: true };
+  if (count < candidates && maxKey !== undefined) {
+    // Every row with a key <= maxKey was a candidate: the rows outside have a key above it.
+    const above = prepared.bound(maxKey);
+    return { proven: threshold <= above, bound: above, threshold: finite(threshold), exhausted: false, ...found };
+  }
+  if (count < candidates) return { proven: true, bound, threshold: finite(threshold), exhausted: true, ...found };
   const proven = bound !== null && threshold <= bound; // false for a NaN distance (cosine of a zero vector)
-  return { proven, bound, threshold: Number.isFinite(threshold) ? threshold : null, exhausted: false };
+  return { proven, bound, threshold: finite(threshold), exhausted: false, ...found };
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * The smallest key found (by bisection, to float8 precision) whose bound reaches `threshold`, at or above
+ * `from`; null when there is none (the bound never reaches it, or `threshold` is not a finite number).
+ * Rows with a larger key are proven at least `threshold` away, so a retry needs only the rows up to it.
+ *
+ * @example
+ * keyReaching(prepared, 0.31, 0.2); // e.g. 0.342: the rows with key <= 0.342 are the ones in doubt
+ */
+export function keyReaching(prepared: CertifiedQuery, threshold: number, from: number): number | null {
+  if (!Number.isFinite(threshold) || !Number.isFinite(from)) return null;
+  let lo = from;
+  let hi = Math.max(Math.abs(from), 1e-300);
+  for (let i = 0; !(prepared.bound(hi) >= threshold); i++) {
+    if (i >= 2100 || !Number.isFinite(hi)) return null;
+    lo = hi;
+    hi *= 2;
+  }
+  for (let i = 0; i < 200 && lo < hi; i++) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (prepared.bound(mid) >= threshold) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

@@ -6,7 +6,7 @@ import { VecpgError, describeValue } from '../errors.ts';
 import { type Vector } from '../types/vector.ts';
 import { type CertifiedLayout, checkPrefix, prepareCertifiedQuery } from './certified-bound.ts';
 import { checkCertifiedDistance, checkForm } from './certified-ddl.ts';
-import { type Certificate, buildCertifiedQuery, checkCertificate } from './certified-query.ts';
+import { type Certificate, buildCertifiedQuery, checkCertificate, keyReaching } from './certified-query.ts';
 import type { Row, SqlExecutor, VecpgDb } from './executor.ts';
 import type { QualifiedName } from './identifiers.ts';
 import type { DistanceName } from './operators.ts';
@@ -129,29 +129,38 @@ export async function runCertifiedSearch(
     run: (build: (readBinary: boolean) => SqlQuery) => Promise<Row[]>,
   ): Promise<{ rows: Row[]; certificate: Certificate } | null> => {
     if (typeof prepared === 'string') return null;
+    let maxKey: number | undefined;
     for (; tries < maxTries; tries++, candidates *= growth) {
       let rows: Row[];
+      const limit = maxKey === undefined ? {} : { maxKey };
       try {
         rows = await run((readBinary) =>
-          buildCertifiedQuery({ ...ctx, column: ctx.column!, prepared, candidates, k, readBinary }),
+          buildCertifiedQuery({ ...ctx, column: ctx.column!, prepared, candidates, k, readBinary, ...limit }),
         );
       } catch (error) {
         throw missingSchema(error, ctx.column!, distance, layout) ?? wrongPrefix(error, layout) ?? error;
       }
-      const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance);
+      const outcome = checkCertificate(rows, prepared, candidates, k, 'distance', ctx.maxDistance, maxKey);
       last = { bound: outcome.bound, threshold: outcome.threshold };
       if (outcome.proven) {
         const certificate = {
           proven: true,
           firstTry: tries === 0,
           tries: tries + 1,
-          candidates,
+          candidates: maxKey === undefined ? candidates : outcome.taken,
           ...last,
           fallback: null,
           reason: null,
         };
         return { rows: filter(rows), certificate };
       }
+      // The k-th distance found is at least the true one: the next try takes only the rows whose key is
+      // below the key that proves it (still at most N × growth of them), not the next N × growth.
+      const next =
+        outcome.threshold === null || outcome.key === null
+          ? null
+          : keyReaching(prepared, outcome.threshold, outcome.key);
+      maxKey = next ?? undefined;
     }
     return null;
   };

@@ -142,6 +142,20 @@ describe.runIf(process.env.DATABASE_URL)('certified search and parallel workers 
     expect(rows.certificate.fallback).toBe('exact-scan');
   });
 
+  it('sizes the second try by the first try’s k-th distance, not N × growth', async () => {
+    // N = k = 5 cannot prove itself; N × growth would be 500 (all 200 rows). The second try takes only
+    // the rows whose key is below the one whose bound reaches the first try's 5th distance.
+    const rows = await search(viaPg, {
+      ...base,
+      exact: 'certified',
+      certified: { candidates: 5, growth: 100, maxTries: 2 },
+    });
+    expect(ids(rows)).toEqual(expected);
+    expect(rows.certificate).toMatchObject({ proven: true, firstTry: false, tries: 2 });
+    expect(rows.certificate.candidates).toBeGreaterThanOrEqual(5);
+    expect(rows.certificate.candidates).toBeLessThan(ROWS.length);
+  });
+
   it('rejects an unknown certified.parallel, naming it', async () => {
     let error: unknown;
     try {
