@@ -137,7 +137,7 @@ export interface Certificate {
   readonly firstTry: boolean;
   /** Statements run over the compact columns. */
   readonly tries: number;
-  /** N of the last try. */
+  /** N of the last try (a retry bounded by the previous k-th distance may take fewer rows). */
   readonly candidates: number;
   /** The lower bound proven for every row outside the candidates (null: none). */
   readonly bound: number | null;

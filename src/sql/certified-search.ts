@@ -147,7 +147,7 @@ export async function runCertifiedSearch(
           proven: true,
           firstTry: tries === 0,
           tries: tries + 1,
-          candidates: maxKey === undefined ? candidates : outcome.taken,
+          candidates,
           ...last,
           fallback: null,
           reason: null,

@@ -143,17 +143,18 @@ describe.runIf(process.env.DATABASE_URL)('certified search and parallel workers 
   });
 
   it('sizes the second try by the first try’s k-th distance, not N × growth', async () => {
-    // N = k = 5 cannot prove itself; N × growth would be 500 (all 200 rows). The second try takes only
-    // the rows whose key is below the one whose bound reaches the first try's 5th distance.
-    const rows = await search(viaPg, {
-      ...base,
-      exact: 'certified',
-      certified: { candidates: 5, growth: 100, maxTries: 2 },
-    });
+    // N = k = 5 cannot prove itself. With N × growth the second try would take all 200 rows and prove with
+    // the bound of the largest key; sized by the first try's 5th distance d, it takes the rows up to the
+    // smallest key whose bound reaches d, so its bound is d (to float8 precision).
+    const options = { ...base, exact: 'certified', certified: { candidates: 5, growth: 100 } } as const;
+    const first = await search(viaPg, { ...options, certified: { ...options.certified, maxTries: 1 } });
+    expect(first.certificate).toMatchObject({ proven: false, tries: 1, fallback: 'exact-scan' });
+    const d = first.certificate.threshold!;
+    const rows = await search(viaPg, { ...options, certified: { ...options.certified, maxTries: 2 } });
     expect(ids(rows)).toEqual(expected);
     expect(rows.certificate).toMatchObject({ proven: true, firstTry: false, tries: 2 });
-    expect(rows.certificate.candidates).toBeGreaterThanOrEqual(5);
-    expect(rows.certificate.candidates).toBeLessThan(ROWS.length);
+    expect(rows.certificate.bound).toBeGreaterThanOrEqual(d);
+    expect(rows.certificate.bound! - d).toBeLessThan(1e-9 * d);
   });
 
   it('rejects an unknown certified.parallel, naming it', async () => {
