@@ -1,4 +1,10 @@
-/** Matrix smoke for the core with each driver: vecpg/pglite, and on a server vecpg/pg and vecpg/postgres. */
+/**
+ * Matrix smoke for the core with each driver: vecpg/pglite, and on a server vecpg/pg and vecpg/postgres.
+ * On node-postgres also a .npy import and export (binary COPY both ways: the export reads the socket itself).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Vector, type VecpgDb, createExtensionSql, createIndexSql, extensionInfo, search } from 'vecpg';
 import * as c from './check.ts';
 
@@ -30,6 +36,45 @@ async function exercise(db: VecpgDb): Promise<void> {
   c.expectIndex((await db.query<{ indexdef: string }>(c.INDEXES_SQL)).map((r) => r.indexdef));
 }
 
+/** 300 float32 rows of 8 values as a .npy file, loaded by vecpg/load and exported back: the same bytes. */
+async function npyRoundTrip(pool: import('pg').Pool): Promise<void> {
+  const { load, exportTable } = await import('vecpg/load');
+  const dir = await mkdtemp(join(tmpdir(), 'vecpg-matrix-'));
+  try {
+    const rows = 300;
+    const dims = 8;
+    const values = Float32Array.from({ length: rows * dims }, (_, i) => Math.sin(i) * 10);
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dims}), }`;
+    header = header.padEnd(118, ' ') + '\n'; // magic (6) + version (2) + length (2) + 118 = 128 bytes
+    const headerLength = Buffer.alloc(2);
+    headerLength.writeUInt16LE(header.length);
+    const npy = Buffer.concat([
+      Buffer.from([0x93, ...Buffer.from('NUMPY'), 1, 0]),
+      headerLength,
+      Buffer.from(header, 'latin1'),
+      Buffer.from(values.buffer),
+    ]);
+    await writeFile(join(dir, 'in.npy'), npy);
+    await pool.query('DROP TABLE IF EXISTS matrix_npy');
+    await pool.query(`CREATE TABLE matrix_npy (id bigserial PRIMARY KEY, embedding vector(${dims}))`);
+    const loaded = await load(pool, { file: join(dir, 'in.npy'), table: 'matrix_npy', column: 'embedding' });
+    if (loaded.rows !== rows) throw new Error(`load: ${loaded.rows} rows, expected ${rows}`);
+    const exported = await exportTable(pool, {
+      table: 'matrix_npy',
+      column: 'embedding',
+      format: 'npy',
+      out: join(dir, 'out.npy'),
+    });
+    if (exported.rows !== rows) throw new Error(`export: ${exported.rows} rows, expected ${rows}`);
+    const back = await readFile(join(dir, 'out.npy'));
+    const data = back.subarray(back.length - values.byteLength);
+    if (!data.equals(Buffer.from(values.buffer))) throw new Error('export: the floats differ from the imported file');
+    await pool.query('DROP TABLE matrix_npy');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function scenario(url: string | undefined): Promise<void> {
   if (!url) {
     const { openPglite } = await import('vecpg/pglite');
@@ -47,6 +92,7 @@ async function scenario(url: string | undefined): Promise<void> {
   try {
     await pool.query('CREATE EXTENSION IF NOT EXISTS vector');
     await exercise(await wrapPg(pool));
+    await npyRoundTrip(pool);
   } finally {
     await pool.end();
   }
