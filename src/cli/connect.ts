@@ -7,7 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { ConnectionTarget } from '../drivers/connection-error.ts';
 import { VecpgError, isVecpgError } from '../errors.ts';
-import type { VecpgDb } from '../sql/executor.ts';
+import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
 import type { CliIO } from './command.ts';
 
 export interface OpenConnectionOptions {
@@ -78,22 +78,22 @@ export async function openConnection(options: OpenConnectionOptions): Promise<Cl
       const client = new pgModule.Client({ connectionString: url, application_name: `${applicationName}-cancel` });
       await client.connect();
       try {
-        // Client backends only: parallel workers carry the leader's name and stop with it.
-        const active = `FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`;
-        const first = await client.query<{ n: number }>(
-          `SELECT count(*) FILTER (WHERE pg_cancel_backend(pid))::int AS n ${active}`,
-          [applicationName],
-        );
-        // Wait for the server to stop them (a parallel CREATE INDEX stops its workers too); give up after 60 s.
+        const cancelled = new Set<number>();
+        // Cancel what is running and look again until nothing is (a parallel CREATE INDEX stops its workers
+        // too); give up after 60 s. Every round cancels anew: a statement sent just before the interrupt can
+        // show up as active only after the first look. Client backends only: parallel workers carry the
+        // leader's name and stop with it.
         for (let i = 0; i < 600; i++) {
-          const left = await client.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
+          const running = await client.query<{ pid: number; cancelled: boolean | null }>(
+            `SELECT pid, CASE WHEN backend_type = 'client backend' THEN pg_cancel_backend(pid) END AS cancelled
+               FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND pid <> pg_backend_pid()`,
             [applicationName],
           );
-          if ((left.rows[0]?.n ?? 0) === 0) break;
+          if (running.rows.length === 0) break;
+          for (const r of running.rows) if (r.cancelled === true) cancelled.add(r.pid);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        return first.rows[0]?.n ?? 0;
+        return cancelled.size;
       } finally {
         await client.end();
       }
@@ -170,7 +170,8 @@ export async function withConnection<T>(
           return (cancelling = cancel()).then(() => undefined);
         });
   try {
-    return await fn({ ...conn, signal: interrupted.signal });
+    const db = cancel === undefined ? conn.db : refuseAfter(conn.db, interrupted.signal);
+    return await fn({ ...conn, db, signal: interrupted.signal });
   } catch (error) {
     if (cancelling === undefined) throw error;
     const n = await cancelling.catch(() => 0);
@@ -186,6 +187,43 @@ export async function withConnection<T>(
     unregister?.();
     await conn.close();
   }
+}
+
+/**
+ * The command's database, refusing every new statement once `signal` aborts. A command that runs many
+ * statements (`recall`) has to stop at the next one: the interrupt may come while none is running on the
+ * server, when there is nothing for the cancel to stop. A transaction's own rollback goes around it.
+ */
+function refuseAfter(db: VecpgDb, signal: AbortSignal): VecpgDb {
+  const check = (): void => {
+    if (signal.aborted) throw new VecpgError('CANCELLED', 'interrupted: no further statement is sent');
+  };
+  const guard = <E extends SqlExecutor>(executor: E): E => ({
+    ...executor,
+    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
+      check();
+      return executor.query<R>(text, params);
+    },
+    ...(executor.queryBinaryColumns === undefined
+      ? {}
+      : {
+          async queryBinaryColumns<R extends Row = Row>(
+            text: string,
+            params: readonly unknown[],
+            binaryColumns: readonly number[],
+          ): Promise<R[]> {
+            check();
+            return executor.queryBinaryColumns!<R>(text, params, binaryColumns);
+          },
+        }),
+  });
+  return {
+    ...guard(db),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      check();
+      return db.transaction((tx) => fn(guard(tx)));
+    },
+  };
 }
 
 /**
