@@ -7,11 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
+import postgres from 'postgres';
 import { type LoadTarget, load } from 'vecpg/load';
 import { isVecpgError } from 'vecpg';
-import { describeEachTarget } from '../support/db.ts';
+import { type ServerDatabase, createServerDatabase, describeEachTarget } from '../support/db.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -136,5 +137,64 @@ describeEachTarget('load stopped by a signal', (db) => {
     expect(String((error as Error).message)).toMatch(/stop the import|interrupted/);
     const rows = await db().query<{ id: number }>('SELECT id FROM stalled ORDER BY id');
     expect(rows.map((r) => r.id)).toEqual([1]);
+  });
+});
+
+// The same stalled input through postgres.js: its COPY goes into a staging table (src/io/session.ts), and an
+// abort must end that COPY too, with nothing of it committed.
+describe.runIf(Boolean(process.env.DATABASE_URL))('load stopped by a signal [postgres.js]', () => {
+  let server: ServerDatabase;
+  let sql: postgres.Sql;
+  beforeAll(async () => {
+    server = await createServerDatabase();
+    sql = postgres(server.url, { max: 2, onnotice: () => undefined });
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await server?.drop();
+  });
+
+  it('an abort while the input is stalled ends the load at once: it rejects and nothing is committed', async () => {
+    await sql.unsafe('CREATE TABLE stalled (id int PRIMARY KEY, embedding vector(3))');
+    await sql.unsafe("INSERT INTO stalled VALUES (1, '[1,2,3]')");
+    let sent = 0;
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    // 5,000 rows, then an input that never ends: only the signal can stop the load.
+    async function* input(): AsyncGenerator<string> {
+      for (let i = 100; i < 5100; i++, sent++) yield `{"id": ${i}, "embedding": [${i}, 0, 1]}\n`;
+      await hold;
+    }
+    const controller = new AbortController();
+    const outcome = load(sql as unknown as LoadTarget, {
+      stream: input(),
+      format: 'jsonl',
+      table: 'stalled',
+      column: 'embedding',
+      signal: controller.signal,
+    }).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    while (sent < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The COPY is open on the server: the rows so far went into it.
+    const copying = async (): Promise<number> =>
+      (
+        await sql.unsafe<{ n: number }[]>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY%' AND state = 'active'",
+        )
+      )[0]!.n;
+    for (let i = 0; i < 300 && (await copying()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await copying()).toBe(1);
+    controller.abort(new Error('stop the import'));
+    const error = await outcome;
+    release();
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/stop the import|interrupted/);
+    const rows = await sql.unsafe<{ id: number }[]>('SELECT id FROM stalled ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual([1]);
+    expect(await copying()).toBe(0);
+    // the connection is usable afterwards
+    expect((await sql.unsafe<{ one: number }[]>('SELECT 1 AS one'))[0]!.one).toBe(1);
   });
 });
