@@ -102,7 +102,11 @@ export interface RecallResult {
   best: RecallPoint | null;
   /** A cheaper index-using point whose mean reaches `target` but whose interval does not: more queries would tell. */
   bestByMean: RecallPoint | null;
-  /** Queries that would give a 95% interval of ± `precision` at the most variable index-using point. */
+  /**
+   * Queries that would give a 95% interval of ± `precision` at every index-using point (null when no point
+   * uses the index): (z·s / precision)² for the largest per-query spread s, or more where every query of a
+   * point scored the same and its interval is Wilson's over the n·k neighbours.
+   */
   queriesNeeded: { precision: number; queries: number } | null;
   /**
    * Citus: the table is distributed over `shards` shards on `workers` workers. Each shard searches its
@@ -229,7 +233,12 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
   const indexed = points.filter((p) => p.usesIndex);
   const best = indexed.find((p) => reaches(p.recallInterval[0])) ?? null;
   const byMean = indexed.find((p) => reaches(p.recall)) ?? null;
-  const sd = Math.max(0, ...indexed.map((p) => p.recallStdDev));
+  // Enough queries for the widest interval: the most variable point's, or Wilson's of a point where every
+  // query scored the same.
+  const needed = Math.max(
+    0,
+    ...indexed.map((p) => queriesForPrecision(p.recallStdDev, precision, { recall: p.recall, k })),
+  );
   const distributed = await distribution(db, options.table);
   return {
     table: tableLabel(options.table),
@@ -250,7 +259,7 @@ export async function recall(db: VecpgDb, options: RecallOptions): Promise<Recal
     target,
     best,
     bestByMean: byMean !== null && byMean !== best ? byMean : null,
-    queriesNeeded: indexed.length === 0 ? null : { precision, queries: queriesForPrecision(sd, precision) },
+    queriesNeeded: indexed.length === 0 ? null : { precision, queries: needed },
     ...(distributed === undefined ? {} : { distributed }),
   };
 }

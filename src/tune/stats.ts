@@ -80,13 +80,34 @@ function wilson(p: number, trials: number): [number, number] {
 }
 
 /**
- * Queries needed for a 95% interval of ± `halfWidth` on the mean, given the per-query standard deviation.
+ * Queries needed for a 95% interval of ± `halfWidth` on a mean recall, as {@link recallInterval} would compute
+ * it: the normal approximation n = (z·s / E)² from the per-query standard deviation s (at least 2). When
+ * every query scored the same (s = 0), `recallInterval` gives Wilson's interval over the n·k neighbours
+ * instead, whose width s says nothing about: then, given the recall and k in `uniform`, the fewest queries
+ * whose Wilson interval at that recall is that narrow.
  *
  * @example
  * queriesForPrecision(0.15, 0.03) // 97
+ * queriesForPrecision(0, 0.01, { recall: 1, k: 10 }) // 19 (Wilson at 190 of 190 neighbours: [0.980, 1])
  */
-export function queriesForPrecision(sd: number, halfWidth: number): number {
-  return Math.max(2, Math.ceil(((1.959964 * sd) / halfWidth) ** 2));
+export function queriesForPrecision(sd: number, halfWidth: number, uniform?: { recall: number; k: number }): number {
+  if (sd >= 1e-12 || uniform === undefined) return Math.max(2, Math.ceil(((1.959964 * sd) / halfWidth) ** 2));
+  const { recall, k } = uniform;
+  const half = (n: number): number => {
+    const [lo, hi] = wilson(recall, n * k);
+    return (hi - lo) / 2;
+  };
+  // The half-width shrinks as n grows: the smallest n ≥ 2 within it, by bisection.
+  let low = 2;
+  if (half(low) <= halfWidth) return low;
+  let high = 4;
+  while (half(high) > halfWidth) high *= 2;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (half(mid) <= halfWidth) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /**

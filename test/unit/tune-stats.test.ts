@@ -64,3 +64,53 @@ describe('recall interval', () => {
     expect(hi).toBeCloseTo(0.91709, 4);
   });
 });
+
+describe('queries for a precision', () => {
+  // Textbook sample size for a 95% interval of ±E on a mean: n = (z·s/E)², z = 1.96 (the normal 97.5% quantile).
+  const textbook = (s: number, e: number): number => ((1.96 * s) / e) ** 2;
+
+  it.each([
+    // [per-query standard deviation, half-width]
+    [0.15, 0.03],
+    [0.15, 0.01],
+    [0.05, 0.01],
+    [0.3, 0.005],
+    [0.02, 0.01],
+  ])('spread %d, ±%d: the normal-approximation n = (1.96·s/E)², rounded up', (s, e) => {
+    const n = queriesForPrecision(s, e);
+    const want = textbook(s, e);
+    // 1.96 is z to two decimals; the code's 1.959964 may round up to one query fewer at an integer edge
+    expect(n).toBeGreaterThanOrEqual(Math.ceil(want) - 1);
+    expect(n).toBeLessThanOrEqual(Math.ceil(want));
+    // and that many queries do give an interval that narrow (the t quantile at n − 1 is a little wider than z)
+    expect((1.959964 * s) / Math.sqrt(n)).toBeLessThanOrEqual(e);
+  });
+
+  it('never fewer than two (a spread needs two values)', () => {
+    expect(queriesForPrecision(0.001, 0.1)).toBe(2);
+    expect(queriesForPrecision(0, 0.01)).toBe(2);
+  });
+
+  it("every query scoring the same: as many queries as Wilson's interval needs, not the two a zero spread gives", () => {
+    const z2 = 1.959964 ** 2;
+    // all recalls 1: the interval is [N/(N + z²), 1] over N = n·k neighbours, half-width z²/(2(N + z²)) ≤ E
+    // when N ≥ z²/(2E) − z²
+    for (const [e, k] of [
+      [0.01, 10],
+      [0.005, 10],
+      [0.02, 5],
+    ] as const) {
+      expect(queriesForPrecision(0, e, { recall: 1, k })).toBe(Math.ceil((z2 / (2 * e) - z2) / k));
+    }
+    // all recalls 0.9 at k = 10: the fewest n whose Wilson half-width, written out here, is within ±0.01
+    const wilsonHalf = (p: number, trials: number): number =>
+      (1.959964 * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / (1 + z2 / trials);
+    const n = queriesForPrecision(0, 0.01, { recall: 0.9, k: 10 });
+    expect(wilsonHalf(0.9, n * 10)).toBeLessThanOrEqual(0.01);
+    expect(wilsonHalf(0.9, (n - 1) * 10)).toBeGreaterThan(0.01);
+    // close to the binomial sample size n·k = z²·p(1 − p)/E² (3457 neighbours; n·k is a multiple of 10)
+    expect(Math.abs((n * 10) / ((z2 * 0.9 * 0.1) / 0.01 ** 2) - 1)).toBeLessThan(0.01);
+    // a spread, however small, is the normal formula's business
+    expect(queriesForPrecision(0.01, 0.01, { recall: 0.99, k: 10 })).toBe(4);
+  });
+});
