@@ -51,7 +51,7 @@ Options:
   --key COL                column identifying rows (default: primary key, else ctid)
   --report FILE            write an HTML report with a recall-versus-latency chart
   --progress, --quiet      progress lines every few seconds even on a terminal / none at all
-Ctrl-C or SIGTERM cancels the running query on the server and exits with 130.
+Ctrl-C or SIGTERM cancels the running query on the server, sends no further one, and exits (130 / 143).
   --json, --schema S, --database-url URL`;
 
 const SWEEP_NAMES: Record<string, SweepSetting> = {

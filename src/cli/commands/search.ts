@@ -70,7 +70,8 @@ Options:
                          index (vecpg index create --as bit|halfvec), re-ranked exactly (docs/two-stage-search.md)
     --candidates N       candidates before the re-rank (default max(10k, 100), at most 1000)
   --json                 print JSON
-  --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)`;
+  --database-url URL     PostgreSQL server (default: DATABASE_URL, else the embedded database)
+Ctrl-C or SIGTERM cancels the search on the server, waits for it to stop, and exits (130 / 143).`;
 
 /** Run a library check; its VecpgError becomes a usage error (exit 2) in the flags' words. */
 function usage<T>(check: () => T): T {
