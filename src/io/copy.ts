@@ -6,6 +6,7 @@
  */
 import { VecpgError, describeValue, isVecpgError } from '../errors.ts';
 import { isBit } from '../types/bit.ts';
+import { halfBitsToNumber } from '../types/float.ts';
 import { isHalfVector } from '../types/halfvec.ts';
 import { isSparseVector } from '../types/sparsevec.ts';
 import { isVector, writeVectorBinary } from '../types/vector.ts';
@@ -284,14 +285,16 @@ export class CopyEncoder {
   }
 
   /**
-   * Encode rows `from` (inclusive) to `to` (exclusive) of a float32 block as tuples of one `vector` field
-   * (an encoder of `['vector']`), straight from the file's bytes: no record, array or Vector per row. Stops
-   * before the first row holding NaN or ±Infinity, which the caller hands to the general path for its error;
-   * returns the rows encoded. The bytes equal what `addRow([new Vector(values)])` writes for each row.
+   * Encode rows `from` (inclusive) to `to` (exclusive) of a float block (float32, or float64 / float16 rounded
+   * to float32 as the server stores them) as tuples of one `vector` field (an encoder of `['vector']`),
+   * straight from the file's bytes: no record, array or Vector per row. Stops before the first row holding
+   * NaN or ±Infinity (or a float64 beyond float32's range), which the caller hands to the general path for
+   * its error; returns the rows encoded. The bytes equal what `addRow([new Vector(values)])` writes for each
+   * row.
    */
   addFloat32Rows(block: DenseBlock, from: number, to: number): number {
-    if (this.#types.length !== 1 || this.#types[0] !== 'vector' || block.element !== 'f4')
-      throw new VecpgError('INVALID_OPTION', 'addFloat32Rows needs a single vector column and float32 rows');
+    if (this.#types.length !== 1 || this.#types[0] !== 'vector' || block.element === 'u1')
+      throw new VecpgError('INVALID_OPTION', 'addFloat32Rows needs a single vector column and float rows');
     const dims = block.dims;
     const size = 10 + 4 * dims;
     this.#ensure((to - from) * size);
@@ -300,7 +303,26 @@ export class CopyEncoder {
     const out = this.#view;
     let o = this.#len;
     let r = from;
-    if (block.littleEndian === HOST_LITTLE_ENDIAN && ((bytes.byteOffset | stride | skip) & 3) === 0) {
+    if (block.element !== 'f4') {
+      // float64 and float16: each value through a float (Math.fround, as new Vector() rounds; a half is exact).
+      const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const le = block.littleEndian;
+      const wide = block.element === 'f8';
+      rows: for (; r < to; r++) {
+        const p = r * stride + skip;
+        const q = o + 10;
+        for (let i = 0; i < dims; i++) {
+          const x = wide ? Math.fround(src.getFloat64(p + 8 * i, le)) : halfBitsToNumber(src.getUint16(p + 2 * i, le));
+          if (!Number.isFinite(x)) break rows;
+          out.setFloat32(q + 4 * i, x);
+        }
+        out.setInt16(o, 1);
+        out.setInt32(o + 2, 4 + 4 * dims);
+        out.setUint16(o + 6, dims);
+        out.setUint16(o + 8, 0);
+        o += size;
+      }
+    } else if (block.littleEndian === HOST_LITTLE_ENDIAN && ((bytes.byteOffset | stride | skip) & 3) === 0) {
       // The usual case (a little-endian file on a little-endian host, aligned): read the floats' bits as int32.
       const src = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
       const step = stride >> 2;

@@ -409,8 +409,9 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         return false;
       };
 
-      // Fixed-width float32 rows into a lone vector column: encoded a block at a time, straight from the
-      // file's bytes (CopyEncoder.addFloat32Rows); a row that fails goes through `handle` for its error.
+      // Fixed-width float rows (float32, float64, float16) into a lone vector column: encoded a block at a
+      // time, straight from the file's bytes (CopyEncoder.addFloat32Rows); a row that fails goes through
+      // `handle` for its error. Bytes (.bvecs) and halfvec columns go row by row.
       const bulk = cursor.blockwise && types.length === 1 && target.type === 'vector';
       const rowBytes = (dims: number): number => 10 + 4 * dims;
 
@@ -435,7 +436,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
           for (let run = await cursor.nextBlock(); run !== undefined; run = await cursor.nextBlock()) {
             const { block } = run;
             const fits =
-              block.element === 'f4' && (target.dimensions === undefined || target.dimensions === block.dims);
+              block.element !== 'u1' && (target.dimensions === undefined || target.dimensions === block.dims);
             for (let r = run.from; r < block.rows;) {
               if (fits && preview.length >= previewRows) {
                 const room = Math.min(

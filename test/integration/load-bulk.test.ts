@@ -1,5 +1,5 @@
 /**
- * The loader's bulk path for .npy float32 and .fvecs (whole blocks of rows encoded from the file's bytes)
+ * The loader's bulk path for .npy float32 / float64 / float16 and .fvecs (whole blocks of rows encoded from the file's bytes)
  * against the general path (a record and a Vector per row, which the loader keeps using while it collects
  * preview rows: `previewRows: Infinity` sends every row through it), on the database: the stored vectors
  * are bit for bit the file's floats, errors and rejects are the same, and odd chunkings read the same rows.
@@ -51,6 +51,19 @@ function npyBytes(bits: Uint32Array, dims: number, littleEndian = true): Uint8Ar
     if (littleEndian) data.writeUInt32LE(bits[i]!, 4 * i);
     else data.writeUInt32BE(bits[i]!, 4 * i);
   }
+  return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
+}
+
+/** A little-endian .npy of float64 values or float16 bit patterns, `dims` per row. */
+function npyWide(descr: '<f8' | '<f2', values: readonly number[], dims: number): Uint8Array {
+  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${values.length / dims}, ${dims}), }`;
+  dict = `${dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 11, ' ')}\n`;
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(dict.length, 8);
+  const data = Buffer.alloc(values.length * (descr === '<f8' ? 8 : 2));
+  values.forEach((v, i) => (descr === '<f8' ? data.writeDoubleLE(v, 8 * i) : data.writeUInt16LE(v, 2 * i)));
   return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
 }
 
@@ -217,6 +230,52 @@ describeEachTarget('load: bulk path for fixed-width float32 rows', (db, targetNa
     const good = [...Array(ROWS).keys()].filter((r) => !odd(r));
     expect(await stored(name)).toEqual(good.map((r) => sendFormat(bits, r, DIMS)));
   });
+
+  for (const descr of ['<f8', '<f2'] as const) {
+    it(`.npy ${descr}: rounded to float32 as the general path rounds, bad rows rejected alike`, async () => {
+      const rand = seededRandom(descr === '<f8' ? 81 : 21);
+      const values = Array.from(
+        { length: ROWS * DIMS },
+        () =>
+          descr === '<f8'
+            ? (rand() < 0.5 ? -1 : 1) * rand() * 10 ** Math.floor(rand() * 70 - 35)
+            : Math.floor(rand() * 0x10000) & 0xfbff, // any half but Infinity / NaN (exponent bits not all ones)
+      );
+      // a value the server would refuse in rows 151 and 1300: beyond float32 / a half Infinity
+      values[150 * DIMS + 1] = descr === '<f8' ? 1e39 : 0x7c00;
+      values[1299 * DIMS + 4] = descr === '<f8' ? Number.NaN : 0xfc01;
+      const file = join(tmp, `${targetName}-wide${descr.slice(1)}.npy`);
+      await writeFile(file, npyWide(descr, values, DIMS));
+      const { bulk, general, bulkRows, generalRows } = await both({ file, onError: 'skip' });
+      expect(bulk.rows).toBe(ROWS - 2);
+      expect(bulk.firstRejected.map((r) => [r.line, r.code])).toEqual([
+        [151, 'NOT_FINITE'],
+        [1300, 'NOT_FINITE'],
+      ]);
+      expect(bulk.firstRejected).toEqual(general.firstRejected);
+      expect(bulkRows).toEqual(generalRows);
+      // and what the server stored is each value as float32 (DataView rounds to nearest even)
+      const f = new DataView(new ArrayBuffer(4));
+      const halfValue = (b: number): number => {
+        const e = (b >> 10) & 0x1f;
+        const m = b & 0x3ff;
+        return (b & 0x8000 ? -1 : 1) * (e === 0 ? 2 ** -14 * (m / 1024) : 2 ** (e - 15) * (1 + m / 1024));
+      };
+      const rows = [...Array(ROWS).keys()].filter((r) => r !== 150 && r !== 1299);
+      expect(bulkRows).toEqual(
+        rows.map((r) =>
+          sendFormat(
+            Uint32Array.from(values.slice(r * DIMS, (r + 1) * DIMS), (v) => {
+              f.setFloat32(0, descr === '<f8' ? v : halfValue(v));
+              return f.getUint32(0);
+            }),
+            0,
+            DIMS,
+          ),
+        ),
+      );
+    });
+  }
 
   it('a truncated .npy: the rows before the cut are read, then the same error as before the bulk path', async () => {
     const bits = rowsOfBits(ROWS, DIMS, 10);

@@ -1,12 +1,13 @@
 /**
- * The loader's bulk path for float32 rows (CopyEncoder.addFloat32Rows) must write exactly the bytes the
+ * The loader's bulk path for float rows (CopyEncoder.addFloat32Rows) must write exactly the bytes the
  * general path writes (addRow of a Vector built from the same values), for every bit pattern a float32
- * row can hold, in every layout a block comes in.
+ * row can hold, in every layout a block comes in; float64 and float16 rows (.npy) rounded as the general
+ * path rounds them, every finite half exactly.
  */
 import { describe, expect, it } from 'vitest';
 import { Vector } from 'vecpg';
 import { CopyEncoder } from '../../src/io/copy.ts';
-import type { DenseBlock } from '../../src/io/readers/dense-block.ts';
+import { type DenseBlock, blockRecord } from '../../src/io/readers/dense-block.ts';
 import { seededRandom } from '../support/random.ts';
 
 /** Float32 bit patterns the fast path must pass through untouched. */
@@ -161,5 +162,123 @@ describe('CopyEncoder.addFloat32Rows', () => {
     expect(
       Buffer.from(fourth).equals(Buffer.from(generalBytes(new Uint32Array(new Float32Array([7, 8, 9]).buffer), 3))),
     ).toBe(true);
+  });
+});
+
+/** A float64 or float16 block of `rows` × `dims` values written with DataView in the given byte order. */
+function wideBlock(element: 'f8' | 'f2', values: readonly number[], dims: number, littleEndian: boolean): DenseBlock {
+  const width = element === 'f8' ? 8 : 2;
+  const view = new DataView(new ArrayBuffer(values.length * width));
+  values.forEach((v, i) =>
+    element === 'f8' ? view.setFloat64(i * 8, v, littleEndian) : view.setUint16(i * 2, v, littleEndian),
+  );
+  return {
+    first: 1,
+    rows: values.length / dims,
+    dims,
+    element,
+    littleEndian,
+    bytes: new Uint8Array(view.buffer),
+    stride: width * dims,
+    skip: 0,
+  };
+}
+
+/** The general path: each row as the record the reader yields, through new Vector and addRow. */
+function generalBlockBytes(block: DenseBlock): Uint8Array {
+  const encoder = new CopyEncoder(['vector']);
+  for (let r = 0; r < block.rows; r++) {
+    const record = blockRecord(block, r);
+    if (!record.ok || record.vector?.kind !== 'dense') throw new Error('expected a dense record');
+    encoder.addRow([new Vector(record.vector.values as Float64Array)]);
+  }
+  return encoder.take();
+}
+
+/** IEEE binary16 bits as a number, written out from the definition (not vecpg's conversion). */
+function halfValue(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  return exponent === 0 ? sign * 2 ** -14 * (mantissa / 1024) : sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
+}
+
+/** pgvector's send format of rows of numbers, each stored by DataView as float32 (round to nearest even). */
+function expectedFromNumbers(values: readonly number[], dims: number): Uint8Array {
+  return expectedBytes(
+    new Uint32Array(
+      values.map((v) => {
+        const f = new DataView(new ArrayBuffer(4));
+        f.setFloat32(0, v);
+        return f.getUint32(0);
+      }),
+    ),
+    dims,
+  );
+}
+
+describe('CopyEncoder.addFloat32Rows with float64 and float16 rows (.npy <f8, <f2)', () => {
+  const FLT_MAX = 3.4028234663852886e38;
+  for (const littleEndian of [true, false]) {
+    for (const dims of [1, 3, 100]) {
+      it(`float64, ${littleEndian ? 'little' : 'big'}-endian, ${dims} dimensions: the general path's bytes`, () => {
+        const rand = seededRandom(dims * 7 + (littleEndian ? 1 : 0));
+        const edges = [0, -0, 1e-50, -1e-46, 1.4e-45, 0.1, 1 / 3, FLT_MAX, FLT_MAX * (1 + 2 ** -26), -FLT_MAX];
+        const values = Array.from({ length: 40 * dims }, () =>
+          rand() < 0.2
+            ? edges[Math.floor(rand() * edges.length)]!
+            : (rand() < 0.5 ? -1 : 1) * rand() * 10 ** Math.floor(rand() * 76 - 38),
+        );
+        const block = wideBlock('f8', values, dims, littleEndian);
+        const encoder = new CopyEncoder(['vector'], { initialBytes: 16 });
+        expect(encoder.addFloat32Rows(block, 0, 11)).toBe(11);
+        expect(encoder.addFloat32Rows(block, 11, 40)).toBe(29);
+        const bulk = Buffer.from(encoder.take());
+        expect(bulk.equals(Buffer.from(generalBlockBytes(block)))).toBe(true);
+        expect(bulk.equals(Buffer.from(expectedFromNumbers(values, dims)))).toBe(true);
+      });
+
+      it(`float16, ${littleEndian ? 'little' : 'big'}-endian, ${dims} dimensions: every finite half, exact`, () => {
+        // all 63,488 finite half bit patterns (exponent bits not all ones), a row of `dims` at a time
+        const finite = Array.from({ length: 0x10000 }, (_, b) => b).filter((b) => (b & 0x7c00) !== 0x7c00);
+        const bits = finite.slice(0, finite.length - (finite.length % dims));
+        const block = wideBlock('f2', bits, dims, littleEndian);
+        const encoder = new CopyEncoder(['vector']);
+        expect(encoder.addFloat32Rows(block, 0, block.rows)).toBe(block.rows);
+        const bulk = Buffer.from(encoder.take());
+        expect(bulk.equals(Buffer.from(generalBlockBytes(block)))).toBe(true);
+        expect(bulk.equals(Buffer.from(expectedFromNumbers(bits.map(halfValue), dims)))).toBe(true);
+      });
+    }
+  }
+
+  for (const [name, element, value] of [
+    ['float64 NaN', 'f8', Number.NaN],
+    ['float64 -Infinity', 'f8', Number.NEGATIVE_INFINITY],
+    ['a float64 beyond float32 (1e39)', 'f8', 1e39],
+    ['float16 Infinity', 'f2', 0x7c00],
+    ['float16 NaN', 'f2', 0xfe01],
+  ] as const) {
+    it(`stops before the row holding ${name}; the general path refuses that row; the rest goes on`, () => {
+      const dims = 4;
+      const values = Array.from({ length: 10 * dims }, (_, i) => (element === 'f8' ? i / 8 : 0x3c00 + i));
+      values[6 * dims + 2] = value;
+      const block = wideBlock(element, values, dims, true);
+      const encoder = new CopyEncoder(['vector']);
+      expect(encoder.addFloat32Rows(block, 0, 10)).toBe(6);
+      const bad = blockRecord(block, 6);
+      if (!bad.ok || bad.vector?.kind !== 'dense') throw new Error('expected a dense record');
+      const badValues = bad.vector.values as Float64Array;
+      expect(() => new Vector(badValues)).toThrow(/NaN|infinite/i);
+      expect(encoder.addFloat32Rows(block, 7, 10)).toBe(3);
+      const kept = [...values.slice(0, 6 * dims), ...values.slice(7 * dims)];
+      const numbers = element === 'f8' ? kept : kept.map(halfValue);
+      expect(Buffer.from(encoder.take()).equals(Buffer.from(expectedFromNumbers(numbers, dims)))).toBe(true);
+    });
+  }
+
+  it('bytes (.bvecs) are not float rows', () => {
+    const block: DenseBlock = { ...wideBlock('f2', [1, 2], 2, true), element: 'u1', stride: 2 };
+    expect(() => new CopyEncoder(['vector']).addFloat32Rows(block, 0, 1)).toThrow(/float rows/);
   });
 });
