@@ -14,6 +14,12 @@ export class ByteReader {
     this.#it = chunks[Symbol.asyncIterator]();
   }
 
+  /** Stop reading the input: its iterator's `finally` blocks run (a file source closes its file). */
+  async close(): Promise<void> {
+    this.#done = true;
+    await this.#it.return?.();
+  }
+
   /** Bytes buffered and not yet consumed (what {@link tryRead} can hand out without waiting). */
   get buffered(): number {
     return this.#buf.length - this.#pos;

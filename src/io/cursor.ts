@@ -17,6 +17,14 @@ export class RecordCursor {
     this.#items = this.#blocks === undefined ? readRecords(format, chunks, options) : undefined;
   }
 
+  /**
+   * Stop reading: the readers' and the source's `finally` blocks run (a file is closed). Not awaited: a
+   * reader still waiting for input (a stalled pipe) stops only when that input comes or ends.
+   */
+  close(): void {
+    for (const it of [this.#items, this.#blocks]) void it?.return?.(undefined).catch(() => undefined);
+  }
+
   /** True when {@link nextBlock} can be used. */
   get blockwise(): boolean {
     return this.#blocks !== undefined;

@@ -213,6 +213,9 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
   const mapping = options.mapping ?? {};
   const base = options.indexBase ?? FORMAT_INDEX_BASE[format];
 
+  // Stopped whatever happens: a load that fails part-way leaves its readers suspended, and the file they
+  // read would stay open until a garbage collection.
+  let opened: RecordCursor | undefined;
   return withSession(
     target,
     async (session) => {
@@ -237,6 +240,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       // The binary formats' blocks are consumed before the next is read: their chunks can be reused.
       const reuse = BLOCK_FORMATS.includes(format);
       const cursor = new RecordCursor(format, counting(src.chunks({ reuse }), stats), readerOptions);
+      opened = cursor;
 
       // Peek at the first records: they decide the type and dimensions of a new table and the field columns.
       const peeked: ReadItem[] = [];
@@ -498,7 +502,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
       };
     },
     { rollback: dryRun },
-  );
+  ).finally(() => opened?.close());
 }
 
 /** The format of a file whose name does not tell: word-embedding text when its first line looks like one. */

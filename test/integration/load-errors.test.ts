@@ -1,15 +1,26 @@
 /**
  * Every reader's error names the file and where in it (issue 16: "every reader's errors name the file and
  * line"): one broken file per import format, broken at a place this test chose, through `load` as `vecpg
- * import` runs it. Text formats say the line; binary ones the record (a .npy file its row).
+ * import` runs it. Text formats say the line; binary ones the record (a .npy file its row). After the
+ * failure the file is closed (Linux: no descriptor of this process left on it).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IMPORT_FORMATS, type ImportFormat, type LoadTarget, load } from 'vecpg/load';
 import { isVecpgError } from 'vecpg';
 import { describeEachTarget } from '../support/db.ts';
+
+/** How many of this process's file descriptors are open on `path` (Linux: /proc/self/fd). */
+async function openOn(path: string): Promise<number> {
+  let n = 0;
+  for (const fd of await readdir('/proc/self/fd')) {
+    const to = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (to === path) n++;
+  }
+  return n;
+}
 
 let tmp: string;
 beforeAll(async () => {
@@ -104,5 +115,34 @@ describeEachTarget('every reader names the file and the place in it', (db) => {
     // the path as given, then where: "<path>:<line or record>: …"
     expect((error as Error).message).toContain(`${file}:`);
     expect((error as Error).message).toMatch(where);
+    // and the file is closed, not left to a garbage collection (the readers are stopped as the load ends)
+    for (let i = 0; i < 100 && (await openOn(file)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await openOn(file)).toBe(0);
   });
+
+  it.each(['jsonl', 'npy'] as const)(
+    '%s: a failure early in a large file (not read to its end) closes the file too',
+    async (format) => {
+      // 4 MB, a bad value in the second record: the load stops long before the end of the file
+      const rows = 100_000;
+      const file = join(tmp, `large.${format}`);
+      if (format === 'jsonl') {
+        const lines = Array.from({ length: rows }, (_, r) => `{"embedding": [${r}, 1, 2]}`);
+        lines[1] = '{"embedding": [1, "x", 2]}';
+        await writeFile(file, `${lines.join('\n')}\n`);
+      } else {
+        const data = Buffer.alloc(rows * 12);
+        for (let i = 0; i < rows * 3; i++) data.writeFloatLE(i % 7, 4 * i);
+        data.writeFloatLE(Number.NaN, 12 + 4);
+        await writeFile(file, Buffer.concat([npyHeader(rows), data]));
+      }
+      const error = await load(db().raw as LoadTarget, { file, table: 'dense', column: 'embedding' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).toContain(`${file}:2: `);
+      for (let i = 0; i < 100 && (await openOn(file)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await openOn(file)).toBe(0);
+    },
+  );
 });

@@ -30,6 +30,19 @@ export async function* readVecsBlocks(
   element: TexmexElement,
 ): AsyncGenerator<DenseBlock> {
   const reader = new ByteReader(chunks);
+  try {
+    yield* vecsBlocks(reader, options, element);
+  } finally {
+    // Also when the consumer stops early or this throws: the input is told to stop (a file is closed).
+    await reader.close();
+  }
+}
+
+async function* vecsBlocks(
+  reader: ByteReader,
+  options: ReaderOptions,
+  element: TexmexElement,
+): AsyncGenerator<DenseBlock> {
   const size = element === 'float32' ? 4 : 1;
   for (let n = 1; ;) {
     const head = await reader.read(4);

@@ -107,6 +107,15 @@ export async function* readNpyBlocks(
   options: ReaderOptions,
 ): AsyncGenerator<DenseBlock> {
   const reader = new ByteReader(chunks);
+  try {
+    yield* npyBlocks(reader, options);
+  } finally {
+    // Also when the consumer stops early or this throws: the input is told to stop (a file is closed).
+    await reader.close();
+  }
+}
+
+async function* npyBlocks(reader: ByteReader, options: ReaderOptions): AsyncGenerator<DenseBlock> {
   let header: NpyHeader;
   try {
     header = await readNpyHeader(reader);

@@ -26,8 +26,17 @@ export async function* readWord2vecBinary(
   chunks: AsyncIterable<Uint8Array>,
   options: VecOptions,
 ): AsyncGenerator<ReadItem> {
-  const tokenField = options.tokenField ?? DEFAULT_TOKEN_FIELD;
   const reader = new ByteReader(chunks);
+  try {
+    yield* word2vecRecords(reader, options);
+  } finally {
+    // Also when the consumer stops early or this throws: the input is told to stop (a file is closed).
+    await reader.close();
+  }
+}
+
+async function* word2vecRecords(reader: ByteReader, options: VecOptions): AsyncGenerator<ReadItem> {
+  const tokenField = options.tokenField ?? DEFAULT_TOKEN_FIELD;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const fail = (record: number, message: string, value?: unknown): never => {
     throw importError({ file: options.name, line: record, value }, new VecpgError('INVALID_BINARY', message));
