@@ -29,6 +29,8 @@ export {
 export {
   certifiedColumnDefinitions,
   certifiedColumns,
+  certifiedCompanions,
+  isCertifiedColumn,
   certifiedGeneratedColumns,
   certifiedStorageSql,
   checkCertifiedDistance,

@@ -46,6 +46,8 @@ export interface VectorColumnInfo {
   storage: 'p' | 'm' | 'x' | 'e';
   /** The type as PostgreSQL prints it, e.g. `vector(3)`. */
   sqlType: string;
+  /** A generated column (e.g. certified search's compact copy of another column). */
+  generated: boolean;
 }
 
 const VECTOR_TYPNAMES: ReadonlySet<string> = new Set(['vector', 'halfvec', 'sparsevec', 'bit']);
@@ -105,6 +107,7 @@ function toVectorInfo(c: CatalogColumn): VectorColumnInfo {
     varying,
     storage: c.storage,
     sqlType: c.formatted,
+    generated: c.generated,
   };
 }
 

@@ -254,3 +254,37 @@ export function dropCertifiedColumnsSql(
   const drops = [...names].map((n) => `DROP COLUMN IF EXISTS ${quoteIdent(n)}`);
   return `ALTER TABLE ${quoteQualified(table)} ${drops.join(', ')}`;
 }
+
+/**
+ * The names of the compact copies certified search keeps of `column`, in either form and for every distance
+ * (`<column>_half`, `<column>_unit_half`, `<column>_prefix`, `<column>_unit_prefix`). A vector column with
+ * one of them as a generated column of its table is a certified column: its full vectors are out of line
+ * (STORAGE EXTERNAL) by design, and tools that would move them back into the row leave it alone.
+ *
+ * @example
+ * certifiedCompanions('embedding'); // ['embedding_half', 'embedding_unit_half', 'embedding_prefix', 'embedding_unit_prefix']
+ */
+export function certifiedCompanions(column: string): string[] {
+  const prefix = { form: 'prefix', prefix: 1 } as const;
+  return [
+    certifiedColumns(column, 'l2').half,
+    certifiedColumns(column, 'cosine').half,
+    certifiedColumns(column, 'l2', prefix).half,
+    certifiedColumns(column, 'cosine', prefix).half,
+  ];
+}
+
+/**
+ * Whether `column` has certified search's compact copies among `columns` (the same table's, with whether
+ * each is generated).
+ *
+ * @example
+ * isCertifiedColumn('embedding', [{ name: 'embedding_half', generated: true }]); // true
+ */
+export function isCertifiedColumn(
+  column: string,
+  columns: ReadonlyArray<{ readonly name: string; readonly generated: boolean }>,
+): boolean {
+  const companions = new Set(certifiedCompanions(column));
+  return columns.some((c) => c.generated && companions.has(c.name));
+}

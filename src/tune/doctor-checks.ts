@@ -7,6 +7,7 @@ import { quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import { DISTANCES, type DistanceName } from '../sql/operators.ts';
 import { INDEX_MAX_DIMENSIONS } from '../types/limits.ts';
 import type { VectorColumnInfo } from '../sql/catalog.ts';
+import { isCertifiedColumn } from '../sql/certified-ddl.ts';
 import type { DoctorContext, Finding } from './findings.ts';
 import { HNSW_SPARSE_MAX_NNZ, sparseNnzSql } from './index-plan.ts';
 import { opclassDistance } from './opclass.ts';
@@ -262,7 +263,11 @@ export async function checkColumnData(ctx: DoctorContext, c: VectorColumnInfo): 
       subject: s,
     });
   }
-  if (present > 0 && c.storage !== 'p') {
+  // A certified column's full vectors are out of line by design (docs/certified-search.md): no TOAST advice.
+  const siblings = ctx.columns
+    .filter((o) => o.schema === c.schema && o.table === c.table)
+    .map((o) => ({ name: o.column, generated: o.generated }));
+  if (present > 0 && c.storage !== 'p' && !isCertifiedColumn(c.column, siblings)) {
     const toast = await toastFinding(ctx, c, present, maxSize);
     if (toast) out.push(toast);
   }

@@ -53,7 +53,7 @@ const QUERY = [1, 0, 0, 0];
 /** The options with the query vector, unless they search by `likeId`. */
 const withQuery = (o: Contract): object => (o.likeId === undefined ? { query: QUERY, ...o } : o);
 
-/** The integrations whose vectorSearch has likeId (Prisma's nearest does not yet). */
+/** The integrations whose vectorSearch takes likeId in this contract (Prisma's `nearest({ likeId })` has its own test: prisma-search-modes). */
 const HAS_LIKE_ID = ['search()', 'drizzle', 'kysely', 'knex vectorSearch', 'typeorm', 'mikro-orm', 'sequelize'];
 
 /** [case, options, code, message]: the message `search()` gives, in the library's option names. */

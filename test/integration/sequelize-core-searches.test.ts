@@ -8,7 +8,15 @@
  */
 import { DataTypes, type Model, type ModelStatic, Op, Sequelize } from 'sequelize';
 import { quantizedExpression, rerankSearch, search } from 'vecpg';
-import { VECTOR, addCertifiedColumns, addVectorIndex, hybridSearch, vectorIndex, vectorSearch } from 'vecpg/sequelize';
+import {
+  VECTOR,
+  addCertifiedColumns,
+  addVectorIndex,
+  hybridSearch,
+  syncVectorStorage,
+  vectorIndex,
+  vectorSearch,
+} from 'vecpg/sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DIMS,
@@ -179,6 +187,19 @@ if (TARGETS.includes('server'))
           expect(report.indexes, `${using} ${JSON.stringify(where)}`).toContain(index);
         }
       }
+    });
+
+    it('sync() keeps the certified columns and syncVectorStorage leaves the vector column out of line', async () => {
+      const columns = async () =>
+        db.query<{ name: string; storage: string }>(
+          "SELECT attname::text AS name, attstorage::text AS storage FROM pg_attribute WHERE attrelid = 'docs'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        );
+      const before = await columns();
+      expect(before.find((c) => c.name === 'embedding')?.storage).toBe('e'); // set by addCertifiedColumns
+      expect(before.map((c) => c.name)).toContain('embedding_unit_prefix');
+      await sequelize.sync();
+      expect(await syncVectorStorage(sequelize)).toEqual([]);
+      expect(await columns()).toEqual(before);
     });
 
     it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { convertStorageSql } from 'vecpg';
+import { addCertifiedColumnsSql, convertStorageSql, dropCertifiedColumnsSql } from 'vecpg';
 import { doctor, type Finding } from 'vecpg/tune';
 import { describeEachTarget } from '../support/db.ts';
 
@@ -138,6 +138,28 @@ describeEachTarget('doctor()', (db) => {
     await db().query('UPDATE big SET e = e::text::vector(1000)');
     await db().query('VACUUM big');
     expect(only(await doctor(db(), { table: 'big' }), 'TOAST_STORAGE')).toEqual([]);
+  });
+
+  it('a certified table keeps its full vectors out of line by design: no TOAST advice for that column', async () => {
+    await db().query('CREATE TABLE certdocs (id int, e vector(1000))');
+    await db().query(
+      'INSERT INTO certdocs SELECT i, (SELECT array_agg(random())::vector(1000) FROM generate_series(1, 1000) g WHERE i > 0) FROM generate_series(1, 30) i',
+    );
+    // without the compact copies, the same table gets the advice (as 'big' above)
+    expect(only(await doctor(db(), { table: 'certdocs' }), 'TOAST_STORAGE')).toHaveLength(1);
+    for (const layout of [{}, { form: 'prefix', prefix: 100 }] as const) {
+      await db().query(addCertifiedColumnsSql('certdocs', 'e', 1000, ['cosine'], layout));
+      // the full vectors are out of line: the layout certified search reads (docs/certified-search.md)
+      const [toast] = await db().query<{ t: string }>(
+        "SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = 'certdocs'::regclass",
+      );
+      const [held] = await db().query<{ n: unknown }>(
+        `SELECT coalesce(sum(octet_length(chunk_data)), 0) AS n FROM ${toast!.t}`,
+      );
+      expect(Number(held!.n)).toBeGreaterThanOrEqual(30 * 4000);
+      expect(only(await doctor(db(), { table: 'certdocs' }), 'TOAST_STORAGE')).toEqual([]);
+      await db().query(dropCertifiedColumnsSql('certdocs', 'e', ['cosine'], layout));
+    }
   });
 
   it('vector(384) + a text body: every embedding out of line (TOAST) is found by measurement; short bodies are not', async () => {

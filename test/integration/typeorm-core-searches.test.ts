@@ -16,6 +16,7 @@ import {
   hybridSearch,
   pgliteOptions,
   registerVectorTypes,
+  syncVectorSchema,
   vectorSearch,
 } from 'vecpg/typeorm';
 import { Brackets, Column, DataSource, Entity, type Logger, PrimaryColumn, type Repository } from 'typeorm';
@@ -159,6 +160,19 @@ describeEachTarget('typeorm: rerank, certified and hybrid search', (db) => {
         expect(report.indexes, `${using} ${JSON.stringify(where)}`).toContain(index);
       }
     }
+  });
+
+  it('syncVectorSchema leaves a certified column out of line (STORAGE EXTERNAL), as certified search needs', async () => {
+    const storage = async () =>
+      (
+        await db().query<{ s: string }>(
+          "SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'docs'::regclass AND attname = 'embedding'",
+        )
+      )[0]!.s;
+    expect(await storage()).toBe('e'); // set by addCertifiedColumns
+    const statements = await syncVectorSchema(ds);
+    expect(statements.filter((s) => s.includes('SET STORAGE'))).toEqual([]);
+    expect(await storage()).toBe('e');
   });
 
   it("exact: 'certified': the exact top-k (plain SQL), with its certificate, where and all", async () => {

@@ -9,7 +9,8 @@ import { VecpgError, describeValue } from '../../errors.ts';
 import { type DistanceName, type IndexMethod, type VectorType, opclassFor } from '../../sql/operators.ts';
 import { QueryTypes, literal } from 'sequelize';
 import type { CertifiedDistance, CertifiedLayout } from '../../sql/certified-bound.ts';
-import { addCertifiedColumnsSql } from '../../sql/certified-ddl.ts';
+import { addCertifiedColumnsSql, isCertifiedColumn } from '../../sql/certified-ddl.ts';
+import { readTableColumns } from '../../sql/catalog.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
 import { type QuantizableIndexOptions, quantizedIndexOptions } from '../search-modes.ts';
 import {
@@ -21,7 +22,7 @@ import {
   setStorageSql,
 } from '../../sql/ddl.ts';
 import type { Row, SqlExecutor } from '../../sql/executor.ts';
-import { type QualifiedName, quoteQualified } from '../../sql/identifiers.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
 import { PgvectorDataType } from './types.ts';
 import { type ExtensionInfo, type VectorFeature, extensionInfo, requireFeature } from '../../sql/version.ts';
 
@@ -259,12 +260,11 @@ export async function syncVectorStorage(sequelize: Sequelize, options: Statement
       .filter((a) => a.type instanceof PgvectorDataType)
       .map((a) => a.field ?? '');
     if (columns.length === 0) continue;
-    const rows = await sequelizeExecutor(sequelize, options).query<{ name: string; storage: string }>(
-      `SELECT a.attname::text AS name, a.attstorage::text AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
-      [quoteQualified(table)],
-    );
+    const rows = (await readTableColumns(sequelizeExecutor(sequelize, options), table)) ?? [];
     for (const column of columns) {
+      // MAIN already, or a certified column (its full vectors out of line by design): left as it is.
       if (rows.find((r) => r.name === column)?.storage === 'm') continue;
+      if (isCertifiedColumn(column, rows)) continue;
       const sql = setStorageSql(table, column, 'main');
       await sequelize.query(sql, { raw: true, ...options });
       run.push(sql);

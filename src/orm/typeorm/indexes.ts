@@ -9,12 +9,14 @@
 import { type DataSource, type EntityMetadata, type EntityTarget, type ObjectLiteral, Index } from 'typeorm';
 import { VecpgError, describeValue } from '../../errors.ts';
 import { type CreateIndexOptions, createIndexSql, setStorageSql } from '../../sql/ddl.ts';
-import { type QualifiedName, quoteQualified } from '../../sql/identifiers.ts';
+import type { QualifiedName } from '../../sql/identifiers.ts';
 import type { DistanceName, IndexMethod } from '../../sql/operators.ts';
 import { quantizedIndexOptions } from '../search-modes.ts';
 import type { QuantizedForm } from '../../sql/rerank.ts';
 import { vecpgColumnType } from './columns.ts';
-import type { Queryable } from './migrations.ts';
+import { type Queryable, typeormExecutor } from './migrations.ts';
+import { readTableColumns } from '../../sql/catalog.ts';
+import { isCertifiedColumn } from '../../sql/certified-ddl.ts';
 import { assertRegistered } from './register.ts';
 
 /** Options of {@link VectorIndex}. */
@@ -161,12 +163,11 @@ export async function syncVectorSchema(
     const table = tableOf(metadata);
     const columns = metadata.columns.filter((c) => vecpgColumnType(c) !== undefined);
     if (columns.length > 0) {
-      const rows = (await q.query(
-        `SELECT a.attname::text AS name, a.attstorage::text AS storage FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
-        [quoteQualified(table)],
-      )) as Array<{ name: string; storage: string }>;
+      const rows = (await readTableColumns(typeormExecutor(q), table)) ?? [];
       for (const c of columns) {
+        // MAIN already, or a certified column (its full vectors out of line by design): left as it is.
         if (rows.find((r) => r.name === c.databaseName)?.storage === 'm') continue;
+        if (isCertifiedColumn(c.databaseName, rows)) continue;
         const sql = setStorageSql(table, c.databaseName, 'main');
         await q.query(sql);
         run.push(sql);
