@@ -127,14 +127,23 @@ describeEachCliTarget('vecpg import --create --certified, vecpg search --certifi
       ];
       const all = [...args, '--distance', distance, '-k', '5', '--json'];
       const exact = JSON.parse((await t().run(all)).stdout) as { rows: unknown[] };
-      const res = await t().run([...all, '--certified', '--certified-prefix', '3']);
-      expect(res.stderr).toBe('');
-      const out = JSON.parse(res.stdout) as { mode: string; certificate: Record<string, unknown>; rows: unknown[] };
-      expect(out.mode).toBe('certified');
-      expect(out.rows).toEqual(exact.rows);
-      expect(out.rows[0]).not.toHaveProperty('embedding_prefix');
-      expect(out.certificate).toMatchObject({ proven: true, fallback: null });
+      for (const parallel of [[], ['--certified-parallel', 'serial'], ['--certified-parallel', 'server']]) {
+        const res = await t().run([...all, '--certified', '--certified-prefix', '3', ...parallel]);
+        expect(res.stderr).toBe('');
+        const out = JSON.parse(res.stdout) as { mode: string; certificate: Record<string, unknown>; rows: unknown[] };
+        expect(out.mode).toBe('certified');
+        expect(out.rows).toEqual(exact.rows);
+        expect(out.rows[0]).not.toHaveProperty('embedding_prefix');
+        expect(out.certificate).toMatchObject({ proven: true, fallback: null });
+      }
     }
+    const search = ['search', '--table', 'prefixed', '--column', 'embedding', '--query', '[1,2,3,4,5,6,7,8]'];
+    const badParallel = await t().run([...search, '--certified', '--certified-parallel', 'fast']);
+    expect(badParallel.code).toBe(2);
+    expect(badParallel.stderr).toMatch(/--certified-parallel must be auto, serial or server, got "fast"/);
+    const parallelAlone = await t().run([...search, '--certified-parallel', 'serial']);
+    expect(parallelAlone.code).toBe(2);
+    expect(parallelAlone.stderr).toMatch(/--certified-parallel goes with --certified/);
     const wrong = await t().run([
       'search',
       '--table',

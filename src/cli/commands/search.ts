@@ -57,6 +57,8 @@ Options:
   --certified            exact, proven per query from the compact columns of import --create --certified
                          (l2, ip, cosine, l1 on a vector column); --json shows the certificate
     --certified-prefix M the prefix form of import --certified-prefix M (l2, cosine)
+    --certified-parallel P  auto (default: the prefix form's tries without parallel workers, unless the
+                         setting is yours) | serial (never) | server (the server's plan)
   --approximate          let an HNSW/IVFFlat index answer (faster, may miss true neighbours)
     --ef-search N        hnsw.ef_search (1-1000)
     --iterative-scan M   off | relaxed | strict (pgvector 0.8: keep scanning until k rows pass the filters)
@@ -110,6 +112,7 @@ export const searchCommand: CliCommand = {
       exact: { type: 'boolean' },
       certified: { type: 'boolean' },
       'certified-prefix': { type: 'string' },
+      'certified-parallel': { type: 'string' },
       approximate: { type: 'boolean' },
       text: { type: 'string' },
       'text-column': { type: 'string' },
@@ -146,6 +149,17 @@ export const searchCommand: CliCommand = {
     const certifiedPrefix = numberOf(stringFlag(values, 'certified-prefix'));
     if (certifiedPrefix !== undefined && !certified)
       throw new CliUsageError('--certified-prefix goes with --certified');
+    const certifiedParallel = stringFlag(values, 'certified-parallel');
+    if (certifiedParallel !== undefined && !certified)
+      throw new CliUsageError('--certified-parallel goes with --certified');
+    if (certifiedParallel !== undefined && !['auto', 'serial', 'server'].includes(certifiedParallel))
+      throw new CliUsageError(
+        `--certified-parallel must be auto, serial or server, got ${JSON.stringify(certifiedParallel)}`,
+      );
+    const certifiedOptions = {
+      ...(certifiedPrefix === undefined ? {} : { form: 'prefix' as const, prefix: certifiedPrefix }),
+      ...(certifiedParallel === undefined ? {} : { parallel: certifiedParallel as 'auto' | 'serial' | 'server' }),
+    };
     const settings = approximateSettings(values, approximate);
     const text = stringFlag(values, 'text');
     const textColumn = stringFlag(values, 'text-column');
@@ -230,7 +244,7 @@ export const searchCommand: CliCommand = {
                 ...(maxDistance === undefined ? {} : { maxDistance }),
                 ...(select === undefined ? {} : { select }),
                 exact: certified ? 'certified' : !approximate,
-                ...(certifiedPrefix === undefined ? {} : { certified: { form: 'prefix', prefix: certifiedPrefix } }),
+                ...(Object.keys(certifiedOptions).length === 0 ? {} : { certified: certifiedOptions }),
                 ...(settings === undefined ? {} : { approximate: settings }),
               });
       const note = (rows as { note?: string }).note;
