@@ -7,7 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import type { ConnectionTarget } from '../drivers/connection-error.ts';
 import { VecpgError, isVecpgError } from '../errors.ts';
-import type { Row, SqlExecutor, VecpgDb } from '../sql/executor.ts';
+import { type VecpgDb, refuseAfterAbort } from '../sql/executor.ts';
 import type { CliIO } from './command.ts';
 
 export interface OpenConnectionOptions {
@@ -170,7 +170,7 @@ export async function withConnection<T>(
           return (cancelling = cancel()).then(() => undefined);
         });
   try {
-    const db = cancel === undefined ? conn.db : refuseAfter(conn.db, interrupted.signal);
+    const db = cancel === undefined ? conn.db : refuseAfterAbort(conn.db, interrupted.signal);
     return await fn({ ...conn, db, signal: interrupted.signal });
   } catch (error) {
     if (cancelling === undefined) throw error;
@@ -187,43 +187,6 @@ export async function withConnection<T>(
     unregister?.();
     await conn.close();
   }
-}
-
-/**
- * The command's database, refusing every new statement once `signal` aborts. A command that runs many
- * statements (`recall`) has to stop at the next one: the interrupt may come while none is running on the
- * server, when there is nothing for the cancel to stop. A transaction's own rollback goes around it.
- */
-function refuseAfter(db: VecpgDb, signal: AbortSignal): VecpgDb {
-  const check = (): void => {
-    if (signal.aborted) throw new VecpgError('CANCELLED', 'interrupted: no further statement is sent');
-  };
-  const guard = <E extends SqlExecutor>(executor: E): E => ({
-    ...executor,
-    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      check();
-      return executor.query<R>(text, params);
-    },
-    ...(executor.queryBinaryColumns === undefined
-      ? {}
-      : {
-          async queryBinaryColumns<R extends Row = Row>(
-            text: string,
-            params: readonly unknown[],
-            binaryColumns: readonly number[],
-          ): Promise<R[]> {
-            check();
-            return executor.queryBinaryColumns!<R>(text, params, binaryColumns);
-          },
-        }),
-  });
-  return {
-    ...guard(db),
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      check();
-      return db.transaction((tx) => fn(guard(tx)));
-    },
-  };
 }
 
 /**

@@ -3,6 +3,8 @@
  * and run a function inside a transaction on one connection (for `SET LOCAL`).
  * Every driver subpath (`vecpg/pg`, `vecpg/postgres`, `vecpg/pglite`) returns one of these.
  */
+import { VecpgError } from '../errors.ts';
+
 export type Row = Record<string, unknown>;
 
 export interface SqlExecutor {
@@ -56,4 +58,45 @@ export interface VecpgDb extends SqlExecutor {
    * when it throws. Settings made with `SET LOCAL` inside end with it.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/**
+ * `db`, refusing every new statement once `signal` aborts (CANCELLED), its transactions' statements included.
+ * For work made of many statements (`recall`, the CLI's commands): it stops before the next one, since the
+ * abort may come while none is running, when a cancel would find nothing to stop. A statement already sent
+ * runs to its end; a transaction's own rollback is not refused.
+ *
+ * @example
+ * const guarded = refuseAfterAbort(db, controller.signal);
+ */
+export function refuseAfterAbort(db: VecpgDb, signal: AbortSignal): VecpgDb {
+  const check = (): void => {
+    if (signal.aborted) throw new VecpgError('CANCELLED', 'interrupted: no further statement is sent');
+  };
+  const guard = <E extends SqlExecutor>(executor: E): E => ({
+    ...executor,
+    async query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]> {
+      check();
+      return executor.query<R>(text, params);
+    },
+    ...(executor.queryBinaryColumns === undefined
+      ? {}
+      : {
+          async queryBinaryColumns<R extends Row = Row>(
+            text: string,
+            params: readonly unknown[],
+            binaryColumns: readonly number[],
+          ): Promise<R[]> {
+            check();
+            return executor.queryBinaryColumns!<R>(text, params, binaryColumns);
+          },
+        }),
+  });
+  return {
+    ...guard(db),
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      check();
+      return db.transaction((tx) => fn(guard(tx)));
+    },
+  };
 }

@@ -5,7 +5,7 @@
  * and the cheapest setting that reaches a target recall.
  */
 import { VecpgError } from '../errors.ts';
-import type { VecpgDb } from '../sql/executor.ts';
+import { type VecpgDb, refuseAfterAbort } from '../sql/executor.ts';
 import { type QualifiedName, quoteIdent, quoteQualified } from '../sql/identifiers.ts';
 import type { DistanceName } from '../sql/operators.ts';
 import type { VectorInput } from '../sql/params.ts';
@@ -54,6 +54,11 @@ export interface RecallOptions {
   precision?: number;
   /** Called after each measured setting (for progress displays). */
   onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Stops the measurement: no statement is sent once it aborts (the one running, a single search, finishes)
+   * and `recall` rejects with CANCELLED.
+   */
+  signal?: AbortSignal;
 }
 
 /** One measured setting. */
@@ -129,7 +134,9 @@ const GUC: Record<SweepSetting, string> = {
  * const r = await recall(db, { table: 'items', column: 'embedding', distance: 'cosine', k: 10, sampleSize: 200 });
  * console.log(r.best?.label); // 'ef_search=40'
  */
-export async function recall(db: VecpgDb, options: RecallOptions): Promise<RecallResult> {
+export async function recall(database: VecpgDb, options: RecallOptions): Promise<RecallResult> {
+  if (options.signal?.aborted === true) throw new VecpgError('CANCELLED', 'recall was aborted before it started');
+  const db = options.signal === undefined ? database : refuseAfterAbort(database, options.signal);
   const k = options.k ?? 10;
   const target = options.target ?? 0.95;
   if (!(target > 0 && target <= 1)) throw new VecpgError('INVALID_OPTION', `target must be in (0, 1], got ${target}`);

@@ -3,6 +3,7 @@
  * neighbours at distance exactly 1 (ties), and sampled query rows would find themselves at distance 0.
  */
 import { expect, it } from 'vitest';
+import type { SqlExecutor, VecpgDb } from 'vecpg';
 import { recall } from 'vecpg/tune';
 import { describeEachTarget } from '../support/db.ts';
 import { explainScans } from '../support/explain.ts';
@@ -37,6 +38,52 @@ describeEachTarget('recall() on a grid', (db) => {
     expect(without.points[0]?.recall).toBe(0);
     expect(without.points[0]?.meanRows).toBe(0);
     expect(without.exact.meanRows).toBe(1);
+  });
+
+  it('stops at the next statement once its signal aborts, and rejects with CANCELLED', async () => {
+    const controller = new AbortController();
+    const sent: string[] = [];
+    const inner = db();
+    let afterAbort = 0;
+    // Counts the statements recall sends (its transactions' too), and aborts while the 6th runs
+    // (mid-measurement, after the catalog reads).
+    const count = (): void => {
+      if (controller.signal.aborted) afterAbort++;
+      sent.push('statement');
+      if (sent.length === 6) controller.abort();
+    };
+    const counting = {
+      ...inner,
+      async query<R extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+        count();
+        return inner.query<R>(text, params);
+      },
+      transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+        inner.transaction((tx) =>
+          fn({
+            ...tx,
+            query: <R extends Record<string, unknown>>(text: string, params?: readonly unknown[]) => {
+              count();
+              return tx.query<R>(text, params);
+            },
+          }),
+        ),
+    } as VecpgDb;
+    const whole = await recall(inner, { ...base, k: 4, sweep: { setting: 'efSearch', values: [10, 40, 100] } });
+    expect(whole.points).toHaveLength(3);
+    const error = await recall(counting, {
+      ...base,
+      k: 4,
+      sweep: { setting: 'efSearch', values: [10, 40, 100] },
+      signal: controller.signal,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'CANCELLED' });
+    expect(sent.length).toBe(6); // nothing after the statement during which it aborted
+    expect(afterAbort).toBe(0);
+    await expect(recall(inner, { ...base, signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('counts a returned row at exactly the k-th true distance as a hit (ties on the grid)', async () => {
