@@ -285,16 +285,16 @@ export class CopyEncoder {
   }
 
   /**
-   * Encode rows `from` (inclusive) to `to` (exclusive) of a float block (float32, or float64 / float16 rounded
-   * to float32 as the server stores them) as tuples of one `vector` field (an encoder of `['vector']`),
+   * Encode rows `from` (inclusive) to `to` (exclusive) of a block (float32, float64 / float16 rounded to
+   * float32 as the server stores them, or .bvecs bytes, exact) as tuples of one `vector` field (an encoder of `['vector']`),
    * straight from the file's bytes: no record, array or Vector per row. Stops before the first row holding
    * NaN or ±Infinity (or a float64 beyond float32's range), which the caller hands to the general path for
    * its error; returns the rows encoded. The bytes equal what `addRow([new Vector(values)])` writes for each
    * row.
    */
   addFloat32Rows(block: DenseBlock, from: number, to: number): number {
-    if (this.#types.length !== 1 || this.#types[0] !== 'vector' || block.element === 'u1')
-      throw new VecpgError('INVALID_OPTION', 'addFloat32Rows needs a single vector column and float rows');
+    if (this.#types.length !== 1 || this.#types[0] !== 'vector')
+      throw new VecpgError('INVALID_OPTION', 'addFloat32Rows needs a single vector column');
     const dims = block.dims;
     const size = 10 + 4 * dims;
     this.#ensure((to - from) * size);
@@ -303,7 +303,19 @@ export class CopyEncoder {
     const out = this.#view;
     let o = this.#len;
     let r = from;
-    if (block.element !== 'f4') {
+    if (block.element === 'u1') {
+      // .bvecs bytes: 0..255, every one a float32 exactly, never NaN.
+      for (; r < to; r++) {
+        const p = r * stride + skip;
+        const q = o + 10;
+        for (let i = 0; i < dims; i++) out.setFloat32(q + 4 * i, bytes[p + i]!);
+        out.setInt16(o, 1);
+        out.setInt32(o + 2, 4 + 4 * dims);
+        out.setUint16(o + 6, dims);
+        out.setUint16(o + 8, 0);
+        o += size;
+      }
+    } else if (block.element !== 'f4') {
       // float64 and float16: each value through a float (Math.fround, as new Vector() rounds; a half is exact).
       const src = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const le = block.littleEndian;

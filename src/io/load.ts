@@ -413,9 +413,9 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         return false;
       };
 
-      // Fixed-width float rows (float32, float64, float16) into a lone vector column: encoded a block at a
-      // time, straight from the file's bytes (CopyEncoder.addFloat32Rows); a row that fails goes through
-      // `handle` for its error. Bytes (.bvecs) and halfvec columns go row by row.
+      // Fixed-width rows (float32, float64, float16, .bvecs bytes) into a lone vector column: encoded a block
+      // at a time, straight from the file's bytes (CopyEncoder.addFloat32Rows); a row that fails goes through
+      // `handle` for its error. halfvec columns go row by row.
       const bulk = cursor.blockwise && types.length === 1 && target.type === 'vector';
       const rowBytes = (dims: number): number => 10 + 4 * dims;
 
@@ -439,8 +439,7 @@ export async function load(target: LoadTarget, options: LoadOptions): Promise<Lo
         if (bulk) {
           for (let run = await cursor.nextBlock(); run !== undefined; run = await cursor.nextBlock()) {
             const { block } = run;
-            const fits =
-              block.element !== 'u1' && (target.dimensions === undefined || target.dimensions === block.dims);
+            const fits = target.dimensions === undefined || target.dimensions === block.dims;
             for (let r = run.from; r < block.rows;) {
               if (fits && preview.length >= previewRows) {
                 const room = Math.min(

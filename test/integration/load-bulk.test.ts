@@ -277,6 +277,40 @@ describeEachTarget('load: bulk path for fixed-width float32 rows', (db, targetNa
     });
   }
 
+  it('.bvecs bytes: each byte stored exactly as a float32, as the general path does; odd records rejected alike', async () => {
+    const values = Array.from({ length: ROWS * DIMS }, (_, i) => (i * 31 + 7) % 256);
+    const dimsOf = (r: number): number => (r === 500 ? DIMS - 1 : DIMS); // record 501 is one byte short
+    const parts: Buffer[] = [];
+    for (let r = 0; r < ROWS; r++) {
+      const d = dimsOf(r);
+      const rec = Buffer.alloc(4 + d);
+      rec.writeInt32LE(d, 0);
+      for (let i = 0; i < d; i++) rec[4 + i] = values[r * DIMS + i]!;
+      parts.push(rec);
+    }
+    const file = join(tmp, `${targetName}-bytes.bvecs`);
+    await writeFile(file, Buffer.concat(parts));
+    const { bulk, general, bulkRows, generalRows } = await both({ file, onError: 'skip' });
+    expect(bulk.rows).toBe(ROWS - 1);
+    expect(bulk.firstRejected.map((r) => [r.line, r.code])).toEqual([[501, 'DIMENSION_MISMATCH']]);
+    expect(bulk.firstRejected).toEqual(general.firstRejected);
+    expect(bulkRows).toEqual(generalRows);
+    const f = new DataView(new ArrayBuffer(4));
+    const rows = [...Array(ROWS).keys()].filter((r) => r !== 500);
+    expect(bulkRows).toEqual(
+      rows.map((r) =>
+        sendFormat(
+          Uint32Array.from(values.slice(r * DIMS, (r + 1) * DIMS), (v) => {
+            f.setFloat32(0, v);
+            return f.getUint32(0);
+          }),
+          0,
+          DIMS,
+        ),
+      ),
+    );
+  });
+
   it('a truncated .npy: the rows before the cut are read, then the same error as before the bulk path', async () => {
     const bits = rowsOfBits(ROWS, DIMS, 10);
     const bytes = npyBytes(bits, DIMS);

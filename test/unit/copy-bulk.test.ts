@@ -277,8 +277,38 @@ describe('CopyEncoder.addFloat32Rows with float64 and float16 rows (.npy <f8, <f
     });
   }
 
-  it('bytes (.bvecs) are not float rows', () => {
+  for (const dims of [1, 3, 128]) {
+    it(`bytes (.bvecs), ${dims} dimensions, every byte value: the general path's bytes, each byte exact`, () => {
+      // a .bvecs record is an int32 dimension count, then `dims` bytes: skip 4, stride 4 + dims
+      const rows = Math.ceil(256 / dims) + 3;
+      const values = Array.from({ length: rows * dims }, (_, i) => (i * 37 + dims) % 256);
+      const bytes = new Uint8Array(rows * (4 + dims));
+      for (let r = 0; r < rows; r++) {
+        new DataView(bytes.buffer).setInt32(r * (4 + dims), dims, true);
+        bytes.set(values.slice(r * dims, (r + 1) * dims), r * (4 + dims) + 4);
+      }
+      const block: DenseBlock = {
+        first: 1,
+        rows,
+        dims,
+        element: 'u1',
+        littleEndian: true,
+        bytes,
+        stride: 4 + dims,
+        skip: 4,
+      };
+      expect(new Set(values).size).toBe(256);
+      const encoder = new CopyEncoder(['vector'], { initialBytes: 16 });
+      expect(encoder.addFloat32Rows(block, 0, 2)).toBe(2);
+      expect(encoder.addFloat32Rows(block, 2, rows)).toBe(rows - 2);
+      const bulk = Buffer.from(encoder.take());
+      expect(bulk.equals(Buffer.from(generalBlockBytes(block)))).toBe(true);
+      expect(bulk.equals(Buffer.from(expectedFromNumbers(values, dims)))).toBe(true);
+    });
+  }
+
+  it('refuses an encoder of other columns than one vector', () => {
     const block: DenseBlock = { ...wideBlock('f2', [1, 2], 2, true), element: 'u1', stride: 2 };
-    expect(() => new CopyEncoder(['vector']).addFloat32Rows(block, 0, 1)).toThrow(/float rows/);
+    expect(() => new CopyEncoder(['vector', 'text']).addFloat32Rows(block, 0, 1)).toThrow(/single vector column/);
   });
 });
