@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTable } from 'vecpg/load';
 import { isVecpgError } from 'vecpg';
 import { type ServerDatabase, createServerDatabase } from '../support/db.ts';
+import { npyFile } from '../support/npy.ts';
 
 const ROWS = 20_000;
 const DIMS = 128;
@@ -24,18 +25,11 @@ const ELEMENT = (id: number, j: number): number => id + j / DIMS;
 
 /** The .npy numpy would write for rows `ids` (header from the format's definition, float32 little-endian). */
 function expectedNpy(ids: number[]): Buffer {
-  let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ids.length}, ${DIMS}), }`;
-  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  dict = `${dict.padEnd(total - 11, ' ')}\n`;
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head.writeUInt16LE(dict.length, 8);
   const data = Buffer.alloc(ids.length * DIMS * 4);
   ids.forEach((id, r) => {
     for (let j = 0; j < DIMS; j++) data.writeFloatLE(ELEMENT(id, j), 4 * (r * DIMS + j));
   });
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
+  return npyFile('<f4', ids.length, DIMS, data);
 }
 
 describe.runIf(process.env.DATABASE_URL)('.npy export through the COPY OUT reader [server]', () => {

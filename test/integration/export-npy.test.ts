@@ -11,6 +11,7 @@ import { type LoadTarget, exportTable, load } from 'vecpg/load';
 import { isVecpgError } from 'vecpg';
 import { describeEachTarget } from '../support/db.ts';
 import { seededRandom } from '../support/random.ts';
+import { npyFile } from '../support/npy.ts';
 
 const ROWS = 5000;
 const DIMS = 37;
@@ -25,19 +26,12 @@ afterAll(async () => {
 
 /** A .npy of `rows` × `dims` little-endian elements of `size` bytes holding `bits` (from numpy's format). */
 function npy(bits: ArrayLike<number>, rows: number, dims: number, size: 2 | 4): Buffer {
-  let dict = `{'descr': '<f${size}', 'fortran_order': False, 'shape': (${rows}, ${dims}), }`;
-  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  dict = `${dict.padEnd(total - 11, ' ')}\n`;
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head.writeUInt16LE(dict.length, 8);
   const data = Buffer.alloc(rows * dims * size);
   for (let i = 0; i < rows * dims; i++) {
     if (size === 4) data.writeUInt32LE(bits[i]!, 4 * i);
     else data.writeUInt16LE(bits[i]!, 2 * i);
   }
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
+  return npyFile(`<f${size}`, rows, dims, data);
 }
 
 /** Finite float32 bit patterns, -0 and subnormals among them; or finite float16 patterns. */

@@ -12,6 +12,7 @@ import { type LoadOptions, type LoadResult, type LoadTarget, load } from 'vecpg/
 import { isVecpgError, type VecpgError } from 'vecpg';
 import { describeEachTarget } from '../support/db.ts';
 import { bytesOf, seededRandom } from '../support/random.ts';
+import { npyFile } from '../support/npy.ts';
 
 const DIMS = 7;
 const ROWS = 1500; // well past the 100 records the loader peeks at, and several send chunks with batchRows
@@ -39,32 +40,19 @@ function rowsOfBits(rows: number, dims: number, seed: number): Uint32Array {
 }
 
 function npyBytes(bits: Uint32Array, dims: number, littleEndian = true): Uint8Array {
-  let dict = `{'descr': '${littleEndian ? '<' : '>'}f4', 'fortran_order': False, 'shape': (${bits.length / dims}, ${dims}), }`;
-  const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  dict = `${dict.padEnd(total - 11, ' ')}\n`;
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head.writeUInt16LE(dict.length, 8);
   const data = Buffer.alloc(bits.length * 4);
   for (let i = 0; i < bits.length; i++) {
     if (littleEndian) data.writeUInt32LE(bits[i]!, 4 * i);
     else data.writeUInt32BE(bits[i]!, 4 * i);
   }
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
+  return npyFile(`${littleEndian ? '<' : '>'}f4`, bits.length / dims, dims, data);
 }
 
 /** A little-endian .npy of float64 values or float16 bit patterns, `dims` per row. */
 function npyWide(descr: '<f8' | '<f2', values: readonly number[], dims: number): Uint8Array {
-  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${values.length / dims}, ${dims}), }`;
-  dict = `${dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 11, ' ')}\n`;
-  const head = Buffer.alloc(10);
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = 1;
-  head.writeUInt16LE(dict.length, 8);
   const data = Buffer.alloc(values.length * (descr === '<f8' ? 8 : 2));
   values.forEach((v, i) => (descr === '<f8' ? data.writeDoubleLE(v, 8 * i) : data.writeUInt16LE(v, 2 * i)));
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), data]);
+  return npyFile(descr, values.length / dims, dims, data);
 }
 
 /** .fvecs: per record an int32 count and its float32 values, little-endian; `dimsOf(r)` per record. */
