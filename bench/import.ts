@@ -12,6 +12,8 @@
  *
  *   vecpg export     exportTable(pool, { format: 'npy' }) — binary COPY out, written as a .npy file
  *   psql \copy TO    psql's \copy … TO file WITH (FORMAT binary)
+ *   psql + sync      the same, then `sync --data` of the file: what vecpg's export does too (it syncs the
+ *                    file before renaming it into place)
  *
  * Usage: DATABASE_URL=postgres://… npm run bench:import
  */
@@ -201,6 +203,11 @@ async function main(): Promise<void> {
         },
         'psql \\copy TO (FORMAT binary)': async () => {
           execFileSync('psql', [url!, '-q', '-c', `\\copy ${table} (embedding) TO '${copyOut}' WITH (FORMAT binary)`]);
+        },
+        // The same work as vecpg's export, which syncs its file before renaming it into place.
+        'psql \\copy TO (FORMAT binary), then sync': async () => {
+          execFileSync('psql', [url!, '-q', '-c', `\\copy ${table} (embedding) TO '${copyOut}' WITH (FORMAT binary)`]);
+          execFileSync('sync', ['--data', copyOut]);
         },
       };
       const etimes: Record<string, number[]> = {};
