@@ -1,7 +1,7 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import type { Row, SqlExecutor } from './executor.ts';
 import { type QualifiedName, quoteQualified } from './identifiers.ts';
-import type { SqlQuery } from './query.ts';
+import type { SqlQuery } from './executor.ts';
 
 /**
  * Citus (distributed PostgreSQL) support in the SQL layer. Citus runs a query on a distributed table as

@@ -7,6 +7,12 @@ import { VecpgError } from '../errors.ts';
 
 export type Row = Record<string, unknown>;
 
+/** A statement with bound parameters. */
+export interface SqlQuery {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
 export interface SqlExecutor {
   /** Run one statement; parameters are bound (`$1`, `$2`, …), never spliced into the text. */
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;

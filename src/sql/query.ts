@@ -5,13 +5,10 @@ import { type QualifiedName, quoteIdent, quoteQualified } from './identifiers.ts
 import { type DistanceName, type VectorType, checkDistance, operatorFor, typeOfValue } from './operators.ts';
 import { type VectorInput, paramCast, toVectorValue } from './params.ts';
 import { checkDistanceBound, checkSearchCount } from './search-options.ts';
+import type { SqlQuery } from './executor.ts';
 import { binaryColumnSql, readsBinary } from './vector-output.ts';
 
-/** A statement with bound parameters. */
-export interface SqlQuery {
-  readonly text: string;
-  readonly values: unknown[];
-}
+export type { SqlQuery } from './executor.ts';
 
 export type { WhereValue } from './filters.ts';
 

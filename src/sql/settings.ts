@@ -1,6 +1,6 @@
 import { VecpgError, describeValue } from '../errors.ts';
 import type { SqlExecutor, VecpgDb } from './executor.ts';
-import type { SqlQuery } from './query.ts';
+import type { SqlQuery } from './executor.ts';
 import { type RunStatement, citusSearchSettingsSql, isCitus } from './citus.ts';
 
 /**
